@@ -1,0 +1,123 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error plain ESM script without declarations
+import { checkRepo, checkSources, findCycles, parseImports } from './check-layers.mjs';
+
+const script = path.join(import.meta.dirname, 'check-layers.mjs');
+const repoRoot = path.join(import.meta.dirname, '..');
+
+function src(pkg: string, text: string, file = 'src/index.ts') {
+  return { pkg, file, text };
+}
+
+describe('check-layers', () => {
+  it('accepts every import the architecture table allows', () => {
+    const problems = checkSources(
+      [
+        src('alloc-tag', "import { MapleTree } from '@allocprof/maple-tree';\nimport type { CodeTag } from '@allocprof/codetag';"),
+        src('execmem-vmalloc', "export { MapleTree } from '@allocprof/maple-tree';"),
+        src('kernel-sim', "const m = await import('@allocprof/alloc-tag');"),
+      ],
+      { 'alloc-tag': ['maple-tree', 'codetag'], 'execmem-vmalloc': ['maple-tree'], 'kernel-sim': ['alloc-tag'] },
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it('rejects a lower package importing a higher one', () => {
+    const problems = checkSources([src('maple-tree', "import { x } from '@allocprof/alloc-tag';")]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/'maple-tree' may not import '@allocprof\/alloc-tag'/);
+  });
+
+  it('rejects imports between siblings of one layer and type-only imports alike', () => {
+    const problems = checkSources([
+      src('pgalloc-tag', "import type { Vmalloc } from '@allocprof/execmem-vmalloc';"),
+      src('codetag', "export * from '@allocprof/page-flags-layout';"),
+    ]);
+    expect(problems).toHaveLength(2);
+  });
+
+  it('rejects deep imports into another package', () => {
+    const problems = checkSources([src('alloc-tag', "import { MapleNode } from '@allocprof/maple-tree/src/node';")]);
+    expect(problems.some((p: string) => p.includes('deep import'))).toBe(true);
+  });
+
+  it('rejects relative imports that leave the package', () => {
+    const problems = checkSources([src('alloc-tag', "import { x } from '../../maple-tree/src/index';")]);
+    expect(problems.some((p: string) => p.includes('leaves the package'))).toBe(true);
+  });
+
+  it('rejects a workspace import missing from package.json and a forbidden dependency', () => {
+    const problems = checkSources([src('alloc-tag', "import { x } from '@allocprof/codetag';")], {
+      'alloc-tag': [],
+      codetag: ['alloc-tag'],
+    });
+    expect(problems.some((p: string) => p.includes('not a dependency'))).toBe(true);
+    expect(problems.some((p: string) => p.includes("dependency '@allocprof/alloc-tag' is forbidden"))).toBe(true);
+  });
+
+  it('finds file import cycles inside a package, ignoring type-only imports', () => {
+    const problems = checkSources([
+      src('codetag', "import { b } from './b';", 'src/a.ts'),
+      src('codetag', "import { a } from './a';", 'src/b.ts'),
+      src('codetag', "import type { a } from './a';", 'src/c.ts'),
+      src('codetag', "import { c } from './c';", 'src/d.ts'),
+    ]);
+    expect(problems).toEqual(['codetag: file import cycle: src/a -> src/b -> src/a']);
+  });
+
+  it('finds package cycles', () => {
+    const graph = new Map([
+      ['a', new Set(['b'])],
+      ['b', new Set(['c'])],
+      ['c', new Set(['a'])],
+    ]);
+    expect(findCycles(graph)).toEqual([['a', 'b', 'c', 'a']]);
+  });
+
+  it('parses every import form and skips comments', () => {
+    const imports = parseImports(`
+      import a from 'x';
+      import type { T } from 'y';
+      export { b } from 'z';
+      // import { no } from 'commented';
+      /* import { no2 } from 'block'; */
+      const c = await import('w');
+      import 'side-effect';
+    `);
+    expect(imports).toEqual([
+      { spec: 'x', typeOnly: false },
+      { spec: 'y', typeOnly: true },
+      { spec: 'z', typeOnly: false },
+      { spec: 'w', typeOnly: false },
+      { spec: 'side-effect', typeOnly: false },
+    ]);
+  });
+
+  it('passes on this repository', () => {
+    expect(checkRepo(repoRoot).problems).toEqual([]);
+  });
+
+  it('exits 1 from the command line when a forbidden import is fed in', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'layers-'));
+    const pkg = path.join(root, 'packages', 'codetag');
+    fs.mkdirSync(path.join(pkg, 'src'), { recursive: true });
+    fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@allocprof/codetag' }));
+    fs.writeFileSync(path.join(pkg, 'src', 'index.ts'), "import { MapleTree } from '@allocprof/maple-tree';\n");
+    let status = 0;
+    let stderr = '';
+    try {
+      execFileSync(process.execPath, [script, root], { stdio: 'pipe' });
+    } catch (e) {
+      const err = e as { status: number; stderr: Buffer };
+      status = err.status;
+      stderr = err.stderr.toString();
+    }
+    fs.rmSync(root, { recursive: true, force: true });
+    expect(status).toBe(1);
+    expect(stderr).toContain("'codetag' may not import '@allocprof/maple-tree'");
+  });
+});
