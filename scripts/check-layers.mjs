@@ -33,7 +33,8 @@ export function parseImports(text) {
   for (const m of stripped.matchAll(IMPORT_RE)) {
     const spec = m[3] ?? m[4] ?? m[5];
     if (!spec) continue;
-    const typeOnly = Boolean(m[2]) || /^import\s+type\s*\{/.test(m[0].trim()) || /^export\s+type\s*\{/.test(m[0].trim());
+    const typeOnly =
+      Boolean(m[2]) || /^import\s+type\s*\{/.test(m[0].trim()) || /^export\s+type\s*\{/.test(m[0].trim());
     out.push({ spec, typeOnly });
   }
   return out;
@@ -71,10 +72,14 @@ export function checkSources(files, manifests = {}) {
           continue;
         }
         if (!ALLOWED[pkg].includes(target)) {
-          problems.push(`${where}: '${pkg}' may not import '${SCOPE}${target}' (allowed: ${ALLOWED[pkg].join(', ') || 'nothing from the workspace'})`);
+          problems.push(
+            `${where}: '${pkg}' may not import '${SCOPE}${target}' (allowed: ${ALLOWED[pkg].join(', ') || 'nothing from the workspace'})`,
+          );
         }
         if (manifests[pkg] && !manifests[pkg].includes(target)) {
-          problems.push(`${where}: imports '${SCOPE}${target}' which is not a dependency in ${pkg}/package.json`);
+          problems.push(
+            `${where}: imports '${SCOPE}${target}' which is not a dependency in ${pkg}/package.json`,
+          );
         }
         pkgGraph.get(pkg).add(target);
       } else if (spec.startsWith('.')) {
@@ -100,9 +105,17 @@ export function checkSources(files, manifests = {}) {
     for (const [file, edges] of graph) byModule.set(file.replace(/\.(ts|mts)$/, ''), edges);
     const resolvedGraph = new Map();
     for (const [mod, edges] of byModule) {
-      resolvedGraph.set(mod, new Set([...edges].map((e) => (byModule.has(e) ? e : byModule.has(`${e}/index`) ? `${e}/index` : e)).filter((e) => byModule.has(e))));
+      resolvedGraph.set(
+        mod,
+        new Set(
+          [...edges]
+            .map((e) => (byModule.has(e) ? e : byModule.has(`${e}/index`) ? `${e}/index` : e))
+            .filter((e) => byModule.has(e)),
+        ),
+      );
     }
-    for (const cycle of findCycles(resolvedGraph)) problems.push(`${pkg}: file import cycle: ${cycle.join(' -> ')}`);
+    for (const cycle of findCycles(resolvedGraph))
+      problems.push(`${pkg}: file import cycle: ${cycle.join(' -> ')}`);
   }
   return problems;
 }
@@ -119,7 +132,7 @@ export function findCycles(graph) {
     for (const next of graph.get(node) ?? []) {
       if (state.get(next) === 1) {
         const cyc = stack.slice(stack.indexOf(next));
-        const min = cyc.reduce((a, b) => (a < b ? a : b));
+        const min = [...cyc].sort()[0];
         const rot = [...cyc.slice(cyc.indexOf(min)), ...cyc.slice(0, cyc.indexOf(min))];
         const key = rot.join('>');
         if (!seen.has(key)) {
@@ -161,12 +174,20 @@ export function checkRepo(root) {
       if (!fs.existsSync(manifestPath)) continue;
       const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
       const pkg = manifest.name.startsWith(SCOPE) ? manifest.name.slice(SCOPE.length) : manifest.name;
-      manifests[pkg] = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies, ...manifest.peerDependencies })
+      manifests[pkg] = Object.keys({
+        ...manifest.dependencies,
+        ...manifest.devDependencies,
+        ...manifest.peerDependencies,
+      })
         .filter((d) => d.startsWith(SCOPE))
         .map((d) => d.slice(SCOPE.length));
       for (const sub of ['src', 'bench']) {
         for (const f of walk(path.join(pkgRoot, sub))) {
-          files.push({ pkg, file: path.relative(pkgRoot, f).split(path.sep).join('/'), text: fs.readFileSync(f, 'utf8') });
+          files.push({
+            pkg,
+            file: path.relative(pkgRoot, f).split(path.sep).join('/'),
+            text: fs.readFileSync(f, 'utf8'),
+          });
         }
       }
     }

@@ -17,11 +17,18 @@ describe('check-layers', () => {
   it('accepts every import the architecture table allows', () => {
     const problems = checkSources(
       [
-        src('alloc-tag', "import { MapleTree } from '@allocprof/maple-tree';\nimport type { CodeTag } from '@allocprof/codetag';"),
+        src(
+          'alloc-tag',
+          "import { MapleTree } from '@allocprof/maple-tree';\nimport type { CodeTag } from '@allocprof/codetag';",
+        ),
         src('execmem-vmalloc', "export { MapleTree } from '@allocprof/maple-tree';"),
         src('kernel-sim', "const m = await import('@allocprof/alloc-tag');"),
       ],
-      { 'alloc-tag': ['maple-tree', 'codetag'], 'execmem-vmalloc': ['maple-tree'], 'kernel-sim': ['alloc-tag'] },
+      {
+        'alloc-tag': ['maple-tree', 'codetag'],
+        'execmem-vmalloc': ['maple-tree'],
+        'kernel-sim': ['alloc-tag'],
+      },
     );
     expect(problems).toEqual([]);
   });
@@ -41,7 +48,9 @@ describe('check-layers', () => {
   });
 
   it('rejects deep imports into another package', () => {
-    const problems = checkSources([src('alloc-tag', "import { MapleNode } from '@allocprof/maple-tree/src/node';")]);
+    const problems = checkSources([
+      src('alloc-tag', "import { MapleNode } from '@allocprof/maple-tree/src/node';"),
+    ]);
     expect(problems.some((p: string) => p.includes('deep import'))).toBe(true);
   });
 
@@ -56,7 +65,9 @@ describe('check-layers', () => {
       codetag: ['alloc-tag'],
     });
     expect(problems.some((p: string) => p.includes('not a dependency'))).toBe(true);
-    expect(problems.some((p: string) => p.includes("dependency '@allocprof/alloc-tag' is forbidden"))).toBe(true);
+    expect(problems.some((p: string) => p.includes("dependency '@allocprof/alloc-tag' is forbidden"))).toBe(
+      true,
+    );
   });
 
   it('finds file import cycles inside a package, ignoring type-only imports', () => {
@@ -106,7 +117,10 @@ describe('check-layers', () => {
     const pkg = path.join(root, 'packages', 'codetag');
     fs.mkdirSync(path.join(pkg, 'src'), { recursive: true });
     fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@allocprof/codetag' }));
-    fs.writeFileSync(path.join(pkg, 'src', 'index.ts'), "import { MapleTree } from '@allocprof/maple-tree';\n");
+    fs.writeFileSync(
+      path.join(pkg, 'src', 'index.ts'),
+      "import { MapleTree } from '@allocprof/maple-tree';\n",
+    );
     let status = 0;
     let stderr = '';
     try {

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+/**
+ * `pnpm release`: build every library and publish the ones whose version is not on the registry
+ * yet (`changeset publish`). `pnpm release --dry-run` works offline: it builds, packs each library
+ * exactly as it would be published and prints each package's own version and tarball contents.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { publicPackages, repoRoot } from './workspace.mjs';
+
+const dryRun = process.argv.includes('--dry-run');
+execFileSync('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], {
+  cwd: repoRoot,
+  stdio: 'inherit',
+});
+if (!dryRun) {
+  execFileSync('pnpm', ['exec', 'changeset', 'publish'], { cwd: repoRoot, stdio: 'inherit' });
+  process.exit(0);
+}
+const out = fs.mkdtempSync(path.join(os.tmpdir(), 'allocprof-release-'));
+try {
+  console.log('release --dry-run: what `pnpm release` would publish (nothing is uploaded)\n');
+  for (const pkg of publicPackages()) {
+    const before = new Set(fs.readdirSync(out));
+    execFileSync('pnpm', ['pack', '--pack-destination', out], { cwd: pkg.dir, stdio: 'pipe' });
+    const tarball = fs.readdirSync(out).find((f) => !before.has(f));
+    const files = execFileSync('tar', ['-tzf', path.join(out, tarball)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
+    const bytes = fs.statSync(path.join(out, tarball)).size;
+    console.log(`${pkg.name}@${pkg.manifest.version}  ${tarball}  ${files.length} files, ${bytes} bytes`);
+  }
+} finally {
+  fs.rmSync(out, { recursive: true, force: true });
+}
