@@ -1,0 +1,211 @@
+import { computePageFlagsLayout, getPageFlagsPreset, PageFlagsArray } from '@allocprof/page-flags-layout';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PageFlagsTagRefs, PGALLOC_TAG_IDX_MASK } from './page-flags';
+import { CapturePrintk, FakeTagIndex, KERNEL_TAGS_BASE, MODULE_TAGS_BASE } from './test-helpers';
+import { PgallocTagError, PgtagRefHandle } from './types';
+
+const LAYOUT = computePageFlagsLayout(getPageFlagsPreset('x86_64-sim').inputs);
+const N = LAYOUT.NR_UNUSED_PAGEFLAG_BITS;
+const OFFS = LAYOUT.LRU_REFS_PGOFF - N;
+
+function rig(opts: { nrPages?: number; kernelCount?: number; debug?: boolean } = {}) {
+  const nrPages = opts.nrPages ?? 64;
+  const flags = new PageFlagsArray(LAYOUT, nrPages);
+  const tagIndex = new FakeTagIndex(
+    KERNEL_TAGS_BASE,
+    opts.kernelCount ?? 100,
+    MODULE_TAGS_BASE,
+    opts.debug ?? true,
+  );
+  const printk = new CapturePrintk();
+  const refs = new PageFlagsTagRefs({ flags, tagIndex, printk });
+  return { flags, tagIndex, printk, refs, h: new PgtagRefHandle() };
+}
+
+function store(r: ReturnType<typeof rig>, pfn: number, ref: number): void {
+  expect(r.refs.getPageTagRef(pfn, r.h)).toBe(true);
+  r.h.ref = ref;
+  r.refs.updatePageTagRef(r.h);
+  r.refs.putPageTagRef(r.h);
+}
+
+function load(r: ReturnType<typeof rig>, pfn: number): number {
+  expect(r.refs.getPageTagRef(pfn, r.h)).toBe(true);
+  r.refs.putPageTagRef(r.h);
+  return r.h.ref;
+}
+
+describe('PageFlagsTagRefs', () => {
+  it('starts with offs 0 and mask 0, and init sets alloc_tag_ref_offs/mask', () => {
+    const r = rig();
+    expect([r.refs.offs, r.refs.mask, r.refs.nrBits, r.refs.bytes]).toEqual([0, 0, 0, 0]);
+    expect(r.refs.kind).toBe('page_flags');
+    r.refs.init(OFFS, N);
+    expect(r.refs.offs).toBe(OFFS);
+    expect(r.refs.nrBits).toBe(N);
+    expect(r.refs.mask).toBe(2 ** N - 1);
+    expect(r.refs.bytes).toBe(0);
+  });
+
+  it('before init, get always succeeds with NULL, and update still encodes but stores nothing', () => {
+    const r = rig();
+    r.flags.setBits(3, 0, 32, 0xffffffff);
+    r.flags.setBits(3, 32, 32, 0xffffffff);
+    expect(load(r, 3)).toBe(0);
+    store(r, 3, r.tagIndex.kernelTag(7));
+    expect(r.tagIndex.refToIdxCalls).toBe(1);
+    expect(r.flags.readWord(3)).toBe(0xffffffffffffffffn);
+    expect(load(r, 3)).toBe(0);
+  });
+
+  it('encodes kernel tags from index 2 and module slots after the kernel tags', () => {
+    const r = rig({ kernelCount: 100 });
+    r.refs.init(OFFS, N);
+    const cases: [number, number][] = [
+      [0, 0],
+      [1, 1],
+      [r.tagIndex.kernelTag(0), 2],
+      [r.tagIndex.kernelTag(99), 101],
+      [r.tagIndex.moduleTag(0), 102],
+      [r.tagIndex.moduleTag(5), 107],
+    ];
+    for (const [ref, idx] of cases) {
+      store(r, 11, ref);
+      expect(r.flags.getBits(11, OFFS, Math.min(N, 16))).toBe(idx);
+      expect(load(r, 11)).toBe(ref);
+    }
+  });
+
+  it('decodes CODETAG_ID_EMPTY as NULL in non-DEBUG mappings', () => {
+    const r = rig({ debug: false });
+    r.refs.init(OFFS, N);
+    r.flags.setBits(2, OFFS, 2, 1);
+    expect(load(r, 2)).toBe(0);
+  });
+
+  it('aliases the top kernel tags onto NULL/EMPTY when K = 2^N (boot check passes)', () => {
+    // N = 2 admits K = 4 kernel tags, but their indices run 2..5: tags 2 and 3 wrap to 0 and 1.
+    const r = rig({ kernelCount: 4 });
+    r.refs.init(OFFS, 2);
+    expect(r.refs.mask).toBe(3);
+    store(r, 1, r.tagIndex.kernelTag(0));
+    expect(load(r, 1)).toBe(r.tagIndex.kernelTag(0));
+    store(r, 1, r.tagIndex.kernelTag(1));
+    expect(load(r, 1)).toBe(r.tagIndex.kernelTag(1));
+    store(r, 1, r.tagIndex.kernelTag(2));
+    expect(load(r, 1)).toBe(0);
+    store(r, 1, r.tagIndex.kernelTag(3));
+    expect(load(r, 1)).toBe(1);
+    store(r, 1, r.tagIndex.moduleTag(0));
+    expect(load(r, 1)).toBe(r.tagIndex.kernelTag(0));
+  });
+
+  it('wraps module indices beyond the mask', () => {
+    const r = rig({ kernelCount: 10 });
+    r.refs.init(OFFS, 5);
+    // slot 20 -> idx 32 -> 32 & 31 = 0 (NULL); slot 21 -> 33 -> 1 (EMPTY); slot 22 -> 34 -> 2
+    store(r, 4, r.tagIndex.moduleTag(20));
+    expect(load(r, 4)).toBe(0);
+    store(r, 4, r.tagIndex.moduleTag(21));
+    expect(load(r, 4)).toBe(1);
+    store(r, 4, r.tagIndex.moduleTag(22));
+    expect(load(r, 4)).toBe(r.tagIndex.kernelTag(0));
+  });
+
+  it('truncates indices to u16 when N > 16 and ignores/clears the field above bit 16', () => {
+    const r = rig({ kernelCount: 100 });
+    const offs = 24;
+    r.refs.init(offs, 20);
+    expect(r.refs.mask).toBe(0xfffff);
+    // idx = 2 + 100 + 65500 = 65602 -> u16 66
+    store(r, 6, r.tagIndex.moduleTag(65500));
+    expect(r.flags.getBits(6, offs, 20)).toBe(66);
+    expect(load(r, 6)).toBe(r.tagIndex.kernelTag(64));
+    r.flags.setBits(6, offs + 16, 4, 0xf);
+    expect(load(r, 6)).toBe(r.tagIndex.kernelTag(64));
+    store(r, 6, r.tagIndex.kernelTag(3));
+    expect(r.flags.getBits(6, offs, 20)).toBe(5);
+  });
+
+  it('writes a field wider than 32 bits without touching bits outside it', () => {
+    const r = rig();
+    r.refs.init(20, 40);
+    expect(r.refs.mask).toBe(2 ** 40 - 1);
+    r.flags.setBits(8, 0, 32, 0xffffffff);
+    r.flags.setBits(8, 32, 32, 0xffffffff);
+    store(r, 8, r.tagIndex.kernelTag(1));
+    const field = ((1n << 40n) - 1n) << 20n;
+    expect(r.flags.readWord(8) & ~field & 0xffffffffffffffffn).toBe(
+      0xffffffffffffffffn & ~field & 0xffffffffffffffffn,
+    );
+    expect(r.flags.readWord(8) & field).toBe(3n << 20n);
+    expect(load(r, 8)).toBe(r.tagIndex.kernelTag(1));
+  });
+
+  it('takes N <= 0 as a field of no bits', () => {
+    const r = rig();
+    r.refs.init(OFFS, N);
+    r.refs.init(30, -6);
+    expect([r.refs.offs, r.refs.mask, r.refs.nrBits]).toEqual([0, 0, 0]);
+    const before = r.flags.readWord(0);
+    store(r, 0, r.tagIndex.kernelTag(0));
+    expect(r.flags.readWord(0)).toBe(before);
+    expect(load(r, 0)).toBe(0);
+  });
+
+  it('rejects a field outside the flags word with EINVAL and keeps the previous field', () => {
+    const r = rig();
+    r.refs.init(OFFS, N);
+    for (const [offs, bits] of [
+      [60, 8],
+      [-1, 4],
+      [1.5, 4],
+      [10, 2.5],
+    ] as const) {
+      let err: unknown;
+      try {
+        r.refs.init(offs, bits);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(PgallocTagError);
+      expect((err as PgallocTagError).code).toBe('EINVAL');
+      expect([r.refs.offs, r.refs.nrBits]).toEqual([OFFS, N]);
+    }
+    expect(() => new PageFlagsTagRefs({ ...optsOf(r), bitsPerLong: 48 })).toThrow(PgallocTagError);
+  });
+
+  it('respects a 32-bit flags word', () => {
+    const r = rig();
+    const refs32 = new PageFlagsTagRefs({ ...optsOf(r), bitsPerLong: 32 });
+    expect(() => refs32.init(24, 10)).toThrow(PgallocTagError);
+    refs32.init(22, 10);
+    expect(refs32.mask).toBe(1023);
+  });
+
+  it('stores exactly idx & mask & 0xffff in the field for any index (property)', () => {
+    const r = rig();
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 24 }),
+        fc.integer({ min: 0, max: 2 ** 20 }),
+        fc.integer({ min: 0, max: 63 }),
+        (bits, idx, pfn) => {
+          const offs = 64 - 8 - bits;
+          r.refs.init(offs, bits);
+          const ref = idx === 0 ? 0 : idx === 1 ? 1 : r.tagIndex.idxToRef(idx);
+          store(r, pfn, ref);
+          const expected = idx & PGALLOC_TAG_IDX_MASK & (2 ** bits - 1);
+          expect(r.flags.getBits(pfn, offs, bits)).toBe(expected);
+          expect(load(r, pfn)).toBe(r.tagIndex.idxToRef(expected));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+function optsOf(r: ReturnType<typeof rig>) {
+  return { flags: r.flags, tagIndex: r.tagIndex, printk: r.printk };
+}
