@@ -1,6 +1,5 @@
 import {
   computePageFlagsLayout,
-  getPageFlagsPreset,
   type PageFlagsArray,
   PageFlagsArray as PageFlagsArrayClass,
   type PageFlagsField,
@@ -10,13 +9,19 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PageExtTagRefs } from './page-ext';
 import { PageFlagsTagRefs } from './page-flags';
-import { CapturePrintk, FakeTagIndex, KERNEL_TAGS_BASE, MODULE_TAGS_BASE } from './test-helpers';
+import {
+  CapturePrintk,
+  EXAMPLE_A_INPUTS,
+  FakeTagIndex,
+  KERNEL_TAGS_BASE,
+  MODULE_TAGS_BASE,
+} from './test-helpers';
 import { type PageTagRefs, PGTAG_REF_HANDLE_NONE, PgtagRefHandle } from './types';
 
 const NR_KERNEL_TAGS = 4000;
 const PAGES_PER_SECTION = 64;
 
-const LAYOUT: PageFlagsLayout = computePageFlagsLayout(getPageFlagsPreset('x86_64-sim').inputs);
+const LAYOUT: PageFlagsLayout = computePageFlagsLayout(EXAMPLE_A_INPUTS);
 const N = LAYOUT.NR_UNUSED_PAGEFLAG_BITS;
 const OFFS = LAYOUT.LRU_REFS_PGOFF - N;
 
@@ -97,6 +102,12 @@ function readRef(refs: PageTagRefs, h: PgtagRefHandle, pfn: number): number | un
   refs.putPageTagRef(h);
   return ref;
 }
+
+describe('test layout', () => {
+  it('is §7.5 example A: N = 12 free bits at offs 24', () => {
+    expect([N, OFFS]).toEqual([12, 24]);
+  });
+});
 
 describe.each<Kind>(['page_ext', 'page_flags'])('PageTagRefs behaviour: %s backend', (kind) => {
   it('round-trips NULL, EMPTY, kernel and module references through get/update/put', () => {

@@ -4,8 +4,6 @@
  */
 
 export {
-  /** Bytes of one page's reference in page_ext (sizeof(union codetag_ref)). */
-  CODETAG_REF_SIZE,
   /** Description of the page_ext client (what need() consults). */
   type PageAllocTaggingState,
   /** A page_ext client as kernel-sim's page_ext framework consumes it. */

@@ -1,6 +1,7 @@
+import { SIZEOF_CODETAG_REF } from '@allocprof/codetag';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CODETAG_REF_SIZE, PageExtTagRefs, pageAllocTaggingOps } from './page-ext';
+import { PageExtTagRefs, pageAllocTaggingOps } from './page-ext';
 import { CapturePrintk, KERNEL_TAGS_BASE } from './test-helpers';
 import { PgallocTagError, PgtagRefHandle } from './types';
 
@@ -33,7 +34,7 @@ describe('PageExtTagRefs', () => {
     expect(refs.bytes).toBe(0);
     refs.init();
     expect(refs.isInitialized).toBe(true);
-    expect(refs.bytes).toBe(1000 * CODETAG_REF_SIZE);
+    expect(refs.bytes).toBe(1000 * SIZEOF_CODETAG_REF);
     expect(refs.bytes).toBe(8000);
   });
 

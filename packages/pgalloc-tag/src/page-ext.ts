@@ -1,3 +1,4 @@
+import { SIZEOF_CODETAG_REF } from '@allocprof/codetag';
 import {
   type PageTagRefs,
   PGALLOC_TAG_H,
@@ -7,9 +8,6 @@ import {
   type Printk,
   warnOn,
 } from './types';
-
-/** sizeof(union codetag_ref) on 64-bit: one pointer per page. */
-export const CODETAG_REF_SIZE = 8;
 
 /** What the page_ext client needs to decide whether page_ext is required (alloc-tag provides it). */
 export interface PageAllocTaggingState {
@@ -36,7 +34,7 @@ export interface PageExtOperations {
 export function pageAllocTaggingOps(state: PageAllocTaggingState): PageExtOperations {
   return {
     name: 'page_alloc_tagging',
-    size: CODETAG_REF_SIZE,
+    size: SIZEOF_CODETAG_REF,
     need(): boolean {
       return !state.compressed && state.support;
     },
@@ -171,7 +169,7 @@ export class PageExtTagRefs implements PageTagRefs {
       throw new PgallocTagError('EBUSY', `section ${nr}: page_ext still in use by an open get`);
     }
     const ext = this.sections[nr]!;
-    this.allocatedBytes -= ext.length * CODETAG_REF_SIZE;
+    this.allocatedBytes -= ext.length * SIZEOF_CODETAG_REF;
     this.sections[nr] = NO_PAGE_EXT;
   }
 
@@ -247,6 +245,6 @@ export class PageExtTagRefs implements PageTagRefs {
     const start = nr * this.pagesPerSection;
     const pages = Math.min(this.pagesPerSection, this.nrPages - start);
     this.sections[nr] = new Float64Array(pages);
-    this.allocatedBytes += pages * CODETAG_REF_SIZE;
+    this.allocatedBytes += pages * SIZEOF_CODETAG_REF;
   }
 }

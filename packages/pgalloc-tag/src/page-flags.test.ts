@@ -1,11 +1,17 @@
-import { computePageFlagsLayout, getPageFlagsPreset, PageFlagsArray } from '@allocprof/page-flags-layout';
+import { computePageFlagsLayout, PageFlagsArray } from '@allocprof/page-flags-layout';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PageFlagsTagRefs, PGALLOC_TAG_IDX_MASK } from './page-flags';
-import { CapturePrintk, FakeTagIndex, KERNEL_TAGS_BASE, MODULE_TAGS_BASE } from './test-helpers';
+import {
+  CapturePrintk,
+  EXAMPLE_A_INPUTS,
+  FakeTagIndex,
+  KERNEL_TAGS_BASE,
+  MODULE_TAGS_BASE,
+} from './test-helpers';
 import { PgallocTagError, PgtagRefHandle } from './types';
 
-const LAYOUT = computePageFlagsLayout(getPageFlagsPreset('x86_64-sim').inputs);
+const LAYOUT = computePageFlagsLayout(EXAMPLE_A_INPUTS);
 const N = LAYOUT.NR_UNUSED_PAGEFLAG_BITS;
 const OFFS = LAYOUT.LRU_REFS_PGOFF - N;
 
@@ -173,15 +179,27 @@ describe('PageFlagsTagRefs', () => {
       expect((err as PgallocTagError).code).toBe('EINVAL');
       expect([r.refs.offs, r.refs.nrBits]).toEqual([OFFS, N]);
     }
-    expect(() => new PageFlagsTagRefs({ ...optsOf(r), bitsPerLong: 48 })).toThrow(PgallocTagError);
   });
 
   it('respects a 32-bit flags word', () => {
+    const layout32 = computePageFlagsLayout({ BITS_PER_LONG: 32, NR_PAGEFLAGS: 20, MAX_NR_ZONES: 2 });
     const r = rig();
-    const refs32 = new PageFlagsTagRefs({ ...optsOf(r), bitsPerLong: 32 });
+    const flags32 = new PageFlagsArray(layout32, 8);
+    const refs32 = new PageFlagsTagRefs({ flags: flags32, tagIndex: r.tagIndex, printk: r.printk });
+    expect(refs32.bitsPerLong).toBe(32);
     expect(() => refs32.init(24, 10)).toThrow(PgallocTagError);
-    refs32.init(22, 10);
-    expect(refs32.mask).toBe(1023);
+    refs32.init(layout32.LRU_REFS_PGOFF - layout32.NR_UNUSED_PAGEFLAG_BITS, layout32.NR_UNUSED_PAGEFLAG_BITS);
+    expect(refs32.mask).toBe(2 ** layout32.NR_UNUSED_PAGEFLAG_BITS - 1);
+    flags32.setBits(3, 0, 32, 0xffffffff);
+    const h = new PgtagRefHandle();
+    expect(refs32.getPageTagRef(3, h)).toBe(true);
+    h.ref = r.tagIndex.kernelTag(2);
+    refs32.updatePageTagRef(h);
+    refs32.putPageTagRef(h);
+    expect(refs32.getPageTagRef(3, h)).toBe(true);
+    expect(h.ref).toBe(r.tagIndex.kernelTag(2));
+    const field = ((1 << refs32.nrBits) - 1) << refs32.offs;
+    expect((flags32.getBits(3, 0, 32) & ~field) >>> 0).toBe(~field >>> 0);
   });
 
   it('stores exactly idx & mask & 0xffff in the field for any index (property)', () => {
@@ -205,7 +223,3 @@ describe('PageFlagsTagRefs', () => {
     );
   });
 });
-
-function optsOf(r: ReturnType<typeof rig>) {
-  return { flags: r.flags, tagIndex: r.tagIndex, printk: r.printk };
-}

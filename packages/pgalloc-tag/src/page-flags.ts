@@ -16,14 +16,12 @@ export const PGALLOC_TAG_IDX_MASK = 0xffff;
 export const PGALLOC_TAG_IDX_BITS = 16;
 
 /** The part of PageFlagsArray this backend uses (the memmap's page->flags words). */
-export type PageFlagsWords = Pick<PageFlagsArray, 'nrPages' | 'getBits' | 'setBits'>;
+export type PageFlagsWords = Pick<PageFlagsArray, 'layout' | 'nrPages' | 'getBits' | 'setBits'>;
 
 export interface PageFlagsTagRefsOptions {
   flags: PageFlagsWords;
   tagIndex: TagIndex;
   printk: Printk;
-  /** BITS_PER_LONG of the flags words (default 64). */
-  bitsPerLong?: number;
 }
 
 /**
@@ -42,6 +40,7 @@ export interface PageFlagsTagRefsOptions {
 export class PageFlagsTagRefs implements PageTagRefs {
   readonly kind = 'page_flags' as const;
   readonly bytes = 0;
+  /** BITS_PER_LONG of the flags words (from their layout). */
   readonly bitsPerLong: number;
   readonly nrPages: number;
 
@@ -60,11 +59,7 @@ export class PageFlagsTagRefs implements PageTagRefs {
   private writeHi = 0;
 
   constructor(opts: PageFlagsTagRefsOptions) {
-    const bitsPerLong = opts.bitsPerLong ?? 64;
-    if (bitsPerLong !== 64 && bitsPerLong !== 32) {
-      throw new PgallocTagError('EINVAL', `bitsPerLong must be 32 or 64, got ${bitsPerLong}`);
-    }
-    this.bitsPerLong = bitsPerLong;
+    this.bitsPerLong = opts.flags.layout.BITS_PER_LONG;
     this.flags = opts.flags;
     this.nrPages = opts.flags.nrPages;
     this.tagIndex = opts.tagIndex;

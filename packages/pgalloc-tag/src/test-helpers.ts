@@ -55,3 +55,20 @@ export class FakeTagIndex implements TagIndex {
 /** Kernel image tags at 0xffffffff82000000 and the module tag area, both without the 0xffff prefix. */
 export const KERNEL_TAGS_BASE = 0xffff82000000;
 export const MODULE_TAGS_BASE = 0xc90000000000;
+
+/**
+ * kernel-semantics.md §7.5 example A: 64-bit, NR_PAGEFLAGS 24, 5 zones, NODES_SHIFT 6, VMEMMAP,
+ * NUMA balancing with 64 CPUs, LRU_GEN — N = 12 free bits at offs 24 (mask 0xfff).
+ */
+export const EXAMPLE_A_INPUTS = {
+  BITS_PER_LONG: 64,
+  NR_PAGEFLAGS: 24,
+  MAX_NR_ZONES: 5,
+  CONFIG_NODES_SHIFT: 6,
+  CONFIG_SPARSEMEM: true,
+  CONFIG_SPARSEMEM_VMEMMAP: true,
+  CONFIG_SMP: true,
+  CONFIG_NR_CPUS: 64,
+  CONFIG_NUMA_BALANCING: true,
+  CONFIG_LRU_GEN: true,
+} as const;

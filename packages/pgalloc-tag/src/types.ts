@@ -1,3 +1,5 @@
+import type { CodeTagRef } from '@allocprof/codetag';
+
 /** Printk levels (include/linux/kern_levels.h). */
 export type LogLevel = 'emerg' | 'alert' | 'crit' | 'err' | 'warning' | 'notice' | 'info' | 'debug';
 
@@ -17,8 +19,8 @@ export interface Printk {
  * kernel's `pgalloc_tag_idx` return type does.
  */
 export interface TagIndex {
-  refToIdx(ref: number): number;
-  idxToRef(idx: number): number;
+  refToIdx(ref: CodeTagRef): number;
+  idxToRef(idx: number): CodeTagRef;
 }
 
 /** The value of `PgtagRefHandle.handle` when it designates nothing (a NULL handle). */
@@ -31,7 +33,7 @@ export const PGTAG_REF_HANDLE_NONE = -1;
  */
 export class PgtagRefHandle {
   /** Local copy of the page's codetag_ref: 0 = NULL, 1 = CODETAG_EMPTY, else a tag address. */
-  ref = 0;
+  ref: CodeTagRef = 0;
   /**
    * Opaque token from get to update/put: the pfn whose page_ext slot (page_ext backend) or
    * struct page (page-flags backend) was looked up. PGTAG_REF_HANDLE_NONE = NULL.
