@@ -60,7 +60,10 @@ const FIELDS: readonly PageFlagsField[] = [
   'lru_refs',
 ];
 
-/** Fill every page's flags word with pseudo-random bits (deterministic). */
+/**
+ * Fill every page's flags word with pseudo-random bits (deterministic), except the tag field,
+ * which struct page initialisation leaves 0 (§6.4).
+ */
 function scramble(flags: PageFlagsArray, seed: number): void {
   let x = seed >>> 0 || 1;
   const next = (): number => {
@@ -73,6 +76,7 @@ function scramble(flags: PageFlagsArray, seed: number): void {
   for (let pfn = 0; pfn < flags.nrPages; pfn++) {
     flags.setBits(pfn, 0, 32, next());
     flags.setBits(pfn, 32, 32, next());
+    flags.setBits(pfn, OFFS, N, 0);
   }
 }
 
@@ -162,7 +166,7 @@ describe.each<Kind>(['page_ext', 'page_flags'])('PageTagRefs behaviour: %s backe
     );
     const h = new PgtagRefHandle();
     for (let pfn = 0; pfn < 200; pfn++) {
-      const ref = pfn % 3 === 0 ? rig.tagIndex.moduleTag(pfn) : rig.tagIndex.kernelTag(pfn * 7);
+      const ref = pfn % 3 === 0 ? rig.tagIndex.moduleTag(pfn % 90) : rig.tagIndex.kernelTag(pfn * 7);
       expect(writeRef(rig.refs, h, pfn, ref)).toBe(true);
       expect(readRef(rig.refs, h, pfn)).toBe(ref);
     }
