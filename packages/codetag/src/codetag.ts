@@ -170,8 +170,9 @@ export class CodeTagIterator<T extends CodeTag> {
   nextCt(): T | null {
     const core = this.#core;
     const idr = core.modIdr;
-    if (core.modLock.state === 'unlocked') {
-      throw new CodeTagBugError(`codetag_next_ct() without ${core.modLock.name} held`);
+    const modLock = core.modLock;
+    if (modLock.readers === 0 && !modLock.writeLocked) {
+      throw new CodeTagBugError(`codetag_next_ct() without ${modLock.name} held`);
     }
     if (idr.isEmpty()) return null;
 
