@@ -1,0 +1,304 @@
+import { PageFlagsLayoutError } from './errors';
+import type { PageFlagsLayout } from './layout';
+
+/** The non-flag fields of page->flags, high bits downward (include/linux/mm.h). */
+export type PageFlagsField =
+  | 'section'
+  | 'node'
+  | 'zone'
+  | 'last_cpupid'
+  | 'kasan_tag'
+  | 'lru_gen'
+  | 'lru_refs';
+
+/** Every field, in layout order from bit BITS_PER_LONG-1 downward. */
+export const PAGE_FLAGS_FIELDS: readonly PageFlagsField[] = Object.freeze([
+  'section',
+  'node',
+  'zone',
+  'last_cpupid',
+  'kasan_tag',
+  'lru_gen',
+  'lru_refs',
+]);
+
+/** Low-bit masks `(1 << w) - 1` for w = 0..32 as unsigned 32-bit values. */
+const LOW_MASK = new Uint32Array(33);
+for (let w = 0; w <= 32; w++) LOW_MASK[w] = w === 32 ? 0xffffffff : (1 << w) - 1;
+
+function fieldIndex(field: PageFlagsField): number {
+  switch (field) {
+    case 'section':
+      return 0;
+    case 'node':
+      return 1;
+    case 'zone':
+      return 2;
+    case 'last_cpupid':
+      return 3;
+    case 'kasan_tag':
+      return 4;
+    case 'lru_gen':
+      return 5;
+    case 'lru_refs':
+      return 6;
+    default:
+      throw new PageFlagsLayoutError('EINVAL', `unknown page flags field ${JSON.stringify(field)}`, {
+        field: 'field',
+      });
+  }
+}
+
+/** Where each field sits for a layout: [shift, width] in PAGE_FLAGS_FIELDS order. */
+export function pageFlagsFieldPositions(layout: PageFlagsLayout): ReadonlyArray<readonly [number, number]> {
+  return [
+    [layout.SECTIONS_PGOFF, layout.SECTIONS_WIDTH],
+    [layout.NODES_PGOFF, layout.NODES_WIDTH],
+    [layout.ZONES_PGOFF, layout.ZONES_WIDTH],
+    [layout.LAST_CPUPID_PGOFF, layout.LAST_CPUPID_WIDTH],
+    [layout.KASAN_TAG_PGOFF, layout.KASAN_TAG_WIDTH],
+    [layout.LRU_GEN_PGOFF, layout.LRU_GEN_WIDTH],
+    [layout.LRU_REFS_PGOFF, layout.LRU_REFS_WIDTH],
+  ];
+}
+
+/**
+ * The memmap's `page->flags` words (include/linux/mm_types.h `struct page::flags`) for `nrPages`
+ * pages, struct-of-arrays: one Uint32Array holding, for 64-bit layouts, the low and high halves
+ * of each word side by side (little-endian order, index 2·pfn and 2·pfn+1), and for 32-bit layouts
+ * one u32 per page. Every write is a read-modify-write of the bits named, leaving all other bits
+ * as they were; JavaScript runs each call to completion, so that is the observable effect of the
+ * kernel's cmpxchg loops. No allocation and no BigInt on the access paths.
+ */
+export class PageFlagsArray {
+  readonly layout: PageFlagsLayout;
+  readonly nrPages: number;
+  readonly byteLength: number;
+  /** The raw storage (words per page: BITS_PER_LONG / 32). Exposed for bulk clears and copies. */
+  readonly words: Uint32Array;
+  /** 2 for 64-bit words, 1 for 32-bit. */
+  readonly wordsPerPage: number;
+  private readonly bitsPerLong: number;
+  private readonly fieldShift: Int32Array;
+  private readonly fieldWidth: Int32Array;
+
+  constructor(layout: PageFlagsLayout, nrPages: number) {
+    if (!Number.isSafeInteger(nrPages) || nrPages < 0) {
+      throw new PageFlagsLayoutError(
+        'EINVAL',
+        `nrPages must be a non-negative integer, got ${String(nrPages)}`,
+        {
+          field: 'nrPages',
+        },
+      );
+    }
+    const wordsPerPage = layout.BITS_PER_LONG / 32;
+    if (nrPages * wordsPerPage > 0xffffffff) {
+      throw new PageFlagsLayoutError('ERANGE', `nrPages ${nrPages} exceeds what one typed array can hold`, {
+        field: 'nrPages',
+      });
+    }
+    this.layout = layout;
+    this.nrPages = nrPages;
+    this.wordsPerPage = wordsPerPage;
+    this.bitsPerLong = layout.BITS_PER_LONG;
+    this.words = new Uint32Array(nrPages * wordsPerPage);
+    this.byteLength = this.words.byteLength;
+    this.fieldShift = new Int32Array(PAGE_FLAGS_FIELDS.length);
+    this.fieldWidth = new Int32Array(PAGE_FLAGS_FIELDS.length);
+    pageFlagsFieldPositions(layout).forEach(([shift, width], i) => {
+      this.fieldShift[i] = shift;
+      this.fieldWidth[i] = width;
+    });
+  }
+
+  private checkPfn(pfn: number): void {
+    if (!(pfn >= 0 && pfn < this.nrPages) || pfn !== Math.floor(pfn)) {
+      throw new PageFlagsLayoutError(
+        'ERANGE',
+        `pfn ${String(pfn)} outside the memmap (0..${this.nrPages - 1})`,
+        {
+          field: 'pfn',
+        },
+      );
+    }
+  }
+
+  private checkRange(shift: number, width: number): void {
+    if (
+      (shift | 0) !== shift ||
+      (width | 0) !== width ||
+      shift < 0 ||
+      width < 0 ||
+      width > 32 ||
+      shift + width > this.bitsPerLong
+    ) {
+      throw new PageFlagsLayoutError(
+        'ERANGE',
+        `bit range shift ${String(shift)} width ${String(width)} outside a ${this.bitsPerLong}-bit word (width 0..32)`,
+        { field: 'shift' },
+      );
+    }
+  }
+
+  /** Bits [shift, shift+width) of page pfn's flags word, as an unsigned number. */
+  getBits(pfn: number, shift: number, width: number): number {
+    this.checkPfn(pfn);
+    this.checkRange(shift, width);
+    return this.readBits(pfn, shift, width);
+  }
+
+  /** Replaces bits [shift, shift+width) of page pfn's flags word with value; every other bit stays. */
+  setBits(pfn: number, shift: number, width: number, value: number): void {
+    this.checkPfn(pfn);
+    this.checkRange(shift, width);
+    if (!(value >= 0 && value <= LOW_MASK[width]!) || value !== Math.floor(value)) {
+      throw new PageFlagsLayoutError(
+        'ERANGE',
+        `value ${String(value)} does not fit in ${width} bit${width === 1 ? '' : 's'}`,
+        { field: 'value' },
+      );
+    }
+    this.writeBits(pfn, shift, width, value);
+  }
+
+  private readBits(pfn: number, shift: number, width: number): number {
+    if (width === 0) return 0;
+    const words = this.words;
+    const base = pfn * this.wordsPerPage;
+    if (shift >= 32) return ((words[base + 1]! >>> (shift - 32)) & LOW_MASK[width]!) >>> 0;
+    const lo = words[base]! >>> shift;
+    if (shift + width <= 32) return (lo & LOW_MASK[width]!) >>> 0;
+    // Straddles bit 32: low part from the low half, the rest from the high half.
+    const loBits = 32 - shift;
+    const hi = words[base + 1]! & LOW_MASK[width - loBits]!;
+    return (lo | (hi << loBits)) >>> 0;
+  }
+
+  private writeBits(pfn: number, shift: number, width: number, value: number): void {
+    if (width === 0) return;
+    const words = this.words;
+    const base = pfn * this.wordsPerPage;
+    if (shift >= 32) {
+      const s = shift - 32;
+      const mask = LOW_MASK[width]! << s;
+      words[base + 1] = (words[base + 1]! & ~mask) | ((value << s) & mask);
+      return;
+    }
+    if (shift + width <= 32) {
+      const mask = LOW_MASK[width]! << shift;
+      words[base] = (words[base]! & ~mask) | ((value << shift) & mask);
+      return;
+    }
+    const loBits = 32 - shift;
+    const loMask = LOW_MASK[loBits]! << shift;
+    words[base] = (words[base]! & ~loMask) | ((value << shift) & loMask);
+    const hiMask = LOW_MASK[width - loBits]!;
+    words[base + 1] = (words[base + 1]! & ~hiMask) | ((value >>> loBits) & hiMask);
+  }
+
+  /** include/linux/page-flags.h test_bit(PG_x, &page->flags). */
+  testFlag(pfn: number, bit: number): boolean {
+    this.checkPfn(pfn);
+    this.checkRange(bit, 1);
+    const word = this.words[pfn * this.wordsPerPage + (bit >>> 5)]!;
+    return ((word >>> (bit & 31)) & 1) === 1;
+  }
+
+  /** set_bit(PG_x, &page->flags). */
+  setFlag(pfn: number, bit: number): void {
+    this.checkPfn(pfn);
+    this.checkRange(bit, 1);
+    this.words[pfn * this.wordsPerPage + (bit >>> 5)]! |= 1 << (bit & 31);
+  }
+
+  /** clear_bit(PG_x, &page->flags). */
+  clearFlag(pfn: number, bit: number): void {
+    this.checkPfn(pfn);
+    this.checkRange(bit, 1);
+    this.words[pfn * this.wordsPerPage + (bit >>> 5)]! &= ~(1 << (bit & 31));
+  }
+
+  /**
+   * page_zonenum() / page_to_nid() / page_to_section() / page_cpupid_last() / page_kasan_tag()
+   * style read of one field. A field of width 0 (not in page flags for this layout) reads 0.
+   */
+  getField(pfn: number, field: PageFlagsField): number {
+    this.checkPfn(pfn);
+    const i = fieldIndex(field);
+    return this.readBits(pfn, this.fieldShift[i]!, this.fieldWidth[i]!);
+  }
+
+  /**
+   * set_page_zone() / set_page_node() / set_page_section() / page_cpupid_xchg_last() style write of
+   * one field. The kernel masks the value with X_MASK; here a value that does not fit is an error,
+   * so a caller bug cannot silently truncate the value.
+   */
+  setField(pfn: number, field: PageFlagsField, value: number): void {
+    this.checkPfn(pfn);
+    const i = fieldIndex(field);
+    this.checkFieldValue(i, value);
+    this.writeBits(pfn, this.fieldShift[i]!, this.fieldWidth[i]!, value);
+  }
+
+  private checkFieldValue(i: number, value: number): void {
+    const width = this.fieldWidth[i]!;
+    if (!(value >= 0 && value <= LOW_MASK[width]!) || value !== Math.floor(value)) {
+      const field = PAGE_FLAGS_FIELDS[i]!;
+      const where =
+        width === 0
+          ? `field ${field} is not in page flags for this layout`
+          : `does not fit in the ${width}-bit ${field} field`;
+      throw new PageFlagsLayoutError('ERANGE', `value ${String(value)}: ${where}`, { field });
+    }
+  }
+
+  /**
+   * include/linux/mm.h set_page_links(): zone, node (if NODES_WIDTH) and section (if
+   * SECTIONS_WIDTH) of a page; all three are checked before anything is written.
+   */
+  setPageLinks(pfn: number, zone: number, nid: number, sectionNr: number): void {
+    this.checkPfn(pfn);
+    const nodeInFlags = this.fieldWidth[1] !== 0;
+    const sectionInFlags = this.fieldWidth[0] !== 0;
+    this.checkFieldValue(2, zone);
+    if (nodeInFlags) this.checkFieldValue(1, nid);
+    if (sectionInFlags) this.checkFieldValue(0, sectionNr);
+    this.writeBits(pfn, this.fieldShift[2]!, this.fieldWidth[2]!, zone);
+    if (nodeInFlags) this.writeBits(pfn, this.fieldShift[1]!, this.fieldWidth[1]!, nid);
+    if (sectionInFlags) this.writeBits(pfn, this.fieldShift[0]!, this.fieldWidth[0]!, sectionNr);
+  }
+
+  /** Zeroes the flags word of pages [pfn, pfn + count) (struct page initialisation). */
+  clearPages(pfn: number, count: number): void {
+    if (count === 0) return;
+    this.checkPfn(pfn);
+    this.checkPfn(pfn + count - 1);
+    this.words.fill(0, pfn * this.wordsPerPage, (pfn + count) * this.wordsPerPage);
+  }
+
+  /** The whole flags word as a bigint, for display and debugging only (allocates). */
+  readWord(pfn: number): bigint {
+    this.checkPfn(pfn);
+    const base = pfn * this.wordsPerPage;
+    const lo = BigInt(this.words[base]!);
+    return this.wordsPerPage === 2 ? (BigInt(this.words[base + 1]!) << 32n) | lo : lo;
+  }
+
+  /** Replaces the whole flags word (debugging and test set-up only; allocates). */
+  writeWord(pfn: number, word: bigint): void {
+    this.checkPfn(pfn);
+    if (word < 0n || word >> BigInt(this.bitsPerLong) !== 0n) {
+      throw new PageFlagsLayoutError(
+        'ERANGE',
+        `word 0x${word.toString(16)} does not fit in ${this.bitsPerLong} bits`,
+        {
+          field: 'word',
+        },
+      );
+    }
+    const base = pfn * this.wordsPerPage;
+    this.words[base] = Number(word & 0xffffffffn);
+    if (this.wordsPerPage === 2) this.words[base + 1] = Number(word >> 32n);
+  }
+}
