@@ -1,0 +1,76 @@
+/**
+ * Process-level test helpers: build `dist/cli.js` once when the sources are newer, then run it
+ * as a child process with colour off, capturing stdout, stderr and the exit status.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const CLI = join(APP_DIR, 'dist', 'cli.js');
+export const FIXTURES = join(APP_DIR, 'test', 'fixtures');
+const REPO = resolve(APP_DIR, '..', '..');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  if (!existsSync(dir)) return 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else if (!e.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function sourcesMtime(): number {
+  let newest = newestMtime(join(APP_DIR, 'src'));
+  for (const pkg of readdirSync(join(REPO, 'packages')))
+    newest = Math.max(newest, newestMtime(join(REPO, 'packages', pkg, 'src')));
+  return newest;
+}
+
+/** Build the binary if it is missing or older than any source it bundles (serialized across workers). */
+export function ensureBuilt(): void {
+  const lock = join(tmpdir(), 'kernel-sim-test-build.lock');
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`build lock ${lock} held for too long`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
+  try {
+    if (!existsSync(CLI) || statSync(CLI).mtimeMs < sourcesMtime())
+      execFileSync(join(REPO, 'node_modules', '.bin', 'tsup'), [], { cwd: APP_DIR, stdio: 'pipe' });
+  } finally {
+    rmdirSync(lock);
+  }
+}
+
+/** The result of one run of the binary. */
+export interface CliResult {
+  stdout: string;
+  stderr: string;
+  status: number;
+}
+
+/** Run `kernel-sim ARGS` with NO_COLOR, optional stdin and extra environment. */
+export function kernelSim(
+  args: readonly string[],
+  opts: { input?: string; env?: Record<string, string>; cwd?: string } = {},
+): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    input: opts.input ?? '',
+    cwd: opts.cwd ?? APP_DIR,
+    env: { ...process.env, NO_COLOR: '1', KERNEL_SIM_HISTFILE: '', ...opts.env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (r.error !== undefined) throw r.error;
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status ?? -1 };
+}
