@@ -187,12 +187,14 @@ export class CodeTagIterator<T extends CodeTag> {
       }
       if (cmod !== this.#cmod) {
         this.#cmod = cmod;
+        this.#ct = null;
         ct = cmod.start < cmod.stop ? core.readTag(cmod.start) : null;
-      } else {
-        // Same record object ⇒ still registered, so its range (and this.#ct) is still valid memory.
-        const prev = this.#ct;
-        const next = prev === null ? cmod.stop : prev.address + core.tagSize;
+      } else if (this.#ct !== null) {
+        // Same record object ⇒ still registered, so its range is still valid memory.
+        const next = this.#ct.address + core.tagSize;
         ct = next < cmod.stop ? core.readTag(next) : null;
+      } else {
+        ct = null;
       }
       if (ct !== null) break;
       this.#modId++;
@@ -445,7 +447,7 @@ export class Codetag {
       );
     }
     this.#lock.lock();
-    this.#types.push(type as unknown as AnyType);
+    this.#types.push(type as AnyType);
     this.#lock.unlock();
     return type;
   }

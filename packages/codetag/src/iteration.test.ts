@@ -106,6 +106,17 @@ describe('iteration order (§3.5)', () => {
     expect(reads).toEqual([0, 24, 48]);
   });
 
+  it('lets a page fault of the tag memory through and releases mod_lock', () => {
+    const { k, type, codetag } = setup(1);
+    const a = k.module('a', 2);
+    codetag.loadModule(a);
+    k.memory.remove(a.lookupSymbol('__start_alloc_tags')!, a.lookupSymbol('__stop_alloc_tags')!);
+    const it = type.tags();
+    expect(it.next().value?.lineno).toBe(1);
+    expect(() => it.next()).toThrow(expect.objectContaining({ code: 'EFAULT' }));
+    expect(type.modLockState).toBe('unlocked');
+  });
+
   it('BUGs when the memory returns a tag of another address', () => {
     const k = new TestKernel(0);
     k.kernelSymbols.define(codetagSectionSymbols(SECTION, 0x1000, 0x1000 + TAG));
