@@ -1,0 +1,122 @@
+import { CODETAG_EMPTY } from '@allocprof/codetag';
+import type { AllocTag } from './alloc_tag';
+import type { AllocTagCounters } from './counters';
+import type { MemProfilingState } from './state';
+import type { AllocTagMemory } from './tag_memory';
+
+/**
+ * include/linux/alloc_tag.h: the reference operations of §4.3 on raw codetag_ref values
+ * (0 NULL, 1 CODETAG_EMPTY, else a tag address), with the DEBUG checks of §4.4. Each takes the
+ * slot's current value and returns its new value, so the page hooks can run them on a reused
+ * handle without allocating. Counter updates go to the current CPU's slot.
+ *
+ * The boolean `alloc_tag_ref_set` of 6.12 is implemented (a NULL tag is a no-op, not a crash).
+ */
+export class AllocTagOps {
+  /** smp_processor_id() for this_cpu_*() updates. */
+  cpu = 0;
+  private readonly state: MemProfilingState;
+  private readonly memory: AllocTagMemory;
+  private readonly counters: AllocTagCounters;
+  private readonly debug: boolean;
+  private warnedNotCleared = false;
+  private warnedNoCurrent = false;
+  private warnedNotSet = false;
+
+  constructor(state: MemProfilingState, memory: AllocTagMemory, counters: AllocTagCounters) {
+    this.state = state;
+    this.memory = memory;
+    this.counters = counters;
+    this.debug = state.debug;
+  }
+
+  /** The tag a non-NULL, non-EMPTY reference names (undefined if its memory holds no tag). */
+  resolve(ref: number): AllocTag | undefined {
+    return this.memory.resolve(ref);
+  }
+
+  /** include/linux/alloc_tag.h: alloc_tag_add_check() (DEBUG). EMPTY is exempt (2025 fix of the v4 dereference of address 1). */
+  addCheck(ref: number, tag: AllocTag | null): void {
+    if (ref !== 0 && ref !== CODETAG_EMPTY && !this.warnedNotCleared) {
+      this.warnedNotCleared = true;
+      const old = this.memory.resolve(ref);
+      this.state.printk.printk(
+        'warning',
+        `alloc_tag was not cleared (got tag for ${old?.filename ?? '?'}:${(old?.lineno ?? 0) >>> 0})`,
+      );
+    }
+    if (tag === null && !this.warnedNoCurrent) {
+      this.warnedNoCurrent = true;
+      this.state.printk.printk('warning', 'current->alloc_tag not set');
+    }
+  }
+
+  /** include/linux/alloc_tag.h: alloc_tag_sub_check() (DEBUG). */
+  subCheck(ref: number): void {
+    if (ref === 0 && !this.warnedNotSet) {
+      this.warnedNotSet = true;
+      this.state.printk.printk('warning', 'alloc_tag was not set');
+    }
+  }
+
+  /** __alloc_tag_ref_set(): the new slot value (unchanged when `tag` is NULL); counters untouched. */
+  refSetNoCount(ref: number, tag: AllocTag | null): number {
+    if (this.debug) this.addCheck(ref, tag);
+    return tag === null ? ref : tag.address;
+  }
+
+  /** alloc_tag_ref_set(): as __alloc_tag_ref_set() plus `calls += 1` on success. */
+  refSet(ref: number, tag: AllocTag | null): number {
+    if (this.debug) this.addCheck(ref, tag);
+    if (tag === null) return ref;
+    this.counters.calls[tag.id * this.counters.nrCpus + this.cpu]! += 1;
+    return tag.address;
+  }
+
+  /** alloc_tag_add(): ref_set, then `bytes += bytes` on success. */
+  add(ref: number, tag: AllocTag | null, bytes: number): number {
+    if (this.debug) this.addCheck(ref, tag);
+    if (tag === null) return ref;
+    const c = this.counters;
+    const i = tag.id * c.nrCpus + this.cpu;
+    c.calls[i]! += 1;
+    c.bytes[i]! += bytes;
+    return tag.address;
+  }
+
+  /**
+   * alloc_tag_sub(): NULL → nothing; EMPTY (DEBUG) → consumed, counters untouched; else
+   * `bytes -= bytes`, `calls -= 1` on the referenced tag, and the slot becomes NULL. A reference
+   * to memory that no longer holds a tag (only reachable through the §1.4 quirk) is dropped
+   * without accounting where the kernel would write to freed memory.
+   */
+  sub(ref: number, bytes: number): number {
+    if (this.debug) this.subCheck(ref);
+    if (ref === 0) return 0;
+    if (this.debug && ref === CODETAG_EMPTY) return 0;
+    const tag = this.memory.resolve(ref);
+    if (tag !== undefined) {
+      const c = this.counters;
+      const i = tag.id * c.nrCpus + this.cpu;
+      c.calls[i]! -= 1;
+      c.bytes[i]! -= bytes;
+    }
+    return 0;
+  }
+
+  /** this_cpu_sub(tag->counters->bytes, bytes) */
+  subBytes(tag: AllocTag, bytes: number): void {
+    const c = this.counters;
+    c.bytes[tag.id * c.nrCpus + this.cpu]! -= bytes;
+  }
+
+  /** set_codetag_empty(): DEBUG → EMPTY; otherwise NULL (6.13; v4 left the slot unchanged). */
+  setEmpty(_ref: number): number {
+    return this.debug ? CODETAG_EMPTY : 0;
+  }
+
+  /** is_codetag_empty(): only DEBUG builds have the sentinel. */
+  isEmpty(ref: number): boolean {
+    return this.debug && ref === CODETAG_EMPTY;
+  }
+}
