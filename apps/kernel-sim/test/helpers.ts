@@ -46,7 +46,10 @@ export function ensureBuilt(): void {
   }
   try {
     if (!existsSync(CLI) || statSync(CLI).mtimeMs < sourcesMtime())
-      execFileSync(join(REPO, 'node_modules', '.bin', 'tsup'), [], { cwd: APP_DIR, stdio: 'pipe' });
+      execFileSync(join(REPO, 'node_modules', '.bin', 'tsup'), ['--config', 'test/tsup.source.config.ts'], {
+        cwd: APP_DIR,
+        stdio: 'pipe',
+      });
   } finally {
     rmdirSync(lock);
   }

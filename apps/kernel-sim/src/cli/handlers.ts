@@ -1,5 +1,6 @@
 /** The handlers of the commands that boot a kernel or draw layouts. */
 import { CliError } from './errors';
+import { layoutCommand } from './layout';
 import type { Handlers } from './program';
 
 const pending = async (): Promise<number> => {
@@ -11,5 +12,5 @@ export const handlers: Handlers = {
   run: pending,
   shell: pending,
   bench: pending,
-  layout: pending,
+  layout: layoutCommand,
 };

@@ -3,7 +3,7 @@
  * Commands write through this instead of `process` so that their output is a plain function of
  * their inputs.
  */
-import { type Colors, colorsFor } from './colors';
+import { type Colors, colorEnabled, colorsFor } from './colors';
 
 export interface Io {
   out(text: string): void;
@@ -11,6 +11,8 @@ export interface Io {
   /** Colours for stdout / stderr (identity functions off a terminal or with NO_COLOR). */
   readonly color: Colors;
   readonly errColor: Colors;
+  /** Whether `color` is on (for renderers that take a boolean). */
+  readonly colorOn: boolean;
   readonly env: NodeJS.ProcessEnv;
   /** Whether stdout is an interactive terminal (progress output, shell prompt). */
   readonly isTTY: boolean;
@@ -23,6 +25,7 @@ export function processIo(): Io {
     err: (t) => process.stderr.write(t),
     color: colorsFor(process.stdout),
     errColor: colorsFor(process.stderr),
+    colorOn: colorEnabled(process.stdout),
     env: process.env,
     isTTY: process.stdout.isTTY === true,
   };
