@@ -60,7 +60,7 @@ const TAG_RE = /^(.+):(\d+)(?: \[([^\]\s]+)\])? func:(\S+)((?: [A-Za-z_][A-Za-z0
 const UNITS = 'KMGTPE';
 
 function parseCounter(tok: string, signed: boolean): number | undefined {
-  if (!SIZE_RE.test(tok)) return undefined;
+  if (!SIZE_RE.test(tok) || (!signed && tok[0] === '-')) return undefined;
   const big = BigInt(tok);
   if (big > 0xffffffffffffffffn || big < -0x8000000000000000n) return undefined;
   // %llu of a negative s64 sum prints its u64 image: read it back as the signed value.

@@ -1,0 +1,207 @@
+import { Codetag, SimpleModule, SymbolTable } from '@allocprof/codetag';
+import { type PageProvider, Vmalloc } from '@allocprof/execmem-vmalloc';
+import { PageExtTagRefs, PageFlagsTagRefs, type PageFlagsWords } from '@allocprof/pgalloc-tag';
+import type { AllocTag, AllocTagSite } from './alloc_tag';
+import type { AllocTagKconfig } from './state';
+import { AllocTagSubsystem } from './subsystem';
+import { ALLOC_TAG_MODULE_SECTION, ALLOC_TAG_SIZE, type LogLevel, type Printk } from './types';
+
+/** Printk that keeps every line. */
+export class CapturePrintk implements Printk {
+  readonly lines: { level: LogLevel; message: string }[] = [];
+  printk(level: LogLevel, message: string): void {
+    this.lines.push({ level, message });
+  }
+  get messages(): string[] {
+    return this.lines.map((l) => l.message);
+  }
+  clear(): void {
+    this.lines.length = 0;
+  }
+}
+
+/** A buddy allocator stand-in: hands out increasing pfns; `shortfall` pages fewer on the next bulk call. */
+export class FakePageProvider implements PageProvider {
+  next = 0x1000;
+  shortfall = 0;
+  readonly freed: number[] = [];
+  allocated = 0;
+  allocPagesBulk(nrPages: number, out: number[]): number {
+    const n = Math.max(0, nrPages - this.shortfall);
+    this.shortfall = 0;
+    for (let i = 0; i < n; i++) out.push(this.next++);
+    this.allocated += n;
+    return n;
+  }
+  freePage(pfn: number): void {
+    this.freed.push(pfn);
+  }
+}
+
+/** 64-bit page->flags words as two u32 halves. */
+export class FakeFlags implements PageFlagsWords {
+  readonly nrPages: number;
+  readonly lo: Uint32Array;
+  readonly hi: Uint32Array;
+  constructor(nrPages: number) {
+    this.nrPages = nrPages;
+    this.lo = new Uint32Array(nrPages);
+    this.hi = new Uint32Array(nrPages);
+  }
+  getBits(pfn: number, shift: number, width: number): number {
+    const word = BigInt(this.hi[pfn]!) * 2n ** 32n + BigInt(this.lo[pfn]!);
+    return Number((word >> BigInt(shift)) & ((1n << BigInt(width)) - 1n));
+  }
+  setBits(pfn: number, shift: number, width: number, value: number): void {
+    let word = BigInt(this.hi[pfn]!) * 2n ** 32n + BigInt(this.lo[pfn]!);
+    const mask = ((1n << BigInt(width)) - 1n) << BigInt(shift);
+    word = (word & ~mask) | ((BigInt(value) << BigInt(shift)) & mask);
+    this.lo[pfn] = Number(word & 0xffffffffn);
+    this.hi[pfn] = Number(word >> 32n);
+  }
+}
+
+export const KERNEL_TAGS_BASE = 0xffff82000000;
+const MODULE_DATA_BASE = 0xffffa0000000;
+
+export function kernelSites(n: number): AllocTagSite[] {
+  return Array.from({ length: n }, (_, i) => ({
+    filename: `mm/k${i}.c`,
+    lineno: 100 + i,
+    function: `kfn${i}`,
+  }));
+}
+
+export function moduleSites(name: string, n: number): AllocTagSite[] {
+  return Array.from({ length: n }, (_, i) => ({
+    filename: `drivers/${name}/${name}.c`,
+    lineno: 10 + i,
+    function: `${name}_fn${i}`,
+    modname: name,
+  }));
+}
+
+export interface TestKernelOptions {
+  cmdline?: (string | null)[];
+  kconfig?: AllocTagKconfig;
+  /** NR_UNUSED_PAGEFLAG_BITS (default 13). */
+  n?: number;
+  kernelTags?: number;
+  nrPages?: number;
+  nrCpus?: number;
+  /** Skip allocTagInit (default false). */
+  noInit?: boolean;
+  /** Make /proc/allocinfo creation fail. */
+  procfsFails?: boolean;
+}
+
+/** A loaded module as a test loader tracks it. */
+export interface LoadedModule {
+  mod: SimpleModule;
+  tags: AllocTag[];
+  address: number;
+}
+
+/** A small simulated kernel: boot per §1.6, and a module loader per §5.9. */
+export class TestKernel {
+  readonly printk = new CapturePrintk();
+  readonly pages = new FakePageProvider();
+  readonly kallsyms = new SymbolTable();
+  readonly codetag: Codetag;
+  readonly vmalloc: Vmalloc;
+  readonly at: AllocTagSubsystem;
+  readonly flags: FakeFlags;
+  readonly kernelTags: AllocTag[];
+  procfsRemoved = 0;
+  private nextData = MODULE_DATA_BASE;
+
+  constructor(o: TestKernelOptions = {}) {
+    const n = o.n ?? 13;
+    const nrPages = o.nrPages ?? 4096;
+    this.codetag = new Codetag({ kernelSymbols: this.kallsyms, printk: this.printk });
+    this.vmalloc = new Vmalloc({ pageProvider: this.pages, printk: this.printk });
+    this.at = new AllocTagSubsystem({
+      printk: this.printk,
+      nrCpus: o.nrCpus ?? 4,
+      ...(o.kconfig !== undefined ? { kconfig: o.kconfig } : {}),
+      codetag: this.codetag,
+      kernelSymbols: this.kallsyms,
+      pageFlagsLayout: { NR_UNUSED_PAGEFLAG_BITS: n, LRU_REFS_PGOFF: 24 + n },
+      vmalloc: this.vmalloc,
+      procfs: {
+        createAllocinfo: () => !o.procfsFails,
+        removeAllocinfo: () => {
+          this.procfsRemoved++;
+        },
+      },
+    });
+    const k = o.kernelTags ?? 16;
+    this.kernelTags = this.at.installKernelTags(KERNEL_TAGS_BASE, kernelSites(k));
+    this.kallsyms.define({
+      __start_alloc_tags: KERNEL_TAGS_BASE,
+      __stop_alloc_tags: KERNEL_TAGS_BASE + k * ALLOC_TAG_SIZE,
+    });
+    for (const v of o.cmdline ?? []) {
+      const err = this.at.setupEarlyMemProfiling(v);
+      if (err !== null) this.printk.printk('warning', "Malformed early option 'sysctl.vm.mem_profiling'");
+    }
+    this.flags = new FakeFlags(nrPages);
+    if (this.at.compressed) {
+      this.at.setPageTagRefs(
+        new PageFlagsTagRefs({ flags: this.flags, tagIndex: this.at.tagIndex, printk: this.printk }),
+      );
+    } else {
+      const ext = new PageExtTagRefs({ nrPages, pagesPerSection: 1024, printk: this.printk });
+      this.at.setPageTagRefs(ext);
+    }
+    this.at.allocTagSecInit();
+    const refs = this.at.pageTagRefs;
+    if (refs instanceof PageExtTagRefs && this.at.pageExtNeeded()) refs.init();
+    if (!o.noInit) this.at.allocTagInit();
+  }
+
+  /** kernel/module/main.c load_module(): layout, move (reserve + copy), replace, record. */
+  load(name: string, nTags: number, opts: { align?: number; prepend?: number } = {}): LoadedModule {
+    const sites = moduleSites(name, nTags);
+    const size = nTags * ALLOC_TAG_SIZE;
+    const tmp = new SimpleModule(name);
+    let address: number;
+    if (this.codetag.needsModuleSection(tmp, ALLOC_TAG_MODULE_SECTION, size)) {
+      address = this.codetag.allocModuleSectionMem(
+        tmp,
+        ALLOC_TAG_MODULE_SECTION,
+        size,
+        opts.prepend ?? 0,
+        opts.align ?? 8,
+      );
+    } else {
+      address = this.nextData;
+      this.nextData += 0x100000;
+    }
+    const tags = this.at.writeModuleTags(address, sites);
+    const mod = new SimpleModule(name, { __start_alloc_tags: address, __stop_alloc_tags: address + size });
+    this.codetag.moduleReplaced(tmp, mod);
+    this.codetag.loadModule(mod);
+    return { mod, tags, address };
+  }
+
+  /** kernel/module/main.c free_module() → codetag_unload_module(). */
+  unload(m: LoadedModule): void {
+    this.codetag.unloadModule(m.mod);
+  }
+
+  /** Allocate `2^order` pages at `pfn` charged to `tag` (post_alloc_hook under alloc_hooks). */
+  alloc(pfn: number, tag: AllocTag, order = 0): void {
+    this.at.allocHooks(tag, () => this.at.pgallocTagAdd(pfn, this.at.current, 2 ** order));
+  }
+
+  /** Free `2^order` pages at `pfn` (free_pages_prepare). */
+  free(pfn: number, order = 0): void {
+    this.at.pgallocTagSub(pfn, 2 ** order);
+  }
+
+  /** Module area offsets (relative to start_addr) of a loaded module. */
+  offsetOf(m: LoadedModule): number {
+    return m.address - this.at.moduleTags!.startAddr;
+  }
+}
