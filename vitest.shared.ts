@@ -11,6 +11,9 @@ export function packageProject(name: string) {
       name,
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       environment: 'node',
+      // CI runs several packages' suites at once on 2 cores: property tests must not fail for time.
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
     },
   });
 }
