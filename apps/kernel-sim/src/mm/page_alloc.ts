@@ -1,0 +1,949 @@
+/**
+ * mm/page_alloc.c: the buddy page allocator — per-zone free lists of orders 0..MAX_PAGE_ORDER,
+ * buddy splitting (expand) and merging (__free_one_page), per-CPU page lists for small orders
+ * with batch refill and drain, zone watermarks and lowmem reserves, split_page(), the
+ * `__free_pages` partial-free rule, compound (folio) heads, and fail_page_alloc fault injection.
+ *
+ * Two concrete allocators share the free-list core: `NoHooksPageAllocator` is the kernel built
+ * without CONFIG_MEM_ALLOC_PROFILING (the hooks do not exist, nothing is checked for them) and
+ * `HookedPageAllocator` calls the §6.7 hooks where mm/page_alloc.c calls pgalloc_tag_*().
+ *
+ * Every per-page datum lives in typed arrays indexed by pfn: the free lists and per-CPU lists
+ * are intrusive doubly linked lists through `next`/`prev`, the block order is a Uint8Array and
+ * PageBuddy/on-pcp/allocated is one state byte per block head.
+ */
+
+import { KernelError } from '../kernel/errno';
+import type { Printk } from '../kernel/printk';
+import type { TaskContext } from '../sched/current';
+import {
+  __GFP_COMP,
+  __GFP_HIGH,
+  __GFP_NOWARN,
+  formatGfp,
+  GFP_KERNEL,
+  gfpZoneType,
+  ZONE_TYPE_HIGHMEM,
+  ZONE_TYPE_MOVABLE,
+} from './gfp';
+import {
+  MAX_PAGE_ORDER,
+  type MemMap,
+  NR_PAGE_ORDERS,
+  PAGE_SHIFT,
+  PAGE_SIZE,
+  ZONE_TYPES,
+  type ZoneSpan,
+} from './memmap';
+
+/** PAGE_ALLOC_COSTLY_ORDER: orders up to this one are cached on the per-CPU lists. */
+export const PAGE_ALLOC_COSTLY_ORDER = 3;
+const NR_PCP_ORDERS = PAGE_ALLOC_COSTLY_ORDER + 1;
+
+/** What a block head is; tail pages of any block stay PAGE_STATE_NONE. */
+export const PAGE_STATE_NONE = 0;
+/** PageBuddy(): head of a free block on a zone free list (order in `order`). */
+export const PAGE_STATE_BUDDY = 1;
+/** Free block on a per-CPU list (counted as taken from the zone, as NR_FREE_PAGES does). */
+export const PAGE_STATE_PCP = 2;
+/** Allocated block head (order in `order`, references in `refcount`). */
+export const PAGE_STATE_ALLOCATED = 3;
+/** PageReserved(): memblock-reserved at boot, never handed to the buddy allocator. */
+export const PAGE_STATE_RESERVED = 4;
+
+const NONE = -1;
+
+/** mm/page_alloc.c: sysctl_lowmem_reserve_ratio, by enum zone_type. */
+const LOWMEM_RESERVE_RATIO = [256, 256, 32, 0, 0, 0];
+/** mm/page_alloc.c: watermark_scale_factor default (0.1 % of the zone). */
+const WATERMARK_SCALE_FACTOR = 10;
+
+/**
+ * The page allocator's side of §6.7: where mm/page_alloc.c and friends call into
+ * include/linux/pgalloc_tag.h. Provided by the kernel glue around alloc-tag; absent (not a no-op
+ * object, absent) in the nohooks build.
+ */
+export interface PageAllocHooks {
+  /** post_alloc_hook() → pgalloc_tag_add(page, current, 1 << order). */
+  postAllocHook(pfn: number, order: number): void;
+  /** free_pages_prepare() → pgalloc_tag_sub(page, 1 << order). */
+  freePagesPrepare(pfn: number, order: number): void;
+  /** __free_pages() → pgalloc_tag_get(page) before the reference is dropped: a tag ref, 0 = none. */
+  tagGet(pfn: number): number;
+  /** __free_pages() partial free → pgalloc_tag_sub_pages(tag, nr). */
+  subPages(tag: number, nrPages: number): void;
+  /** split_page() / folio split → pgalloc_tag_split(folio, old_order, new_order). */
+  split(pfn: number, oldOrder: number, newOrder: number): void;
+  /** folio_migrate_flags() → pgalloc_tag_copy(new, old). */
+  copy(newPfn: number, oldPfn: number): void;
+  /** memblock release, free_reserved_page() → clear_page_tag_ref(page). */
+  clearPageTagRef(pfn: number): void;
+}
+
+/** struct zone: one zone of one node with its free area, watermarks and per-CPU lists. */
+export class Zone {
+  readonly nid: number;
+  /** Index among the configured zones (the zone number in page->flags). */
+  readonly zoneIdx: number;
+  /** enum zone_type of the zone (ZONE_TYPES index). */
+  readonly zoneType: number;
+  readonly name: string;
+  readonly startPfn: number;
+  readonly endPfn: number;
+  /** managed_pages: pages handed to the buddy allocator. */
+  managedPages = 0;
+  /** present_pages: pages with memory behind them (all of the span here). */
+  readonly presentPages: number;
+  /** NR_FREE_PAGES: pages on the free lists (not the per-CPU lists). */
+  freePages = 0;
+  /** free_area[order].free_list heads (pfn, -1 = empty). */
+  readonly freeHead = new Int32Array(NR_PAGE_ORDERS).fill(NONE);
+  /** free_area[order].nr_free: blocks per order. */
+  readonly nrFree = new Float64Array(NR_PAGE_ORDERS);
+  wmarkMin = 0;
+  wmarkLow = 0;
+  wmarkHigh = 0;
+  /** lowmem_reserve[j]: pages kept back from allocations whose highest zone index is j. */
+  readonly lowmemReserve: Float64Array;
+  /** per_cpu_pages lists: head of cpu·NR_PCP_ORDERS + order. */
+  readonly pcpHead: Int32Array;
+  /** per_cpu_pages.count: pages on each CPU's lists. */
+  readonly pcpCount: Int32Array;
+  pcpHigh = 0;
+  pcpBatch = 1;
+
+  constructor(span: ZoneSpan, nrZones: number, nrCpus: number) {
+    this.nid = span.nid;
+    this.zoneIdx = span.zoneIdx;
+    this.zoneType = ZONE_TYPES.indexOf(span.type);
+    this.name = span.type;
+    this.startPfn = span.startPfn;
+    this.endPfn = span.endPfn;
+    this.presentPages = span.endPfn - span.startPfn;
+    this.lowmemReserve = new Float64Array(nrZones);
+    this.pcpHead = new Int32Array(nrCpus * NR_PCP_ORDERS).fill(NONE);
+    this.pcpCount = new Int32Array(nrCpus);
+  }
+
+  /** Pages on every CPU's per-CPU lists. */
+  get pcpPages(): number {
+    let n = 0;
+    for (let i = 0; i < this.pcpCount.length; i++) n += this.pcpCount[i]!;
+    return n;
+  }
+}
+
+/** Constructor options shared by both allocators. */
+export interface PageAllocatorOptions {
+  memmap: MemMap;
+  ctx: TaskContext;
+  printk: Printk;
+  /** Bit number of PG_head in this configuration's enum pageflags. */
+  pgHead: number;
+  /** Bit number of PG_reserved. */
+  pgReserved: number;
+}
+
+/** A snapshot of the allocator's counters (for /proc/meminfo, /proc/zoneinfo and tests). */
+export interface PageAllocStats {
+  /** Page frames in the memmap. */
+  readonly totalPages: number;
+  /** totalram_pages(): pages handed to the buddy allocator. */
+  readonly managedPages: number;
+  /** NR_FREE_PAGES over all zones. */
+  readonly freePages: number;
+  /** Free pages parked on per-CPU lists. */
+  readonly pcpPages: number;
+  /** Pages currently allocated. */
+  readonly allocatedPages: number;
+  /** Pages reserved at boot and never released. */
+  readonly reservedPages: number;
+}
+
+/**
+ * The free-list core shared by both allocators: zones, buddy lists, per-CPU lists, watermarks,
+ * fault injection. It never calls a hook; the concrete classes add the public operations.
+ */
+export abstract class BuddyAllocator {
+  readonly memmap: MemMap;
+  readonly nrPages: number;
+  readonly zones: readonly Zone[];
+  /** node_zonelists[nid]: zones to try, local node first, highest zone first. */
+  readonly zonelists: readonly (readonly Zone[])[];
+  /** Next block on the same list (pfn, -1 = end). */
+  readonly next: Int32Array;
+  /** Previous block on the same list (pfn, -1 = this is the head). */
+  readonly prev: Int32Array;
+  /** Order of the block a head page starts (free or allocated). */
+  readonly order: Uint8Array;
+  /** PAGE_STATE_* of a block head. */
+  readonly state: Uint8Array;
+  /** _refcount of allocated block heads. */
+  readonly refcount: Int32Array;
+  protected readonly ctx: TaskContext;
+  protected readonly printk: Printk;
+  protected readonly pgHead: number;
+  protected readonly pgReserved: number;
+  /** highest configured zone index per enum zone_type (gfp_zone mapped onto this config). */
+  private readonly highestIdxForType: Int8Array;
+  private readonly zoneOfPfnBound: Float64Array;
+  protected allocated = 0;
+  protected reserved = 0;
+  private failTimes = 0;
+
+  constructor(opts: PageAllocatorOptions) {
+    const mm = opts.memmap;
+    this.memmap = mm;
+    this.nrPages = mm.nrPages;
+    this.ctx = opts.ctx;
+    this.printk = opts.printk;
+    this.pgHead = opts.pgHead;
+    this.pgReserved = opts.pgReserved;
+    const nrZonesPerNode = Math.max(...mm.zones.map((z) => z.zoneIdx)) + 1;
+    this.zones = mm.zones.map((z) => new Zone(z, nrZonesPerNode, opts.ctx.nrCpus));
+    this.zonelists = mm.nodes.map((n) => {
+      const local = this.zones.filter((z) => z.nid === n.nid).sort((a, b) => b.zoneIdx - a.zoneIdx);
+      const remote = this.zones
+        .filter((z) => z.nid !== n.nid)
+        .sort((a, b) => b.zoneIdx - a.zoneIdx || a.nid - b.nid);
+      return [...local, ...remote];
+    });
+    this.highestIdxForType = new Int8Array(ZONE_TYPES.length).fill(-1);
+    for (let t = 0; t < ZONE_TYPES.length; t++) {
+      for (const z of this.zones)
+        if (z.zoneType <= t && z.zoneIdx > this.highestIdxForType[t]!) this.highestIdxForType[t] = z.zoneIdx;
+    }
+    this.zoneOfPfnBound = new Float64Array(this.zones.map((z) => z.endPfn));
+    const n = this.nrPages;
+    this.next = new Int32Array(n);
+    this.prev = new Int32Array(n);
+    this.order = new Uint8Array(n);
+    this.state = new Uint8Array(n);
+    this.refcount = new Int32Array(n);
+  }
+
+  // ---------------------------------------------------------------- intrusive lists
+
+  private listAdd(heads: Int32Array, slot: number, pfn: number): void {
+    const h = heads[slot]!;
+    this.next[pfn] = h;
+    this.prev[pfn] = NONE;
+    if (h !== NONE) this.prev[h] = pfn;
+    heads[slot] = pfn;
+  }
+
+  private listDel(heads: Int32Array, slot: number, pfn: number): void {
+    const n = this.next[pfn]!;
+    const p = this.prev[pfn]!;
+    if (p !== NONE) this.next[p] = n;
+    else heads[slot] = n;
+    if (n !== NONE) this.prev[n] = p;
+  }
+
+  // ---------------------------------------------------------------- buddy core
+
+  /** page_zone(): zones are contiguous and sorted by pfn, so a short scan finds it. */
+  protected zoneOf(pfn: number): Zone {
+    const bounds = this.zoneOfPfnBound;
+    for (let i = 0; i < bounds.length; i++) if (pfn < bounds[i]!) return this.zones[i]!;
+    throw new KernelError('EINVAL', `pfn ${pfn} is outside physical memory`);
+  }
+
+  /** add_to_free_list() + set_buddy_order(). */
+  private addToFreeList(zone: Zone, pfn: number, order: number): void {
+    this.state[pfn] = PAGE_STATE_BUDDY;
+    this.order[pfn] = order;
+    this.listAdd(zone.freeHead, order, pfn);
+    zone.nrFree[order]!++;
+    zone.freePages += 1 << order;
+  }
+
+  /** del_page_from_free_list(). */
+  private delFromFreeList(zone: Zone, pfn: number, order: number): void {
+    this.listDel(zone.freeHead, order, pfn);
+    this.state[pfn] = PAGE_STATE_NONE;
+    zone.nrFree[order]!--;
+    zone.freePages -= 1 << order;
+  }
+
+  /** __rmqueue_smallest() + expand(): take the smallest free block >= order and split it down. */
+  private rmqueueSmallest(zone: Zone, order: number): number {
+    for (let cur = order; cur <= MAX_PAGE_ORDER; cur++) {
+      const pfn = zone.freeHead[cur]!;
+      if (pfn === NONE) continue;
+      this.delFromFreeList(zone, pfn, cur);
+      let high = cur;
+      while (high > order) {
+        high--;
+        this.addToFreeList(zone, pfn + (1 << high), high);
+      }
+      return pfn;
+    }
+    return NONE;
+  }
+
+  /** __free_one_page(): merge with free buddies of equal order inside the zone, then list it. */
+  protected freeOnePage(zone: Zone, pfn: number, order: number): void {
+    const start = zone.startPfn;
+    const end = zone.endPfn;
+    const state = this.state;
+    const ord = this.order;
+    while (order < MAX_PAGE_ORDER) {
+      const buddy = pfn ^ (1 << order);
+      if (buddy < start || buddy >= end || state[buddy] !== PAGE_STATE_BUDDY || ord[buddy] !== order) break;
+      this.delFromFreeList(zone, buddy, order);
+      pfn &= ~(1 << order);
+      order++;
+    }
+    this.addToFreeList(zone, pfn, order);
+  }
+
+  /** rmqueue_bulk(): refill a per-CPU list with `count` blocks from the buddy lists. */
+  private rmqueueBulk(zone: Zone, order: number, count: number, cpu: number): number {
+    const slot = cpu * NR_PCP_ORDERS + order;
+    let i = 0;
+    for (; i < count; i++) {
+      const pfn = this.rmqueueSmallest(zone, order);
+      if (pfn === NONE) break;
+      this.state[pfn] = PAGE_STATE_PCP;
+      this.order[pfn] = order;
+      this.listAdd(zone.pcpHead, slot, pfn);
+    }
+    zone.pcpCount[cpu]! += i << order;
+    return i;
+  }
+
+  /** free_pcppages_bulk(): give `count` pages of a CPU's lists back to the buddy lists. */
+  private freePcppagesBulk(zone: Zone, count: number, cpu: number): void {
+    let o = 0;
+    let empty = 0;
+    while (count > 0 && empty < NR_PCP_ORDERS) {
+      const slot = cpu * NR_PCP_ORDERS + o;
+      const pfn = zone.pcpHead[slot]!;
+      if (pfn === NONE) {
+        empty++;
+      } else {
+        empty = 0;
+        this.listDel(zone.pcpHead, slot, pfn);
+        zone.pcpCount[cpu]! -= 1 << o;
+        count -= 1 << o;
+        this.freeOnePage(zone, pfn, o);
+      }
+      o = o + 1 === NR_PCP_ORDERS ? 0 : o + 1;
+    }
+  }
+
+  /** rmqueue(): per-CPU list for small orders, buddy lists otherwise. */
+  private rmqueue(zone: Zone, order: number): number {
+    if (order > PAGE_ALLOC_COSTLY_ORDER) return this.rmqueueSmallest(zone, order);
+    const cpu = this.ctx.cpu;
+    const slot = cpu * NR_PCP_ORDERS + order;
+    let pfn = zone.pcpHead[slot]!;
+    if (pfn === NONE) {
+      if (this.rmqueueBulk(zone, order, Math.max(zone.pcpBatch >> order, 1), cpu) === 0) return NONE;
+      pfn = zone.pcpHead[slot]!;
+    }
+    this.listDel(zone.pcpHead, slot, pfn);
+    zone.pcpCount[cpu]! -= 1 << order;
+    return pfn;
+  }
+
+  /** __zone_watermark_ok(). */
+  private zoneWatermarkOk(
+    zone: Zone,
+    order: number,
+    mark: number,
+    highestIdx: number,
+    high: boolean,
+  ): boolean {
+    const free = zone.freePages - (1 << order) + 1;
+    let min = mark;
+    if (high) min -= min >> 1;
+    if (free <= min + zone.lowmemReserve[highestIdx]!) return false;
+    if (order === 0) return true;
+    for (let o = order; o <= MAX_PAGE_ORDER; o++) if (zone.nrFree[o]! > 0) return true;
+    return false;
+  }
+
+  /** One pass of get_page_from_freelist() over the node's zonelist at watermark `wmark`. */
+  private getPageFromFreelist(
+    order: number,
+    highestIdx: number,
+    nid: number,
+    wmark: number,
+    high: boolean,
+  ): number {
+    const zonelist = this.zonelists[nid]!;
+    for (let i = 0; i < zonelist.length; i++) {
+      const zone = zonelist[i]!;
+      if (zone.zoneIdx > highestIdx || zone.managedPages === 0) continue;
+      const mark = wmark === 0 ? zone.wmarkMin : wmark === 1 ? zone.wmarkLow : zone.wmarkHigh;
+      if (!this.zoneWatermarkOk(zone, order, mark, highestIdx, high)) continue;
+      const pfn = this.rmqueue(zone, order);
+      if (pfn !== NONE) return pfn;
+    }
+    return NONE;
+  }
+
+  /**
+   * __alloc_pages() without prep: fault injection, the fast path at the low watermark, the slow
+   * path at the min watermark (lower for __GFP_HIGH), one per-CPU drain and retry, then failure
+   * (there is no reclaim to wait for). Returns a pfn or -1.
+   */
+  protected rmqueueAlloc(order: number, gfp: number, nid: number): number {
+    if (order > MAX_PAGE_ORDER || order < 0) {
+      if (!(gfp & __GFP_NOWARN)) this.printk.printk('warning', `WARNING: at mm/page_alloc.c __alloc_pages()`);
+      return NONE;
+    }
+    if (this.failTimes > 0 && this.shouldFailAllocPage(gfp)) return NONE;
+    const highestIdx = this.highestIdxForType[gfpZoneType(gfp)]!;
+    if (nid < 0) nid = this.localNid();
+    let pfn = this.getPageFromFreelist(order, highestIdx, nid, 1, false);
+    if (pfn !== NONE) return pfn;
+    const high = (gfp & __GFP_HIGH) !== 0;
+    pfn = this.getPageFromFreelist(order, highestIdx, nid, 0, high);
+    if (pfn !== NONE) return pfn;
+    this.drainAllPages();
+    pfn = this.getPageFromFreelist(order, highestIdx, nid, 0, high);
+    if (pfn !== NONE) return pfn;
+    if (!(gfp & __GFP_NOWARN)) this.warnAlloc(order, gfp);
+    return NONE;
+  }
+
+  /** numa_node_id(): CPUs are spread over the nodes in equal blocks. */
+  private localNid(): number {
+    const nodes = this.zonelists.length;
+    if (nodes === 1) return 0;
+    return Math.floor((this.ctx.cpu * nodes) / this.ctx.nrCpus);
+  }
+
+  /** mm/fail_page_alloc.c: should_fail_alloc_page() with probability 100, interval 1, min_order 0. */
+  private shouldFailAllocPage(gfp: number): boolean {
+    if (!(gfp & __GFP_NOWARN)) {
+      this.printk.printk('info', 'FAULT_INJECTION: forcing a failure.');
+      this.printk.printk(
+        'info',
+        `name fail_page_alloc, interval 1, probability 100, space 0, times ${this.failTimes}`,
+      );
+    }
+    this.failTimes--;
+    return true;
+  }
+
+  /** mm/page_alloc.c: warn_alloc() — the first line of the allocation failure report. */
+  private warnAlloc(order: number, gfp: number): void {
+    this.printk.printk(
+      'warning',
+      `${this.ctx.current.comm}: page allocation failure: order:${order}, mode:0x${gfp.toString(16)}(${formatGfp(gfp)}), nodemask=(null)`,
+    );
+  }
+
+  /** prep_new_page(): the block becomes an allocated head with one reference. */
+  protected prepNewPage(pfn: number, order: number, gfp: number): void {
+    this.state[pfn] = PAGE_STATE_ALLOCATED;
+    this.order[pfn] = order;
+    this.refcount[pfn] = 1;
+    this.allocated += 1 << order;
+    if (order > 0 && gfp & __GFP_COMP) this.memmap.flags.setFlag(pfn, this.pgHead);
+  }
+
+  /**
+   * free_unref_page() after free_pages_prepare(): PG_head cleared, block onto this CPU's list
+   * (draining a batch when the list is over `high`) or, for larger orders, straight to the
+   * buddy lists.
+   */
+  protected freeUnrefPage(pfn: number, order: number): void {
+    this.state[pfn] = PAGE_STATE_NONE;
+    this.refcount[pfn] = 0;
+    this.allocated -= 1 << order;
+    if (order > 0) this.memmap.flags.clearFlag(pfn, this.pgHead);
+    const zone = this.zoneOf(pfn);
+    if (order > PAGE_ALLOC_COSTLY_ORDER) {
+      this.freeOnePage(zone, pfn, order);
+      return;
+    }
+    const cpu = this.ctx.cpu;
+    this.state[pfn] = PAGE_STATE_PCP;
+    this.order[pfn] = order;
+    this.listAdd(zone.pcpHead, cpu * NR_PCP_ORDERS + order, pfn);
+    zone.pcpCount[cpu]! += 1 << order;
+    const count = zone.pcpCount[cpu]!;
+    if (count >= zone.pcpHigh) this.freePcppagesBulk(zone, count - zone.pcpHigh + zone.pcpBatch, cpu);
+  }
+
+  /** Validation shared by the free paths: a live allocated block head of that order. */
+  protected checkFree(pfn: number, order: number, what: string): void {
+    if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.nrPages)
+      throw new KernelError('EINVAL', `${what}: pfn ${pfn} is outside physical memory`);
+    const st = this.state[pfn]!;
+    if (st !== PAGE_STATE_ALLOCATED)
+      throw new KernelError(
+        'EINVAL',
+        `${what}: pfn 0x${pfn.toString(16)} is not an allocated block head (${st === PAGE_STATE_BUDDY || st === PAGE_STATE_PCP ? 'double free' : st === PAGE_STATE_RESERVED ? 'reserved page' : 'tail or unused page'})`,
+      );
+    if (order !== this.order[pfn])
+      throw new KernelError(
+        'EINVAL',
+        `${what}: pfn 0x${pfn.toString(16)} was allocated with order ${this.order[pfn]}, freed with order ${order}`,
+      );
+  }
+
+  /** Validation of split_page(): an allocated head held once, larger than the pieces. */
+  protected checkSplit(pfn: number, newOrder: number): number {
+    if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.nrPages || this.state[pfn] !== PAGE_STATE_ALLOCATED)
+      throw new KernelError('EINVAL', `split_page: pfn ${pfn} is not an allocated block head`);
+    const order = this.order[pfn]!;
+    if (!Number.isInteger(newOrder) || newOrder < 0 || newOrder >= order)
+      throw new KernelError(
+        'EINVAL',
+        `split_page: cannot split an order-${order} block into order-${newOrder} pieces`,
+      );
+    if (this.refcount[pfn] !== 1)
+      throw new KernelError(
+        'EBUSY',
+        `split_page: pfn 0x${pfn.toString(16)} has ${this.refcount[pfn]} references`,
+      );
+    return order;
+  }
+
+  /** The page-structure part of split_page()/__split_huge_page(): each piece becomes a head. */
+  protected splitPageMeta(pfn: number, order: number, newOrder: number): void {
+    const flags = this.memmap.flags;
+    const compound = flags.testFlag(pfn, this.pgHead);
+    const step = 1 << newOrder;
+    for (let p = pfn; p < pfn + (1 << order); p += step) {
+      this.state[p] = PAGE_STATE_ALLOCATED;
+      this.order[p] = newOrder;
+      this.refcount[p] = 1;
+      if (compound) {
+        if (newOrder > 0) flags.setFlag(p, this.pgHead);
+        else flags.clearFlag(p, this.pgHead);
+      }
+    }
+  }
+
+  /** Validation of get_page()/put_page(). */
+  protected checkRef(pfn: number, what: string): void {
+    if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.nrPages || this.state[pfn] !== PAGE_STATE_ALLOCATED)
+      throw new KernelError('EINVAL', `${what}: pfn ${pfn} is not an allocated block head`);
+  }
+
+  /**
+   * free_reserved_page() bookkeeping (no hook involved): ClearPageReserved, init_page_count,
+   * adjust_managed_page_count(+1); the page is then freed like any allocated page.
+   */
+  protected adoptReservedPage(pfn: number): void {
+    if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.nrPages || this.state[pfn] !== PAGE_STATE_RESERVED)
+      throw new KernelError('EINVAL', `free_reserved_page: pfn ${pfn} is not a reserved page`);
+    this.memmap.flags.clearFlag(pfn, this.pgReserved);
+    this.reserved--;
+    this.zoneOf(pfn).managedPages++;
+    this.state[pfn] = PAGE_STATE_ALLOCATED;
+    this.order[pfn] = 0;
+    this.refcount[pfn] = 1;
+    this.allocated++;
+  }
+
+  /** PageHead(). */
+  isHead(pfn: number): boolean {
+    return this.memmap.flags.testFlag(pfn, this.pgHead);
+  }
+
+  // ---------------------------------------------------------------- boot
+
+  /**
+   * mm/memblock.c: memblock_free_all() — mark `reservedRanges` PG_reserved and hand every other
+   * page of each zone to the buddy allocator in the largest aligned blocks that fit
+   * (memblock_free_pages → __free_pages_core), then compute watermarks and per-CPU batch sizes.
+   */
+  memblockFreeAll(reservedRanges: ReadonlyArray<readonly [number, number]>): void {
+    const sorted = [...reservedRanges].sort((a, b) => a[0] - b[0]);
+    const flags = this.memmap.flags;
+    for (const [s, e] of sorted) {
+      for (let p = Math.max(0, s); p < Math.min(e, this.nrPages); p++) {
+        if (this.state[p] === PAGE_STATE_RESERVED) continue;
+        this.state[p] = PAGE_STATE_RESERVED;
+        flags.setFlag(p, this.pgReserved);
+        this.reserved++;
+      }
+    }
+    for (const zone of this.zones) {
+      let pfn = zone.startPfn;
+      while (pfn < zone.endPfn) {
+        if (this.state[pfn] === PAGE_STATE_RESERVED) {
+          pfn++;
+          continue;
+        }
+        let end = pfn;
+        while (end < zone.endPfn && this.state[end] !== PAGE_STATE_RESERVED) end++;
+        this.freeRangeToBuddy(zone, pfn, end);
+        pfn = end;
+      }
+    }
+    this.setupPerZoneWmarks();
+  }
+
+  private freeRangeToBuddy(zone: Zone, start: number, end: number): void {
+    let pfn = start;
+    while (pfn < end) {
+      let order = MAX_PAGE_ORDER;
+      while (order > 0 && ((pfn & ((1 << order) - 1)) !== 0 || pfn + (1 << order) > end)) order--;
+      zone.managedPages += 1 << order;
+      this.memblockFreePages(zone, pfn, order);
+      pfn += 1 << order;
+    }
+  }
+
+  /** memblock_free_pages(): one boot block to the buddy lists (with the hooks where they exist). */
+  protected abstract memblockFreePages(zone: Zone, pfn: number, order: number): void;
+
+  /**
+   * mm/page_alloc.c: init_per_zone_wmark_min() + __setup_per_zone_wmarks() +
+   * setup_per_zone_lowmem_reserve() + zone_pcp_update(): min_free_kbytes = sqrt(16·lowmem KiB)
+   * clamped to [128, 262144], shared out by managed pages; per-CPU batch and high.
+   */
+  setupPerZoneWmarks(): void {
+    const isLow = (z: Zone): boolean => z.zoneType !== ZONE_TYPE_HIGHMEM && z.zoneType !== ZONE_TYPE_MOVABLE;
+    let lowmemPages = 0;
+    for (const z of this.zones) if (isLow(z)) lowmemPages += z.managedPages;
+    const lowmemKb = lowmemPages * (PAGE_SIZE >> 10);
+    const minFreeKbytes = Math.min(262144, Math.max(128, Math.floor(Math.sqrt(lowmemKb * 16))));
+    const pagesMin = minFreeKbytes >> (PAGE_SHIFT - 10);
+    for (const z of this.zones) {
+      let tmp: number;
+      if (!isLow(z)) tmp = Math.min(128, Math.max(32, Math.floor(z.managedPages / 1024)));
+      else tmp = lowmemPages === 0 ? 0 : Math.floor((pagesMin * z.managedPages) / lowmemPages);
+      z.wmarkMin = tmp;
+      const step = Math.max(tmp >> 2, Math.floor((z.managedPages * WATERMARK_SCALE_FACTOR) / 10000));
+      z.wmarkLow = tmp + step;
+      z.wmarkHigh = tmp + 2 * step;
+    }
+    for (const node of this.zonelists.keys()) {
+      const local = this.zones.filter((z) => z.nid === node).sort((a, b) => a.zoneIdx - b.zoneIdx);
+      for (let i = 0; i < local.length; i++) {
+        const zi = local[i]!;
+        const ratio = LOWMEM_RESERVE_RATIO[zi.zoneType] ?? 0;
+        let managed = 0;
+        for (let j = i + 1; j < local.length; j++) {
+          managed += local[j]!.managedPages;
+          zi.lowmemReserve[local[j]!.zoneIdx] = ratio === 0 ? 0 : Math.floor(managed / ratio);
+        }
+      }
+    }
+    const nrCpus = this.ctx.nrCpus;
+    for (const z of this.zones) {
+      let batch = Math.min(Math.floor(z.managedPages / 1024), (1024 * 1024) / PAGE_SIZE);
+      batch = Math.floor(batch / 4);
+      if (batch < 1) batch = 1;
+      batch = 2 ** Math.floor(Math.log2(batch + (batch >> 1))) - 1;
+      z.pcpBatch = Math.max(batch, 1);
+      z.pcpHigh = Math.max(Math.floor(z.wmarkLow / nrCpus), z.pcpBatch * 4);
+    }
+  }
+
+  // ---------------------------------------------------------------- public, shared
+
+  /** alloc_pages(): a block of 2^order pages, or -1 when memory (or fault injection) says no. */
+  abstract allocPages(order: number, gfp?: number, nid?: number): number;
+  /** __free_pages(): drop the caller's reference; see the concrete classes for the partial-free rule. */
+  abstract freePages(pfn: number, order: number): void;
+  /** put_page()/folio_put(): drop one reference; the last one frees the folio. */
+  abstract putPage(pfn: number): void;
+  /** split_page() (newOrder 0) or a folio split (compound block, any smaller order). */
+  abstract splitPage(pfn: number, newOrder?: number): void;
+  /** folio_migrate_flags(): the new folio takes over the old one's state. */
+  abstract folioMigrateFlags(newPfn: number, oldPfn: number): void;
+  /** free_reserved_page(): a page reserved at boot joins the allocator. */
+  abstract freeReservedPage(pfn: number): void;
+
+  /** alloc_page(). */
+  allocPage(gfp: number = GFP_KERNEL): number {
+    return this.allocPages(0, gfp);
+  }
+
+  /** free_page(). */
+  freePage(pfn: number): void {
+    this.freePages(pfn, 0);
+  }
+
+  /** get_page(): take another reference on an allocated block. */
+  getPage(pfn: number): void {
+    this.checkRef(pfn, 'get_page');
+    this.refcount[pfn]!++;
+  }
+
+  /** page_count(). */
+  pageCount(pfn: number): number {
+    return this.state[pfn] === PAGE_STATE_ALLOCATED ? this.refcount[pfn]! : 0;
+  }
+
+  /** Order of the allocated block at `pfn`, or -1 if `pfn` is not an allocated head. */
+  allocatedOrder(pfn: number): number {
+    return this.state[pfn] === PAGE_STATE_ALLOCATED ? this.order[pfn]! : -1;
+  }
+
+  /**
+   * alloc_pages_bulk(): up to `nrPages` order-0 pages appended to `out`; stops at the first
+   * failure and returns how many were allocated (each page counts for fault injection).
+   */
+  allocPagesBulk(nrPages: number, out: number[], gfp: number = GFP_KERNEL): number {
+    let n = 0;
+    for (; n < nrPages; n++) {
+      const pfn = this.allocPages(0, gfp);
+      if (pfn < 0) break;
+      out.push(pfn);
+    }
+    return n;
+  }
+
+  /**
+   * alloc_pages_exact(): 2^order pages for ceil(nrPages) and make_alloc_exact() — split_page()
+   * the block and free the pages beyond `nrPages`. Returns the first pfn or -1.
+   */
+  allocPagesExact(nrPages: number, gfp: number = GFP_KERNEL): number {
+    if (!Number.isInteger(nrPages) || nrPages < 1)
+      throw new KernelError('EINVAL', `alloc_pages_exact: ${nrPages} is not a positive page count`);
+    const order = Math.ceil(Math.log2(nrPages));
+    const pfn = this.allocPages(order, gfp & ~__GFP_COMP);
+    if (pfn < 0 || order === 0) return pfn;
+    this.splitPage(pfn, 0);
+    for (let p = pfn + nrPages; p < pfn + (1 << order); p++) this.freePages(p, 0);
+    return pfn;
+  }
+
+  /** free_pages_exact(). */
+  freePagesExact(pfn: number, nrPages: number): void {
+    for (let i = 0; i < nrPages; i++) this.checkFree(pfn + i, 0, 'free_pages_exact');
+    for (let i = 0; i < nrPages; i++) this.freePages(pfn + i, 0);
+  }
+
+  /** drain_all_pages(): every CPU's per-CPU lists back to the buddy lists. */
+  drainAllPages(): void {
+    for (const zone of this.zones)
+      for (let cpu = 0; cpu < zone.pcpCount.length; cpu++)
+        if (zone.pcpCount[cpu]! > 0) this.freePcppagesBulk(zone, zone.pcpCount[cpu]!, cpu);
+  }
+
+  /** fail_page_alloc: the next `n` page allocations fail (0 turns it off). */
+  failPageAlloc(n: number): void {
+    if (!Number.isInteger(n) || n < 0)
+      throw new KernelError('EINVAL', `fail_page_alloc: ${n} is not a count >= 0`);
+    this.failTimes = n;
+  }
+
+  /** Allocations still to fail. */
+  get pendingFailures(): number {
+    return this.failTimes;
+  }
+
+  /** Counters of the whole allocator. */
+  stats(): PageAllocStats {
+    let managed = 0;
+    let free = 0;
+    let pcp = 0;
+    for (const z of this.zones) {
+      managed += z.managedPages;
+      free += z.freePages;
+      pcp += z.pcpPages;
+    }
+    return {
+      totalPages: this.nrPages,
+      managedPages: managed,
+      freePages: free,
+      pcpPages: pcp,
+      allocatedPages: this.allocated,
+      reservedPages: this.reserved,
+    };
+  }
+
+  /** NR_FREE_PAGES plus the per-CPU lists: every page the allocator could hand out. */
+  nrFreePagesTotal(): number {
+    const s = this.stats();
+    return s.freePages + s.pcpPages;
+  }
+
+  /** /proc/buddyinfo text. */
+  buddyinfo(): string {
+    let s = '';
+    for (const z of this.zones) {
+      if (z.managedPages === 0 && z.presentPages === 0) continue;
+      s += `Node ${z.nid}, zone ${z.name.padStart(8, ' ')} `;
+      for (let o = 0; o <= MAX_PAGE_ORDER; o++) s += String(z.nrFree[o]).padStart(7, ' ');
+      s += '\n';
+    }
+    return s;
+  }
+
+  /** Bytes of host memory the allocator's per-page arrays take. */
+  get perPageBytes(): number {
+    return (
+      this.next.byteLength +
+      this.prev.byteLength +
+      this.order.byteLength +
+      this.state.byteLength +
+      this.refcount.byteLength
+    );
+  }
+
+  /** Internal consistency check (tests): free lists, counters and states agree. Throws on a mismatch. */
+  checkInvariants(): void {
+    let free = 0;
+    let pcp = 0;
+    for (const z of this.zones) {
+      let zfree = 0;
+      for (let o = 0; o <= MAX_PAGE_ORDER; o++) {
+        let n = 0;
+        let prev = NONE;
+        for (let p = z.freeHead[o]!; p !== NONE; p = this.next[p]!) {
+          if (this.state[p] !== PAGE_STATE_BUDDY || this.order[p] !== o || this.prev[p] !== prev)
+            throw new Error(`free list ${z.name}/${o} corrupt at pfn ${p}`);
+          if (p < z.startPfn || p + (1 << o) > z.endPfn || (p & ((1 << o) - 1)) !== 0)
+            throw new Error(`free block ${p}/${o} misplaced in ${z.name}`);
+          const buddy = p ^ (1 << o);
+          if (
+            o < MAX_PAGE_ORDER &&
+            buddy >= z.startPfn &&
+            buddy < z.endPfn &&
+            this.state[buddy] === PAGE_STATE_BUDDY &&
+            this.order[buddy] === o
+          )
+            throw new Error(`free buddies ${p} and ${buddy} of order ${o} not merged`);
+          prev = p;
+          n++;
+          zfree += 1 << o;
+        }
+        if (n !== z.nrFree[o]) throw new Error(`nr_free mismatch in ${z.name}/${o}`);
+      }
+      if (zfree !== z.freePages) throw new Error(`NR_FREE_PAGES mismatch in ${z.name}`);
+      for (let cpu = 0; cpu < z.pcpCount.length; cpu++) {
+        let c = 0;
+        for (let o = 0; o < NR_PCP_ORDERS; o++)
+          for (let p = z.pcpHead[cpu * NR_PCP_ORDERS + o]!; p !== NONE; p = this.next[p]!) {
+            if (this.state[p] !== PAGE_STATE_PCP || this.order[p] !== o)
+              throw new Error(`pcp list corrupt at ${p}`);
+            c += 1 << o;
+          }
+        if (c !== z.pcpCount[cpu]) throw new Error(`pcp count mismatch in ${z.name} cpu ${cpu}`);
+        pcp += c;
+      }
+      free += zfree;
+    }
+    const s = this.stats();
+    if (free + pcp + s.allocatedPages !== s.managedPages)
+      throw new Error(
+        `free ${free} + pcp ${pcp} + allocated ${s.allocatedPages} != managed ${s.managedPages}`,
+      );
+  }
+}
+
+/** The kernel built without CONFIG_MEM_ALLOC_PROFILING: no hook exists on any path. */
+export class NoHooksPageAllocator extends BuddyAllocator {
+  allocPages(order: number, gfp: number = GFP_KERNEL, nid = -1): number {
+    const pfn = this.rmqueueAlloc(order, gfp, nid);
+    if (pfn < 0) return -1;
+    this.prepNewPage(pfn, order, gfp);
+    return pfn;
+  }
+
+  freePages(pfn: number, order: number): void {
+    this.checkFree(pfn, order, '__free_pages');
+    const head = this.isHead(pfn);
+    if (--this.refcount[pfn]! === 0) {
+      this.freeUnrefPage(pfn, order);
+    } else if (!head) {
+      this.order[pfn] = 0;
+      while (order-- > 0) {
+        const p = pfn + (1 << order);
+        this.freeUnrefPage(p, order);
+      }
+    }
+  }
+
+  putPage(pfn: number): void {
+    this.checkRef(pfn, 'put_page');
+    if (--this.refcount[pfn]! === 0) this.freeUnrefPage(pfn, this.isHead(pfn) ? this.order[pfn]! : 0);
+  }
+
+  splitPage(pfn: number, newOrder = 0): void {
+    const order = this.checkSplit(pfn, newOrder);
+    this.splitPageMeta(pfn, order, newOrder);
+  }
+
+  folioMigrateFlags(_newPfn: number, _oldPfn: number): void {}
+
+  freeReservedPage(pfn: number): void {
+    this.adoptReservedPage(pfn);
+    this.freePages(pfn, 0);
+  }
+
+  protected memblockFreePages(zone: Zone, pfn: number, order: number): void {
+    this.freeOnePage(zone, pfn, order);
+  }
+}
+
+/** The kernel built with CONFIG_MEM_ALLOC_PROFILING: the §6.7 hooks on every path. */
+export class HookedPageAllocator extends BuddyAllocator {
+  readonly hooks: PageAllocHooks;
+
+  constructor(opts: PageAllocatorOptions, hooks: PageAllocHooks) {
+    super(opts);
+    this.hooks = hooks;
+  }
+
+  allocPages(order: number, gfp: number = GFP_KERNEL, nid = -1): number {
+    const pfn = this.rmqueueAlloc(order, gfp, nid);
+    if (pfn < 0) return -1;
+    this.prepNewPage(pfn, order, gfp);
+    this.hooks.postAllocHook(pfn, order);
+    return pfn;
+  }
+
+  freePages(pfn: number, order: number): void {
+    this.checkFree(pfn, order, '__free_pages');
+    const head = this.isHead(pfn);
+    const tag = this.hooks.tagGet(pfn);
+    if (--this.refcount[pfn]! === 0) {
+      this.hooks.freePagesPrepare(pfn, order);
+      this.freeUnrefPage(pfn, order);
+    } else if (!head) {
+      this.hooks.subPages(tag, (1 << order) - 1);
+      this.order[pfn] = 0;
+      while (order-- > 0) {
+        const p = pfn + (1 << order);
+        this.hooks.freePagesPrepare(p, order);
+        this.freeUnrefPage(p, order);
+      }
+    }
+  }
+
+  putPage(pfn: number): void {
+    this.checkRef(pfn, 'put_page');
+    if (--this.refcount[pfn]! === 0) {
+      const order = this.isHead(pfn) ? this.order[pfn]! : 0;
+      this.hooks.freePagesPrepare(pfn, order);
+      this.freeUnrefPage(pfn, order);
+    }
+  }
+
+  splitPage(pfn: number, newOrder = 0): void {
+    const order = this.checkSplit(pfn, newOrder);
+    this.splitPageMeta(pfn, order, newOrder);
+    this.hooks.split(pfn, order, newOrder);
+  }
+
+  folioMigrateFlags(newPfn: number, oldPfn: number): void {
+    this.hooks.copy(newPfn, oldPfn);
+  }
+
+  freeReservedPage(pfn: number): void {
+    this.hooks.clearPageTagRef(pfn);
+    this.adoptReservedPage(pfn);
+    this.freePages(pfn, 0);
+  }
+
+  protected memblockFreePages(zone: Zone, pfn: number, order: number): void {
+    this.hooks.clearPageTagRef(pfn);
+    this.hooks.freePagesPrepare(pfn, order);
+    this.freeOnePage(zone, pfn, order);
+  }
+}
