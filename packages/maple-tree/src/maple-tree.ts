@@ -1,0 +1,1604 @@
+/**
+ * lib/maple_tree.c, include/linux/maple_tree.h: the maple tree, a range B-tree.
+ *
+ * Nodes live in a pool of parallel typed arrays indexed by node id (struct-of-arrays), so a
+ * node costs its pivots, its slots and a few bytes of metadata, and no lookup allocates.
+ * Leaves are `maple_leaf_64` (16 slots, 15 pivots); internal nodes are `maple_range_64`
+ * (16 slots) or, in trees made with `allocRange: true`, `maple_arange_64` (10 slots, 9 pivots,
+ * a gap per child and the offset of the largest gap in the metadata).
+ */
+import { MapleTreeCorruptionError, MapleTreeError } from './errors';
+
+/** ULONG_MAX of the kernel: the largest index, `Number.MAX_SAFE_INTEGER` (2^53 − 1). */
+export const MAX_INDEX: number = Number.MAX_SAFE_INTEGER;
+
+/** One stored range: every index in `[index, last]` maps to `value`. */
+export interface MapleEntry<T> {
+  index: number;
+  last: number;
+  value: T;
+}
+
+/** Options of `new MapleTree()`. */
+export interface MapleTreeOptions {
+  /** MT_FLAGS_ALLOC_RANGE: track gaps in internal nodes, enabling `emptyArea*` and `allocRange*`. */
+  allocRange?: boolean;
+}
+
+/** include/linux/maple_tree.h: MAPLE_RANGE64_SLOTS */
+const MAPLE_RANGE64_SLOTS = 16;
+/** include/linux/maple_tree.h: MAPLE_ARANGE64_SLOTS */
+const MAPLE_ARANGE64_SLOTS = 10;
+/** include/linux/maple_tree.h: MAPLE_HEIGHT_MAX */
+const MAPLE_HEIGHT_MAX = 31;
+/** lib/maple_tree.c: mt_min_slots[] as slot counts (end + 1) for leaf/range and arange nodes. */
+const RANGE64_MIN_SLOTS = 7;
+const ARANGE64_MIN_SLOTS = 5;
+
+/** Every node id owns this many pivot and slot cells (pivot 15 is never used). */
+const STRIDE = MAPLE_RANGE64_SLOTS;
+/** Gap cells per node id in allocation trees. */
+const GAP_STRIDE = MAPLE_ARANGE64_SLOTS;
+/** Enough for a leaf plus both neighbours plus a spanning store (kernel: MAPLE_BIG_NODE_SLOTS). */
+const BUF_SLOTS = 160;
+
+const MARK_CONSUMED = 1;
+const MARK_FREE = 2;
+
+// ma_status
+const ST_START = 0;
+const ST_ACTIVE = 1;
+const ST_PAUSE = 2;
+const ST_NONE = 3;
+const ST_OVERFLOW = 4;
+const ST_UNDERFLOW = 5;
+
+/** Status of a {@link MapleState} (kernel `enum maple_status`, minus ROOT and ERROR). */
+export type MapleStatus = 'start' | 'active' | 'pause' | 'none' | 'overflow' | 'underflow';
+const STATUS_NAMES: readonly MapleStatus[] = ['start', 'active', 'pause', 'none', 'overflow', 'underflow'];
+
+function checkIndex(what: string, i: number): void {
+  if (!Number.isSafeInteger(i) || i < 0) {
+    throw new MapleTreeError('EINVAL', `${what} must be an integer in 0..MAX_INDEX, got ${String(i)}`);
+  }
+}
+
+function checkRange(first: number, last: number): void {
+  checkIndex('first index', first);
+  checkIndex('last index', last);
+  if (first > last) throw new MapleTreeError('EINVAL', `first index ${first} > last index ${last}`);
+}
+
+/**
+ * lib/maple_tree.c: struct maple_tree and the mtree_* API.
+ *
+ * Maps every index of `0..MAX_INDEX` to a value or to nothing (`undefined`, the kernel's NULL).
+ */
+export class MapleTree<T> implements Iterable<MapleEntry<T>> {
+  /** MT_FLAGS_ALLOC_RANGE */
+  readonly allocRangeEnabled: boolean;
+
+  /** @internal pivots, STRIDE per node */
+  piv!: Float64Array;
+  /** @internal slots (values in leaves, child node ids in internal nodes), STRIDE per node */
+  slots!: unknown[];
+  /** @internal metadata end: offset of the last used slot */
+  nodeEnd!: Uint8Array;
+  /** @internal parent node id, -1 for the root */
+  parent!: Int32Array;
+  /** @internal slot of this node in its parent */
+  parentSlot!: Uint8Array;
+  /** @internal arange_64 per-child gaps, GAP_STRIDE per node (allocation trees only) */
+  gaps!: Float64Array;
+  /** @internal arange_64 metadata gap: offset of the largest gap */
+  gapOffset!: Uint8Array;
+  /** @internal write bookkeeping and free-list marks */
+  marks!: Uint8Array;
+  private capacity = 0;
+  private highWater = 0;
+  private freeIds: number[] = [];
+
+  /** @internal root node id, -1 for an empty tree */
+  root = -1;
+  /** @internal number of levels; 0 when empty, 1 when the root is a leaf */
+  height = 0;
+  /** @internal modification counter; states re-walk when it moved */
+  seq = 0;
+
+  private readonly internalSlots: number;
+  private readonly internalMin: number;
+
+  // Write scratch (one per tree: single-threaded, writes never nest).
+  private readonly lNode = new Int32Array(MAPLE_HEIGHT_MAX + 1);
+  private readonly lSlot = new Int32Array(MAPLE_HEIGHT_MAX + 1);
+  private readonly lMin = new Float64Array(MAPLE_HEIGHT_MAX + 1);
+  private readonly lMax = new Float64Array(MAPLE_HEIGHT_MAX + 1);
+  private readonly rNode = new Int32Array(MAPLE_HEIGHT_MAX + 1);
+  private readonly rSlot = new Int32Array(MAPLE_HEIGHT_MAX + 1);
+  private readonly rMin = new Float64Array(MAPLE_HEIGHT_MAX + 1);
+  private readonly rMax = new Float64Array(MAPLE_HEIGHT_MAX + 1);
+  private readonly bufPiv = new Float64Array(BUF_SLOTS);
+  private readonly bufSlot: unknown[] = new Array<unknown>(BUF_SLOTS).fill(undefined);
+  private readonly bufGap = new Float64Array(BUF_SLOTS);
+  private bufLen = 0;
+  private bufHigh = 0;
+  private readonly splitSizes = new Int32Array(BUF_SLOTS);
+  private readonly newIds = new Int32Array(BUF_SLOTS);
+  private readonly newMax = new Float64Array(BUF_SLOTS);
+  private readonly newGap = new Float64Array(BUF_SLOTS);
+  private newCount = 0;
+  private readonly consumed: number[] = [];
+  private readonly covered: number[] = [];
+  /** Slot bounds found by the last lookupSlot(). */
+  private foundStart = 0;
+  private foundEnd = 0;
+
+  constructor(options: MapleTreeOptions = {}) {
+    this.allocRangeEnabled = options.allocRange === true;
+    this.internalSlots = this.allocRangeEnabled ? MAPLE_ARANGE64_SLOTS : MAPLE_RANGE64_SLOTS;
+    this.internalMin = this.allocRangeEnabled ? ARANGE64_MIN_SLOTS : RANGE64_MIN_SLOTS;
+    this.resetPool(8);
+  }
+
+  private resetPool(capacity: number): void {
+    this.capacity = capacity;
+    this.piv = new Float64Array(capacity * STRIDE);
+    this.slots = new Array<unknown>(capacity * STRIDE).fill(undefined);
+    this.nodeEnd = new Uint8Array(capacity);
+    this.parent = new Int32Array(capacity);
+    this.parentSlot = new Uint8Array(capacity);
+    this.gaps = new Float64Array(this.allocRangeEnabled ? capacity * GAP_STRIDE : 0);
+    this.gapOffset = new Uint8Array(this.allocRangeEnabled ? capacity : 0);
+    this.marks = new Uint8Array(capacity);
+    this.highWater = 0;
+    this.freeIds = [];
+    this.root = -1;
+    this.height = 0;
+  }
+
+  private grow(): void {
+    const cap = this.capacity + (this.capacity >> 1) + 16;
+    const piv = new Float64Array(cap * STRIDE);
+    piv.set(this.piv);
+    this.piv = piv;
+    const slots = this.slots;
+    for (let i = this.capacity * STRIDE; i < cap * STRIDE; i++) slots.push(undefined);
+    const end = new Uint8Array(cap);
+    end.set(this.nodeEnd);
+    this.nodeEnd = end;
+    const parent = new Int32Array(cap);
+    parent.set(this.parent);
+    this.parent = parent;
+    const pslot = new Uint8Array(cap);
+    pslot.set(this.parentSlot);
+    this.parentSlot = pslot;
+    const marks = new Uint8Array(cap);
+    marks.set(this.marks);
+    this.marks = marks;
+    if (this.allocRangeEnabled) {
+      const gaps = new Float64Array(cap * GAP_STRIDE);
+      gaps.set(this.gaps);
+      this.gaps = gaps;
+      const goff = new Uint8Array(cap);
+      goff.set(this.gapOffset);
+      this.gapOffset = goff;
+    }
+    this.capacity = cap;
+  }
+
+  /** lib/maple_tree.c: mas_pop_node() — a node from the pool (the port never fails for memory). */
+  private allocNode(): number {
+    const id = this.freeIds.pop();
+    if (id !== undefined) {
+      this.marks[id] = 0;
+      return id;
+    }
+    if (this.highWater === this.capacity) this.grow();
+    return this.highWater++;
+  }
+
+  /** lib/maple_tree.c: ma_free_rcu() — back to the pool, slots dropped so values can be collected. */
+  private freeNode(id: number): void {
+    const base = id * STRIDE;
+    const slots = this.slots;
+    const piv = this.piv;
+    for (let i = 0; i < STRIDE; i++) {
+      slots[base + i] = undefined;
+      piv[base + i] = 0;
+    }
+    this.nodeEnd[id] = 0;
+    this.marks[id] = MARK_FREE;
+    this.freeIds.push(id);
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** lib/maple_tree.c: mtree_load() */
+  load(index: number): T | undefined {
+    checkIndex('index', index);
+    let node = this.root;
+    if (node < 0) return undefined;
+    const piv = this.piv;
+    const end = this.nodeEnd;
+    const slots = this.slots;
+    for (let h = this.height; ; ) {
+      const base = node * STRIDE;
+      const e = end[node]!;
+      let k = 0;
+      while (k < e && piv[base + k]! < index) k++;
+      if (--h === 0) return slots[base + k] as T | undefined;
+      node = slots[base + k] as number;
+    }
+  }
+
+  /** Value of the slot containing `index`; its last index goes to `foundEnd`. */
+  private lookupSlot(index: number): T | undefined {
+    let node = this.root;
+    if (node < 0) {
+      this.foundStart = 0;
+      this.foundEnd = MAX_INDEX;
+      return undefined;
+    }
+    const piv = this.piv;
+    const end = this.nodeEnd;
+    const slots = this.slots;
+    let min = 0;
+    let max = MAX_INDEX;
+    for (let h = this.height; ; ) {
+      const base = node * STRIDE;
+      const e = end[node]!;
+      let k = 0;
+      while (k < e && piv[base + k]! < index) k++;
+      if (k > 0) min = piv[base + k - 1]! + 1;
+      if (k < e) max = piv[base + k]!;
+      if (--h === 0) {
+        this.foundStart = min;
+        this.foundEnd = max;
+        return slots[base + k] as T | undefined;
+      }
+      node = slots[base + k] as number;
+    }
+  }
+
+  /** @internal Position a state on the slot containing `index` (lib/maple_tree.c: mas_walk()). */
+  locate(mas: MapleState<T>, index: number): void {
+    mas.seq = this.seq;
+    let node = this.root;
+    if (node < 0) {
+      mas.node = -1;
+      mas.offset = 0;
+      mas.nodeMin = 0;
+      mas.nodeMax = MAX_INDEX;
+      return;
+    }
+    const piv = this.piv;
+    const end = this.nodeEnd;
+    const slots = this.slots;
+    let min = 0;
+    let max = MAX_INDEX;
+    for (let h = this.height; ; ) {
+      const base = node * STRIDE;
+      const e = end[node]!;
+      let k = 0;
+      while (k < e && piv[base + k]! < index) k++;
+      if (--h === 0) {
+        mas.node = node;
+        mas.offset = k;
+        mas.nodeMin = min;
+        mas.nodeMax = max;
+        return;
+      }
+      if (k > 0) min = piv[base + k - 1]! + 1;
+      if (k < e) max = piv[base + k]!;
+      node = slots[base + k] as number;
+    }
+  }
+
+  /** lib/maple_tree.c: mt_find() — first entry intersecting `[start, max]`, or undefined. */
+  find(start: number, max: number): MapleEntry<T> | undefined {
+    checkIndex('start', start);
+    checkIndex('max', max);
+    if (start > max) return undefined;
+    const v = this.lookupSlot(start);
+    if (v !== undefined) {
+      const last = this.foundEnd;
+      return { index: this.foundStart, last, value: v };
+    }
+    const nullEnd = this.foundEnd;
+    if (nullEnd >= max) return undefined;
+    const next = this.lookupSlot(nullEnd + 1);
+    if (next === undefined) return undefined;
+    return { index: nullEnd + 1, last: this.foundEnd, value: next };
+  }
+
+  /** lib/maple_tree.c: mtree_empty() */
+  get isEmpty(): boolean {
+    return this.root < 0;
+  }
+
+  /** MA_STATE(): a cursor at `[index, last]`, status START. */
+  state(index = 0, last: number = index): MapleState<T> {
+    checkIndex('index', index);
+    checkIndex('last', last);
+    return new MapleState<T>(this, index, last);
+  }
+
+  /** mt_for_each(): every non-empty range, ascending. */
+  [Symbol.iterator](): Iterator<MapleEntry<T>> {
+    const mas = new MapleState<T>(this, 0, 0);
+    return {
+      next(): IteratorResult<MapleEntry<T>> {
+        const value = mas.find(MAX_INDEX);
+        if (value === undefined) return { done: true, value: undefined };
+        return { done: false, value: { index: mas.index, last: mas.last, value } };
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /** lib/maple_tree.c: mtree_store() */
+  store(index: number, value: T | undefined): void {
+    checkIndex('index', index);
+    this.write(index, index, value);
+  }
+
+  /** lib/maple_tree.c: mtree_store_range() */
+  storeRange(first: number, last: number, value: T | undefined): void {
+    checkRange(first, last);
+    this.write(first, last, value);
+  }
+
+  /** lib/maple_tree.c: mtree_insert() */
+  insert(index: number, value: T): void {
+    this.insertRange(index, index, value);
+  }
+
+  /** lib/maple_tree.c: mtree_insert_range() */
+  insertRange(first: number, last: number, value: T): void {
+    checkRange(first, last);
+    if (value === undefined) throw new MapleTreeError('EINVAL', 'cannot insert undefined (NULL)');
+    if (this.lookupSlot(first) !== undefined || this.foundEnd < last) {
+      throw new MapleTreeError('EEXIST', `[${first}, ${last}] is not empty`);
+    }
+    this.write(first, last, value);
+  }
+
+  /** lib/maple_tree.c: mtree_erase() — removes the whole range containing `index`. */
+  erase(index: number): T | undefined {
+    checkIndex('index', index);
+    const mas = new MapleState<T>(this, index, index);
+    return mas.erase();
+  }
+
+  /** lib/maple_tree.c: mtree_alloc_range() — lowest free window of `size` in `[min, max]`. */
+  allocRange(size: number, value: T, min: number, max: number): number {
+    return this.allocCommon(size, value, min, max, false);
+  }
+
+  /** lib/maple_tree.c: mtree_alloc_rrange() — highest free window of `size` in `[min, max]`. */
+  allocRangeRev(size: number, value: T, min: number, max: number): number {
+    return this.allocCommon(size, value, min, max, true);
+  }
+
+  private allocCommon(size: number, value: T, min: number, max: number, rev: boolean): number {
+    if (value === undefined) throw new MapleTreeError('EINVAL', 'cannot allocate a range for undefined');
+    const start = this.emptyAreaSearch(min, max, size, rev);
+    if (start < 0) {
+      throw new MapleTreeError('EBUSY', `no free window of ${size} in [${min}, ${max}]`);
+    }
+    this.write(start, start + size - 1, value);
+    return start;
+  }
+
+  /** lib/maple_tree.c: mtree_destroy() */
+  clear(): void {
+    this.resetPool(8);
+    this.seq++;
+  }
+
+  /**
+   * lib/maple_tree.c: mas_empty_area() / mas_empty_area_rev() — validation and the search;
+   * returns the window start or -1 (kernel -EBUSY).
+   * @internal
+   */
+  emptyAreaSearch(min: number, max: number, size: number, rev: boolean): number {
+    checkIndex('min', min);
+    checkIndex('max', max);
+    if (min > max) throw new MapleTreeError('EINVAL', `min ${min} > max ${max}`);
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new MapleTreeError('EINVAL', `size must be a positive integer, got ${String(size)}`);
+    }
+    if (size === 0) throw new MapleTreeError('EINVAL', 'size is 0');
+    if (max - min < size - 1) {
+      throw new MapleTreeError('EINVAL', `window [${min}, ${max}] is smaller than size ${size}`);
+    }
+    if (!this.allocRangeEnabled) {
+      throw new MapleTreeError('EINVAL', 'gap search needs a tree made with { allocRange: true }');
+    }
+    if (this.root < 0) return rev ? max - size + 1 : min;
+    return rev
+      ? this.gapRev(this.root, 0, 0, MAX_INDEX, min, max, size)
+      : this.gapFwd(this.root, 0, 0, MAX_INDEX, min, max, size);
+  }
+
+  /** lib/maple_tree.c: mas_awalk() — descend only into children whose gap can hold `size`. */
+  private gapFwd(node: number, depth: number, nMin: number, nMax: number, min: number, max: number, size: number): number {
+    const piv = this.piv;
+    const slots = this.slots;
+    const base = node * STRIDE;
+    const e = this.nodeEnd[node]!;
+    let s = nMin;
+    if (depth === this.height - 1) {
+      for (let k = 0; k <= e; k++) {
+        const ke = k < e ? piv[base + k]! : nMax;
+        if (ke >= min && slots[base + k] === undefined) {
+          const lo = s > min ? s : min;
+          const hi = ke < max ? ke : max;
+          if (hi - lo + 1 >= size) return lo;
+        }
+        if (ke >= max) return -1;
+        s = ke + 1;
+      }
+      return -1;
+    }
+    const gaps = this.gaps;
+    const gbase = node * GAP_STRIDE;
+    for (let k = 0; k <= e; k++) {
+      const ke = k < e ? piv[base + k]! : nMax;
+      if (ke >= min && gaps[gbase + k]! >= size) {
+        const r = this.gapFwd(slots[base + k] as number, depth + 1, s, ke, min, max, size);
+        if (r >= 0) return r;
+      }
+      if (ke >= max) return -1;
+      s = ke + 1;
+    }
+    return -1;
+  }
+
+  /** lib/maple_tree.c: mas_rev_awalk() — mirror of gapFwd, highest window first. */
+  private gapRev(node: number, depth: number, nMin: number, nMax: number, min: number, max: number, size: number): number {
+    const piv = this.piv;
+    const slots = this.slots;
+    const base = node * STRIDE;
+    const e = this.nodeEnd[node]!;
+    if (depth === this.height - 1) {
+      for (let k = e; k >= 0; k--) {
+        const ks = k > 0 ? piv[base + k - 1]! + 1 : nMin;
+        const ke = k < e ? piv[base + k]! : nMax;
+        if (ks <= max && slots[base + k] === undefined) {
+          const lo = ks > min ? ks : min;
+          const hi = ke < max ? ke : max;
+          if (hi - lo + 1 >= size) return hi - size + 1;
+        }
+        if (ks <= min) return -1;
+      }
+      return -1;
+    }
+    const gaps = this.gaps;
+    const gbase = node * GAP_STRIDE;
+    for (let k = e; k >= 0; k--) {
+      const ks = k > 0 ? piv[base + k - 1]! + 1 : nMin;
+      const ke = k < e ? piv[base + k]! : nMax;
+      if (ks <= max && gaps[gbase + k]! >= size) {
+        const r = this.gapRev(slots[base + k] as number, depth + 1, ks, ke, min, max, size);
+        if (r >= 0) return r;
+      }
+      if (ks <= min) return -1;
+    }
+    return -1;
+  }
+
+  /** Walk to the leaf containing `index`, recording node, slot, min and max per level. */
+  private walkPath(index: number, N: Int32Array, S: Int32Array, Mn: Float64Array, Mx: Float64Array): void {
+    const piv = this.piv;
+    const endA = this.nodeEnd;
+    const slots = this.slots;
+    const leafDepth = this.height - 1;
+    let node = this.root;
+    let min = 0;
+    let max = MAX_INDEX;
+    for (let d = 0; ; d++) {
+      const base = node * STRIDE;
+      const e = endA[node]!;
+      let k = 0;
+      while (k < e && piv[base + k]! < index) k++;
+      N[d] = node;
+      S[d] = k;
+      Mn[d] = min;
+      Mx[d] = max;
+      if (d === leafDepth) return;
+      if (k > 0) min = piv[base + k - 1]! + 1;
+      if (k < e) max = piv[base + k]!;
+      node = slots[base + k] as number;
+    }
+  }
+
+  /**
+   * lib/maple_tree.c: mas_wr_store_entry() — write `value` over `[first, last]`.
+   * NULL writes first grow over adjacent NULL slots (mas_wr_extend_null()).
+   * @internal
+   */
+  write(first: number, last: number, value: T | undefined): void {
+    this.seq++;
+    if (this.root < 0) {
+      if (value !== undefined) this.storeIntoEmpty(first, last, value);
+      return;
+    }
+    const piv = this.piv;
+    const slots = this.slots;
+    const endA = this.nodeEnd;
+    const leafD = this.height - 1;
+    const LN = this.lNode;
+    const LS = this.lSlot;
+    const RN = this.rNode;
+    const RS = this.rSlot;
+    this.walkPath(first, LN, LS, this.lMin, this.lMax);
+    const lnode = LN[leafD]!;
+    const lbase = lnode * STRIDE;
+    let ls = LS[leafD]!;
+    let a = first;
+    let b = last;
+    if (value === undefined) {
+      const ss = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
+      if (slots[lbase + ls] === undefined) a = ss;
+      else if (ss === first && ls > 0 && slots[lbase + ls - 1] === undefined) {
+        ls--;
+        a = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
+      }
+      LS[leafD] = ls;
+      if (last < MAX_INDEX && this.lookupSlot(last + 1) === undefined) b = this.foundEnd;
+    }
+    if (b <= this.lMax[leafD]!) {
+      for (let d = 0; d <= leafD; d++) {
+        RN[d] = LN[d]!;
+        RS[d] = LS[d]!;
+        this.rMin[d] = this.lMin[d]!;
+        this.rMax[d] = this.lMax[d]!;
+      }
+      const e = endA[lnode]!;
+      let k = ls;
+      while (k < e && piv[lbase + k]! < b) k++;
+      RS[leafD] = k;
+      // Exact fit (mas_wr_slot_store for one slot): replace in place.
+      if (k === ls) {
+        const ss = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
+        const se = ls < e ? piv[lbase + ls]! : this.lMax[leafD]!;
+        if (ss === a && se === b) {
+          const old = slots[lbase + ls];
+          if (value !== undefined) {
+            slots[lbase + ls] = value;
+            if (this.allocRangeEnabled && old === undefined) this.propagateGap(leafD);
+            return;
+          }
+          if (old === undefined) return;
+          if ((ls < e || this.lMax[leafD] === MAX_INDEX) && !(leafD === 0 && e === 0)) {
+            slots[lbase + ls] = undefined;
+            if (this.allocRangeEnabled) this.propagateGap(leafD);
+            return;
+          }
+        }
+      }
+    } else {
+      this.walkPath(b, RN, RS, this.rMin, this.rMax);
+    }
+
+    // Leaf buffer: left part of the first leaf, the new entry, right part of the last leaf.
+    const bp = this.bufPiv;
+    const bs = this.bufSlot;
+    let n = 0;
+    {
+      const e = endA[lnode]!;
+      const nodeMax = this.lMax[leafD]!;
+      let s = this.lMin[leafD]!;
+      for (let k = 0; k <= e; k++) {
+        const ke = k < e ? piv[lbase + k]! : nodeMax;
+        if (ke < a) {
+          bp[n] = ke;
+          bs[n++] = slots[lbase + k];
+        } else {
+          if (s < a) {
+            bp[n] = a - 1;
+            bs[n++] = slots[lbase + k];
+          }
+          break;
+        }
+        s = ke + 1;
+      }
+    }
+    const newPos = n;
+    bp[n] = b;
+    bs[n++] = value;
+    {
+      const rnode = RN[leafD]!;
+      const rbase = rnode * STRIDE;
+      const e = endA[rnode]!;
+      const nodeMax = this.rMax[leafD]!;
+      for (let k = RS[leafD]!; k <= e; k++) {
+        const ke = k < e ? piv[rbase + k]! : nodeMax;
+        if (ke > b) {
+          bp[n] = ke;
+          bs[n++] = slots[rbase + k];
+        }
+      }
+    }
+    this.bufLen = n;
+    this.bufHigh = n;
+    this.rebuild(leafD, newPos);
+  }
+
+  private storeIntoEmpty(first: number, last: number, value: T): void {
+    const id = this.allocNode();
+    let n = 0;
+    const bp = this.bufPiv;
+    const bs = this.bufSlot;
+    if (first > 0) {
+      bp[n] = first - 1;
+      bs[n++] = undefined;
+    }
+    bp[n] = last;
+    bs[n++] = value;
+    if (last < MAX_INDEX) {
+      bp[n] = MAX_INDEX;
+      bs[n++] = undefined;
+    }
+    this.writeNode(id, true, 0, n, 0, MAPLE_RANGE64_SLOTS);
+    for (let i = 0; i < n; i++) bs[i] = undefined;
+    this.parent[id] = -1;
+    this.parentSlot[id] = 0;
+    this.root = id;
+    this.height = 1;
+  }
+
+  private pushEntry(piv: number, slot: unknown, gap: number): void {
+    const n = this.bufLen++;
+    if (n >= this.bufHigh) this.bufHigh = n + 1;
+    this.bufPiv[n] = piv;
+    this.bufSlot[n] = slot;
+    this.bufGap[n] = gap;
+  }
+
+  /**
+   * lib/maple_tree.c: mas_spanning_rebalance() / mas_split() / mas_rebalance() in one loop.
+   *
+   * Level by level, the buffer replaces a run of adjacent nodes `[lNode[d] .. rNode[d]]`.
+   * A buffer that would leave a node below minimum occupancy, or a leaf ending in NULL, pulls
+   * in the next node of that level; then it is cut into as many nodes as needed, and the
+   * parents' buffer is their untouched children around the new nodes. Covered subtrees are
+   * dropped. The loop stops at the first level rewritten in place or at the root.
+   */
+  private rebuild(leafD: number, newPos: number): void {
+    const LN = this.lNode;
+    const LS = this.lSlot;
+    const RN = this.rNode;
+    const RS = this.rSlot;
+    const piv = this.piv;
+    const slots = this.slots;
+    const endA = this.nodeEnd;
+    const alloc = this.allocRangeEnabled;
+    const consumed = this.consumed;
+    const covered = this.covered;
+    consumed.length = 0;
+    covered.length = 0;
+
+    for (let d = leafD; ; d--) {
+      const isLeaf = d === leafD;
+      const lnode = LN[d]!;
+      if (!isLeaf) {
+        // Parents' buffer: children left of the old left node, the new nodes, children right
+        // of the old right node. Everything in between is covered by the write.
+        this.bufLen = 0;
+        const lbase = lnode * STRIDE;
+        const ls = LS[d]!;
+        const gb = lnode * GAP_STRIDE;
+        for (let k = 0; k < ls; k++) this.pushEntry(piv[lbase + k]!, slots[lbase + k], alloc ? this.gaps[gb + k]! : 0);
+        newPos = this.bufLen;
+        for (let i = 0; i < this.newCount; i++) this.pushEntry(this.newMax[i]!, this.newIds[i], this.newGap[i]!);
+        const rnode = RN[d]!;
+        const rbase = rnode * STRIDE;
+        const rs = RS[d]!;
+        const re = endA[rnode]!;
+        const rgb = rnode * GAP_STRIDE;
+        for (let k = rs + 1; k <= re; k++) {
+          this.pushEntry(k < re ? piv[rbase + k]! : this.rMax[d]!, slots[rbase + k], alloc ? this.gaps[rgb + k]! : 0);
+        }
+        if (lnode === rnode) {
+          for (let k = ls + 1; k < rs; k++) this.dropSubtree(slots[lbase + k] as number, d + 1, leafD);
+        } else {
+          const le = endA[lnode]!;
+          for (let k = ls + 1; k <= le; k++) this.dropSubtree(slots[lbase + k] as number, d + 1, leafD);
+          for (let k = 0; k < rs; k++) this.dropSubtree(slots[rbase + k] as number, d + 1, leafD);
+        }
+      }
+      if (RN[d] !== lnode) {
+        this.marks[RN[d]!] = MARK_CONSUMED;
+        consumed.push(RN[d]!);
+      }
+
+      if (d === 0) {
+        this.finishRoot(isLeaf, newPos);
+        break;
+      }
+
+      const cap = isLeaf ? MAPLE_RANGE64_SLOTS : this.internalSlots;
+      const minSlots = isLeaf ? RANGE64_MIN_SLOTS : this.internalMin;
+      while (
+        this.rMax[d] !== MAX_INDEX &&
+        (this.bufLen < minSlots || (isLeaf && this.bufSlot[this.bufLen - 1] === undefined))
+      ) {
+        this.pullRight(d, isLeaf);
+      }
+
+      const rightmost = this.rMax[d] === MAX_INDEX;
+      const k = this.planSplit(this.bufLen, cap, minSlots, isLeaf, rightmost, newPos);
+      if (k === 1 && RN[d] === lnode) {
+        const g = this.writeNode(lnode, isLeaf, 0, this.bufLen, this.lMin[d]!, cap);
+        if (alloc) this.propagateGapFrom(d, g);
+        break;
+      }
+      let pos = 0;
+      let nodeMin = this.lMin[d]!;
+      for (let i = 0; i < k; i++) {
+        const id = i === 0 ? lnode : this.allocNode();
+        const cnt = this.splitSizes[i]!;
+        const nodeMax = this.bufPiv[pos + cnt - 1]!;
+        const g = this.writeNodeFrom(id, isLeaf, pos, cnt, nodeMin, cap);
+        this.newIds[i] = id;
+        this.newMax[i] = nodeMax;
+        this.newGap[i] = g;
+        pos += cnt;
+        nodeMin = nodeMax + 1;
+      }
+      this.newCount = k;
+    }
+
+    for (let i = 0; i < consumed.length; i++) this.freeNode(consumed[i]!);
+    for (let i = 0; i < covered.length; i++) this.freeNode(covered[i]!);
+    const bs = this.bufSlot;
+    const high = this.bufHigh > this.bufLen ? this.bufHigh : this.bufLen;
+    for (let i = 0; i < high; i++) bs[i] = undefined;
+    this.bufHigh = 0;
+  }
+
+  /** Queue a subtree fully covered by a spanning write for freeing (lib/maple_tree.c: mas_topiary_node()). */
+  private dropSubtree(node: number, depth: number, leafD: number): void {
+    if (this.marks[node] === MARK_CONSUMED) return;
+    if (depth < leafD) {
+      const base = node * STRIDE;
+      const e = this.nodeEnd[node]!;
+      for (let k = 0; k <= e; k++) this.dropSubtree(this.slots[base + k] as number, depth + 1, leafD);
+    }
+    this.covered.push(node);
+  }
+
+  /** Append the next node of level `d` to the buffer and move the right path onto it. */
+  private pullRight(d: number, isLeaf: boolean): void {
+    const RN = this.rNode;
+    const RS = this.rSlot;
+    const piv = this.piv;
+    const slots = this.slots;
+    const endA = this.nodeEnd;
+    let p = d - 1;
+    while (p >= 0 && RS[p] === endA[RN[p]!]) p--;
+    if (p < 0) throw new MapleTreeCorruptionError('no right neighbour for a non-rightmost node', RN[d]!, d);
+    RS[p]!++;
+    for (let q = p + 1; q <= d; q++) {
+      const parent = RN[q - 1]!;
+      const pb = parent * STRIDE;
+      const s = RS[q - 1]!;
+      const pe = endA[parent]!;
+      this.rMin[q] = s > 0 ? piv[pb + s - 1]! + 1 : this.rMin[q - 1]!;
+      this.rMax[q] = s < pe ? piv[pb + s]! : this.rMax[q - 1]!;
+      RN[q] = slots[pb + s] as number;
+      if (q < d) RS[q] = 0;
+    }
+    const nb = RN[d]!;
+    this.marks[nb] = MARK_CONSUMED;
+    this.consumed.push(nb);
+    const base = nb * STRIDE;
+    const e = endA[nb]!;
+    const nodeMax = this.rMax[d]!;
+    const gb = nb * GAP_STRIDE;
+    const alloc = this.allocRangeEnabled && !isLeaf;
+    for (let k = 0; k <= e; k++) {
+      this.pushEntry(k < e ? piv[base + k]! : nodeMax, slots[base + k], alloc ? this.gaps[gb + k]! : 0);
+    }
+  }
+
+  /**
+   * lib/maple_tree.c: mab_calc_split() — node sizes for `count` buffered entries into
+   * `splitSizes`, returns how many nodes. Appends at the right edge keep the left node nearly
+   * full; otherwise the split is even; a leaf other than the last never ends on NULL.
+   */
+  private planSplit(count: number, cap: number, min: number, isLeaf: boolean, rightmost: boolean, newPos: number): number {
+    const sizes = this.splitSizes;
+    if (count <= cap) {
+      sizes[0] = count;
+      return 1;
+    }
+    const bs = this.bufSlot;
+    if (rightmost && newPos >= count - 2 && count <= 2 * cap - 1) {
+      let left = cap - 1;
+      if (isLeaf && bs[left - 1] === undefined) left--;
+      const right = count - left;
+      if (right <= cap) {
+        sizes[0] = left;
+        sizes[1] = right;
+        return 2;
+      }
+    }
+    for (let k = Math.ceil(count / cap); ; k++) {
+      const base = Math.floor(count / k);
+      const rem = count - base * k;
+      for (let i = 0; i < k; i++) sizes[i] = i < rem ? base + 1 : base;
+      if (!isLeaf) return k;
+      let ok = true;
+      let pos = 0;
+      for (let i = 0; i < k - 1; i++) {
+        pos += sizes[i]!;
+        if (bs[pos - 1] !== undefined) continue;
+        const nextMin = i + 1 === k - 1 && rightmost ? 1 : min;
+        if (sizes[i]! - 1 >= min && sizes[i + 1]! + 1 <= cap) {
+          sizes[i]!--;
+          sizes[i + 1]!++;
+          pos--;
+        } else if (sizes[i]! + 1 <= cap && sizes[i + 1]! - 1 >= nextMin) {
+          sizes[i]!++;
+          sizes[i + 1]!--;
+          pos++;
+        } else {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) return k;
+    }
+  }
+
+  /** The region reached the root: rewrite it, split it (one level more) or collapse it. */
+  private finishRoot(isLeaf: boolean, newPos: number): void {
+    const root = this.lNode[0]!;
+    const n = this.bufLen;
+    if (isLeaf && n === 1 && this.bufSlot[0] === undefined) {
+      this.consumed.push(root);
+      this.root = -1;
+      this.height = 0;
+      return;
+    }
+    const cap = isLeaf ? MAPLE_RANGE64_SLOTS : this.internalSlots;
+    if (n <= cap) {
+      this.writeNode(root, isLeaf, 0, n, 0, cap);
+      this.parent[root] = -1;
+      this.parentSlot[root] = 0;
+      this.collapseRoot();
+      return;
+    }
+    const minSlots = isLeaf ? RANGE64_MIN_SLOTS : this.internalMin;
+    const k = this.planSplit(n, cap, minSlots, isLeaf, true, newPos);
+    let pos = 0;
+    let nodeMin = 0;
+    for (let i = 0; i < k; i++) {
+      const id = i === 0 ? root : this.allocNode();
+      const cnt = this.splitSizes[i]!;
+      const nodeMax = this.bufPiv[pos + cnt - 1]!;
+      this.newIds[i] = id;
+      this.newMax[i] = nodeMax;
+      this.newGap[i] = this.writeNodeFrom(id, isLeaf, pos, cnt, nodeMin, cap);
+      pos += cnt;
+      nodeMin = nodeMax + 1;
+    }
+    for (let i = 0; i < n; i++) this.bufSlot[i] = undefined;
+    this.bufLen = 0;
+    for (let i = 0; i < k; i++) this.pushEntry(this.newMax[i]!, this.newIds[i], this.newGap[i]!);
+    const newRoot = this.allocNode();
+    this.writeNode(newRoot, false, 0, k, 0, this.internalSlots);
+    this.parent[newRoot] = -1;
+    this.parentSlot[newRoot] = 0;
+    this.root = newRoot;
+    this.height++;
+  }
+
+  /** lib/maple_tree.c: mas_rebalance() at the top — a root with one child is replaced by it. */
+  private collapseRoot(): void {
+    let root = this.root;
+    while (this.height > 1 && this.nodeEnd[root] === 0) {
+      const child = this.slots[root * STRIDE] as number;
+      this.consumed.push(root);
+      this.marks[root] = MARK_CONSUMED;
+      root = child;
+      this.parent[root] = -1;
+      this.parentSlot[root] = 0;
+      this.height--;
+    }
+    this.root = root;
+    if (this.height === 1 && this.nodeEnd[root] === 0 && this.slots[root * STRIDE] === undefined) {
+      this.consumed.push(root);
+      this.root = -1;
+      this.height = 0;
+    }
+  }
+
+  private writeNodeFrom(id: number, isLeaf: boolean, from: number, cnt: number, nodeMin: number, cap: number): number {
+    return this.writeNode(id, isLeaf, from, cnt, nodeMin, cap);
+  }
+
+  /**
+   * Fill node `id` from buffer entries `[from, from + cnt)`; returns the node's largest gap
+   * (allocation trees). A full node does not store its last pivot (implied by the parent).
+   */
+  private writeNode(id: number, isLeaf: boolean, from: number, cnt: number, nodeMin: number, cap: number): number {
+    const base = id * STRIDE;
+    const piv = this.piv;
+    const slots = this.slots;
+    const bp = this.bufPiv;
+    const bs = this.bufSlot;
+    for (let i = 0; i < cnt; i++) {
+      slots[base + i] = bs[from + i];
+      if (i < cap - 1) piv[base + i] = bp[from + i]!;
+    }
+    for (let i = cnt; i < STRIDE; i++) {
+      slots[base + i] = undefined;
+      piv[base + i] = 0;
+    }
+    if (cnt === cap) piv[base + cap - 1] = 0;
+    this.nodeEnd[id] = cnt - 1;
+    if (isLeaf) {
+      if (!this.allocRangeEnabled) return 0;
+      let best = 0;
+      let s = nodeMin;
+      for (let i = 0; i < cnt; i++) {
+        const e = bp[from + i]!;
+        if (bs[from + i] === undefined && e - s + 1 > best) best = e - s + 1;
+        s = e + 1;
+      }
+      return best;
+    }
+    const parent = this.parent;
+    const pslot = this.parentSlot;
+    for (let i = 0; i < cnt; i++) {
+      const child = bs[from + i] as number;
+      parent[child] = id;
+      pslot[child] = i;
+    }
+    if (!this.allocRangeEnabled) return 0;
+    const gaps = this.gaps;
+    const gb = id * GAP_STRIDE;
+    const bg = this.bufGap;
+    let best = -1;
+    let off = 0;
+    for (let i = cnt - 1; i >= 0; i--) {
+      const g = bg[from + i]!;
+      gaps[gb + i] = g;
+      if (g > best) {
+        best = g;
+        off = i;
+      }
+    }
+    for (let i = cnt; i < GAP_STRIDE; i++) gaps[gb + i] = 0;
+    this.gapOffset[id] = off;
+    return best;
+  }
+
+  /** Largest NULL slot of a leaf (lib/maple_tree.c: mas_leaf_max_gap()). */
+  private leafMaxGap(node: number, nodeMin: number, nodeMax: number): number {
+    const base = node * STRIDE;
+    const e = this.nodeEnd[node]!;
+    const piv = this.piv;
+    const slots = this.slots;
+    let best = 0;
+    let s = nodeMin;
+    for (let k = 0; k <= e; k++) {
+      const ke = k < e ? piv[base + k]! : nodeMax;
+      if (slots[base + k] === undefined && ke - s + 1 > best) best = ke - s + 1;
+      s = ke + 1;
+    }
+    return best;
+  }
+
+  /** lib/maple_tree.c: mas_update_gap() for the leaf on the left path. */
+  private propagateGap(leafD: number): void {
+    const leaf = this.lNode[leafD]!;
+    this.propagateGapFrom(leafD, this.leafMaxGap(leaf, this.lMin[leafD]!, this.lMax[leafD]!));
+  }
+
+  /** lib/maple_tree.c: mas_parent_gap() — push a child's new max gap up while maxima change. */
+  private propagateGapFrom(d: number, g: number): void {
+    const gaps = this.gaps;
+    const goff = this.gapOffset;
+    for (let p = d - 1; p >= 0; p--) {
+      const node = this.lNode[p]!;
+      const gb = node * GAP_STRIDE;
+      const slot = this.lSlot[p]!;
+      if (gaps[gb + slot] === g) return;
+      const oldMax = gaps[gb + goff[node]!]!;
+      gaps[gb + slot] = g;
+      const e = this.nodeEnd[node]!;
+      let best = -1;
+      let off = 0;
+      for (let i = e; i >= 0; i--) {
+        if (gaps[gb + i]! > best) {
+          best = gaps[gb + i]!;
+          off = i;
+        }
+      }
+      goff[node] = off;
+      if (best === oldMax) return;
+      g = best;
+    }
+  }
+
+  // ---------------------------------------------------------------- validation
+
+  /** lib/maple_tree.c: mt_validate() — throws MapleTreeCorruptionError on the first violation. */
+  validate(): void {
+    if (this.root < 0) {
+      if (this.height !== 0) throw new MapleTreeCorruptionError(`empty tree with height ${this.height}`, -1, 0);
+      return;
+    }
+    if (this.height < 1 || this.height > MAPLE_HEIGHT_MAX) {
+      throw new MapleTreeCorruptionError(`height ${this.height} out of range`, this.root, 0);
+    }
+    if (this.parent[this.root] !== -1) throw new MapleTreeCorruptionError('root has a parent', this.root, 0);
+    const ctx = { seen: new Set<number>(), prevNull: false, leaves: 0 };
+    this.validateNode(this.root, 0, 0, MAX_INDEX, ctx);
+    if (this.height === 1 && this.nodeEnd[this.root] === 0 && this.slots[this.root * STRIDE] === undefined) {
+      throw new MapleTreeCorruptionError('root leaf holds only NULL (should be an empty tree)', this.root, 0);
+    }
+  }
+
+  private validateNode(
+    node: number,
+    depth: number,
+    min: number,
+    max: number,
+    ctx: { seen: Set<number>; prevNull: boolean; leaves: number },
+  ): number {
+    const fail = (msg: string): never => {
+      throw new MapleTreeCorruptionError(msg, node, depth);
+    };
+    if (node < 0 || node >= this.highWater || this.marks[node] !== 0) fail('reference to a free or invalid node');
+    if (ctx.seen.has(node)) fail('node referenced twice');
+    ctx.seen.add(node);
+    const isLeaf = depth === this.height - 1;
+    if (depth >= this.height) fail(`node below the recorded height ${this.height}`);
+    const cap = isLeaf ? MAPLE_RANGE64_SLOTS : this.internalSlots;
+    const minSlots = isLeaf ? RANGE64_MIN_SLOTS : this.internalMin;
+    const base = node * STRIDE;
+    const e = this.nodeEnd[node]!;
+    const piv = this.piv;
+    const slots = this.slots;
+    if (e >= cap) fail(`end ${e} beyond ${cap} slots`);
+    // 1. pivots
+    let prev = min - 1;
+    for (let k = 0; k < e; k++) {
+      const p = piv[base + k]!;
+      if (k > 0 && p === 0) fail(`pivot ${k} is 0`);
+      if (p <= prev) fail(`pivot ${k} = ${p} does not increase (previous end ${prev})`);
+      if (p < min || p > max) fail(`pivot ${k} = ${p} outside [${min}, ${max}]`);
+      if (p >= max) fail(`slot ${k} ends at node max ${max} but is not the last slot`);
+      prev = p;
+    }
+    if (e < cap - 1 && piv[base + e] !== max) {
+      fail(`last slot ${e} ends at ${piv[base + e]} instead of node max ${max}`);
+    }
+    // 2. past end
+    for (let k = e + 1; k < STRIDE; k++) {
+      if (slots[base + k] !== undefined) fail(`slot ${k} past end ${e} is not empty`);
+      if (k < STRIDE && piv[base + k] !== 0 && k > e) fail(`pivot ${k} past end ${e} is not 0`);
+    }
+    // 4. occupancy
+    if (node !== this.root && max !== MAX_INDEX && e + 1 < minSlots) {
+      fail(`${e + 1} slots used, minimum is ${minSlots}`);
+    }
+    if (isLeaf) {
+      ctx.leaves++;
+      let best = 0;
+      let s = min;
+      for (let k = 0; k <= e; k++) {
+        const ke = k < e ? piv[base + k]! : max;
+        const isNull = slots[base + k] === undefined;
+        if (isNull) {
+          if (ctx.prevNull) fail(`two consecutive NULL slots at index ${s}`);
+          if (ke - s + 1 > best) best = ke - s + 1;
+        }
+        ctx.prevNull = isNull;
+        s = ke + 1;
+      }
+      if (max !== MAX_INDEX && slots[base + e] === undefined) fail('non-rightmost leaf ends with NULL');
+      return best;
+    }
+    // 3. children
+    let best = 0;
+    let s = min;
+    const gb = node * GAP_STRIDE;
+    const gaps = this.gaps;
+    for (let k = 0; k <= e; k++) {
+      const ke = k < e ? piv[base + k]! : max;
+      const child = slots[base + k];
+      if (typeof child !== 'number') fail(`internal slot ${k} does not hold a child`);
+      const c = child as number;
+      if (c < 0 || c >= this.highWater) fail(`slot ${k} holds invalid node id ${c}`);
+      if (this.parent[c] !== node || this.parentSlot[c] !== k) {
+        fail(`child in slot ${k} points back to node ${this.parent[c]} slot ${this.parentSlot[c]}`);
+      }
+      const g = this.validateNode(c, depth + 1, s, ke, ctx);
+      if (this.allocRangeEnabled) {
+        if (gaps[gb + k] !== g) fail(`gap[${k}] = ${gaps[gb + k]} but child's largest gap is ${g}`);
+        if (g > ke - s + 1) fail(`gap[${k}] larger than the child's span`);
+      }
+      if (g > best) best = g;
+      s = ke + 1;
+    }
+    if (this.allocRangeEnabled) {
+      for (let k = e + 1; k < GAP_STRIDE; k++) if (gaps[gb + k] !== 0) fail(`gap[${k}] past end is not 0`);
+      const off = this.gapOffset[node]!;
+      if (off > e || gaps[gb + off] !== best) fail(`metadata gap offset ${off} does not point at the largest gap`);
+    }
+    return best;
+  }
+
+  /** lib/maple_tree.c: mt_dump() — free-format text of the node structure. */
+  dump(): string {
+    const out: string[] = [];
+    const rec = (node: number, depth: number, min: number, max: number): void => {
+      const base = node * STRIDE;
+      const e = this.nodeEnd[node]!;
+      const isLeaf = depth === this.height - 1;
+      out.push(`${'  '.repeat(depth)}${isLeaf ? 'leaf' : 'node'} ${node} [${min}, ${max}] end ${e}`);
+      let s = min;
+      for (let k = 0; k <= e; k++) {
+        const ke = k < e ? this.piv[base + k]! : max;
+        if (isLeaf) out.push(`${'  '.repeat(depth + 1)}[${s}, ${ke}] ${String(this.slots[base + k])}`);
+        else rec(this.slots[base + k] as number, depth + 1, s, ke);
+        s = ke + 1;
+      }
+    };
+    if (this.root >= 0) rec(this.root, 0, 0, MAX_INDEX);
+    return out.join('\n');
+  }
+}
+
+/**
+ * include/linux/maple_tree.h: struct ma_state — a cursor over one tree.
+ *
+ * `index`/`last` are public and writable, as kernel code assigns them before `mas_store()`.
+ */
+export class MapleState<T> {
+  /** First index of the range the state describes. */
+  index: number;
+  /** Last index of the range the state describes. */
+  last: number;
+  /** @internal ma_status */
+  st = ST_START;
+  /** @internal leaf the state sits on (-1: empty tree) */
+  node = -1;
+  /** @internal slot offset in that leaf */
+  offset = 0;
+  /** @internal leaf minimum */
+  nodeMin = 0;
+  /** @internal leaf maximum */
+  nodeMax = MAX_INDEX;
+  /** @internal tree.seq when positioned; -1 = never */
+  seq = -1;
+  private readonly tree: MapleTree<T>;
+
+  /** @internal use `tree.state()` */
+  constructor(tree: MapleTree<T>, index: number, last: number) {
+    this.tree = tree;
+    this.index = index;
+    this.last = last;
+  }
+
+  /** The kernel `ma_status` of this state, for inspection. */
+  get status(): MapleStatus {
+    return STATUS_NAMES[this.st]!;
+  }
+
+  /** @internal first index of the current slot */
+  slotStart(): number {
+    const off = this.offset;
+    if (this.node < 0 || off === 0) return this.nodeMin;
+    return this.tree.piv[this.node * STRIDE + off - 1]! + 1;
+  }
+
+  /** @internal last index of the current slot */
+  slotEnd(): number {
+    const node = this.node;
+    if (node < 0) return this.nodeMax;
+    const off = this.offset;
+    return off < this.tree.nodeEnd[node]! ? this.tree.piv[node * STRIDE + off]! : this.nodeMax;
+  }
+
+  private slotValue(): T | undefined {
+    if (this.node < 0) return undefined;
+    return this.tree.slots[this.node * STRIDE + this.offset] as T | undefined;
+  }
+
+  /** The tree changed under a positioned state: continue as if paused (ACTIVE) or re-walk. */
+  private sync(): void {
+    if (this.seq === this.tree.seq) return;
+    if (this.st === ST_ACTIVE) this.st = ST_PAUSE;
+    else if (this.st === ST_OVERFLOW || this.st === ST_UNDERFLOW) this.tree.locate(this, this.index);
+  }
+
+  private walkInternal(): T | undefined {
+    this.tree.locate(this, this.index);
+    this.index = this.slotStart();
+    this.last = this.slotEnd();
+    this.st = ST_ACTIVE;
+    return this.slotValue();
+  }
+
+  /** lib/maple_tree.c: mas_next_slot() */
+  private stepNext(max: number, skipNull: boolean): T | undefined {
+    this.st = ST_ACTIVE;
+    for (;;) {
+      const e = this.slotEnd();
+      if (e >= max) {
+        this.st = ST_OVERFLOW;
+        return undefined;
+      }
+      if (this.offset < this.tree.nodeEnd[this.node]!) this.offset++;
+      else this.tree.locate(this, e + 1);
+      this.index = this.slotStart();
+      this.last = this.slotEnd();
+      const v = this.slotValue();
+      if (v !== undefined || !skipNull) return v;
+      if (this.last >= max) {
+        this.st = ST_OVERFLOW;
+        return undefined;
+      }
+    }
+  }
+
+  /** lib/maple_tree.c: mas_prev_slot() */
+  private stepPrev(min: number, skipNull: boolean): T | undefined {
+    this.st = ST_ACTIVE;
+    for (;;) {
+      const s = this.slotStart();
+      if (s <= min) {
+        this.st = ST_UNDERFLOW;
+        return undefined;
+      }
+      if (this.offset > 0) this.offset--;
+      else this.tree.locate(this, s - 1);
+      this.index = this.slotStart();
+      this.last = this.slotEnd();
+      const v = this.slotValue();
+      if (v !== undefined || !skipNull) return v;
+      if (this.index <= min) {
+        this.st = ST_UNDERFLOW;
+        return undefined;
+      }
+    }
+  }
+
+  /** lib/maple_tree.c: mas_walk() — value at `index`; `index`/`last` become its slot. */
+  walk(): T | undefined {
+    checkIndex('index', this.index);
+    return this.walkInternal();
+  }
+
+  /** lib/maple_tree.c: mas_next_setup(); true = done, result in `setupResult`. */
+  private nextSetup(max: number): boolean {
+    checkIndex('max', max);
+    this.sync();
+    this.setupResult = undefined;
+    if (this.last >= max) {
+      this.st = ST_OVERFLOW;
+      return true;
+    }
+    switch (this.st) {
+      case ST_ACTIVE:
+        return false;
+      case ST_OVERFLOW:
+        this.st = ST_ACTIVE;
+        return false;
+      case ST_UNDERFLOW: {
+        const v = this.walkInternal();
+        if (v !== undefined) {
+          this.setupResult = v;
+          return true;
+        }
+        return false;
+      }
+      default:
+        this.walkInternal();
+        return false;
+    }
+  }
+
+  private setupResult: T | undefined = undefined;
+
+  /** lib/maple_tree.c: mas_next() — the next entry after the one at `index`, up to `max`. */
+  next(max: number): T | undefined {
+    if (this.nextSetup(max)) return this.setupResult;
+    return this.stepNext(max, true);
+  }
+
+  /** lib/maple_tree.c: mas_next_range() — the next range, NULL ranges included. */
+  nextRange(max: number): T | undefined {
+    if (this.nextSetup(max)) return this.setupResult;
+    return this.stepNext(max, false);
+  }
+
+  /** lib/maple_tree.c: mas_prev_setup() */
+  private prevSetup(min: number): boolean {
+    checkIndex('min', min);
+    this.sync();
+    this.setupResult = undefined;
+    if (this.index <= min) {
+      this.st = ST_UNDERFLOW;
+      return true;
+    }
+    switch (this.st) {
+      case ST_ACTIVE:
+        return false;
+      case ST_UNDERFLOW:
+        this.st = ST_ACTIVE;
+        return false;
+      case ST_OVERFLOW: {
+        const v = this.walkInternal();
+        if (v !== undefined) {
+          this.setupResult = v;
+          return true;
+        }
+        return false;
+      }
+      default:
+        this.walkInternal();
+        return false;
+    }
+  }
+
+  /** lib/maple_tree.c: mas_prev() — the entry before the one at `index`, down to `min`. */
+  prev(min: number): T | undefined {
+    if (this.prevSetup(min)) return this.setupResult;
+    return this.stepPrev(min, true);
+  }
+
+  /** lib/maple_tree.c: mas_prev_range() — the previous range, NULL ranges included. */
+  prevRange(min: number): T | undefined {
+    if (this.prevSetup(min)) return this.setupResult;
+    return this.stepPrev(min, false);
+  }
+
+  /** lib/maple_tree.c: mas_find_setup() */
+  private findSetup(max: number): boolean {
+    checkIndex('max', max);
+    this.sync();
+    this.setupResult = undefined;
+    switch (this.st) {
+      case ST_ACTIVE:
+        return this.last >= max;
+      case ST_START:
+        break;
+      case ST_PAUSE:
+        if (this.last >= max) return true;
+        this.index = this.last + 1;
+        this.st = ST_START;
+        break;
+      case ST_NONE:
+        if (this.last >= max) return true;
+        this.index = this.last;
+        this.st = ST_START;
+        break;
+      case ST_UNDERFLOW: {
+        if (this.index >= max) {
+          this.st = ST_OVERFLOW;
+          return true;
+        }
+        const v = this.walkInternal();
+        if (v !== undefined) {
+          this.setupResult = v;
+          return true;
+        }
+        break;
+      }
+      case ST_OVERFLOW: {
+        if (this.last >= max) return true;
+        const v = this.walkInternal();
+        if (v !== undefined) {
+          this.setupResult = v;
+          return true;
+        }
+        break;
+      }
+    }
+    if (this.st === ST_START) {
+      if (this.index > max) return true;
+      const v = this.walkInternal();
+      if (v !== undefined) {
+        this.setupResult = v;
+        return true;
+      }
+    }
+    return this.index === max;
+  }
+
+  /** lib/maple_tree.c: mas_find() — the entry at or after `index` first, then the next ones. */
+  find(max: number): T | undefined {
+    if (this.findSetup(max)) return this.setupResult;
+    const v = this.stepNext(max, true);
+    this.st = ST_ACTIVE;
+    return v;
+  }
+
+  /** lib/maple_tree.c: mas_find_range() — as find(), later calls visit NULL ranges too. */
+  findRange(max: number): T | undefined {
+    if (this.findSetup(max)) return this.setupResult;
+    return this.stepNext(max, false);
+  }
+
+  /** lib/maple_tree.c: mas_find_rev_setup() */
+  private findRevSetup(min: number): boolean {
+    checkIndex('min', min);
+    this.sync();
+    this.setupResult = undefined;
+    switch (this.st) {
+      case ST_ACTIVE:
+        return this.index < min;
+      case ST_START:
+        break;
+      case ST_PAUSE:
+        if (this.index <= min) {
+          this.st = ST_UNDERFLOW;
+          return true;
+        }
+        this.index = this.index - 1;
+        this.last = this.index;
+        this.st = ST_START;
+        break;
+      case ST_NONE:
+        if (this.index <= min) return true;
+        this.last = this.index;
+        this.st = ST_START;
+        break;
+      case ST_OVERFLOW:
+        if (this.index <= min) {
+          this.st = ST_UNDERFLOW;
+          return true;
+        }
+        this.st = ST_ACTIVE;
+        return this.index < min;
+      case ST_UNDERFLOW:
+        if (this.index <= min) return true;
+        this.st = ST_ACTIVE;
+        return this.index < min;
+    }
+    if (this.index < min) return true;
+    const v = this.walkInternal();
+    if (v !== undefined) {
+      this.setupResult = v;
+      return true;
+    }
+    return this.index < min;
+  }
+
+  /** lib/maple_tree.c: mas_find_rev() — the entry at or below `index` first, then earlier ones. */
+  findRev(min: number): T | undefined {
+    if (this.findRevSetup(min)) return this.setupResult;
+    return this.stepPrev(min, true);
+  }
+
+  /** lib/maple_tree.c: mas_find_range_rev() — as findRev(), later calls visit NULL ranges too. */
+  findRangeRev(min: number): T | undefined {
+    if (this.findRevSetup(min)) return this.setupResult;
+    return this.stepPrev(min, false);
+  }
+
+  /** include/linux/maple_tree.h: mas_for_each() — live loop of find(max). */
+  forEach(max: number): IterableIterator<T> {
+    return new StateLoop<T>(this, max, false);
+  }
+
+  /** include/linux/maple_tree.h: mas_for_each_rev() (patch 1) — live loop of findRev(min). */
+  forEachRev(min: number): IterableIterator<T> {
+    return new StateLoop<T>(this, min, true);
+  }
+
+  /**
+   * lib/maple_tree.c: mas_store() — write `value` over `[index, last]`. Afterwards the state is
+   * ACTIVE on the written slot; a NULL write leaves `index`/`last` on the merged empty range.
+   */
+  store(value: T | undefined): void {
+    checkRange(this.index, this.last);
+    this.tree.write(this.index, this.last, value);
+    this.tree.locate(this, this.index);
+    this.st = ST_ACTIVE;
+    if (value === undefined) {
+      this.index = this.slotStart();
+      this.last = this.slotEnd();
+    }
+  }
+
+  /** lib/maple_tree.c: mas_erase() — remove the range containing `index`, return its value. */
+  erase(): T | undefined {
+    checkIndex('index', this.index);
+    const v = this.walkInternal();
+    if (v === undefined) return undefined;
+    this.tree.write(this.index, this.last, undefined);
+    this.tree.locate(this, this.index);
+    this.index = this.slotStart();
+    this.last = this.slotEnd();
+    this.st = ST_ACTIVE;
+    return v;
+  }
+
+  /** lib/maple_tree.c: mas_reset() */
+  reset(): void {
+    this.st = ST_START;
+  }
+
+  /** lib/maple_tree.c: mas_pause() */
+  pause(): void {
+    this.st = ST_PAUSE;
+  }
+
+  /** include/linux/maple_tree.h: mas_set() */
+  set(index: number): void {
+    checkIndex('index', index);
+    this.index = index;
+    this.last = index;
+    this.st = ST_START;
+  }
+
+  /** include/linux/maple_tree.h: mas_set_range() */
+  setRange(first: number, last: number): void {
+    checkIndex('first', first);
+    checkIndex('last', last);
+    this.index = first;
+    this.last = last;
+    this.st = ST_START;
+  }
+
+  /** lib/maple_tree.c: mas_empty_area() — lowest free window; true and `[index, last]` = it. */
+  emptyArea(min: number, max: number, size: number): boolean {
+    return this.gapResult(this.tree.emptyAreaSearch(min, max, size, false), size);
+  }
+
+  /** lib/maple_tree.c: mas_empty_area_rev() — highest free window. */
+  emptyAreaRev(min: number, max: number, size: number): boolean {
+    return this.gapResult(this.tree.emptyAreaSearch(min, max, size, true), size);
+  }
+
+  private gapResult(start: number, size: number): boolean {
+    if (start < 0) {
+      this.st = ST_START;
+      return false;
+    }
+    this.tree.locate(this, start);
+    this.index = start;
+    this.last = start + size - 1;
+    this.st = ST_ACTIVE;
+    return true;
+  }
+}
+
+/** The loop behind forEach/forEachRev: each step is one find/findRev on the same state. */
+class StateLoop<T> implements IterableIterator<T> {
+  private readonly mas: MapleState<T>;
+  private readonly limit: number;
+  private readonly rev: boolean;
+  private done = false;
+
+  constructor(mas: MapleState<T>, limit: number, rev: boolean) {
+    this.mas = mas;
+    this.limit = limit;
+    this.rev = rev;
+  }
+
+  next(): IteratorResult<T> {
+    if (this.done) return { done: true, value: undefined };
+    const v = this.rev ? this.mas.findRev(this.limit) : this.mas.find(this.limit);
+    if (v === undefined) {
+      this.done = true;
+      return { done: true, value: undefined };
+    }
+    return { done: false, value: v };
+  }
+
+  [Symbol.iterator](): IterableIterator<T> {
+    return this;
+  }
+}
