@@ -33,7 +33,7 @@ export interface TopRow {
 /** The result of `top`, as printed and as emitted by `--json`. */
 export interface TopReport {
   readonly file: string;
-  readonly version: string;
+  readonly version: string | null;
   readonly sites: number;
   readonly totalBytes: number;
   readonly totalCalls: number;
@@ -142,7 +142,7 @@ export function formatTop(r: TopReport, c: Colors): string {
   const out: string[] = [];
   out.push(
     c.bold(
-      `${r.file}: allocinfo ${r.version}, ${r.sites} call sites, ${formatBytes(r.totalBytes)} in ${r.totalCalls} allocations`,
+      `${r.file}: allocinfo ${r.version ?? '(no header)'}, ${r.sites} call sites, ${formatBytes(r.totalBytes)} in ${r.totalCalls} allocations`,
     ),
   );
   out.push(c.dim(`${'SIZE'.padStart(11)} ${'CALLS'.padStart(10)}  ${r.tree ? 'PATH' : 'CALL SITE'}`));

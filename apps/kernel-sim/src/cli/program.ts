@@ -3,6 +3,7 @@
  * input or a failed script command, 2 usage error), built on commander.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { validateRamSize } from '../mm/memmap';
 import { parseAllocinfoText } from './allocinfo-file';
 import { allocinfoDiff, allocinfoTop, formatDiff, formatTop } from './allocinfo-tools';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './errors';
@@ -57,14 +58,14 @@ function intArg(min: number, max: number) {
   };
 }
 
-/** `--mem` bounds: the simulator boots from 16M (four 4M-aligned sections) to 64G. */
-const MEM_MIN = 16 * 2 ** 20;
-const MEM_MAX = 64 * 2 ** 30;
-
+/** `--mem`: a size the memory model accepts (mm/memmap.ts: validateRamSize, 64M and up). */
 function memArg(value: string): number {
   const bytes = sizeArg(value);
-  if (bytes < MEM_MIN || bytes > MEM_MAX) throw new InvalidArgumentError('RAM must be between 16M and 64G');
-  if (bytes % 4096 !== 0) throw new InvalidArgumentError('RAM must be a multiple of the 4K page size');
+  try {
+    validateRamSize(bytes, '--mem');
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message.replace(/^--mem: /, ''));
+  }
   return bytes;
 }
 
