@@ -1,6 +1,7 @@
 import { Codetag, SimpleModule, SymbolTable } from '@allocprof/codetag';
-import { type PageProvider, Vmalloc } from '@allocprof/execmem-vmalloc';
-import { PageExtTagRefs, PageFlagsTagRefs, type PageFlagsWords } from '@allocprof/pgalloc-tag';
+import { ExecmemType, type PageProvider, Vmalloc } from '@allocprof/execmem-vmalloc';
+import { computePageFlagsLayout, PageFlagsArray, type PageFlagsLayout } from '@allocprof/page-flags-layout';
+import { PageExtTagRefs, PageFlagsTagRefs } from '@allocprof/pgalloc-tag';
 import type { AllocTag, AllocTagSite } from './alloc_tag';
 import type { AllocTagKconfig } from './state';
 import { AllocTagSubsystem } from './subsystem';
@@ -38,31 +39,25 @@ export class FakePageProvider implements PageProvider {
   }
 }
 
-/** 64-bit page->flags words as two u32 halves. */
-export class FakeFlags implements PageFlagsWords {
-  readonly nrPages: number;
-  readonly lo: Uint32Array;
-  readonly hi: Uint32Array;
-  constructor(nrPages: number) {
-    this.nrPages = nrPages;
-    this.lo = new Uint32Array(nrPages);
-    this.hi = new Uint32Array(nrPages);
-  }
-  getBits(pfn: number, shift: number, width: number): number {
-    const word = BigInt(this.hi[pfn]!) * 2n ** 32n + BigInt(this.lo[pfn]!);
-    return Number((word >> BigInt(shift)) & ((1n << BigInt(width)) - 1n));
-  }
-  setBits(pfn: number, shift: number, width: number, value: number): void {
-    let word = BigInt(this.hi[pfn]!) * 2n ** 32n + BigInt(this.lo[pfn]!);
-    const mask = ((1n << BigInt(width)) - 1n) << BigInt(shift);
-    word = (word & ~mask) | ((BigInt(value) << BigInt(shift)) & mask);
-    this.lo[pfn] = Number(word & 0xffffffffn);
-    this.hi[pfn] = Number(word >> 32n);
-  }
+/** kernel-semantics §7.5 example A with NR_PAGEFLAGS chosen so that NR_UNUSED_PAGEFLAG_BITS = n. */
+export function layoutWithFreeBits(n: number): PageFlagsLayout {
+  return computePageFlagsLayout({
+    BITS_PER_LONG: 64,
+    NR_PAGEFLAGS: 36 - n,
+    MAX_NR_ZONES: 5,
+    CONFIG_NODES_SHIFT: 6,
+    CONFIG_SPARSEMEM: true,
+    CONFIG_SPARSEMEM_VMEMMAP: true,
+    MAX_PHYSMEM_BITS: 46,
+    SECTION_SIZE_BITS: 27,
+    CONFIG_SMP: true,
+    CONFIG_NR_CPUS: 64,
+    CONFIG_NUMA_BALANCING: true,
+    CONFIG_LRU_GEN: true,
+  });
 }
 
 export const KERNEL_TAGS_BASE = 0xffff82000000;
-const MODULE_DATA_BASE = 0xffffa0000000;
 
 export function kernelSites(n: number): AllocTagSite[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -100,6 +95,8 @@ export interface LoadedModule {
   mod: SimpleModule;
   tags: AllocTag[];
   address: number;
+  /** The tags stayed in the module's data (support was false at load). */
+  inData: boolean;
 }
 
 /** A small simulated kernel: boot per §1.6, and a module loader per §5.9. */
@@ -110,13 +107,13 @@ export class TestKernel {
   readonly codetag: Codetag;
   readonly vmalloc: Vmalloc;
   readonly at: AllocTagSubsystem;
-  readonly flags: FakeFlags;
+  readonly flags: PageFlagsArray;
+  readonly layout: PageFlagsLayout;
   readonly kernelTags: AllocTag[];
   procfsRemoved = 0;
-  private nextData = MODULE_DATA_BASE;
 
   constructor(o: TestKernelOptions = {}) {
-    const n = o.n ?? 13;
+    this.layout = layoutWithFreeBits(o.n ?? 13);
     const nrPages = o.nrPages ?? 4096;
     this.codetag = new Codetag({ kernelSymbols: this.kallsyms, printk: this.printk });
     this.vmalloc = new Vmalloc({ pageProvider: this.pages, printk: this.printk });
@@ -126,7 +123,7 @@ export class TestKernel {
       ...(o.kconfig !== undefined ? { kconfig: o.kconfig } : {}),
       codetag: this.codetag,
       kernelSymbols: this.kallsyms,
-      pageFlagsLayout: { NR_UNUSED_PAGEFLAG_BITS: n, LRU_REFS_PGOFF: 24 + n },
+      pageFlagsLayout: this.layout,
       vmalloc: this.vmalloc,
       procfs: {
         createAllocinfo: () => !o.procfsFails,
@@ -145,7 +142,7 @@ export class TestKernel {
       const err = this.at.setupEarlyMemProfiling(v);
       if (err !== null) this.printk.printk('warning', "Malformed early option 'sysctl.vm.mem_profiling'");
     }
-    this.flags = new FakeFlags(nrPages);
+    this.flags = new PageFlagsArray(this.layout, nrPages);
     if (this.at.compressed) {
       this.at.setPageTagRefs(
         new PageFlagsTagRefs({ flags: this.flags, tagIndex: this.at.tagIndex, printk: this.printk }),
@@ -166,6 +163,7 @@ export class TestKernel {
     const size = nTags * ALLOC_TAG_SIZE;
     const tmp = new SimpleModule(name);
     let address: number;
+    let inData = false;
     if (this.codetag.needsModuleSection(tmp, ALLOC_TAG_MODULE_SECTION, size)) {
       address = this.codetag.allocModuleSectionMem(
         tmp,
@@ -175,19 +173,24 @@ export class TestKernel {
         opts.align ?? 8,
       );
     } else {
-      address = this.nextData;
-      this.nextData += 0x100000;
+      // Not moved: the section stays in the module's own data.
+      address = this.vmalloc.execmemAlloc(ExecmemType.EXECMEM_MODULE_DATA, Math.max(size, 8), 'load_module');
+      inData = true;
     }
     const tags = this.at.writeModuleTags(address, sites);
     const mod = new SimpleModule(name, { __start_alloc_tags: address, __stop_alloc_tags: address + size });
     this.codetag.moduleReplaced(tmp, mod);
     this.codetag.loadModule(mod);
-    return { mod, tags, address };
+    return { mod, tags, address, inData };
   }
 
   /** kernel/module/main.c free_module() → codetag_unload_module(). */
   unload(m: LoadedModule): void {
     this.codetag.unloadModule(m.mod);
+    if (m.inData) {
+      this.at.freeModuleTagMemory(m.address, m.address + m.tags.length * ALLOC_TAG_SIZE);
+      this.vmalloc.execmemFree(m.address);
+    }
   }
 
   /** Allocate `2^order` pages at `pfn` charged to `tag` (post_alloc_hook under alloc_hooks). */
