@@ -54,16 +54,19 @@ export class PageTable {
 
   /** pfn mapped at virtual page number `vpn`, or -1 if none. */
   lookup(vpn: number): number {
-    const page = this.ptePage(Math.floor(vpn / PTRS_PER_PTE));
+    // vpns exceed 2^31, so `%` would be a floating-point fmod; subtract the table base instead.
+    const index = Math.floor(vpn / PTRS_PER_PTE);
+    const page = this.ptePage(index);
     if (page === undefined) return -1;
-    return page.pfnPlusOne[vpn % PTRS_PER_PTE]! - 1;
+    return page.pfnPlusOne[vpn - index * PTRS_PER_PTE]! - 1;
   }
 
   /** Protection code of the entry at `vpn`, or -1 if none. */
   protAt(vpn: number): number {
-    const page = this.ptePage(Math.floor(vpn / PTRS_PER_PTE));
+    const index = Math.floor(vpn / PTRS_PER_PTE);
+    const page = this.ptePage(index);
     if (page === undefined) return -1;
-    const slot = vpn % PTRS_PER_PTE;
+    const slot = vpn - index * PTRS_PER_PTE;
     return page.pfnPlusOne[slot] === 0 ? -1 : page.prot[slot]!;
   }
 

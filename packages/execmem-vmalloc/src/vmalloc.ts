@@ -103,6 +103,10 @@ function isAddress(n: number): boolean {
   return Number.isSafeInteger(n) && n >= 0 && n < KERNEL_ADDRESS_LIMIT;
 }
 
+function isPageAligned(n: number): boolean {
+  return Math.floor(n / PAGE_SIZE) * PAGE_SIZE === n;
+}
+
 function isPowerOfTwo(n: number): boolean {
   return Number.isSafeInteger(n) && n > 0 && 2 ** Math.round(Math.log2(n)) === n;
 }
@@ -153,7 +157,7 @@ export class Vmalloc {
     }
     const start = opts.vmallocStart ?? VMALLOC_START;
     const end = opts.vmallocEnd ?? VMALLOC_END;
-    if (!isAddress(start) || !isAddress(end) || start % PAGE_SIZE !== 0 || end - start < PAGE_SIZE) {
+    if (!isAddress(start) || !isAddress(end) || !isPageAligned(start) || end - start < PAGE_SIZE) {
       throw new VmallocError(
         'EINVAL',
         `invalid vmalloc range [${start}, ${end}): need a page-aligned start below the end and addresses below 2^48`,
@@ -250,7 +254,7 @@ export class Vmalloc {
    * (vmap_pte_range's WARN_ON(!pte_none)). All-or-nothing: nothing is mapped on failure.
    */
   vmapPagesRange(addr: number, end: number, pages: ArrayLike<number>, prot: PgProt = 'PAGE_KERNEL'): number {
-    if (!isAddress(addr) || !Number.isSafeInteger(end) || addr % PAGE_SIZE !== 0 || end % PAGE_SIZE !== 0) {
+    if (!isAddress(addr) || !Number.isSafeInteger(end) || !isPageAligned(addr) || !isPageAligned(end)) {
       return -ERRNO.EINVAL;
     }
     if (end <= addr) return -ERRNO.EINVAL;
@@ -272,7 +276,7 @@ export class Vmalloc {
 
   /** mm/vmalloc.c: vunmap_range() — clear the page-table entries of [addr, end); pages are not freed. */
   vunmapRange(addr: number, end: number): void {
-    if (!isAddress(addr) || !Number.isSafeInteger(end) || addr % PAGE_SIZE !== 0 || end % PAGE_SIZE !== 0) {
+    if (!isAddress(addr) || !Number.isSafeInteger(end) || !isPageAligned(addr) || !isPageAligned(end)) {
       throw new VmallocError('EINVAL', `vunmap_range: unaligned or invalid range [${addr}, ${end})`);
     }
     if (end <= addr) throw new VmallocError('EINVAL', `vunmap_range: empty range [${addr}, ${end})`);
@@ -545,7 +549,7 @@ export class Vmalloc {
     if (!Number.isInteger(flags) || flags < 0 || flags > 0xffffffff) {
       throw new VmallocError('EINVAL', `__get_vm_area_node: invalid flags ${flags}`);
     }
-    if (!isAddress(start) || !isAddress(end) || start >= end || start % PAGE_SIZE !== 0) {
+    if (!isAddress(start) || !isAddress(end) || start >= end || !isPageAligned(start)) {
       throw new VmallocError('EINVAL', `__get_vm_area_node: invalid range [${start}, ${end})`);
     }
     if (typeof caller !== 'string') {
