@@ -299,7 +299,7 @@ describe('parseKconfig: bad input', () => {
       '.config:3: CONFIG_NODES_SHIFT: 12 is out of range (0..10) (Kconfig allows 1..10)',
     );
     const missing = parseError(() => parseKconfig('CONFIG_X86_64=y\nCONFIG_64BIT=y\nCONFIG_SMP=y\n'));
-    expect(missing.message).toBe('CONFIG_NR_CPUS: required with CONFIG_SMP=y');
+    expect(missing.message).toBe('.config: CONFIG_NR_CPUS: required with CONFIG_SMP=y');
     const pa = parseError(() => parseKconfig('CONFIG_ARM64=y\nCONFIG_64BIT=y\nCONFIG_SPARSEMEM=y\n'));
     expect(pa.field).toBe('CONFIG_ARM64_PA_BITS');
   });

@@ -152,7 +152,8 @@ function symbolError(origin: Origin, field: string, message: string): PageFlagsL
       line,
     });
   }
-  return new PageFlagsLayoutError('EINVAL', `${field}: ${message}`, { field });
+  const where = origin.filename !== undefined ? `${origin.filename}: ` : '';
+  return new PageFlagsLayoutError('EINVAL', `${where}${field}: ${message}`, { field });
 }
 
 function describeValue(value: KconfigValue): string {

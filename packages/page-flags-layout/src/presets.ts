@@ -145,7 +145,7 @@ export const PAGE_FLAGS_PRESETS: readonly PageFlagsPreset[] = Object.freeze([
     'arm64',
     'arm64 with 64K pages and 52-bit physical addresses (SECTION_SIZE_BITS 29, MAX_PHYSMEM_BITS 52, ' +
       'SECTIONS_SHIFT 23), otherwise as arm64-defconfig. With SPARSEMEM_VMEMMAP the section number ' +
-      'is not in page->flags, so N is still 18.',
+      'is not in page->flags, so N = 18 as there.',
     {
       ...ARM64_BASE,
       CONFIG_ARM64_4K_PAGES: false,
@@ -293,13 +293,13 @@ export const PAGE_FLAGS_PRESETS: readonly PageFlagsPreset[] = Object.freeze([
   preset(
     'x86_64-sim-debug',
     'x86_64',
-    'x86_64-sim with CONFIG_MEM_ALLOC_PROFILING_DEBUG (EMPTY references and the debug warnings).',
+    'x86_64-sim with CONFIG_MEM_ALLOC_PROFILING_DEBUG (EMPTY references and the debug warnings); N = 13.',
     { ...X86_64_BASE, CONFIG_NR_CPUS: 32, CONFIG_NODES_SHIFT: 6, CONFIG_MEM_ALLOC_PROFILING_DEBUG: true },
   ),
   preset(
     'x86_64-sim-nomodules',
     'x86_64',
-    'x86_64-sim without CONFIG_MODULES (module tag indices are invalid: "invalid page tag reference").',
+    'x86_64-sim without CONFIG_MODULES (module tag indices are invalid: "invalid page tag reference"); N = 13.',
     { ...X86_64_BASE, CONFIG_NR_CPUS: 32, CONFIG_NODES_SHIFT: 6, CONFIG_MODULES: false },
   ),
 ]);
