@@ -1,4 +1,10 @@
-import { computePageFlagsLayout, PageFlagsArray } from '@allocprof/page-flags-layout';
+import {
+  computePageFlagsLayout,
+  PAGE_FLAGS_FIELDS,
+  PAGE_FLAGS_PRESETS,
+  PageFlagsArray,
+  pageFlagsFieldPositions,
+} from '@allocprof/page-flags-layout';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PageFlagsTagRefs, PGALLOC_TAG_IDX_MASK } from './page-flags';
@@ -9,7 +15,7 @@ import {
   KERNEL_TAGS_BASE,
   MODULE_TAGS_BASE,
 } from './test-helpers';
-import { PgallocTagError, PgtagRefHandle } from './types';
+import { type PageTagRefs, PgallocTagError, PgtagRefHandle } from './types';
 
 const LAYOUT = computePageFlagsLayout(EXAMPLE_A_INPUTS);
 const N = LAYOUT.NR_UNUSED_PAGEFLAG_BITS;
@@ -29,14 +35,19 @@ function rig(opts: { nrPages?: number; kernelCount?: number; debug?: boolean } =
   return { flags, tagIndex, printk, refs, h: new PgtagRefHandle() };
 }
 
-function store(r: ReturnType<typeof rig>, pfn: number, ref: number): void {
+interface Access {
+  refs: PageTagRefs;
+  h: PgtagRefHandle;
+}
+
+function store(r: Access, pfn: number, ref: number): void {
   expect(r.refs.getPageTagRef(pfn, r.h)).toBe(true);
   r.h.ref = ref;
   r.refs.updatePageTagRef(r.h);
   r.refs.putPageTagRef(r.h);
 }
 
-function load(r: ReturnType<typeof rig>, pfn: number): number {
+function load(r: Access, pfn: number): number {
   expect(r.refs.getPageTagRef(pfn, r.h)).toBe(true);
   r.refs.putPageTagRef(r.h);
   return r.h.ref;
@@ -221,5 +232,29 @@ describe('PageFlagsTagRefs', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe.each(PAGE_FLAGS_PRESETS.map((p) => [p.name, p] as const))('preset %s', (_name, preset) => {
+  it("stores the tag in the layout's own field without touching flags or other fields", () => {
+    const layout = computePageFlagsLayout(preset.inputs);
+    const flags = new PageFlagsArray(layout, 4);
+    const tagIndex = new FakeTagIndex(KERNEL_TAGS_BASE, 1, MODULE_TAGS_BASE);
+    const refs = new PageFlagsTagRefs({ flags, tagIndex, printk: new CapturePrintk() });
+    refs.init(layout.allocTagRefOffs, layout.allocTagRefBits);
+    expect(refs.mask).toBe(layout.allocTagRefMask);
+    const positions = pageFlagsFieldPositions(layout);
+    PAGE_FLAGS_FIELDS.forEach((f, i) => {
+      const width = positions[i]![1];
+      flags.setField(1, f, (0x5a5a5a5a + i * 0x11111111) % 2 ** width);
+    });
+    for (let bit = 0; bit < layout.NR_PAGEFLAGS; bit += 2) flags.setFlag(1, bit);
+    const before = PAGE_FLAGS_FIELDS.map((f) => flags.getField(1, f));
+    const ref = layout.allocTagRefBits >= 2 ? tagIndex.kernelTag(0) : 1;
+    const access = { refs, h: new PgtagRefHandle() };
+    store(access, 1, ref);
+    expect(load(access, 1)).toBe(layout.allocTagRefBits === 0 ? 0 : ref);
+    expect(PAGE_FLAGS_FIELDS.map((f) => flags.getField(1, f))).toEqual(before);
+    for (let bit = 0; bit < layout.NR_PAGEFLAGS; bit++) expect(flags.testFlag(1, bit)).toBe(bit % 2 === 0);
   });
 });
