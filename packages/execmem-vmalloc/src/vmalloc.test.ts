@@ -303,6 +303,14 @@ describe('vmalloc / vfree', () => {
     expect(vm.vmallocinfo()).toBe('');
   });
 
+  it('getVmArea reserves anywhere in the vmalloc range', () => {
+    const { vm } = setup();
+    const a = vm.getVmArea(5000, VM_MAP, 'get_vm_area_caller')!;
+    expect(a).toMatchObject({ addr: VMALLOC_START, size: 3 * PAGE_SIZE, flags: VM_MAP, nrPages: 0 });
+    expect(vm.vmallocNrPages()).toBe(0);
+    expect(vm.vmallocinfo()).toBe('0xffffc90000000000-0xffffc90000003000   12288 get_vm_area_caller vmap\n');
+  });
+
   it('rejects bad sizes with EINVAL', () => {
     const { vm, provider } = setup();
     for (const s of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
@@ -471,6 +479,21 @@ describe('execmem', () => {
     vm.execmemFree(text2);
     vm.execmemFree(data);
     expect(provider.outstanding).toBe(0);
+  });
+
+  it('rate-limits the execmem message per call site (__execmem_alloc)', () => {
+    let now = 1000;
+    const { vm, log } = setup(0, { clock: () => now });
+    for (let i = 0; i < 13; i++) {
+      expectVmallocError(() => vm.execmemAlloc(ExecmemType.EXECMEM_FTRACE, PAGE_SIZE), 'ENOMEM');
+    }
+    expect(log.lines).toEqual(Array(10).fill('warning: execmem: unable to allocate memory'));
+    now += 5001;
+    expectVmallocError(() => vm.execmemAlloc(ExecmemType.EXECMEM_FTRACE, PAGE_SIZE), 'ENOMEM');
+    expect(log.lines.slice(10)).toEqual([
+      'warning: __execmem_alloc: 3 callbacks suppressed',
+      'warning: execmem: unable to allocate memory',
+    ]);
   });
 
   it('execmemAlloc rolls back when pages run out', () => {
