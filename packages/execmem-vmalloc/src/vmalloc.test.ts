@@ -303,6 +303,19 @@ describe('vmalloc / vfree', () => {
     expect(vm.vmallocinfo()).toBe('');
   });
 
+  it('does not release a page array twice when it was vfree()d by its own address', () => {
+    const { vm, provider } = setup(2000);
+    const area = vm.vmalloc(1024 * PAGE_SIZE, 'large');
+    const arrayArea = [...vm.areas()][1]!;
+    vm.vfree(arrayArea.addr);
+    const other = vm.vmalloc(2 * PAGE_SIZE, 'reuses the hole');
+    expect(other.addr).toBe(arrayArea.addr);
+    vm.vfree(area.addr);
+    expect(vm.findVmArea(other.addr)).toBe(other);
+    vm.vfree(other.addr);
+    expect(provider.outstanding).toBe(0);
+  });
+
   it('getVmArea reserves anywhere in the vmalloc range', () => {
     const { vm } = setup();
     const a = vm.getVmArea(5000, VM_MAP, 'get_vm_area_caller')!;

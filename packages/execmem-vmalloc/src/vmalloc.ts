@@ -608,11 +608,10 @@ export class Vmalloc {
     if (area.accounted) this.nrVmallocPages -= area.nrPages;
     const pages = area.pages;
     for (let i = 0; i < area.nrPages; i++) this.pageProvider.freePage(pages[i]!);
-    if (area.pagesArea !== null) {
-      const pagesArea = area.pagesArea;
-      area.pagesArea = null;
-      this.vfreeArea(pagesArea);
-    }
+    const pagesArea = area.pagesArea;
+    area.pagesArea = null;
+    // Someone may already have vfree'd the page array by its address; never release a range twice.
+    if (pagesArea !== null && this.busy.load(pagesArea.addr) === pagesArea) this.vfreeArea(pagesArea);
   }
 
   /** warn_alloc() as far as the simulation knows its arguments (no task name, no mems_allowed). */
