@@ -63,7 +63,7 @@ export class ModuleTagArea {
   /** How many times clean_unused_module_areas_locked() ran. */
   cleanups = 0;
   private readonly d: ModuleTagAreaDeps;
-  private treeStoreFailures = 0;
+  private treeStoreFailAfter = -1;
 
   constructor(deps: ModuleTagAreaDeps) {
     this.d = deps;
@@ -90,11 +90,12 @@ export class ModuleTagArea {
   }
 
   /**
-   * Make the next `n` maple-tree stores of reserve_module_tags() fail as a node allocation failure
-   * would (-ENOMEM): the port's stores cannot fail, the kernel's can (open question 8).
+   * Make one maple-tree store of reserve_module_tags() fail as a node allocation failure would
+   * (-ENOMEM), after `skip` successful ones: the port's stores cannot fail, the kernel's can
+   * (open question 8).
    */
-  injectTreeStoreFailure(n = 1): void {
-    this.treeStoreFailures = n;
+  injectTreeStoreFailure(skip = 0): void {
+    this.treeStoreFailAfter = skip;
   }
 
   /** lib/alloc_tag.c: alloc_tag_align() */
@@ -375,8 +376,7 @@ export class ModuleTagArea {
   }
 
   private treeStore(mas: MapleState<CodeTagModule>, value: CodeTagModule): void {
-    if (this.treeStoreFailures > 0) {
-      this.treeStoreFailures--;
+    if (this.treeStoreFailAfter >= 0 && this.treeStoreFailAfter-- === 0) {
       throw new AllocTagError('ENOMEM', 'maple tree node allocation failed');
     }
     mas.store(value);

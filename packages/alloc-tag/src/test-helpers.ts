@@ -1,5 +1,5 @@
 import { Codetag, SimpleModule, SymbolTable } from '@allocprof/codetag';
-import { ExecmemType, type PageProvider, Vmalloc } from '@allocprof/execmem-vmalloc';
+import { ExecmemType, type PageProvider, VMALLOC_START, Vmalloc } from '@allocprof/execmem-vmalloc';
 import { computePageFlagsLayout, PageFlagsArray, type PageFlagsLayout } from '@allocprof/page-flags-layout';
 import { PageExtTagRefs, PageFlagsTagRefs } from '@allocprof/pgalloc-tag';
 import type { AllocTag, AllocTagSite } from './alloc_tag';
@@ -7,11 +7,13 @@ import type { AllocTagKconfig } from './state';
 import { AllocTagSubsystem } from './subsystem';
 import { ALLOC_TAG_MODULE_SECTION, ALLOC_TAG_SIZE, type LogLevel, type Printk } from './types';
 
-/** Printk that keeps every line. */
+/** Printk that keeps every line (and also appends it to a shared event log, if given). */
 export class CapturePrintk implements Printk {
   readonly lines: { level: LogLevel; message: string }[] = [];
+  constructor(private readonly log: string[] | null = null) {}
   printk(level: LogLevel, message: string): void {
     this.lines.push({ level, message });
+    this.log?.push(`${level}: ${message}`);
   }
   get messages(): string[] {
     return this.lines.map((l) => l.message);
@@ -86,6 +88,10 @@ export interface TestKernelOptions {
   nrCpus?: number;
   /** Skip allocTagInit (default false). */
   noInit?: boolean;
+  /** Make execmem_vmap fail (module area reservation). */
+  vmapFails?: boolean;
+  /** Make codetag_register_type fail (missing kernel section symbols). */
+  noKernelSymbols?: boolean;
   /** Make /proc/allocinfo creation fail. */
   procfsFails?: boolean;
 }
@@ -101,7 +107,9 @@ export interface LoadedModule {
 
 /** A small simulated kernel: boot per §1.6, and a module loader per §5.9. */
 export class TestKernel {
-  readonly printk = new CapturePrintk();
+  /** printk lines and state changes, in order (`key off`, `support off`, `allocinfo removed`). */
+  readonly log: string[] = [];
+  readonly printk = new CapturePrintk(this.log);
   readonly pages = new FakePageProvider();
   readonly kallsyms = new SymbolTable();
   readonly codetag: Codetag;
@@ -116,7 +124,14 @@ export class TestKernel {
     this.layout = layoutWithFreeBits(o.n ?? 13);
     const nrPages = o.nrPages ?? 4096;
     this.codetag = new Codetag({ kernelSymbols: this.kallsyms, printk: this.printk });
-    this.vmalloc = new Vmalloc({ pageProvider: this.pages, printk: this.printk });
+    this.vmalloc = new Vmalloc({
+      pageProvider: this.pages,
+      printk: this.printk,
+      // A 1 MiB vmalloc space without an execmem table: the 4 MB module tag area cannot fit.
+      ...(o.vmapFails
+        ? { execmemRanges: null, vmallocStart: VMALLOC_START, vmallocEnd: VMALLOC_START + 2 ** 20 }
+        : {}),
+    });
     this.at = new AllocTagSubsystem({
       printk: this.printk,
       nrCpus: o.nrCpus ?? 4,
@@ -129,15 +144,24 @@ export class TestKernel {
         createAllocinfo: () => !o.procfsFails,
         removeAllocinfo: () => {
           this.procfsRemoved++;
+          this.log.push('allocinfo removed');
         },
+      },
+      onEvent: (e) => {
+        if (e.type === 'key') this.log.push(`key ${e.enabled ? 'on' : 'off'}`);
+        else if (e.type === 'support') this.log.push(`support ${e.support ? 'on' : 'off'}`);
+        else this.log.push(`compressed ${e.compressed ? 'on' : 'off'}`);
       },
     });
     const k = o.kernelTags ?? 16;
     this.kernelTags = this.at.installKernelTags(KERNEL_TAGS_BASE, kernelSites(k));
-    this.kallsyms.define({
-      __start_alloc_tags: KERNEL_TAGS_BASE,
-      __stop_alloc_tags: KERNEL_TAGS_BASE + k * ALLOC_TAG_SIZE,
-    });
+    if (!o.noKernelSymbols) {
+      this.kallsyms.define({
+        __start_alloc_tags: KERNEL_TAGS_BASE,
+        __stop_alloc_tags: KERNEL_TAGS_BASE + k * ALLOC_TAG_SIZE,
+      });
+    }
+
     for (const v of o.cmdline ?? []) {
       const err = this.at.setupEarlyMemProfiling(v);
       if (err !== null) this.printk.printk('warning', "Malformed early option 'sysctl.vm.mem_profiling'");

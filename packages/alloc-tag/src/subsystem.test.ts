@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { TestKernel } from './test-helpers';
+
+describe('alloc_tag_init (§1.6 step 4)', () => {
+  it('default boot: area, codetag type with the kernel range, sysctl 0644, /proc/allocinfo', () => {
+    const k = new TestKernel({ kernelTags: 3 });
+    expect(k.at.moduleTags!.reserved).toBe(true);
+    expect(k.at.codetagType!.count).toBe(3);
+    expect(k.at.sysctl.mode).toBe(0o644);
+    expect(k.at.readAllocinfo()).toBe(
+      'allocinfo - version: 1.0\n#     <size>  <calls> <tag info>\n' +
+        '           0        0 mm/k0.c:100 func:kfn0 \n' +
+        '           0        0 mm/k1.c:101 func:kfn1 \n' +
+        '           0        0 mm/k2.c:102 func:kfn2 \n',
+    );
+  });
+
+  it('area reservation fails: message, error returned, nothing else done', () => {
+    const k = new TestKernel({ cmdline: ['1'], noInit: true, vmapFails: true });
+    k.log.length = 0;
+    expect(k.at.allocTagInit()).toBe(-12);
+    expect(k.log.filter((l) => !l.includes('vmap allocation'))).toEqual([
+      'err: Failed to map 4000000 bytes for module allocation tags',
+    ]);
+    expect([k.at.codetagType, k.at.sysctl.registered, k.at.allocinfoExists]).toEqual([null, false, false]);
+    expect([k.at.enabled, k.at.support]).toEqual([true, true]);
+    expect(k.at.processSysctlArg('1')).toBe('ENOENT');
+    expect(k.printk.messages.at(-1)).toBe(
+      "Failed to set sysctl parameter 'vm.mem_profiling=1': parameter not found",
+    );
+  });
+
+  it('codetag type registration fails: the area is released, the error returned', () => {
+    const k = new TestKernel({ noInit: true, noKernelSymbols: true });
+    expect(k.at.allocTagInit()).toBe(-22);
+    expect(k.printk.messages).toContain(
+      'Failed to load code tags of type alloc_tags from the module (built-in)',
+    );
+    expect(k.at.moduleTags!.reserved).toBe(false);
+    expect(k.vmalloc.vmallocinfo()).toBe('');
+    expect([k.at.codetagType, k.at.sysctl.registered, k.at.allocinfoExists]).toEqual([null, false, false]);
+  });
+
+  it('procfs creation fails: message, then shutdown(false); init succeeds; sysctl stays 0644', () => {
+    const k = new TestKernel({ noInit: true, procfsFails: true });
+    k.log.length = 0;
+    expect(k.at.allocTagInit()).toBe(0);
+    expect(k.log).toEqual(['err: Failed to create allocinfo file', 'key off', 'support off']);
+    expect(k.at.sysctl.mode).toBe(0o644);
+    expect(k.procfsRemoved).toBe(0);
+    expect(() => k.at.readAllocinfo()).toThrow(/No such file/);
+  });
+
+  it('unsupported boot (never): no /proc/allocinfo, sysctl 0444, page_ext not needed', () => {
+    const k = new TestKernel({ cmdline: ['never'] });
+    expect([k.at.allocinfoExists, k.at.sysctl.mode, k.at.pageExtNeeded()]).toEqual([false, 0o444, false]);
+    expect(k.at.codetagType).not.toBeNull();
+  });
+
+  it('runs once', () => {
+    const k = new TestKernel();
+    expect(() => k.at.allocTagInit()).toThrow(/already ran/);
+  });
+});
+
+describe('alloc_tag_sec_init (§6.5)', () => {
+  it('K > 2^N: shutdown(false) then the message, before sysctl/procfs exist → the "never" row', () => {
+    const k = new TestKernel({ cmdline: ['1,compressed'], n: 4, kernelTags: 17, noInit: true });
+    expect(k.log.slice(-3)).toEqual([
+      'key off',
+      'support off',
+      'err: 17 allocation tags cannot be references using 4 available page flag bits. Memory allocation profiling is disabled!',
+    ]);
+    expect(k.at.pageTagRefs.kind).toBe('page_flags');
+    expect((k.at.pageTagRefs as unknown as { mask: number }).mask).toBe(0);
+    k.at.allocTagInit();
+    expect([k.at.allocinfoExists, k.at.sysctl.mode, k.at.compressed, k.procfsRemoved]).toEqual([
+      false,
+      0o444,
+      true,
+      0,
+    ]);
+  });
+
+  it('K = 2^N passes; offset and mask set; the debug line', () => {
+    const k = new TestKernel({ cmdline: ['1,compressed'], n: 4, kernelTags: 16 });
+    const refs = k.at.pageTagRefs as unknown as { mask: number; offs: number };
+    expect([refs.mask, refs.offs]).toEqual([15, k.layout.LRU_REFS_PGOFF - 4]);
+    expect(k.printk.lines).toContainEqual({
+      level: 'debug',
+      message: 'Memory allocation profiling compression is using 4 page flag bits!',
+    });
+    expect(k.at.support).toBe(true);
+  });
+
+  it('runs even when the key is off, and not at all without compression', () => {
+    const off = new TestKernel({ cmdline: ['0,compressed'], n: 4, kernelTags: 17 });
+    expect(off.at.support).toBe(false);
+    const plain = new TestKernel({ cmdline: ['1'], n: 4, kernelTags: 17 });
+    expect(plain.at.support).toBe(true);
+  });
+});
+
+describe('compressed mode end to end', () => {
+  it('the top kernel indices alias when K = 2^N (mask wraps K+1 to 1, K to 0)', () => {
+    const k = new TestKernel({ cmdline: ['1,compressed'], n: 4, kernelTags: 16 });
+    const t13 = k.kernelTags[13]!;
+    const t14 = k.kernelTags[14]!;
+    k.alloc(1, t13);
+    k.alloc(2, t14);
+    expect(k.at.pgallocTagGet(1)).toBe(t13);
+    // idx 2 + 14 = 16 → & 15 = 0: the page reads back untagged, its charge is never returned.
+    expect(k.at.pgallocTagGet(2)).toBeNull();
+    k.free(2);
+    expect(t14.counters.sumBytes(t14.id)).toBe(4096);
+  });
+
+  it('module tags get indices after the kernel tags; old and new copies differ', () => {
+    const k = new TestKernel({ cmdline: ['1,compressed'], kernelTags: 16 });
+    const m = k.load('m', 2);
+    expect(k.at.tagIndex.refToIdx(m.tags[1]!.address)).toBe(2 + 16 + 1);
+    k.alloc(5, m.tags[1]!);
+    expect(k.flags.getBits(5, (k.at.pageTagRefs as unknown as { offs: number }).offs, 13)).toBe(19);
+    k.unload(m);
+    const m2 = k.load('m', 2);
+    expect(k.at.tagIndex.refToIdx(m2.tags[1]!.address)).toBe(2 + 16 + 3);
+    expect(k.at.pgallocTagGet(5)).toBe(m.tags[1]);
+  });
+});
