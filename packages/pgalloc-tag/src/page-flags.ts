@@ -34,8 +34,9 @@ export interface PageFlagsTagRefsOptions {
  * field. So with N > 16 only 65536 indices are reachable and the field's upper bits are always
  * written as 0; with N <= 16 the mask is the limit. The boot check admits K = 2^N kernel tags
  * while kernel indices run up to K + 1, so the last kernel tags' indices wrap through the mask
- * onto 0 (NULL) and 1 (EMPTY): those pages read back as untagged — the aliasing §6.3 describes,
- * reproduced here rather than prevented.
+ * onto 0 (NULL) and 1 (EMPTY), and module indices past the mask wrap onto low indices: such pages
+ * read back as NULL/EMPTY or as another tag — the aliasing §6.3 describes, reproduced here rather
+ * than prevented.
  */
 export class PageFlagsTagRefs implements PageTagRefs {
   readonly kind = 'page_flags' as const;
@@ -54,7 +55,10 @@ export class PageFlagsTagRefs implements PageTagRefs {
   private readWidth = 0;
   /** mask & 0xffff: what survives of an index on store. */
   private idxMask = 0;
-  /** The field split at bit 32 of its own width for setBits (which takes at most 32 bits). */
+  /**
+   * setBits takes at most 32 bits, so the field is written as [offs, offs + writeLo) and
+   * [offs + 32, offs + 32 + writeHi).
+   */
   private writeLo = 0;
   private writeHi = 0;
 
