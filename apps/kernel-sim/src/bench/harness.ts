@@ -1,0 +1,196 @@
+/**
+ * The page-allocation overhead benchmark (benchmarks.md): every mode's machine is booted once,
+ * then rounds of each variant run interleaved across the modes in one process — warm-up rounds
+ * first, the starting mode rotating from round to round so no mode always runs after the same
+ * neighbour — and each mode's median ns per alloc+free is compared with the nohooks build's.
+ */
+
+import { KernelError } from '../kernel/errno';
+import type { BenchMachine } from './machine';
+import type { BenchMode } from './modes';
+import { overheadPercent, type Summary, summarize } from './stats';
+import { compileWorkload, type MixedOrderPlan, mixedBatchPages, mixedOrderPlan, type Workload } from './workload';
+
+/** The two loop shapes. */
+export type BenchVariant = 'order0' | 'mixed';
+
+/** Sizes of a run. */
+export interface PageAllocBenchSettings {
+  /** Measured rounds per mode and variant (the median is over these). */
+  rounds: number;
+  /** Unrecorded rounds per mode and variant run first. */
+  warmupRounds: number;
+  /** alloc_page()+free_page() pairs per order-0 round. */
+  order0Iterations: number;
+  /** Batches per mixed-order round. */
+  mixedBatches: number;
+  /** Blocks held per mixed-order batch. */
+  mixedBatch: number;
+}
+
+/** Defaults of a full run and of the CI smoke run. */
+export const DEFAULT_SETTINGS: Readonly<PageAllocBenchSettings> = {
+  rounds: 21,
+  warmupRounds: 5,
+  order0Iterations: 200_000,
+  mixedBatches: 400,
+  mixedBatch: 64,
+};
+
+export const SMOKE_SETTINGS: Readonly<PageAllocBenchSettings> = {
+  rounds: 3,
+  warmupRounds: 1,
+  order0Iterations: 2_000,
+  mixedBatches: 4,
+  mixedBatch: 32,
+};
+
+/** Progress of a run: called before each round of each mode. */
+export interface BenchProgress {
+  readonly phase: 'warmup' | 'measure';
+  readonly variant: BenchVariant;
+  readonly round: number;
+  readonly rounds: number;
+  readonly mode: BenchMode;
+  /** Rounds done so far over all modes and variants, and the total. */
+  readonly done: number;
+  readonly total: number;
+}
+
+/** A mode's figures in one variant. */
+export interface ModeTiming {
+  readonly mode: BenchMode;
+  /** ns per alloc+free over the measured rounds. */
+  readonly ns: Summary;
+  /** (median / nohooks median − 1) · 100; null when nohooks was not run. */
+  readonly overheadPercent: number | null;
+  /** Every measured round, ns per alloc+free, in round order. */
+  readonly samples: readonly number[];
+}
+
+/** What the run measured for one variant. */
+export interface VariantResult {
+  readonly variant: BenchVariant;
+  /** alloc+free pairs per round. */
+  readonly opsPerRound: number;
+  readonly modes: readonly ModeTiming[];
+}
+
+/** Raw timings of a run, before the report adds the machines' memory figures. */
+export interface PageAllocTimings {
+  readonly settings: PageAllocBenchSettings;
+  readonly variants: readonly VariantResult[];
+}
+
+function checkSettings(s: PageAllocBenchSettings): void {
+  const pos = (name: keyof PageAllocBenchSettings, min: number): void => {
+    const v = s[name];
+    if (!Number.isInteger(v) || v < min)
+      throw new KernelError('EINVAL', `bench: ${name} must be an integer >= ${min}, got ${v}`);
+  };
+  pos('rounds', 1);
+  pos('warmupRounds', 0);
+  pos('order0Iterations', 1);
+  pos('mixedBatches', 1);
+  pos('mixedBatch', 1);
+}
+
+interface Runner {
+  readonly machine: BenchMachine;
+  readonly workload: Workload;
+}
+
+/** The clock of the rounds: a monotonic clock in nanoseconds (hrtime, read outside the loops). */
+export type Clock = () => bigint;
+
+function runRound(r: Runner, variant: BenchVariant, s: PageAllocBenchSettings, plan: MixedOrderPlan, pfns: Int32Array, clock: Clock): number {
+  const m = r.machine;
+  let t0: bigint;
+  let t1: bigint;
+  let check: number;
+  let ops: number;
+  if (variant === 'order0') {
+    ops = s.order0Iterations;
+    t0 = clock();
+    check = r.workload.order0(m.pageAlloc, s.order0Iterations, m.gfp);
+    t1 = clock();
+  } else {
+    ops = s.mixedBatches * s.mixedBatch;
+    t0 = clock();
+    check = r.workload.mixed(m.pageAlloc, s.mixedBatches, m.gfp, plan, pfns);
+    t1 = clock();
+  }
+  if (check === -1)
+    throw new KernelError('ENOMEM', `bench: the ${m.mode} machine ran out of memory in the ${variant} loop`);
+  return Number(t1 - t0) / ops;
+}
+
+/**
+ * Run the benchmark over booted machines (one per mode, nohooks first if present). Rounds are
+ * interleaved: warm-up rounds of every mode, then measured rounds, each round visiting every
+ * mode once starting from a rotating position.
+ */
+export function runPageAllocBench(
+  machines: readonly BenchMachine[],
+  settings: PageAllocBenchSettings,
+  opts: { progress?: (p: BenchProgress) => void; clock?: Clock; variants?: readonly BenchVariant[] } = {},
+): PageAllocTimings {
+  checkSettings(settings);
+  if (machines.length === 0) throw new KernelError('EINVAL', 'bench: no machine to run');
+  const seen = new Set<BenchMode>();
+  for (const m of machines) {
+    if (seen.has(m.mode)) throw new KernelError('EINVAL', `bench: mode ${m.mode} given twice`);
+    seen.add(m.mode);
+  }
+  const clock = opts.clock ?? process.hrtime.bigint;
+  const variants = opts.variants ?? (['order0', 'mixed'] as const);
+  const plan = mixedOrderPlan(settings.mixedBatch, Math.max(1024, settings.mixedBatch));
+  const pfns = new Int32Array(settings.mixedBatch);
+  const need = mixedBatchPages(plan);
+  for (const m of machines)
+    if (variants.includes('mixed') && m.freePages() < need)
+      throw new KernelError(
+        'ENOMEM',
+        `bench: the ${m.mode} machine has ${m.freePages()} free pages, the mixed-order batch needs up to ${need}`,
+      );
+  const runners: Runner[] = machines.map((machine) => ({ machine, workload: compileWorkload() }));
+  const n = runners.length;
+  const total = variants.length * n * (settings.warmupRounds + settings.rounds);
+  let done = 0;
+  const results: VariantResult[] = [];
+  for (const variant of variants) {
+    const samples: number[][] = runners.map(() => []);
+    const phases = [
+      ['warmup', settings.warmupRounds],
+      ['measure', settings.rounds],
+    ] as const;
+    for (const [phase, rounds] of phases) {
+      for (let round = 0; round < rounds; round++) {
+        for (let k = 0; k < n; k++) {
+          const i = (round + k) % n;
+          const r = runners[i]!;
+          opts.progress?.({ phase, variant, round, rounds, mode: r.machine.mode, done, total });
+          const ns = runRound(r, variant, settings, plan, pfns, clock);
+          if (phase === 'measure') samples[i]!.push(ns);
+          done++;
+        }
+      }
+    }
+    const baseIdx = runners.findIndex((r) => r.machine.mode === 'nohooks');
+    const baseline = baseIdx >= 0 ? summarize(samples[baseIdx]!).median : null;
+    results.push({
+      variant,
+      opsPerRound: variant === 'order0' ? settings.order0Iterations : settings.mixedBatches * settings.mixedBatch,
+      modes: runners.map((r, i) => {
+        const ns = summarize(samples[i]!);
+        return {
+          mode: r.machine.mode,
+          ns,
+          overheadPercent: baseline === null || baseline <= 0 ? null : overheadPercent(ns.median, baseline),
+          samples: samples[i]!,
+        };
+      }),
+    });
+  }
+  return { settings: { ...settings }, variants: results };
+}

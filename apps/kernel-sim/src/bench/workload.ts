@@ -1,0 +1,145 @@
+/**
+ * The page-allocation loops of the benchmark, shaped like the in-kernel test behind the series'
+ * numbers (§10.2): one task pinned to one CPU calling alloc_page()/free_page() many times, plus a
+ * mixed-order variant that also exercises buddy splitting and merging.
+ *
+ * Each booted machine gets its own compiled copy of the loops ({@link compileWorkload}). One
+ * shared function would see every mode's allocator class at its call sites and V8 would make
+ * them polymorphic for all modes alike, blurring the difference between a kernel built with and
+ * without the hooks — separately built kernels do not share machine code either.
+ */
+
+import { KernelError } from '../kernel/errno';
+import { MAX_PAGE_ORDER } from '../mm/memmap';
+
+/** alloc_pages()/__free_pages() of one booted kernel: all the loops touch. */
+export interface PageAllocator {
+  /** alloc_pages(gfp, order): head pfn of a 2^order block, or -1. */
+  allocPages(order: number, gfp?: number): number;
+  /** __free_pages(page, order). */
+  freePages(pfn: number, order: number): void;
+}
+
+/** The order sequence and free permutation of the mixed-order variant. */
+export interface MixedOrderPlan {
+  /** Blocks held at once before they are freed. */
+  readonly batch: number;
+  /** Order of each allocation, cycled through. */
+  readonly orders: Uint8Array;
+  /** Free order within a batch: a permutation of 0..batch-1. */
+  readonly freeOrder: Uint16Array;
+}
+
+/** Loops compiled for one machine: each returns a checksum of the pfns so no work is dead. */
+export interface Workload {
+  /** `iterations` × (alloc_page(); free_page()). */
+  order0(alloc: PageAllocator, iterations: number, gfp: number): number;
+  /** `batches` × (allocate `plan.batch` blocks of the plan's orders, free them in `plan.freeOrder`). */
+  mixed(alloc: PageAllocator, batches: number, gfp: number, plan: MixedOrderPlan, pfns: Int32Array): number;
+}
+
+/** Distribution of the mixed-order variant: mostly small orders (per-CPU lists), some buddy-only ones. */
+const MIXED_ORDER_WEIGHTS: readonly (readonly [order: number, weight: number])[] = [
+  [0, 48],
+  [1, 16],
+  [2, 12],
+  [3, 8],
+  [4, 6],
+  [5, 4],
+  [6, 3],
+  [8, 2],
+  [MAX_PAGE_ORDER, 1],
+];
+
+/** A 32-bit xorshift generator: the plan is the same on every run. */
+function xorshift32(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 2 ** 32;
+  };
+}
+
+/** The mixed-order plan: `length` orders drawn from the fixed distribution, a shuffled free order. */
+export function mixedOrderPlan(batch = 64, length = 1024, seed = 0x9e3779b9): MixedOrderPlan {
+  if (!Number.isInteger(batch) || batch < 1 || batch > 0xffff)
+    throw new KernelError('EINVAL', `mixed-order batch must be 1..65535, got ${batch}`);
+  if (!Number.isInteger(length) || length < batch)
+    throw new KernelError('EINVAL', `mixed-order plan length must be an integer >= the batch (${batch}), got ${length}`);
+  const rnd = xorshift32(seed);
+  const total = MIXED_ORDER_WEIGHTS.reduce((n, [, w]) => n + w, 0);
+  const orders = new Uint8Array(length);
+  for (let i = 0; i < length; i++) {
+    let r = rnd() * total;
+    let k = 0;
+    while (r >= MIXED_ORDER_WEIGHTS[k]![1]) r -= MIXED_ORDER_WEIGHTS[k++]![1];
+    orders[i] = MIXED_ORDER_WEIGHTS[k]![0];
+  }
+  const freeOrder = new Uint16Array(batch);
+  for (let i = 0; i < batch; i++) freeOrder[i] = i;
+  for (let i = batch - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    const t = freeOrder[i]!;
+    freeOrder[i] = freeOrder[j]!;
+    freeOrder[j] = t;
+  }
+  return { batch, orders, freeOrder };
+}
+
+/** Pages one batch of the plan can hold at most (what the machine must have free). */
+export function mixedBatchPages(plan: MixedOrderPlan): number {
+  let max = 0;
+  for (let i = 0; i < plan.orders.length; i++) max = Math.max(max, 1 << plan.orders[i]!);
+  return max * plan.batch;
+}
+
+const ORDER0_SRC = `
+  let sum = 0;
+  for (let i = 0; i < iterations; i++) {
+    const pfn = alloc.allocPages(0, gfp);
+    if (pfn < 0) return -1;
+    alloc.freePages(pfn, 0);
+    sum = (sum + pfn) | 0;
+  }
+  return sum;
+`;
+
+const MIXED_SRC = `
+  const batch = plan.batch;
+  const orders = plan.orders;
+  const freeOrder = plan.freeOrder;
+  const nOrders = orders.length;
+  let o = 0;
+  let sum = 0;
+  for (let b = 0; b < batches; b++) {
+    const first = o;
+    for (let i = 0; i < batch; i++) {
+      const pfn = alloc.allocPages(orders[o], gfp);
+      if (pfn < 0) return -1;
+      pfns[i] = pfn;
+      sum = (sum + pfn) | 0;
+      o = o + 1 === nOrders ? 0 : o + 1;
+    }
+    for (let i = 0; i < batch; i++) {
+      const k = freeOrder[i];
+      let ok = first + k;
+      if (ok >= nOrders) ok -= nOrders;
+      alloc.freePages(pfns[k], orders[ok]);
+    }
+  }
+  return sum;
+`;
+
+/**
+ * A fresh copy of the loops with their own inline caches (see the module comment). The bodies
+ * are plain JavaScript compiled once per machine, never per round.
+ */
+export function compileWorkload(): Workload {
+  const order0 = new Function('alloc', 'iterations', 'gfp', ORDER0_SRC) as Workload['order0'];
+  const mixed = new Function('alloc', 'batches', 'gfp', 'plan', 'pfns', MIXED_SRC) as Workload['mixed'];
+  return { order0, mixed };
+}
