@@ -423,7 +423,15 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   }
 
   /** lib/maple_tree.c: mas_awalk() — descend only into children whose gap can hold `size`. */
-  private gapFwd(node: number, depth: number, nMin: number, nMax: number, min: number, max: number, size: number): number {
+  private gapFwd(
+    node: number,
+    depth: number,
+    nMin: number,
+    nMax: number,
+    min: number,
+    max: number,
+    size: number,
+  ): number {
     const piv = this.piv;
     const slots = this.slots;
     const base = node * STRIDE;
@@ -433,8 +441,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       for (let k = 0; k <= e; k++) {
         const ke = k < e ? piv[base + k]! : nMax;
         if (ke >= min && slots[base + k] === undefined) {
-          const lo = s > min ? s : min;
-          const hi = ke < max ? ke : max;
+          const lo = Math.max(s, min);
+          const hi = Math.min(ke, max);
           if (hi - lo + 1 >= size) return lo;
         }
         if (ke >= max) return -1;
@@ -457,7 +465,15 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   }
 
   /** lib/maple_tree.c: mas_rev_awalk() — mirror of gapFwd, highest window first. */
-  private gapRev(node: number, depth: number, nMin: number, nMax: number, min: number, max: number, size: number): number {
+  private gapRev(
+    node: number,
+    depth: number,
+    nMin: number,
+    nMax: number,
+    min: number,
+    max: number,
+    size: number,
+  ): number {
     const piv = this.piv;
     const slots = this.slots;
     const base = node * STRIDE;
@@ -467,8 +483,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         const ks = k > 0 ? piv[base + k - 1]! + 1 : nMin;
         const ke = k < e ? piv[base + k]! : nMax;
         if (ks <= max && slots[base + k] === undefined) {
-          const lo = ks > min ? ks : min;
-          const hi = ke < max ? ke : max;
+          const lo = Math.max(ks, min);
+          const hi = Math.min(ke, max);
           if (hi - lo + 1 >= size) return hi - size + 1;
         }
         if (ks <= min) return -1;
@@ -691,16 +707,22 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         const lbase = lnode * STRIDE;
         const ls = LS[d]!;
         const gb = lnode * GAP_STRIDE;
-        for (let k = 0; k < ls; k++) this.pushEntry(piv[lbase + k]!, slots[lbase + k], alloc ? this.gaps[gb + k]! : 0);
+        for (let k = 0; k < ls; k++)
+          this.pushEntry(piv[lbase + k]!, slots[lbase + k], alloc ? this.gaps[gb + k]! : 0);
         newPos = this.bufLen;
-        for (let i = 0; i < this.newCount; i++) this.pushEntry(this.newMax[i]!, this.newIds[i], this.newGap[i]!);
+        for (let i = 0; i < this.newCount; i++)
+          this.pushEntry(this.newMax[i]!, this.newIds[i], this.newGap[i]!);
         const rnode = RN[d]!;
         const rbase = rnode * STRIDE;
         const rs = RS[d]!;
         const re = endA[rnode]!;
         const rgb = rnode * GAP_STRIDE;
         for (let k = rs + 1; k <= re; k++) {
-          this.pushEntry(k < re ? piv[rbase + k]! : this.rMax[d]!, slots[rbase + k], alloc ? this.gaps[rgb + k]! : 0);
+          this.pushEntry(
+            k < re ? piv[rbase + k]! : this.rMax[d]!,
+            slots[rbase + k],
+            alloc ? this.gaps[rgb + k]! : 0,
+          );
         }
         if (lnode === rnode) {
           for (let k = ls + 1; k < rs; k++) this.dropSubtree(slots[lbase + k] as number, d + 1, leafD);
@@ -755,7 +777,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     for (let i = 0; i < consumed.length; i++) this.freeNode(consumed[i]!);
     for (let i = 0; i < covered.length; i++) this.freeNode(covered[i]!);
     const bs = this.bufSlot;
-    const high = this.bufHigh > this.bufLen ? this.bufHigh : this.bufLen;
+    const high = Math.max(this.bufHigh, this.bufLen);
     for (let i = 0; i < high; i++) bs[i] = undefined;
     this.bufHigh = 0;
   }
@@ -810,7 +832,14 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
    * `splitSizes`, returns how many nodes. Appends at the right edge keep the left node nearly
    * full; otherwise the split is even; a leaf other than the last never ends on NULL.
    */
-  private planSplit(count: number, cap: number, min: number, isLeaf: boolean, rightmost: boolean, newPos: number): number {
+  private planSplit(
+    count: number,
+    cap: number,
+    min: number,
+    isLeaf: boolean,
+    rightmost: boolean,
+    newPos: number,
+  ): number {
     const sizes = this.splitSizes;
     if (count <= cap) {
       sizes[0] = count;
@@ -918,7 +947,14 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     }
   }
 
-  private writeNodeFrom(id: number, isLeaf: boolean, from: number, cnt: number, nodeMin: number, cap: number): number {
+  private writeNodeFrom(
+    id: number,
+    isLeaf: boolean,
+    from: number,
+    cnt: number,
+    nodeMin: number,
+    cap: number,
+  ): number {
     return this.writeNode(id, isLeaf, from, cnt, nodeMin, cap);
   }
 
@@ -926,7 +962,14 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
    * Fill node `id` from buffer entries `[from, from + cnt)`; returns the node's largest gap
    * (allocation trees). A full node does not store its last pivot (implied by the parent).
    */
-  private writeNode(id: number, isLeaf: boolean, from: number, cnt: number, nodeMin: number, cap: number): number {
+  private writeNode(
+    id: number,
+    isLeaf: boolean,
+    from: number,
+    cnt: number,
+    nodeMin: number,
+    cap: number,
+  ): number {
     const base = id * STRIDE;
     const piv = this.piv;
     const slots = this.slots;
@@ -1032,7 +1075,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   /** lib/maple_tree.c: mt_validate() — throws MapleTreeCorruptionError on the first violation. */
   validate(): void {
     if (this.root < 0) {
-      if (this.height !== 0) throw new MapleTreeCorruptionError(`empty tree with height ${this.height}`, -1, 0);
+      if (this.height !== 0)
+        throw new MapleTreeCorruptionError(`empty tree with height ${this.height}`, -1, 0);
       return;
     }
     if (this.height < 1 || this.height > MAPLE_HEIGHT_MAX) {
@@ -1056,7 +1100,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const fail = (msg: string): never => {
       throw new MapleTreeCorruptionError(msg, node, depth);
     };
-    if (node < 0 || node >= this.highWater || this.marks[node] !== 0) fail('reference to a free or invalid node');
+    if (node < 0 || node >= this.highWater || this.marks[node] !== 0)
+      fail('reference to a free or invalid node');
     if (ctx.seen.has(node)) fail('node referenced twice');
     ctx.seen.add(node);
     const isLeaf = depth === this.height - 1;
@@ -1132,7 +1177,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     if (this.allocRangeEnabled) {
       for (let k = e + 1; k < GAP_STRIDE; k++) if (gaps[gb + k] !== 0) fail(`gap[${k}] past end is not 0`);
       const off = this.gapOffset[node]!;
-      if (off > e || gaps[gb + off] !== best) fail(`metadata gap offset ${off} does not point at the largest gap`);
+      if (off > e || gaps[gb + off] !== best)
+        fail(`metadata gap offset ${off} does not point at the largest gap`);
     }
     return best;
   }
