@@ -113,7 +113,7 @@ describe('PageFlagsArray bit ranges', () => {
     expectRangeError(() => a.setBits(0, 24, 13, -1), 'value');
     expectRangeError(() => a.setBits(0, 24, 13, 1.5), 'value');
     expectRangeError(() => a.setBits(0, 24, 13, Number.NaN), 'value');
-    expectRangeError(() => a.testFlag(0, 64), 'shift');
+    expectRangeError(() => a.testFlag(0, 64), 'bit');
     expectRangeError(() => a.writeWord(0, 1n << 64n), 'word');
     expect(a.readWord(0)).toBe(0x0123_4567_89ab_cdefn);
     expect(a.readWord(1)).toBe(0n);
@@ -127,7 +127,7 @@ describe('PageFlagsArray bit ranges', () => {
     a.setBits(0, 28, 4, 0xf);
     expect(a.readWord(0)).toBe(0xf000_0000n);
     expectRangeError(() => a.setBits(0, 30, 4, 0), 'shift');
-    expectRangeError(() => a.setFlag(0, 32), 'shift');
+    expectRangeError(() => a.setFlag(0, 32), 'bit');
   });
 });
 

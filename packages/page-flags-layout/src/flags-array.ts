@@ -113,7 +113,8 @@ export class PageFlagsArray {
   }
 
   private checkPfn(pfn: number): void {
-    if (!(pfn >= 0 && pfn < this.nrPages) || pfn !== Math.floor(pfn)) {
+    // nrPages < 2^32, so `>>> 0` both truncates non-integers and catches negatives and NaN.
+    if (pfn >>> 0 !== pfn || pfn >= this.nrPages) {
       throw new PageFlagsLayoutError(
         'ERANGE',
         `pfn ${String(pfn)} outside the memmap (0..${this.nrPages - 1})`,
@@ -124,15 +125,16 @@ export class PageFlagsArray {
     }
   }
 
+  private checkBit(bit: number): void {
+    if (bit >>> 0 !== bit || bit >= this.bitsPerLong) {
+      throw new PageFlagsLayoutError('ERANGE', `bit ${String(bit)} outside a ${this.bitsPerLong}-bit word`, {
+        field: 'bit',
+      });
+    }
+  }
+
   private checkRange(shift: number, width: number): void {
-    if (
-      (shift | 0) !== shift ||
-      (width | 0) !== width ||
-      shift < 0 ||
-      width < 0 ||
-      width > 32 ||
-      shift + width > this.bitsPerLong
-    ) {
+    if (shift >>> 0 !== shift || width >>> 0 !== width || width > 32 || shift + width > this.bitsPerLong) {
       throw new PageFlagsLayoutError(
         'ERANGE',
         `bit range shift ${String(shift)} width ${String(width)} outside a ${this.bitsPerLong}-bit word (width 0..32)`,
@@ -200,7 +202,7 @@ export class PageFlagsArray {
   /** include/linux/page-flags.h test_bit(PG_x, &page->flags). */
   testFlag(pfn: number, bit: number): boolean {
     this.checkPfn(pfn);
-    this.checkRange(bit, 1);
+    this.checkBit(bit);
     const word = this.words[pfn * this.wordsPerPage + (bit >>> 5)]!;
     return ((word >>> (bit & 31)) & 1) === 1;
   }
@@ -208,14 +210,14 @@ export class PageFlagsArray {
   /** set_bit(PG_x, &page->flags). */
   setFlag(pfn: number, bit: number): void {
     this.checkPfn(pfn);
-    this.checkRange(bit, 1);
+    this.checkBit(bit);
     this.words[pfn * this.wordsPerPage + (bit >>> 5)]! |= 1 << (bit & 31);
   }
 
   /** clear_bit(PG_x, &page->flags). */
   clearFlag(pfn: number, bit: number): void {
     this.checkPfn(pfn);
-    this.checkRange(bit, 1);
+    this.checkBit(bit);
     this.words[pfn * this.wordsPerPage + (bit >>> 5)]! &= ~(1 << (bit & 31));
   }
 
