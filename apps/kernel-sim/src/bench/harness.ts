@@ -9,7 +9,13 @@ import { KernelError } from '../kernel/errno';
 import type { BenchMachine } from './machine';
 import type { BenchMode } from './modes';
 import { overheadPercent, type Summary, summarize } from './stats';
-import { compileWorkload, type MixedOrderPlan, mixedBatchPages, mixedOrderPlan, type Workload } from './workload';
+import {
+  compileWorkload,
+  type MixedOrderPlan,
+  mixedBatchPages,
+  mixedOrderPlan,
+  type Workload,
+} from './workload';
 
 /** The two loop shapes. */
 export type BenchVariant = 'order0' | 'mixed';
@@ -103,7 +109,14 @@ interface Runner {
 /** The clock of the rounds: a monotonic clock in nanoseconds (hrtime, read outside the loops). */
 export type Clock = () => bigint;
 
-function runRound(r: Runner, variant: BenchVariant, s: PageAllocBenchSettings, plan: MixedOrderPlan, pfns: Int32Array, clock: Clock): number {
+function runRound(
+  r: Runner,
+  variant: BenchVariant,
+  s: PageAllocBenchSettings,
+  plan: MixedOrderPlan,
+  pfns: Int32Array,
+  clock: Clock,
+): number {
   const m = r.machine;
   let t0: bigint;
   let t1: bigint;
@@ -180,7 +193,8 @@ export function runPageAllocBench(
     const baseline = baseIdx >= 0 ? summarize(samples[baseIdx]!).median : null;
     results.push({
       variant,
-      opsPerRound: variant === 'order0' ? settings.order0Iterations : settings.mixedBatches * settings.mixedBatch,
+      opsPerRound:
+        variant === 'order0' ? settings.order0Iterations : settings.mixedBatches * settings.mixedBatch,
       modes: runners.map((r, i) => {
         const ns = summarize(samples[i]!);
         return {

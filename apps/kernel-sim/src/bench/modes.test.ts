@@ -18,14 +18,22 @@ describe('benchmark modes', () => {
   });
 
   it("append the mode's value after the user's command line (the last occurrence wins)", () => {
-    expect(modeCmdline('compressed', '  loglevel=7 quiet ')).toBe('loglevel=7 quiet sysctl.vm.mem_profiling=1,compressed');
+    expect(modeCmdline('compressed', '  loglevel=7 quiet ')).toBe(
+      'loglevel=7 quiet sysctl.vm.mem_profiling=1,compressed',
+    );
     expect(modeCmdline('nohooks', 'quiet')).toBe('quiet');
   });
 
   it('refuse a user command line that sets the parameter itself', () => {
-    for (const line of ['sysctl.vm.mem_profiling=1', 'quiet sysctl.vm.mem-profiling=never', 'sysctl/vm/mem_profiling=0'])
+    for (const line of [
+      'sysctl.vm.mem_profiling=1',
+      'quiet sysctl.vm.mem-profiling=never',
+      'sysctl/vm/mem_profiling=0',
+    ])
       expect(() => modeCmdline('page_ext', line)).toThrow(/must not set sysctl.vm.mem_profiling/);
-    expect(modeCmdline('off', 'sysctl.vm.mem_profiling_x=1')).toBe('sysctl.vm.mem_profiling_x=1 sysctl.vm.mem_profiling=0');
+    expect(modeCmdline('off', 'sysctl.vm.mem_profiling_x=1')).toBe(
+      'sysctl.vm.mem_profiling_x=1 sysctl.vm.mem_profiling=0',
+    );
   });
 
   it('reject an unknown mode with EINVAL', () => {

@@ -207,7 +207,11 @@ const VARIANT_TITLE: Record<string, string> = {
   mixed: 'mixed orders 0–10, batches alloc then free in shuffled order',
 };
 
-function table(header: readonly string[], rows: readonly (readonly string[])[], right: readonly boolean[]): string {
+function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  right: readonly boolean[],
+): string {
   const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]): string =>
     cells
@@ -217,7 +221,11 @@ function table(header: readonly string[], rows: readonly (readonly string[])[], 
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-function mdTable(header: readonly string[], rows: readonly (readonly string[])[], right: readonly boolean[]): string {
+function mdTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  right: readonly boolean[],
+): string {
   const sep = right.map((r) => (r ? '---:' : '---'));
   return [header, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
@@ -259,7 +267,8 @@ function yes(b: boolean | null): string {
 
 function targetLines(r: PageAllocBenchReport): string[] {
   const t = r.target;
-  const pct = (p: number | null): string => (p === null ? '—' : `${p >= 0 ? '+' : '−'}${Math.abs(p).toFixed(1)} %`);
+  const pct = (p: number | null): string =>
+    p === null ? '—' : `${p >= 0 ? '+' : '−'}${Math.abs(p).toFixed(1)} %`;
   return [
     `compressed overhead ≤ ${t.compressedMaxPercent} % over nohooks: ${yes(t.compressedWithinTarget)} (${pct(t.compressedOverheadPercent)})`,
     `compressed clearly below page_ext (IQRs apart): ${yes(t.compressedClearlyBelowPageExt)} (page_ext ${pct(t.pageExtOverheadPercent)})`,
@@ -305,7 +314,9 @@ export function formatReportMarkdown(r: PageAllocBenchReport): string {
   out.push('');
   out.push(`${headline(r)}. ${settingsLine(r)}.`);
   out.push('');
-  out.push(`Measured ${r.environment.date.slice(0, 10)} with Node ${r.environment.node} on ${r.environment.cpu} (${r.environment.platform}).`);
+  out.push(
+    `Measured ${r.environment.date.slice(0, 10)} with Node ${r.environment.node} on ${r.environment.cpu} (${r.environment.platform}).`,
+  );
   for (const v of r.variants) {
     out.push('');
     out.push(`**${VARIANT_TITLE[v.variant] ?? v.variant}** (${v.opsPerRound} per round)`);

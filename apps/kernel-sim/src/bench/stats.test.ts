@@ -22,7 +22,9 @@ describe('median', () => {
   it('rejects no samples and non-finite ones with EINVAL', () => {
     expect(() => median([])).toThrow(KernelError);
     expect(() => median([1, Number.NaN])).toThrow(/not a finite number/);
-    expect(() => median([Number.POSITIVE_INFINITY])).toThrowError(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => median([Number.POSITIVE_INFINITY])).toThrowError(
+      expect.objectContaining({ code: 'EINVAL' }),
+    );
   });
 
   it('has as many samples at or below it as at or above it (property)', () => {
@@ -61,15 +63,18 @@ describe('summarize', () => {
 
   it('orders min ≤ q1 ≤ median ≤ q3 ≤ max (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 0, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 40 }), (xs) => {
-        const s = summarize(xs);
-        expect(s.n).toBe(xs.length);
-        expect(s.min).toBeLessThanOrEqual(s.q1);
-        expect(s.q1).toBeLessThanOrEqual(s.median);
-        expect(s.median).toBeLessThanOrEqual(s.q3);
-        expect(s.q3).toBeLessThanOrEqual(s.max);
-        expect(s.iqr).toBeCloseTo(s.q3 - s.q1, 9);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 40 }),
+        (xs) => {
+          const s = summarize(xs);
+          expect(s.n).toBe(xs.length);
+          expect(s.min).toBeLessThanOrEqual(s.q1);
+          expect(s.q1).toBeLessThanOrEqual(s.median);
+          expect(s.median).toBeLessThanOrEqual(s.q3);
+          expect(s.q3).toBeLessThanOrEqual(s.max);
+          expect(s.iqr).toBeCloseTo(s.q3 - s.q1, 9);
+        },
+      ),
       { numRuns: 200 },
     );
   });

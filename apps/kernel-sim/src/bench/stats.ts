@@ -41,7 +41,10 @@ function quantileSorted(sorted: readonly number[], p: number): number {
 export function quantile(samples: readonly number[], p: number): number {
   checkSamples(samples);
   if (!(p >= 0 && p <= 1)) throw new KernelError('EINVAL', `quantile ${p} is outside [0, 1]`);
-  return quantileSorted([...samples].sort((x, y) => x - y), p);
+  return quantileSorted(
+    [...samples].sort((x, y) => x - y),
+    p,
+  );
 }
 
 /** The median: the middle sample, or the mean of the two middle ones. */

@@ -69,7 +69,10 @@ export function mixedOrderPlan(batch = 64, length = 1024, seed = 0x9e3779b9): Mi
   if (!Number.isInteger(batch) || batch < 1 || batch > 0xffff)
     throw new KernelError('EINVAL', `mixed-order batch must be 1..65535, got ${batch}`);
   if (!Number.isInteger(length) || length < batch)
-    throw new KernelError('EINVAL', `mixed-order plan length must be an integer >= the batch (${batch}), got ${length}`);
+    throw new KernelError(
+      'EINVAL',
+      `mixed-order plan length must be an integer >= the batch (${batch}), got ${length}`,
+    );
   const rnd = xorshift32(seed);
   const total = MIXED_ORDER_WEIGHTS.reduce((n, [, w]) => n + w, 0);
   const orders = new Uint8Array(length);
@@ -90,11 +93,18 @@ export function mixedOrderPlan(batch = 64, length = 1024, seed = 0x9e3779b9): Mi
   return { batch, orders, freeOrder };
 }
 
-/** Pages one batch of the plan can hold at most (what the machine must have free). */
+/** Pages one batch of the plan holds at most: the largest sum over `batch` consecutive orders (cyclic). */
 export function mixedBatchPages(plan: MixedOrderPlan): number {
-  let max = 0;
-  for (let i = 0; i < plan.orders.length; i++) max = Math.max(max, 1 << plan.orders[i]!);
-  return max * plan.batch;
+  const { orders, batch } = plan;
+  const n = orders.length;
+  let sum = 0;
+  for (let i = 0; i < batch; i++) sum += 1 << orders[i % n]!;
+  let max = sum;
+  for (let start = 1; start < n; start++) {
+    sum += (1 << orders[(start + batch - 1) % n]!) - (1 << orders[start - 1]!);
+    if (sum > max) max = sum;
+  }
+  return max;
 }
 
 const ORDER0_SRC = `

@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import { type PageAllocBenchSettings, runPageAllocBench } from './harness';
+import {
+  type BenchEnvironment,
+  buildReport,
+  checkTargets,
+  formatBytes,
+  formatOverhead,
+  formatReportJson,
+  formatReportMarkdown,
+  formatReportText,
+  modeMemory,
+  type PageAllocBenchReport,
+  probeCharged,
+} from './report';
+import { fakeBenchMachine, VirtualNs } from './testing';
+
+const SETTINGS: PageAllocBenchSettings = {
+  rounds: 3,
+  warmupRounds: 1,
+  order0Iterations: 50,
+  mixedBatches: 2,
+  mixedBatch: 8,
+};
+
+const ENV: BenchEnvironment = {
+  date: '2026-11-25T23:00:00.000Z',
+  node: 'v20.20.2',
+  cpu: 'AMD EPYC',
+  logicalCpus: 2,
+  platform: 'linux x64',
+};
+
+function sampleReport(costs: Record<string, number> = {}): PageAllocBenchReport {
+  const time = new VirtualNs();
+  const machines = [
+    fakeBenchMachine('nohooks', { time, nsPerAllocFree: costs.nohooks ?? 100 }),
+    fakeBenchMachine('never', { time, nsPerAllocFree: costs.never ?? 100 }),
+    fakeBenchMachine('off', {
+      time,
+      nsPerAllocFree: costs.off ?? 100,
+      tagRefBytesPerPage: 8,
+      storage: 'page_ext',
+    }),
+    fakeBenchMachine('page_ext', {
+      time,
+      nsPerAllocFree: costs.page_ext ?? 142,
+      tagRefBytesPerPage: 8,
+      storage: 'page_ext',
+    }),
+    fakeBenchMachine('compressed', { time, nsPerAllocFree: costs.compressed ?? 104, storage: 'page_flags' }),
+  ];
+  const timings = runPageAllocBench(machines, SETTINGS, { clock: time.clock });
+  return buildReport(
+    machines,
+    machines.map(() => false),
+    timings,
+    { cpus: 4, config: 'x86_64-sim', cmdline: '', environment: ENV },
+  );
+}
+
+describe('modeMemory', () => {
+  it('gives the reference bytes per page and as a share of RAM', () => {
+    const m = modeMemory(fakeBenchMachine('page_ext', { tagRefBytesPerPage: 8, storage: 'page_ext' }), true);
+    expect(m.tagRefBytes).toBe(8 * 16384);
+    expect(m.tagRefBytesPerPage).toBe(8);
+    expect(m.tagRefPercentOfRam).toBeCloseTo(0.1953125, 12);
+    expect(m.charged).toBe(true);
+    expect(modeMemory(fakeBenchMachine('compressed'), false).tagRefPercentOfRam).toBe(0);
+  });
+
+  it('probes no charge on a machine without profiling', () => {
+    expect(probeCharged(fakeBenchMachine('nohooks'))).toBe(false);
+  });
+});
+
+describe('checkTargets', () => {
+  it("passes the series' figures", () => {
+    const t = sampleReport().target;
+    expect(t.compressedOverheadPercent).toBeCloseTo(4, 9);
+    expect(t.pageExtOverheadPercent).toBeCloseTo(42, 9);
+    expect(t).toMatchObject({
+      compressedMaxPercent: 5.5,
+      compressedWithinTarget: true,
+      compressedClearlyBelowPageExt: true,
+      memoryAsClaimed: true,
+    });
+  });
+
+  it('fails a compressed mode over 5.5 % or not below page_ext', () => {
+    const t = sampleReport({ compressed: 150, page_ext: 142 }).target;
+    expect(t.compressedWithinTarget).toBe(false);
+    expect(t.compressedClearlyBelowPageExt).toBe(false);
+  });
+
+  it('cannot judge modes that were not run', () => {
+    expect(checkTargets([], [])).toMatchObject({
+      compressedOverheadPercent: null,
+      compressedWithinTarget: null,
+      compressedClearlyBelowPageExt: null,
+      memoryAsClaimed: null,
+    });
+  });
+});
+
+describe('report formats', () => {
+  it('JSON has the documented shape and round-trips', () => {
+    const r = sampleReport();
+    const j = JSON.parse(formatReportJson(r)) as PageAllocBenchReport;
+    expect(j).toEqual(JSON.parse(JSON.stringify(r)));
+    expect(Object.keys(j)).toEqual([
+      'benchmark',
+      'environment',
+      'machine',
+      'settings',
+      'modes',
+      'variants',
+      'target',
+    ]);
+    expect(j.benchmark).toBe('page-alloc-overhead');
+    expect(j.machine).toEqual({
+      ramBytes: 64 * 2 ** 20,
+      nrPages: 16384,
+      cpus: 4,
+      config: 'x86_64-sim',
+      cmdline: '',
+    });
+    expect(j.modes.map((m) => [m.mode, m.cmdline, m.tagRefBytesPerPage])).toEqual([
+      ['nohooks', '', 0],
+      ['never', 'sysctl.vm.mem_profiling=never', 0],
+      ['off', 'sysctl.vm.mem_profiling=0', 8],
+      ['page_ext', 'sysctl.vm.mem_profiling=1', 8],
+      ['compressed', 'sysctl.vm.mem_profiling=1,compressed', 0],
+    ]);
+    const t = j.variants[0]!.modes[3]!;
+    expect(Object.keys(t)).toEqual(['mode', 'ns', 'overheadPercent', 'samples']);
+    expect(Object.keys(t.ns)).toEqual(['n', 'median', 'min', 'max', 'q1', 'q3', 'iqr']);
+    expect(formatReportJson(r).endsWith('}\n')).toBe(true);
+  });
+
+  it('text report: one table per variant, the modes, and the targets', () => {
+    const text = formatReportText(sampleReport());
+    expect(text).toContain('64M RAM (16384 pages), 4 CPUs (loops on CPU 0), config x86_64-sim');
+    expect(text).toContain('order-0: alloc_page() + free_page() (50 per round)');
+    expect(text).toContain('mixed orders 0–10');
+    const pageExt = text.split('\n').find((l) => l.startsWith('page_ext  '));
+    expect(pageExt).toMatch(
+      /^page_ext\s+142\.0\s+142\.0–142\.0\s+142\.0–142\.0\s+\+42\.0 %\s+128 KiB\s+0\.195 %$/,
+    );
+    expect(text).toMatch(/^nohooks\s+100\.0 .* baseline\s+0 B\s+0\.000 %$/m);
+    expect(text).toContain('page flags (13 bits)');
+    expect(text).toContain('compressed overhead ≤ 5.5 % over nohooks: yes (+4.0 %)');
+    expect(text).toContain('page_ext 8 B/page (0.195 % of RAM), compressed 0: yes');
+    expect(text.endsWith('\n')).toBe(true);
+  });
+
+  it('Markdown report: GitHub tables with the run date, Node and CPU', () => {
+    const md = formatReportMarkdown(sampleReport());
+    expect(md).toContain('Measured 2026-11-25 with Node v20.20.2 on AMD EPYC (linux x64).');
+    expect(md).toContain('| mode | ns/op | IQR | min–max | overhead | tag refs | % RAM |');
+    expect(md).toContain('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    expect(md).toContain('| compressed | `sysctl.vm.mem_profiling=1,compressed` |');
+    expect(md).toMatch(/^- compressed clearly below page_ext/m);
+  });
+
+  it('formats overheads and sizes', () => {
+    expect(formatOverhead(0, 'nohooks')).toBe('baseline');
+    expect(formatOverhead(5.449, 'compressed')).toBe('+5.4 %');
+    expect(formatOverhead(-1.25, 'off')).toBe('−1.3 %');
+    expect(formatOverhead(null, 'off')).toBe('—');
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(1000)).toBe('1000 B');
+    expect(formatBytes(2 * 2 ** 20)).toBe('2 MiB');
+    expect(formatBytes(134217728)).toBe('128 MiB');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+  });
+});
