@@ -33,6 +33,7 @@ export {
   type ParseKconfigOptions,
   PG,
   parseKconfig,
+  type UnconditionalPageflag,
   type ZonesCount,
 } from './kconfig';
 /** The page->flags layout calculator (include/linux/page-flags-layout.h, mm.h PGOFF macros). */

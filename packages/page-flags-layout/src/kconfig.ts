@@ -52,8 +52,11 @@ const PAGEFLAGS_ALWAYS = [
   'PG_unevictable',
 ] as const;
 
+/** Members of `enum pageflags` present in every configuration, and their aliases. */
+export type UnconditionalPageflag = (typeof PAGEFLAGS_ALWAYS)[number] | (typeof PAGEFLAG_ALIASES)[number][0];
+
 /** Aliases declared after `__NR_PAGEFLAGS`: they reuse a bit and do not count. */
-const PAGEFLAG_ALIASES: ReadonlyArray<readonly [string, (typeof PAGEFLAGS_ALWAYS)[number]]> = [
+const PAGEFLAG_ALIASES = [
   ['PG_readahead', 'PG_reclaim'],
   ['PG_swapcache', 'PG_owner_priv_1'],
   ['PG_checked', 'PG_owner_priv_1'],
@@ -69,7 +72,7 @@ const PAGEFLAG_ALIASES: ReadonlyArray<readonly [string, (typeof PAGEFLAGS_ALWAYS
   ['PG_has_hwpoisoned', 'PG_active'],
   ['PG_large_rmappable', 'PG_workingset'],
   ['PG_partially_mapped', 'PG_reclaim'],
-];
+] as const satisfies ReadonlyArray<readonly [string, (typeof PAGEFLAGS_ALWAYS)[number]]>;
 
 /** Result of countPageflags. */
 export interface PageflagsCount {
@@ -116,7 +119,8 @@ export function countPageflags(kconfig: Kconfig): PageflagsCount {
  * so their numbers never change) and of the aliases of those. Configuration-dependent members
  * (PG_mlocked, PG_hwpoison, ...) are in `countPageflags(kconfig).PG`.
  */
-export const PG: Readonly<Record<string, number>> = Object.freeze(pageflagBits(PAGEFLAGS_ALWAYS));
+export const PG: Readonly<Record<UnconditionalPageflag, number>> & Readonly<Record<string, number>> =
+  Object.freeze(pageflagBits(PAGEFLAGS_ALWAYS) as Record<UnconditionalPageflag, number>);
 
 /** Result of countZones. */
 export interface ZonesCount {

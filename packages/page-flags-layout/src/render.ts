@@ -187,7 +187,7 @@ function summaryLines(layout: PageFlagsLayout, tagBits: number | undefined): str
     );
   } else {
     lines.push(
-      `NR_UNUSED_PAGEFLAG_BITS = ${cap.N}: tag field bits ${layout.LRU_REFS_PGOFF - 1}..${layout.allocTagRefOffs} (alloc_tag_ref_offs ${layout.allocTagRefOffs}, mask 0x${layout.allocTagRefMask.toString(16)}).`,
+      `NR_UNUSED_PAGEFLAG_BITS = ${cap.N}: tag field bit${cap.bits === 1 ? ` ${layout.allocTagRefOffs}` : `s ${layout.LRU_REFS_PGOFF - 1}..${layout.allocTagRefOffs}`} (alloc_tag_ref_offs ${layout.allocTagRefOffs}, mask 0x${layout.allocTagRefMask.toString(16)}).`,
     );
     lines.push(
       `Compression fits up to ${cap.maxKernelTags} kernel tags; ${cap.indices} indices, ${cap.tagIndices} for tags after NULL and EMPTY${cap.bits > 16 ? ' (the u16 index type, not the mask, is the limit)' : ''}.`,
