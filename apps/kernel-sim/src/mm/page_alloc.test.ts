@@ -10,7 +10,7 @@ import { testMachine } from './testing';
 const MiB = 2 ** 20;
 
 /** A pgalloc_tag model on Maps: what the hooks must do to the counters, per §6.6. */
-class ModelHooks implements PageAllocHooks {
+class ModelHooks implements PageAllocHooks<number> {
   readonly ref = new Map<number, number>();
   readonly bytes = new Map<number, number>();
   readonly calls = new Map<number, number>();
@@ -50,19 +50,18 @@ class ModelHooks implements PageAllocHooks {
       this.add(tag, 0, 1);
     }
   }
-  copy(newPfn: number, oldPfn: number): void {
+  copy(newPfn: number, oldPfn: number, order: number): void {
     this.log.push(`copy ${newPfn} ${oldPfn}`);
     const tag = this.ref.get(oldPfn);
     if (tag === undefined) return;
     this.ref.delete(oldPfn);
     const charged = this.ref.get(newPfn);
-    if (charged !== undefined) this.add(charged, -this.blockBytes, -1);
+    if (charged !== undefined) this.add(charged, -(PAGE_SIZE << order), -1);
     this.ref.set(newPfn, tag);
   }
   clearPageTagRef(pfn: number): void {
     this.ref.delete(pfn);
   }
-  blockBytes = 0;
 }
 
 function snapshot(a: BuddyAllocator): string {
@@ -299,7 +298,6 @@ describe('buddy allocator', () => {
     const { alloc } = testMachine(64 * MiB, { hooks });
     const pfn = alloc.allocPages(2);
     tag = 0x200;
-    hooks.blockBytes = 4 * PAGE_SIZE;
     const dst = migrateFolio(alloc, pfn);
     expect(dst).not.toBe(pfn);
     expect(alloc.allocatedOrder(pfn)).toBe(-1);

@@ -63,19 +63,19 @@ const WATERMARK_SCALE_FACTOR = 10;
  * include/linux/pgalloc_tag.h. Provided by the kernel glue around alloc-tag; absent (not a no-op
  * object, absent) in the nohooks build.
  */
-export interface PageAllocHooks {
+export interface PageAllocHooks<Tag = unknown> {
   /** post_alloc_hook() → pgalloc_tag_add(page, current, 1 << order). */
   postAllocHook(pfn: number, order: number): void;
   /** free_pages_prepare() → pgalloc_tag_sub(page, 1 << order). */
   freePagesPrepare(pfn: number, order: number): void;
   /** __free_pages() → pgalloc_tag_get(page) before the reference is dropped: a tag ref, 0 = none. */
-  tagGet(pfn: number): number;
+  tagGet(pfn: number): Tag;
   /** __free_pages() partial free → pgalloc_tag_sub_pages(tag, nr). */
-  subPages(tag: number, nrPages: number): void;
+  subPages(tag: Tag, nrPages: number): void;
   /** split_page() / folio split → pgalloc_tag_split(folio, old_order, new_order). */
   split(pfn: number, oldOrder: number, newOrder: number): void;
-  /** folio_migrate_flags() → pgalloc_tag_copy(new, old). */
-  copy(newPfn: number, oldPfn: number): void;
+  /** folio_migrate_flags() → pgalloc_tag_copy(new, old) of a folio of 2^order pages. */
+  copy(newPfn: number, oldPfn: number, order: number): void;
   /** memblock release, free_reserved_page() → clear_page_tag_ref(page). */
   clearPageTagRef(pfn: number): void;
 }
@@ -882,10 +882,10 @@ export class NoHooksPageAllocator extends BuddyAllocator {
 }
 
 /** The kernel built with CONFIG_MEM_ALLOC_PROFILING: the §6.7 hooks on every path. */
-export class HookedPageAllocator extends BuddyAllocator {
-  readonly hooks: PageAllocHooks;
+export class HookedPageAllocator<Tag = unknown> extends BuddyAllocator {
+  readonly hooks: PageAllocHooks<Tag>;
 
-  constructor(opts: PageAllocatorOptions, hooks: PageAllocHooks) {
+  constructor(opts: PageAllocatorOptions, hooks: PageAllocHooks<Tag>) {
     super(opts);
     this.hooks = hooks;
   }
@@ -932,7 +932,7 @@ export class HookedPageAllocator extends BuddyAllocator {
   }
 
   folioMigrateFlags(newPfn: number, oldPfn: number): void {
-    this.hooks.copy(newPfn, oldPfn);
+    this.hooks.copy(newPfn, oldPfn, this.order[newPfn]!);
   }
 
   freeReservedPage(pfn: number): void {

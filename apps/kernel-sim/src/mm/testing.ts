@@ -29,7 +29,12 @@ export interface TestMachine {
 /** Build memory of `ramBytes` with the x86_64-sim layout and release all of it (minus pfn 0). */
 export function testMachine(
   ramBytes: number,
-  opts: { hooks?: PageAllocHooks; cpus?: number; nodes?: number; reserved?: Array<[number, number]> } = {},
+  opts: {
+    hooks?: PageAllocHooks<number>;
+    cpus?: number;
+    nodes?: number;
+    reserved?: Array<[number, number]>;
+  } = {},
 ): TestMachine {
   const preset = getPageFlagsPreset('x86_64-sim');
   const layout = computePageFlagsLayout(preset.inputs);
@@ -43,7 +48,7 @@ export function testMachine(
     layout,
   );
   const dmesg = new Dmesg();
-  const ctx = new TaskContext(opts.cpus ?? 2, dmesg);
+  const ctx = new TaskContext(opts.cpus ?? 2);
   const pg = countPageflags(preset.kconfig).PG;
   const o = { memmap, ctx, printk: dmesg, pgHead: pg.PG_head!, pgReserved: pg.PG_reserved! };
   const alloc = opts.hooks ? new HookedPageAllocator(o, opts.hooks) : new NoHooksPageAllocator(o);

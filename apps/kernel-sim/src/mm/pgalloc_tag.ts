@@ -1,0 +1,53 @@
+/**
+ * include/linux/pgalloc_tag.h as the page allocator calls it: the §6.7 hooks of
+ * HookedPageAllocator bound to alloc-tag's pgalloc_tag_*() functions, charging `current`.
+ * Following one allocation: page_alloc.ts post_alloc_hook → PgallocTagHooks.postAllocHook →
+ * AllocTagSubsystem.pgallocTagAdd → the tag's per-CPU counters → /proc/allocinfo.
+ */
+
+import type { AllocTag, AllocTagSubsystem } from '@allocprof/alloc-tag';
+import type { PageAllocHooks } from './page_alloc';
+
+/** The page allocator hooks of a kernel built with CONFIG_MEM_ALLOC_PROFILING. */
+export class PgallocTagHooks implements PageAllocHooks<AllocTag | null> {
+  private readonly at: AllocTagSubsystem;
+
+  constructor(at: AllocTagSubsystem) {
+    this.at = at;
+  }
+
+  /** post_alloc_hook(): pgalloc_tag_add(page, current, 1 << order). */
+  postAllocHook(pfn: number, order: number): void {
+    this.at.pgallocTagAdd(pfn, this.at.current, 1 << order);
+  }
+
+  /** free_pages_prepare(): pgalloc_tag_sub(page, 1 << order). */
+  freePagesPrepare(pfn: number, order: number): void {
+    this.at.pgallocTagSub(pfn, 1 << order);
+  }
+
+  /** __free_pages(): pgalloc_tag_get(page). */
+  tagGet(pfn: number): AllocTag | null {
+    return this.at.pgallocTagGet(pfn);
+  }
+
+  /** __free_pages(): pgalloc_tag_sub_pages(tag, nr). */
+  subPages(tag: AllocTag | null, nrPages: number): void {
+    this.at.pgallocTagSubPages(tag, nrPages);
+  }
+
+  /** split_page() / folio split: pgalloc_tag_split(folio, old_order, new_order). */
+  split(pfn: number, oldOrder: number, newOrder: number): void {
+    this.at.pgallocTagSplit(pfn, oldOrder, newOrder);
+  }
+
+  /** folio_migrate_flags(): pgalloc_tag_copy(new, old). */
+  copy(newPfn: number, oldPfn: number, order: number): void {
+    this.at.pgallocTagCopy(newPfn, oldPfn, order);
+  }
+
+  /** memblock_free_pages() / free_reserved_page(): clear_page_tag_ref(page). */
+  clearPageTagRef(pfn: number): void {
+    this.at.clearPageTagRef(pfn);
+  }
+}
