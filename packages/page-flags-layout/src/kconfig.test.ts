@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PageFlagsLayoutError } from './errors';
 import {
@@ -329,5 +330,49 @@ describe('kconfigToLayoutInputs and detectKernelArch', () => {
       CONFIG_LRU_GEN: false,
     });
     expect(detectKernelArch({})).toBeUndefined();
+  });
+});
+
+/** Writes a Kconfig object the way scripts/kconfig writes .config lines. */
+function writeConfig(k: Record<string, string | number | boolean>): string {
+  const lines = ['#', '# Automatically generated file; DO NOT EDIT.', '#'];
+  for (const [name, value] of Object.entries(k)) {
+    if (value === false) lines.push(`# ${name} is not set`);
+    else if (value === true) lines.push(`${name}=y`);
+    else if (value === 'm') lines.push(`${name}=m`);
+    else if (typeof value === 'number') lines.push(`${name}=${value}`);
+    else lines.push(`${name}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('parseKconfig round trip', () => {
+  it('reads back whatever a .config writer produces', () => {
+    const symbol = fc.stringMatching(/^CONFIG_[A-Z0-9_]{1,20}$/);
+    const value = fc.oneof(
+      fc.boolean(),
+      fc.constant('m' as const),
+      fc.integer({ min: -(2 ** 31), max: 2 ** 40 }),
+      fc.string({ maxLength: 20 }).filter((s) => !s.includes('\n') && !s.includes('\r') && s !== 'm'),
+    );
+    fc.assert(
+      fc.property(fc.dictionary(symbol, value, { maxKeys: 30 }), (extra) => {
+        const k = { CONFIG_X86_64: true, CONFIG_64BIT: true, ...extra, CONFIG_SMP: false } as Record<
+          string,
+          string | number | boolean
+        >;
+        delete k.CONFIG_X86_32;
+        delete k.CONFIG_ARM64;
+        delete k.CONFIG_ARM;
+        delete k.CONFIG_MIPS;
+        delete k.CONFIG_RISCV;
+        delete k.CONFIG_NODES_SHIFT;
+        delete k.CONFIG_NR_CPUS;
+        const parsed = parseKconfig(writeConfig(k));
+        expect(parsed.kconfig).toEqual(k);
+        expect(parsed.arch).toBe('x86_64');
+      }),
+      { numRuns: 200 },
+    );
   });
 });
