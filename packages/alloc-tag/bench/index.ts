@@ -18,14 +18,15 @@ const KERNEL_TAGS = 4096;
 const KERNEL_BASE = 0xffff82000000;
 
 const quiet = { printk: () => {} };
+/** Pages for the module tag area, above the benchmarked pfns (no module is loaded here). */
+let nextPfn = NR_PAGES;
 const pages: PageProvider = {
-  next: 0,
   allocPagesBulk(n: number, out: number[]) {
-    for (let i = 0; i < n; i++) out.push(NR_PAGES + (this as { next: number }).next++);
+    for (let i = 0; i < n; i++) out.push(nextPfn++);
     return n;
   },
   freePage() {},
-} as PageProvider & { next: number };
+};
 
 function boot(cmdline: string) {
   const layout = computePageFlagsLayout(getPageFlagsPreset('x86_64-sim').inputs);
@@ -86,7 +87,9 @@ function round(at: AllocTagSubsystem): number {
 
 for (const at of kernels) round(at);
 const samples: number[][] = modes.map(() => []);
-for (let r = 0; r < ROUNDS; r++) kernels.forEach((at, i) => samples[i]!.push(round(at)));
+for (let r = 0; r < ROUNDS; r++) {
+  for (let i = 0; i < kernels.length; i++) samples[i]!.push(round(kernels[i]!));
+}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rows = modes.map((m, i) => {
