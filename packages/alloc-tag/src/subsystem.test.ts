@@ -93,6 +93,15 @@ describe('alloc_tag_sec_init (§6.5)', () => {
     expect(k.at.support).toBe(true);
   });
 
+  it('N <= 0 (last_cpupid pushed out, §7.5 C) is taken as 0 bits: one kernel tag passes, two do not', () => {
+    const one = new TestKernel({ cmdline: ['1,compressed'], reportedN: -6, kernelTags: 1 });
+    expect(one.at.support).toBe(true);
+    const two = new TestKernel({ cmdline: ['1,compressed'], reportedN: -6, kernelTags: 2 });
+    expect(two.printk.messages).toContain(
+      '2 allocation tags cannot be references using -6 available page flag bits. Memory allocation profiling is disabled!',
+    );
+  });
+
   it('runs even when the key is off, and not at all without compression', () => {
     const off = new TestKernel({ cmdline: ['0,compressed'], n: 4, kernelTags: 17 });
     expect(off.at.support).toBe(false);

@@ -88,6 +88,8 @@ export interface TestKernelOptions {
   nrCpus?: number;
   /** Skip allocTagInit (default false). */
   noInit?: boolean;
+  /** Report this NR_UNUSED_PAGEFLAG_BITS to alloc-tag instead of the layout's (e.g. <= 0, §7.5 C). */
+  reportedN?: number;
   /** Make execmem_vmap fail (module area reservation). */
   vmapFails?: boolean;
   /** Make codetag_register_type fail (missing kernel section symbols). */
@@ -138,7 +140,8 @@ export class TestKernel {
       ...(o.kconfig !== undefined ? { kconfig: o.kconfig } : {}),
       codetag: this.codetag,
       kernelSymbols: this.kallsyms,
-      pageFlagsLayout: this.layout,
+      pageFlagsLayout:
+        o.reportedN === undefined ? this.layout : { ...this.layout, NR_UNUSED_PAGEFLAG_BITS: o.reportedN },
       vmalloc: this.vmalloc,
       procfs: {
         createAllocinfo: () => !o.procfsFails,
