@@ -15,6 +15,8 @@ export interface BenchMachine {
   readonly mode: BenchMode;
   /** The kernel command line it booted with. */
   readonly cmdline: string;
+  /** Name of the kernel configuration (preset or .config file). */
+  readonly config: string;
   /** alloc_pages()/__free_pages() of this kernel (the hook-less class in the nohooks build). */
   readonly pageAlloc: PageAllocator;
   /** GFP flags the loops allocate with (GFP_KERNEL). */

@@ -58,6 +58,7 @@ export function fakeBenchMachine(
   return {
     mode,
     cmdline: modeCmdline(mode),
+    config: 'x86_64-sim',
     pageAlloc,
     alloc,
     gfp: GFP_KERNEL,
