@@ -102,6 +102,12 @@ describe('alloc_tag_sec_init (§6.5)', () => {
     );
   });
 
+  it('compressed mode without the page_flags backend is a programming error', () => {
+    const k = new TestKernel({ cmdline: ['1'], noInit: true });
+    k.at.setupEarlyMemProfiling('1,compressed');
+    expect(() => k.at.allocTagSecInit()).toThrow(/page_flags backend/);
+  });
+
   it('runs even when the key is off, and not at all without compression', () => {
     const off = new TestKernel({ cmdline: ['0,compressed'], n: 4, kernelTags: 17 });
     expect(off.at.support).toBe(false);

@@ -9,7 +9,7 @@ import {
   type SymbolLookup,
 } from '@allocprof/codetag';
 import type { PageProvider, Vmalloc } from '@allocprof/execmem-vmalloc';
-import { PageFlagsTagRefs, type PageTagRefs } from '@allocprof/pgalloc-tag';
+import type { PageFlagsTagRefs, PageTagRefs } from '@allocprof/pgalloc-tag';
 import { type AllocTag, type AllocTagSite, type CodetagRef, TaskStruct } from './alloc_tag';
 import { formatAllocinfo } from './allocinfo';
 import { setupEarlyMemProfiling } from './boot_param';
@@ -258,8 +258,14 @@ export class AllocTagSubsystem {
       );
       return;
     }
-    const refs = this.hooks.refs;
-    if (refs instanceof PageFlagsTagRefs) refs.init(this.layout.LRU_REFS_PGOFF - n, n);
+    const refs = this.hooks.refs as PageTagRefs & Partial<Pick<PageFlagsTagRefs, 'init'>>;
+    if (refs.kind !== 'page_flags' || typeof refs.init !== 'function') {
+      throw new AllocTagError(
+        'EINVAL',
+        'compressed mode needs the page_flags backend: call setPageTagRefs() first',
+      );
+    }
+    refs.init(this.layout.LRU_REFS_PGOFF - n, n);
     state.printk.printk('debug', `Memory allocation profiling compression is using ${n} page flag bits!`);
   }
 
