@@ -241,8 +241,20 @@ export class Kernel {
           return 0;
         },
       },
-      { name: 'quiet', setup: () => ((printk.consoleLoglevel = 4), 0) },
-      { name: 'debug', setup: () => ((printk.consoleLoglevel = 10), 0) },
+      {
+        name: 'quiet',
+        setup: () => {
+          printk.consoleLoglevel = 4;
+          return 0;
+        },
+      },
+      {
+        name: 'debug',
+        setup: () => {
+          printk.consoleLoglevel = 10;
+          return 0;
+        },
+      },
       {
         name: 'mminit_loglevel',
         setup: (v) => {
@@ -691,9 +703,9 @@ export class Kernel {
     );
   }
 
-  /** fail_page_alloc: the next `n` page allocations fail. */
-  failPageAlloc(n: number): void {
-    this.call(() => this.alloc.failPageAlloc(n));
+  /** fail_page_alloc: the next `n` page allocations fail (after `spaceBytes` of allocations pass). */
+  failPageAlloc(n: number, spaceBytes = 0): void {
+    this.call(() => this.alloc.failPageAlloc(n, spaceBytes));
   }
 
   /** Move the running task to `cpu` (per-CPU lists and counter slots follow). */

@@ -190,6 +190,7 @@ export abstract class BuddyAllocator {
   protected allocated = 0;
   protected reserved = 0;
   private failTimes = 0;
+  private failSpace = 0;
 
   constructor(opts: PageAllocatorOptions) {
     const mm = opts.memmap;
@@ -395,7 +396,7 @@ export abstract class BuddyAllocator {
       if (!(gfp & __GFP_NOWARN)) this.printk.printk('warning', `WARNING: at mm/page_alloc.c __alloc_pages()`);
       return NONE;
     }
-    if (this.failTimes > 0 && this.shouldFailAllocPage(gfp)) return NONE;
+    if (this.failTimes > 0 && this.shouldFailAllocPage(order, gfp)) return NONE;
     const highestIdx = this.highestIdxForType[gfpZoneType(gfp)]!;
     if (nid < 0) nid = this.localNid();
     let pfn = this.getPageFromFreelist(order, highestIdx, nid, 1, false);
@@ -417,13 +418,21 @@ export abstract class BuddyAllocator {
     return Math.floor((this.ctx.cpu * nodes) / this.ctx.nrCpus);
   }
 
-  /** mm/fail_page_alloc.c: should_fail_alloc_page() with probability 100, interval 1, min_order 0. */
-  private shouldFailAllocPage(gfp: number): boolean {
+  /**
+   * mm/fail_page_alloc.c + lib/fault-inject.c: should_fail_alloc_page() with probability 100,
+   * interval 1, min_order 0; `space` bytes of allocations pass before the first failure.
+   */
+  private shouldFailAllocPage(order: number, gfp: number): boolean {
+    const size = PAGE_SIZE << order;
+    if (this.failSpace > size) {
+      this.failSpace -= size;
+      return false;
+    }
     if (!(gfp & __GFP_NOWARN)) {
       this.printk.printk('info', 'FAULT_INJECTION: forcing a failure.');
       this.printk.printk(
         'info',
-        `name fail_page_alloc, interval 1, probability 100, space 0, times ${this.failTimes}`,
+        `name fail_page_alloc, interval 1, probability 100, space ${this.failSpace}, times ${this.failTimes}`,
       );
     }
     this.failTimes--;
@@ -724,11 +733,17 @@ export abstract class BuddyAllocator {
         if (zone.pcpCount[cpu]! > 0) this.freePcppagesBulk(zone, zone.pcpCount[cpu]!, cpu);
   }
 
-  /** fail_page_alloc: the next `n` page allocations fail (0 turns it off). */
-  failPageAlloc(n: number): void {
+  /**
+   * fail_page_alloc (debugfs `times`, `space`): the next `n` page allocations fail (0 turns it
+   * off); with `spaceBytes`, allocations pass until that many bytes were allocated.
+   */
+  failPageAlloc(n: number, spaceBytes = 0): void {
     if (!Number.isInteger(n) || n < 0)
       throw new KernelError('EINVAL', `fail_page_alloc: ${n} is not a count >= 0`);
+    if (!Number.isSafeInteger(spaceBytes) || spaceBytes < 0)
+      throw new KernelError('EINVAL', `fail_page_alloc: space ${spaceBytes} is not a byte count >= 0`);
     this.failTimes = n;
+    this.failSpace = spaceBytes;
   }
 
   /** Allocations still to fail. */

@@ -145,7 +145,7 @@ export class ModuleLoader {
     const info = new LoadInfoModule(d.name);
 
     // layout_sections(): a section the codetag type wants moved takes no module memory.
-    const moved = codetag !== null && codetag.needsModuleSection(info, ALLOC_TAG_MODULE_SECTION, tagsSize);
+    const moved = codetag?.needsModuleSection(info, ALLOC_TAG_MODULE_SECTION, tagsSize) === true;
     const inDataTags = moved ? 0 : alignUp(tagsSize, d.align);
     const dataOffsetOfTags = alignUp(d.dataSize, d.align);
 
