@@ -1,5 +1,5 @@
 import { defineConfig } from 'tsup';
-import app from '../tsup.config.ts';
+import app from '../tsup.config';
 
 /**
  * The app's own build, but resolving workspace packages to their sources (`@allocprof/source`

@@ -1,16 +1,63 @@
 /** The handlers of the commands that boot a kernel or draw layouts. */
-import { CliError } from './errors';
+import { benchCommand } from '../bench/command';
+import { bootBenchMachine } from '../bench/kernel-machine';
+import { demoCommand } from './demo';
+import { readInputFile } from './files';
+import type { Io } from './io';
 import { layoutCommand } from './layout';
-import type { Handlers } from './program';
+import { bootKernel, KernelMachine } from './machine';
+import type { Handlers, MachineOptions } from './program';
+import { runScriptLines } from './runner';
+import { parseScript } from './script';
+import { Session } from './session';
+import { runShell, type ShellBackend } from './shell';
 
-const pending = async (): Promise<number> => {
-  throw new CliError('this command needs the kernel core, which is not built yet');
-};
+/** `kernel-sim run SCRIPT`. */
+export async function runCommand(
+  script: string,
+  opts: MachineOptions & { keepGoing: boolean },
+  io: Io,
+): Promise<number> {
+  const lines = parseScript(readInputFile(script));
+  const machine = new KernelMachine(bootKernel(opts));
+  const session = new Session(machine, io.colorOn);
+  const result = runScriptLines(lines, session, io, {
+    scriptName: script === '-' ? '<stdin>' : script,
+    keepGoing: opts.keepGoing,
+    json: opts.json,
+  });
+  if (opts.json)
+    io.out(
+      `${JSON.stringify({ machine: machine.describe(), status: result.status, steps: result.steps }, null, 2)}\n`,
+    );
+  return result.status;
+}
+
+/** `kernel-sim shell`. */
+export async function shellCommand(opts: MachineOptions, io: Io): Promise<number> {
+  const machine = new KernelMachine(bootKernel(opts));
+  const session = new Session(machine, io.colorOn);
+  const backend: ShellBackend = opts.json
+    ? {
+        execute(argv) {
+          try {
+            return JSON.stringify({ command: argv.join(' '), output: session.execute(argv) });
+          } catch (e) {
+            io.out(`${JSON.stringify({ command: argv.join(' '), error: (e as Error).message })}\n`);
+            throw e;
+          }
+        },
+        complete: (before, partial) => session.complete(before, partial),
+      }
+    : session;
+  return runShell(backend, io, `kernel-sim shell: ${machine.describe()}`);
+}
 
 export const handlers: Handlers = {
-  demo: pending,
-  run: pending,
-  shell: pending,
-  bench: pending,
+  demo: demoCommand,
+  run: runCommand,
+  shell: shellCommand,
+  bench: (opts, io) =>
+    benchCommand(opts, io, { boot: bootBenchMachine, stderrIsTTY: process.stderr.isTTY === true }),
   layout: layoutCommand,
 };

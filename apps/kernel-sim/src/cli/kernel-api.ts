@@ -71,19 +71,23 @@ export interface SimKernel {
   readonly layout: PageFlagsLayout;
   /** Tags of the kernel image and the loaded modules, in /proc/allocinfo order. */
   callSites(): CallSite[];
+  /** A call site by `file:line`, unique `function` or `module:function` (ENOENT, EINVAL). */
+  site(spec: string): CallSite;
+  /** Summed counters of a site's tag (still readable after its module is unloaded). */
+  siteCounters(site: CallSite): { bytes: number; calls: number };
   /** Module names `insmod NAME` knows (the built-in catalog). */
   catalogModules(): string[];
   loadedModules(): LoadedModule[];
   /** Load a module of the catalog (by name) or from a descriptor. */
   insmod(module: string | ModuleDescriptor): void;
   rmmod(name: string): void;
-  /** Allocate one block of 2^order pages charged to `site`; returns its pfn. */
-  allocPages(site: CallSite, order: number): number;
+  /** Allocate `count` blocks of 2^order pages charged to `site`, all or none; returns their pfns. */
+  allocPages(site: CallSite, order: number, count: number): number[];
   freePages(pfn: number, order: number): void;
   /** pgalloc_tag_split(): split a block of 2^order pages into blocks of 2^newOrder. */
   splitPage(pfn: number, order: number, newOrder: number): void;
-  /** Move a block to new pages; returns the new pfn. */
-  migratePages(pfn: number, order: number): number;
+  /** Move the block at `pfn` to new pages; returns the new pfn. */
+  migratePages(pfn: number): number;
   /** vmalloc charged to `site`; returns the address. */
   vmalloc(site: CallSite, size: number): number;
   vfree(addr: number): void;

@@ -78,11 +78,14 @@ const PROC_SYSCTL = '/proc/sys/vm/mem_profiling';
 /** A kernel plus the variables a script has bound. */
 export class Session {
   readonly kernel: SimKernel;
+  /** Colour in `layout` diagrams. */
+  readonly color: boolean;
   private readonly vars = new Map<string, Binding>();
   private autoName = 0;
 
-  constructor(kernel: SimKernel) {
+  constructor(kernel: SimKernel, color = false) {
     this.kernel = kernel;
+    this.color = color;
   }
 
   /** Execute one command; returns its output text. Throws CommandError / CliError on failure. */
@@ -96,30 +99,14 @@ export class Session {
 
   /** Resolve SITE: `file:line`, a unique `function`, or `module:function`. */
   resolveSite(spec: string): CallSite {
-    const sites = this.kernel.callSites();
-    let hits: CallSite[];
-    const colon = spec.lastIndexOf(':');
-    if (colon > 0 && /^\d+$/.test(spec.slice(colon + 1))) {
-      const file = spec.slice(0, colon);
-      const line = Number(spec.slice(colon + 1));
-      hits = sites.filter((s) => s.filename === file && s.lineno === line);
-    } else if (colon > 0) {
-      const mod = spec.slice(0, colon);
-      const fn = spec.slice(colon + 1);
-      hits = sites.filter((s) => s.modname === mod && s.function === fn);
-    } else {
-      hits = sites.filter((s) => s.function === spec);
+    try {
+      return this.kernel.site(spec);
+    } catch (e) {
+      if (e instanceof KernelError && e.code === 'ENOENT')
+        fail(`unknown call site '${spec}' (file:line, function or module:function)`);
+      if (e instanceof KernelError) fail(e.message);
+      throw e;
     }
-    if (hits.length === 0) fail(`unknown call site '${spec}' (file:line, function or module:function)`);
-    if (hits.length > 1) {
-      const list = hits
-        .slice(0, 4)
-        .map((h) => `${h.filename}:${h.lineno}${h.modname === null ? '' : ` [${h.modname}]`}`);
-      fail(
-        `call site '${spec}' is ambiguous: ${list.join(', ')}${hits.length > 4 ? ', …' : ''}; use file:line`,
-      );
-    }
-    return hits[0]!;
   }
 
   private binding(name: string): Binding {
@@ -147,14 +134,11 @@ export class Session {
     const count = parseIntArg('count', options.get('count') ?? '1', 1, MAX_COUNT);
     const site = this.resolveSite(positional[0]!);
     const name = this.newVar(options.get('as'), 'p');
-    const blocks: { pfn: number; order: number }[] = [];
+    let blocks: { pfn: number; order: number }[];
     try {
-      for (let i = 0; i < count; i++) blocks.push({ pfn: this.kernel.allocPages(site, order), order });
+      blocks = this.kernel.allocPages(site, order, count).map((pfn) => ({ pfn, order }));
     } catch (e) {
-      for (const b of blocks) this.kernel.freePages(b.pfn, b.order);
-      fail(
-        `alloc_pages: ${blocks.length} of ${count} blocks allocated, then: ${errnoText(e)} (all freed again)`,
-      );
+      fail(`alloc_pages: ${errnoText(e)}`);
     }
     this.vars.set(name, { kind: 'pages', site: callSiteText(site), blocks });
     const pages = count << order;
@@ -204,7 +188,7 @@ export class Session {
     const lines: string[] = [];
     try {
       for (const blk of b.blocks) {
-        const to = this.kernel.migratePages(blk.pfn, blk.order);
+        const to = this.kernel.migratePages(blk.pfn);
         moved.push({ pfn: to, order: blk.order });
         lines.push(`0x${blk.pfn.toString(16)} -> 0x${to.toString(16)}`);
       }
@@ -365,9 +349,9 @@ export class Session {
     return `the next ${n} page allocation${n === 1 ? '' : 's'} will fail`;
   }
 
-  layout(args: readonly string[], color: boolean): string {
+  layout(args: readonly string[]): string {
     if (args.length !== 0) fail('usage: layout');
-    return renderLayoutText(this.kernel.layout, { color, title: 'running kernel' }).trimEnd();
+    return renderLayoutText(this.kernel.layout, { color: this.color, title: 'running kernel' }).trimEnd();
   }
 
   tagArea(args: readonly string[]): string {
@@ -560,7 +544,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'layout',
     summary: 'page-flags layout of the running kernel',
     args: [],
-    run: (s, a) => s.layout(a, false),
+    run: (s, a) => s.layout(a),
   },
   {
     name: 'tag_area',

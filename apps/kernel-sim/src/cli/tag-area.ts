@@ -44,6 +44,11 @@ function rank(c: string): number {
   return c === 'M' ? 3 : c === 'u' ? 2 : c === 'p' ? 1 : 0;
 }
 
+function tagCount(bytes: number): string {
+  const n = Math.floor(bytes / TAG_SIZE);
+  return n === 0 ? '' : `${n} tag${n === 1 ? '' : 's'}, `;
+}
+
 /** Text map of the area: summary, bar, one line per range. */
 export function formatTagArea(area: TagAreaState): string {
   const w = Math.max(6, (area.size - 1).toString(16).length);
@@ -58,7 +63,7 @@ export function formatTagArea(area: TagAreaState): string {
     const bytes = r.last - r.start + 1;
     const what =
       r.kind === 'module'
-        ? `module    ${r.module ?? '?'} (${bytes / TAG_SIZE >= 1 ? `${Math.floor(bytes / TAG_SIZE)} tags, ` : ''}${formatBytes(bytes)})`
+        ? `module    ${r.module ?? '?'} (${tagCount(bytes)}${formatBytes(bytes)})`
         : r.kind === 'unloaded'
           ? `unloaded  ${r.module ?? ''}${r.module === null ? '' : ' '}(tags kept for live allocations, ${formatBytes(bytes)})`
           : r.kind === 'padding'
