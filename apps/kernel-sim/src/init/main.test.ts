@@ -10,6 +10,11 @@ const boot = (o: KernelOptions = {}): Kernel => Kernel.boot({ mem: '128M', cpus:
 const msgs = (k: Kernel): string[] => k.dmesg.messages();
 const bytesOf = (k: Kernel, s: CallSite): number => k.siteCounters(s).bytes;
 const callsOf = (k: Kernel, s: CallSite): number => k.siteCounters(s).calls;
+/** The first kernel call site in `file`. */
+const siteIn = (k: Kernel, file: string): CallSite => {
+  const t = k.kernelTags.find((x) => x.filename === file)!;
+  return k.site(`${t.filename}:${t.lineno}`);
+};
 
 function errOf(fn: () => unknown): KernelError {
   try {
@@ -204,12 +209,7 @@ describe('page allocations and tags', () => {
 
       it('charges, splits and frees', () => {
         const k = mk();
-        const s = k.site(
-          'mm/huge_memory.c:1210'.replace(
-            '1210',
-            String(k.kernelTags.find((t) => t.filename === 'mm/huge_memory.c')!.lineno),
-          ),
-        );
+        const s = siteIn(k, 'mm/huge_memory.c');
         const [pfn] = k.allocPages(s, 3);
         expect(bytesOf(k, s)).toBe(8 * PAGE_SIZE);
         expect(callsOf(k, s)).toBe(1);
@@ -252,9 +252,7 @@ describe('page allocations and tags', () => {
 
       it('vmalloc charges the caller and vfree uncharges it', () => {
         const k = mk();
-        const s = k.site(
-          'kernel/bpf/syscall.c:' + k.kernelTags.find((t) => t.filename === 'kernel/bpf/syscall.c')!.lineno,
-        );
+        const s = siteIn(k, 'kernel/bpf/syscall.c');
         const area = k.vmallocAlloc(s, 8 * PAGE_SIZE);
         expect(bytesOf(k, s)).toBe(8 * PAGE_SIZE);
         expect(k.readFile('/proc/vmallocinfo')).toContain(s.function);
