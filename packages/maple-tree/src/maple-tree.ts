@@ -224,8 +224,11 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     for (let h = this.height; ; ) {
       const base = node * STRIDE;
       const e = end[node]!;
-      let k = 0;
-      while (k < e && piv[base + k]! < index) k++;
+      let k = e;
+      if (e > 0 && piv[base + e - 1]! >= index) {
+        k = 0;
+        while (piv[base + k]! < index) k++;
+      }
       if (--h === 0) return slots[base + k] as T | undefined;
       node = slots[base + k] as number;
     }
@@ -247,8 +250,11 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     for (let h = this.height; ; ) {
       const base = node * STRIDE;
       const e = end[node]!;
-      let k = 0;
-      while (k < e && piv[base + k]! < index) k++;
+      let k = e;
+      if (e > 0 && piv[base + e - 1]! >= index) {
+        k = 0;
+        while (piv[base + k]! < index) k++;
+      }
       if (k > 0) min = piv[base + k - 1]! + 1;
       if (k < e) max = piv[base + k]!;
       if (--h === 0) {
@@ -279,8 +285,11 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     for (let h = this.height; ; ) {
       const base = node * STRIDE;
       const e = end[node]!;
-      let k = 0;
-      while (k < e && piv[base + k]! < index) k++;
+      let k = e;
+      if (e > 0 && piv[base + e - 1]! >= index) {
+        k = 0;
+        while (piv[base + k]! < index) k++;
+      }
       if (--h === 0) {
         mas.node = node;
         mas.offset = k;
@@ -367,8 +376,9 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   /** lib/maple_tree.c: mtree_erase() — removes the whole range containing `index`. */
   erase(index: number): T | undefined {
     checkIndex('index', index);
-    const mas = new MapleState<T>(this, index, index);
-    return mas.erase();
+    const v = this.lookupSlot(index);
+    if (v !== undefined) this.write(this.foundStart, this.foundEnd, undefined);
+    return v;
   }
 
   /** lib/maple_tree.c: mtree_alloc_range() — lowest free window of `size` in `[min, max]`. */
@@ -517,8 +527,11 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     for (let d = 0; ; d++) {
       const base = node * STRIDE;
       const e = endA[node]!;
-      let k = 0;
-      while (k < e && piv[base + k]! < index) k++;
+      let k = e;
+      if (e > 0 && piv[base + e - 1]! >= index) {
+        k = 0;
+        while (piv[base + k]! < index) k++;
+      }
       N[d] = node;
       S[d] = k;
       Mn[d] = min;
@@ -555,6 +568,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     let ls = LS[leafD]!;
     let a = first;
     let b = last;
+    const leafMax = this.lMax[leafD]!;
+    const e = endA[lnode]!;
     if (value === undefined) {
       const ss = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
       if (slots[lbase + ls] === undefined) a = ss;
@@ -563,24 +578,24 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         a = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
       }
       LS[leafD] = ls;
-      if (last < MAX_INDEX && this.lookupSlot(last + 1) === undefined) b = this.foundEnd;
-    }
-    if (b <= this.lMax[leafD]!) {
-      for (let d = 0; d <= leafD; d++) {
-        RN[d] = LN[d]!;
-        RS[d] = LS[d]!;
-        this.rMin[d] = this.lMin[d]!;
-        this.rMax[d] = this.lMax[d]!;
+      if (last < leafMax) {
+        let k = ls;
+        while (k < e && piv[lbase + k]! < last) k++;
+        const ke = k < e ? piv[lbase + k]! : leafMax;
+        if (slots[lbase + k] === undefined) b = ke;
+        else if (ke === last && slots[lbase + k + 1] === undefined) b = k + 1 < e ? piv[lbase + k + 1]! : leafMax;
+      } else if (last < MAX_INDEX && this.lookupSlot(last + 1) === undefined) {
+        b = this.foundEnd;
       }
-      const e = endA[lnode]!;
+    }
+    if (b <= leafMax) {
       let k = ls;
       while (k < e && piv[lbase + k]! < b) k++;
-      RS[leafD] = k;
-      // Exact fit (mas_wr_slot_store for one slot): replace in place.
       if (k === ls) {
         const ss = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
-        const se = ls < e ? piv[lbase + ls]! : this.lMax[leafD]!;
+        const se = ls < e ? piv[lbase + ls]! : leafMax;
         if (ss === a && se === b) {
+          // Exact fit (mas_wr_slot_store() of one slot): replace in place.
           const old = slots[lbase + ls];
           if (value !== undefined) {
             slots[lbase + ls] = value;
@@ -588,13 +603,36 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
             return;
           }
           if (old === undefined) return;
-          if ((ls < e || this.lMax[leafD] === MAX_INDEX) && !(leafD === 0 && e === 0)) {
+          if ((ls < e || leafMax === MAX_INDEX) && !(leafD === 0 && e === 0)) {
             slots[lbase + ls] = undefined;
             if (this.allocRangeEnabled) this.propagateGap(leafD);
             return;
           }
         }
       }
+      // Everything inside this leaf (mas_wr_append(), mas_wr_slot_store(), mas_wr_node_store()):
+      // rewrite slots ls..k in place when the leaf keeps between its minimum and 16 slots and
+      // does not end in NULL unless it is the rightmost leaf.
+      const ss = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
+      const se = k < e ? piv[lbase + k]! : leafMax;
+      const pieces = (ss < a ? 1 : 0) + 1 + (b < se ? 1 : 0);
+      const newEnd = e - (k - ls) + pieces - 1;
+      if (
+        newEnd < MAPLE_RANGE64_SLOTS &&
+        (newEnd >= RANGE64_MIN_SLOTS - 1 || leafD === 0 || leafMax === MAX_INDEX) &&
+        (value !== undefined || ((b < leafMax || leafMax === MAX_INDEX) && newEnd > 0))
+      ) {
+        this.rewriteLeafInPlace(lnode, ls, k, e, newEnd, ss, se, a, b, value, leafMax);
+        if (this.allocRangeEnabled) this.propagateGap(leafD);
+        return;
+      }
+      for (let d = 0; d <= leafD; d++) {
+        RN[d] = LN[d]!;
+        RS[d] = LS[d]!;
+        this.rMin[d] = this.lMin[d]!;
+        this.rMax[d] = this.lMax[d]!;
+      }
+      RS[leafD] = k;
     } else {
       this.walkPath(b, RN, RS, this.rMin, this.rMax);
     }
@@ -641,6 +679,61 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     this.bufLen = n;
     this.bufHigh = n;
     this.rebuild(leafD, newPos);
+  }
+
+  /**
+   * Replace slots `ls..k` of a leaf by [ss, a-1]=old(ls), [a, b]=value, [b+1, se]=old(k),
+   * shifting the slots after `k`. A full leaf has no room for its last pivot (implied by the
+   * parent), so pivot 15 always stays 0.
+   */
+  private rewriteLeafInPlace(
+    node: number,
+    ls: number,
+    k: number,
+    e: number,
+    newEnd: number,
+    ss: number,
+    se: number,
+    a: number,
+    b: number,
+    value: T | undefined,
+    leafMax: number,
+  ): void {
+    const base = node * STRIDE;
+    const piv = this.piv;
+    const slots = this.slots;
+    const oldLeft = slots[base + ls];
+    const oldRight = slots[base + k];
+    const shift = newEnd - e;
+    const last = MAPLE_RANGE64_SLOTS - 1;
+    if (shift > 0) {
+      for (let i = e; i > k; i--) {
+        slots[base + i + shift] = slots[base + i];
+        piv[base + i + shift] = i < e ? piv[base + i]! : leafMax;
+      }
+    } else if (shift < 0) {
+      for (let i = k + 1; i <= e; i++) {
+        slots[base + i + shift] = slots[base + i];
+        piv[base + i + shift] = i < e ? piv[base + i]! : leafMax;
+      }
+      for (let i = newEnd + 1; i <= e; i++) {
+        slots[base + i] = undefined;
+        piv[base + i] = 0;
+      }
+    }
+    let j = ls;
+    if (ss < a) {
+      slots[base + j] = oldLeft;
+      piv[base + j++] = a - 1;
+    }
+    slots[base + j] = value;
+    piv[base + j++] = b;
+    if (b < se) {
+      slots[base + j] = oldRight;
+      piv[base + j] = se;
+    }
+    piv[base + last] = 0;
+    this.nodeEnd[node] = newEnd;
   }
 
   private storeIntoEmpty(first: number, last: number, value: T): void {
