@@ -18,7 +18,11 @@ describe('command line', () => {
     const seen: Array<string | null> = [];
     const d = new Dmesg();
     const c = new BootCommandLine('x=1 early_thing=2 early-thing bogus.param=3 x');
-    c.parseEarlyParams([{ name: 'early_thing', setup: (v) => (seen.push(v), v === null ? -22 : 0) }], d);
+    const setup = (v: string | null): number => {
+      seen.push(v);
+      return v === null ? -22 : 0;
+    };
+    c.parseEarlyParams([{ name: 'early_thing', setup }], d);
     expect(seen).toEqual(['2', null]);
     expect(d.messages()).toEqual(["Malformed early option 'early-thing'"]);
     expect(c.get('x')).toBeNull();

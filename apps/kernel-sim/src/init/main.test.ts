@@ -279,6 +279,21 @@ describe('page allocations and tags', () => {
     expect(errOf(() => k.allocPages('no_such_function', 0)).code).toBe('ENOENT');
   });
 
+  it('an allocation failure reports the top call sites', () => {
+    const k = boot();
+    const s = siteIn(k, 'mm/hugetlb.c');
+    expect(errOf(() => k.allocPages(s, 10, { count: 1000 })).code).toBe('ENOMEM');
+    const m = msgs(k);
+    const at = m.indexOf('Memory allocations:');
+    expect(m[at - 1]).toBe(
+      'swapper/0: page allocation failure: order:10, mode:0x40cc0(GFP_KERNEL|__GFP_COMP), nodemask=(null)',
+    );
+    expect(m[at + 1]).toMatch(
+      new RegExp(`^ +\\d+\\.?\\d* MiB +\\d+ ${s.filename}:${s.lineno} func:${s.function}$`),
+    );
+    expect(bytesOf(k, s)).toBe(0);
+  });
+
   it('runtime sysctl toggling leaves stale references as the spec describes', () => {
     const k = boot();
     const s = k.site('mm/shmem.c:1775');

@@ -36,6 +36,7 @@ import { migrateFolio } from '../mm/migrate';
 import { type BuddyAllocator, HookedPageAllocator, NoHooksPageAllocator } from '../mm/page_alloc';
 import { PageExt } from '../mm/page_ext';
 import { PgallocTagHooks } from '../mm/pgalloc_tag';
+import { showMemAllocations } from '../mm/show_mem';
 import { BuddyPageProvider } from '../mm/vmalloc-pages';
 import { TaskContext } from '../sched/current';
 import { BootCommandLine, type EarlyParam } from './cmdline';
@@ -417,6 +418,7 @@ export class Kernel {
     );
 
     pageProvider.attach(this.alloc);
+    if (at !== null) this.alloc.showMem = () => showMemAllocations(at, printk);
     this.modules = new ModuleLoader({
       vmalloc: this.vmalloc,
       codetag: this.codetag,

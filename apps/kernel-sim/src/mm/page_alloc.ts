@@ -184,11 +184,17 @@ export abstract class BuddyAllocator {
   protected readonly printk: Printk;
   protected readonly pgHead: number;
   protected readonly pgReserved: number;
+  /** The memmap's flags words, read directly for PG_head on the free path (a low-word bit). */
+  private readonly flagsWords: Uint32Array;
+  private readonly flagsStride: number;
+  private readonly headMask: number;
   /** highest configured zone index per enum zone_type (gfp_zone mapped onto this config). */
   private readonly highestIdxForType: Int8Array;
   private readonly zoneOfPfnBound: Float64Array;
   protected allocated = 0;
   protected reserved = 0;
+  /** show_mem(): the rest of the allocation failure report, printed after warn_alloc's line. */
+  showMem: (() => void) | null = null;
   private failTimes = 0;
   private failSpace = 0;
 
@@ -200,6 +206,11 @@ export abstract class BuddyAllocator {
     this.printk = opts.printk;
     this.pgHead = opts.pgHead;
     this.pgReserved = opts.pgReserved;
+    if (!(opts.pgHead >= 0 && opts.pgHead < 32))
+      throw new KernelError('EINVAL', `PG_head must be bit 0..31, got ${opts.pgHead}`);
+    this.flagsWords = mm.flags.words;
+    this.flagsStride = mm.flags.wordsPerPage;
+    this.headMask = 1 << opts.pgHead;
     const nrZonesPerNode = Math.max(...mm.zones.map((z) => z.zoneIdx)) + 1;
     this.zones = mm.zones.map((z) => new Zone(z, nrZonesPerNode, opts.ctx.nrCpus));
     this.zonelists = mm.nodes.map((n) => {
@@ -445,6 +456,7 @@ export abstract class BuddyAllocator {
       'warning',
       `${this.ctx.current.comm}: page allocation failure: order:${order}, mode:0x${gfp.toString(16)}(${formatGfp(gfp)}), nodemask=(null)`,
     );
+    this.showMem?.();
   }
 
   /** prep_new_page(): the block becomes an allocated head with one reference. */
@@ -453,7 +465,7 @@ export abstract class BuddyAllocator {
     this.order[pfn] = order;
     this.refcount[pfn] = 1;
     this.allocated += 1 << order;
-    if (order > 0 && gfp & __GFP_COMP) this.memmap.flags.setFlag(pfn, this.pgHead);
+    if (order > 0 && gfp & __GFP_COMP) this.flagsWords[pfn * this.flagsStride]! |= this.headMask;
   }
 
   /**
@@ -465,7 +477,7 @@ export abstract class BuddyAllocator {
     this.state[pfn] = PAGE_STATE_NONE;
     this.refcount[pfn] = 0;
     this.allocated -= 1 << order;
-    if (order > 0) this.memmap.flags.clearFlag(pfn, this.pgHead);
+    if (order > 0) this.flagsWords[pfn * this.flagsStride]! &= ~this.headMask;
     const zone = this.zoneOf(pfn);
     if (order > PAGE_ALLOC_COSTLY_ORDER) {
       this.freeOnePage(zone, pfn, order);
@@ -555,7 +567,7 @@ export abstract class BuddyAllocator {
 
   /** PageHead(). */
   isHead(pfn: number): boolean {
-    return this.memmap.flags.testFlag(pfn, this.pgHead);
+    return (this.flagsWords[pfn * this.flagsStride]! & this.headMask) !== 0;
   }
 
   // ---------------------------------------------------------------- boot

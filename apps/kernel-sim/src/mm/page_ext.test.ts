@@ -4,7 +4,10 @@ import { PageExt } from './page_ext';
 
 describe('page_ext', () => {
   const backing = (log: number[]) => ({
-    allocTable: (_nr: number, bytes: number) => (log.push(bytes), true),
+    allocTable: (_nr: number, bytes: number): boolean => {
+      log.push(bytes);
+      return true;
+    },
   });
 
   it('allocates nothing and prints nothing when no client needs it', () => {
