@@ -106,7 +106,9 @@ export class PageExtTagRefs implements PageTagRefs {
     this.sectionShift = Math.log2(pagesPerSection);
     this.sectionMask = pagesPerSection - 1;
     this.sectionPresent = opts.sectionPresent;
-    this.sections = new Array<Float64Array>(this.nrSections).fill(NO_PAGE_EXT);
+    // Array.from keeps the array packed (no holes), so the per-page section load stays a plain
+    // element load.
+    this.sections = Array.from({ length: this.nrSections }, () => NO_PAGE_EXT);
   }
 
   /** Bytes of page_ext spent on tag references: 8 per page that has page_ext. */
@@ -200,14 +202,24 @@ export class PageExtTagRefs implements PageTagRefs {
     return true;
   }
 
-  /** include/linux/pgalloc_tag.h: update_page_tag_ref(), page_ext path — slot := h.ref. */
+  /**
+   * include/linux/pgalloc_tag.h: update_page_tag_ref(), page_ext path — slot := h.ref. The kernel
+   * writes through the slot pointer it got from get; the handle here is the pfn, so the slot is
+   * found again with the same section lookup (one array load, no search).
+   */
   updatePageTagRef(h: PgtagRefHandle | null): void {
-    if (h === null || !this.isLiveSlot(h.handle)) {
-      warnOn(this.printk, PGALLOC_TAG_H, 'update_page_tag_ref');
-      return;
+    if (h !== null) {
+      const pfn = h.handle;
+      if (pfn >>> 0 === pfn && pfn < this.nrPages) {
+        const ext = this.sections[pfn >>> this.sectionShift]!;
+        const off = pfn & this.sectionMask;
+        if (off < ext.length) {
+          ext[off] = h.ref;
+          return;
+        }
+      }
     }
-    const pfn = h.handle;
-    this.sections[pfn >>> this.sectionShift]![pfn & this.sectionMask] = h.ref;
+    warnOn(this.printk, PGALLOC_TAG_H, 'update_page_tag_ref');
   }
 
   /** include/linux/pgalloc_tag.h: put_page_tag_ref(), page_ext path — page_ext_put() (RCU read unlock). */
@@ -221,14 +233,6 @@ export class PageExtTagRefs implements PageTagRefs {
       return;
     }
     this.rcuDepth--;
-  }
-
-  private isLiveSlot(pfn: number): boolean {
-    return (
-      pfn >>> 0 === pfn &&
-      pfn < this.nrPages &&
-      (pfn & this.sectionMask) < this.sections[pfn >>> this.sectionShift]!.length
-    );
   }
 
   private checkSection(nr: number): void {

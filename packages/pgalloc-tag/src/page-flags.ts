@@ -15,13 +15,22 @@ export const PGALLOC_TAG_IDX_MASK = 0xffff;
 /** Width of pgalloc_tag_idx in bits. */
 export const PGALLOC_TAG_IDX_BITS = 16;
 
-/** The part of PageFlagsArray this backend uses (the memmap's page->flags words). */
-export type PageFlagsWords = Pick<PageFlagsArray, 'layout' | 'nrPages' | 'getBits' | 'setBits'>;
+/**
+ * The part of PageFlagsArray this backend uses: the memmap's page->flags words themselves.
+ * `words` holds `wordsPerPage` u32 halves per page, low half first (PageFlagsArray's documented
+ * storage), so the backend can read-modify-write its field without a call per access.
+ */
+export type PageFlagsWords = Pick<PageFlagsArray, 'layout' | 'nrPages' | 'words' | 'wordsPerPage'>;
 
 export interface PageFlagsTagRefsOptions {
   flags: PageFlagsWords;
   tagIndex: TagIndex;
   printk: Printk;
+}
+
+/** `(1 << w) - 1` as an int32 bit pattern, w in 0..32. */
+function lowMask(w: number): number {
+  return w >= 32 ? -1 : ((1 << w) - 1) | 0;
 }
 
 /**
@@ -37,6 +46,13 @@ export interface PageFlagsTagRefsOptions {
  * onto 0 (NULL) and 1 (EMPTY), and module indices past the mask wrap onto low indices: such pages
  * read back as NULL/EMPTY or as another tag — the aliasing §6.3 describes, reproduced here rather
  * than prevented.
+ *
+ * Hot path: get/update work on the flags words directly with shifts and masks precomputed by
+ * init(), the way the kernel's `(page->flags >> offs) & mask` compiles to a load, a shift and an
+ * and. A 64-bit word is two u32 halves, so each access is "this half, plus possibly the next
+ * one": when the field does not reach into the next half, that second term is given a zero mask
+ * and a step of 0 (it re-reads the same half and contributes nothing), which keeps the code free
+ * of layout-dependent branches and never touches a neighbouring page's word.
  */
 export class PageFlagsTagRefs implements PageTagRefs {
   readonly kind = 'page_flags' as const;
@@ -45,26 +61,40 @@ export class PageFlagsTagRefs implements PageTagRefs {
   readonly bitsPerLong: number;
   readonly nrPages: number;
 
-  private readonly flags: PageFlagsWords;
+  private readonly words: Uint32Array;
+  private readonly wordsPerPage: number;
   private readonly tagIndex: TagIndex;
   private readonly printk: Printk;
   private refOffs = 0;
   private refMask = 0;
   private refBits = 0;
-  /** Bits read per get: min(N, 16) — the u16 of `idx`. */
-  private readWidth = 0;
   /** mask & 0xffff: what survives of an index on store. */
   private idxMask = 0;
-  /**
-   * setBits takes at most 32 bits, so the field is written as [offs, offs + writeLo) and
-   * [offs + 32, offs + 32 + writeHi).
-   */
-  private writeLo = 0;
-  private writeHi = 0;
+
+  // get: idx = ((w[i] >>> rdShift) | ((w[i + rdStep] & rdHiMask) << rdHiShift)) & rdMask, where
+  // i = pfn * wordsPerPage + rdHalf, and only min(N, 16) bits (the u16 of idx) are read.
+  private rdHalf = 0;
+  private rdShift = 0;
+  private rdStep = 0;
+  private rdHiMask = 0;
+  private rdHiShift = 0;
+  private rdMask = 0;
+
+  // update: the whole field [offs, offs + N) is replaced; wrMask/wrHiMask are its bits in the
+  // first and the next half (int32 patterns), wrKeep/wrHiKeep their complements.
+  private wrHalf = 0;
+  private wrShift = 0;
+  private wrMask = 0;
+  private wrKeep = -1;
+  private wrStep = 0;
+  private wrHiShift = 0;
+  private wrHiMask = 0;
+  private wrHiKeep = -1;
 
   constructor(opts: PageFlagsTagRefsOptions) {
     this.bitsPerLong = opts.flags.layout.BITS_PER_LONG;
-    this.flags = opts.flags;
+    this.words = opts.flags.words;
+    this.wordsPerPage = opts.flags.wordsPerPage;
     this.nrPages = opts.flags.nrPages;
     this.tagIndex = opts.tagIndex;
     this.printk = opts.printk;
@@ -116,7 +146,10 @@ export class PageFlagsTagRefs implements PageTagRefs {
       h.handle = PGTAG_REF_HANDLE_NONE;
       return false;
     }
-    const idx = this.readWidth === 0 ? 0 : this.flags.getBits(pfn, this.refOffs, this.readWidth);
+    const w = this.words;
+    const i = pfn * this.wordsPerPage + this.rdHalf;
+    const idx =
+      ((w[i]! >>> this.rdShift) | ((w[i + this.rdStep]! & this.rdHiMask) << this.rdHiShift)) & this.rdMask;
     h.ref = this.tagIndex.idxToRef(idx);
     h.handle = pfn;
     return true;
@@ -125,18 +158,21 @@ export class PageFlagsTagRefs implements PageTagRefs {
   /**
    * include/linux/pgalloc_tag.h: update_page_tag_ref(), page-flags path — idx := ref_to_idx(ref)
    * as u16, & mask, then replace only the tag field of the flags word. The kernel's cmpxchg loop
-   * exists for concurrent flag updates; here setBits is the same read-modify-write, atomic
-   * because the simulation is single-threaded.
+   * exists for concurrent flag updates; here the read-modify-write runs to completion, which is
+   * the same thing in a single-threaded simulation. A handle that names no page (NULL, or not a
+   * pfn of this memmap) WARNs and changes nothing.
    */
   updatePageTagRef(h: PgtagRefHandle | null): void {
-    if (h === null || !(h.handle >= 0 && h.handle < this.nrPages)) {
+    if (h === null || h.handle >>> 0 !== h.handle || h.handle >= this.nrPages) {
       warnOn(this.printk, PGALLOC_TAG_H, 'update_page_tag_ref');
       return;
     }
     const idx = this.tagIndex.refToIdx(h.ref) & this.idxMask;
-    if (this.writeLo === 0) return;
-    this.flags.setBits(h.handle, this.refOffs, this.writeLo, idx);
-    if (this.writeHi !== 0) this.flags.setBits(h.handle, this.refOffs + 32, this.writeHi, 0);
+    const w = this.words;
+    const i = h.handle * this.wordsPerPage + this.wrHalf;
+    w[i] = (w[i]! & this.wrKeep) | ((idx << this.wrShift) & this.wrMask);
+    const j = i + this.wrStep;
+    w[j] = (w[j]! & this.wrHiKeep) | ((idx >>> this.wrHiShift) & this.wrHiMask);
   }
 
   /** include/linux/pgalloc_tag.h: put_page_tag_ref(), page-flags path — nothing to release. */
@@ -146,13 +182,39 @@ export class PageFlagsTagRefs implements PageTagRefs {
     }
   }
 
+  /**
+   * Precomputes the shifts and masks of get/update for the field [offs, offs + nrBits); init()
+   * has checked that it lies inside the word. nrBits 0 leaves every mask 0 (reads give index 0,
+   * writes store back what they read).
+   */
   private setField(offs: number, nrBits: number): void {
     this.refOffs = offs;
     this.refBits = nrBits;
     this.refMask = nrBits === 0 ? 0 : 2 ** nrBits - 1;
-    this.readWidth = Math.min(nrBits, PGALLOC_TAG_IDX_BITS);
     this.idxMask = nrBits >= PGALLOC_TAG_IDX_BITS ? PGALLOC_TAG_IDX_MASK : this.refMask;
-    this.writeLo = Math.min(nrBits, 32);
-    this.writeHi = nrBits - this.writeLo;
+
+    const half = offs >>> 5;
+    const shift = offs & 31;
+
+    const readBits = Math.min(nrBits, PGALLOC_TAG_IDX_BITS);
+    const readSpill = Math.max(0, shift + readBits - 32);
+    this.rdHalf = half;
+    this.rdShift = shift;
+    this.rdMask = lowMask(readBits);
+    this.rdStep = readSpill > 0 ? 1 : 0;
+    this.rdHiMask = lowMask(readSpill);
+    this.rdHiShift = readSpill > 0 ? 32 - shift : 0;
+
+    const spill = Math.max(0, shift + nrBits - 32);
+    this.wrHalf = half;
+    this.wrShift = shift;
+    this.wrMask = (lowMask(nrBits - spill) << shift) | 0;
+    this.wrKeep = ~this.wrMask;
+    this.wrStep = spill > 0 ? 1 : 0;
+    // idx has at most 16 bits; a right shift of 31 (instead of 32, which JS takes as 0) yields
+    // the 0 that the field's bits above the index must hold.
+    this.wrHiShift = Math.min(31, 32 - shift);
+    this.wrHiMask = lowMask(spill);
+    this.wrHiKeep = ~this.wrHiMask;
   }
 }
