@@ -15,10 +15,12 @@ import { ProgressLine, runBench } from '../src/bench/command';
 import { bootBenchMachine } from '../src/bench/kernel-machine';
 import { formatReportJson, formatReportMarkdown, formatReportText } from '../src/bench/report';
 import {
+  type BootSample,
+  type DemoSample,
   formatScaleMarkdown,
-  parseScaleSample,
+  parseBootSample,
+  parseDemoSample,
   type ScaleReport,
-  type ScaleSample,
 } from '../src/bench/scale';
 import { memparse } from '../src/lib/cmdline';
 
@@ -66,23 +68,34 @@ process.stdout.write(formatReportText(report));
 const SIZES = SMOKE ? ['64M'] : ['64M', '1G', '16G', '64G'];
 const CMDLINES = SMOKE ? [''] : ['', 'sysctl.vm.mem_profiling=1,compressed'];
 const child = join(HERE, 'scale-child.ts');
-const samples: ScaleSample[] = [];
+function runChild(args: readonly string[]): string {
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@allocprof/source', child, ...args],
+    {
+      encoding: 'utf8',
+      cwd: join(HERE, '..'),
+      maxBuffer: 1 << 20,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return out.trim().split('\n').pop() ?? '';
+}
+const boots: BootSample[] = [];
+const demos: DemoSample[] = [];
 for (const size of SIZES) {
   for (const cmdline of CMDLINES) {
-    progress?.show(`scale: --mem ${size} ${cmdline}`);
-    const out = execFileSync(
-      process.execPath,
-      ['--import', 'tsx', '--conditions=@allocprof/source', child, '--mem', size, '--cmdline', cmdline],
-      { encoding: 'utf8', cwd: join(HERE, '..'), maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const s = parseScaleSample(out.trim().split('\n').pop() ?? '');
+    progress?.show(`scale: boot --mem ${size} ${cmdline}`);
+    const s = parseBootSample(runChild(['--what', 'boot', '--mem', size, '--cmdline', cmdline]));
     if (s.memBytes !== memparse(size))
       throw new Error(`scale: child booted ${s.memBytes} bytes, asked for ${size}`);
-    samples.push(s);
+    boots.push(s);
   }
+  progress?.show(`scale: demo --mem ${size}`);
+  demos.push(parseDemoSample(runChild(['--what', 'demo', '--mem', size])));
 }
 progress?.clear();
-const scale: ScaleReport = { benchmark: 'scale', samples };
+const scale: ScaleReport = { benchmark: 'scale', boot: boots, demo: demos };
 writeFileSync(join(OUT, 'scale.json'), `${JSON.stringify(scale, null, 2)}\n`);
 const scaleMd = formatScaleMarkdown(scale);
 writeFileSync(join(OUT, 'scale.md'), `${scaleMd}\n`);
@@ -102,11 +115,12 @@ const summary = [
   '',
   '### Scale',
   '',
-  'Boot time and peak RSS of the simulator per RAM size, each in a fresh process (`bench/scale-child.ts`:',
-  '`Kernel.boot()`, then a demo workload of 5,000 page allocations from four call sites, a module load',
-  'and unload, and reads of /proc/allocinfo and /proc/meminfo). "per-page arrays" is the host memory of',
-  "the memmap's flags words and the allocator's per-page state; the kernel itself spends 8 bytes of",
-  'flags per page plus its free lists.',
+  'Boot time and peak RSS of the simulator per RAM size, each in a fresh process (`bench/scale-child.ts`):',
+  '`Kernel.boot()` then a short workload (3,600 page allocations from four call sites, a module load and',
+  'unload, /proc/allocinfo and /proc/meminfo read); then the whole `kernel-sim demo --mem SIZE`, which',
+  'boots several kernels of that size. "RSS growth" is the peak over the RSS before boot; "per-page',
+  "arrays\" is the host memory of the memmap's flags words and the allocator's per-page state (the kernel",
+  'itself spends 8 bytes of flags per page plus its free lists); page_ext mode adds its 8-byte slots.',
   '',
   scaleMd,
   '',

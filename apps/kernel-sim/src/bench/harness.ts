@@ -34,12 +34,15 @@ export interface PageAllocBenchSettings {
   mixedBatch: number;
 }
 
-/** Defaults of a full run and of the CI smoke run. */
+/**
+ * Defaults of a full run and of the CI smoke run. Rounds are short (a few ms per mode) and many,
+ * so a burst of load on a shared machine spoils a few rounds rather than a mode's whole figure.
+ */
 export const DEFAULT_SETTINGS: Readonly<PageAllocBenchSettings> = {
-  rounds: 21,
+  rounds: 31,
   warmupRounds: 5,
-  order0Iterations: 200_000,
-  mixedBatches: 400,
+  order0Iterations: 100_000,
+  mixedBatches: 200,
   mixedBatch: 64,
 };
 
