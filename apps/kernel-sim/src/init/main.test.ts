@@ -78,6 +78,29 @@ describe('boot', () => {
     expect(errOf(() => k.sysctl('vm.mem_profiling', '1')).code).toBe('EACCES');
   });
 
+  it('DEBUG builds boot without warnings, keep the sysctl read-only and warn on unannotated allocations', () => {
+    const p = getPageFlagsPreset('x86_64-sim');
+    for (const cmdline of ['', 'sysctl.vm.mem_profiling=1,compressed']) {
+      const k = boot({
+        cmdline,
+        config: {
+          name: 'debug',
+          arch: p.arch,
+          kconfig: { ...p.kconfig, CONFIG_MEM_ALLOC_PROFILING_DEBUG: true },
+        },
+      });
+      expect(msgs(k).filter((m) => m.includes('WARNING') || m.includes('alloc_tag'))).toEqual([]);
+      expect(errOf(() => k.sysctl('vm.mem_profiling', '0')).code).toBe('EACCES');
+      const s = k.site('mm/shmem.c:1775');
+      const [pfn] = k.allocPages(s, 1);
+      k.freePages(pfn!, 1);
+      expect(msgs(k).filter((m) => m.includes('alloc_tag'))).toEqual([]);
+      const [anon] = k.allocPages(null, 0);
+      expect(msgs(k)).toContain('current->alloc_tag not set');
+      k.freePages(anon!, 0);
+    }
+  });
+
   it('compressed mode with too few page-flag bits shuts profiling down before procfs exists', () => {
     const k = boot({ config: 'x86_64-distro', cmdline: 'sysctl.vm.mem_profiling=1,compressed' });
     expect(msgs(k)).toContain(

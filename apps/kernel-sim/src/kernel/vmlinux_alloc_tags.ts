@@ -315,13 +315,17 @@ export function generateKernelAllocTags(count = 4096): AllocTagSite[] {
   // Weight files by size: big subsystems have more allocation sites.
   const weights = FILES.map((f) => f.maxLine);
   const totalWeight = weights.reduce((a, b) => a + b, 0);
+  // The named sites' functions stay unique, so a script can name them by function alone.
+  const named = new Set<string>(Object.values(KERNEL_SITES).map((x) => x.function));
   const rnd = prng(0x5eed_a11c);
   while (out.length < count) {
     let r = rnd() * totalWeight;
     let fi = 0;
     while (r >= weights[fi]! && fi < FILES.length - 1) r -= weights[fi++]!;
     const f = FILES[fi]!;
-    const fn = f.functions[Math.floor(rnd() * f.functions.length)]!;
+    const choices = f.functions.filter((x) => !named.has(x));
+    if (choices.length === 0) continue;
+    const fn = choices[Math.floor(rnd() * choices.length)]!;
     const lineno = 20 + Math.floor(rnd() * Math.max(1, f.maxLine - 20));
     add({ filename: f.path, lineno, function: fn });
   }

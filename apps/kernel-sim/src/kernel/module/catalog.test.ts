@@ -22,6 +22,8 @@ describe('module catalog', () => {
       ).map((m) => m.name),
     ).toEqual(['zfs']);
     expect(catalogModule('nope')).toBeUndefined();
+    const e1000e = catalogModule('e1000e')!;
+    expect(e1000e.tags.filter((t) => t.function === 'e1000_alloc_rx_buffers')).toHaveLength(1);
   });
 
   it('validates descriptors with errors that name the field', () => {
@@ -55,7 +57,10 @@ describe('kernel alloc_tags section', () => {
     expect(a).toEqual(generateKernelAllocTags(4096));
     expect(a).toHaveLength(4096);
     expect(new Set(a.map((s) => `${s.filename}:${s.lineno}`)).size).toBe(4096);
-    for (const s of Object.values(KERNEL_SITES)) expect(a).toContainEqual(s);
+    for (const s of Object.values(KERNEL_SITES)) {
+      expect(a).toContainEqual(s);
+      expect(a.filter((x) => x.function === s.function)).toHaveLength(1);
+    }
     expect(a[0]!.filename.startsWith('init/')).toBe(true);
     expect(a.at(-1)!.filename.startsWith('lib/')).toBe(true);
     expect(generateKernelAllocTags(3)).toHaveLength(3);

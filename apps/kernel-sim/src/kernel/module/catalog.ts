@@ -182,12 +182,17 @@ function catalogTags(e: CatalogEntry): ModuleTagSite[] {
   const out: ModuleTagSite[] = [];
   let i = 0;
   while (out.length < e.nrTags) {
-    const f = files[i++ % files.length]!;
+    const k = i++;
+    const f = files[k % files.length]!;
     const line = 20 + Math.floor(rnd() * (f.max - 20));
     const key = `${f.path}:${line}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ file: f.path, line, function: f.funcs[Math.floor(rnd() * f.funcs.length)]! });
+    // Each file's first function has exactly one site (so `module:function` names it); the
+    // others repeat at several lines, as allocation sites in one function do.
+    const rest = f.funcs.length > 1 ? f.funcs.slice(1) : f.funcs;
+    const fn = k < files.length ? f.funcs[0]! : rest[Math.floor(rnd() * rest.length)]!;
+    out.push({ file: f.path, line, function: fn });
   }
   const order = new Map(files.map((f, k) => [f.path, k]));
   return out.sort((a, b) => order.get(a.file)! - order.get(b.file)! || a.line - b.line);
