@@ -428,6 +428,20 @@ describe('modules', () => {
     expect(k.sysctl('vm.mem_profiling', '1')).toBe('1');
   });
 
+  it('module memory and tree-node failures fail the load and release everything', () => {
+    const k = boot({ cmdline: 'sysctl.vm.mem_profiling=1,compressed' });
+    const before = k.alloc.stats().allocatedPages;
+    k.failPageAlloc(100);
+    expect(errOf(() => k.insmod('loop')).code).toBe('ENOMEM');
+    k.failPageAlloc(0);
+    expect(k.alloc.stats().allocatedPages).toBe(before);
+    k.allocTag!.moduleTags!.injectTreeStoreFailure();
+    expect(errOf(() => k.insmod('loop')).code).toBe('ENOMEM');
+    expect(k.lsmod()).not.toContain('loop');
+    expect(k.insmod('loop').name).toBe('loop');
+    expect(k.allocTag!.support).toBe(true);
+  });
+
   it('tags stay in module data when profiling is not supported', () => {
     const k = boot({ cmdline: 'sysctl.vm.mem_profiling=never' });
     const m = k.insmod('kvm');

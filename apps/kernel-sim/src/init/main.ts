@@ -25,7 +25,7 @@
 
 import { type AllocTag, type AllocTagSite, AllocTagSubsystem, allocTagRead } from '@allocprof/alloc-tag';
 import { Codetag, SymbolTable } from '@allocprof/codetag';
-import { formatKernelAddress, VMALLOC_SIZE, Vmalloc, type VmStruct } from '@allocprof/execmem-vmalloc';
+import { VMALLOC_SIZE, Vmalloc, type VmStruct } from '@allocprof/execmem-vmalloc';
 import {
   computePageFlagsLayout,
   countPageflags,
@@ -49,7 +49,7 @@ import { Dmesg, formatTimestamp, type LogLevel, VirtualClock } from '../kernel/p
 import { generateKernelAllocTags, KERNEL_SITES } from '../kernel/vmlinux_alloc_tags';
 import { formatSize, memparse } from '../lib/cmdline';
 import { __GFP_COMP, __GFP_NOWARN, GFP_HIGHUSER_MOVABLE, GFP_KERNEL } from '../mm/gfp';
-import { MemMap, PAGE_SHIFT, PAGE_SIZE, STRUCT_PAGE_SIZE, validateRamSize, ZONE_TYPES } from '../mm/memmap';
+import { MemMap, PAGE_SIZE, STRUCT_PAGE_SIZE, validateRamSize, ZONE_TYPES } from '../mm/memmap';
 import { migrateFolio } from '../mm/migrate';
 import { type BuddyAllocator, HookedPageAllocator, NoHooksPageAllocator } from '../mm/page_alloc';
 import { PageExt } from '../mm/page_ext';
@@ -838,18 +838,10 @@ export class Kernel {
     return formatTimestamp(this.clock.now()).slice(1, -2).trim();
   }
 
-  /** Address formatting as the kernel prints pointers (%px). */
-  static formatAddress(addr: number): string {
-    return formatKernelAddress(addr);
-  }
-
   /** Bytes of host memory the per-page state takes (flags words + allocator arrays). */
   get perPageHostBytes(): number {
     return (this.memmap.flagsBytes + this.alloc.perPageBytes) / this.memmap.nrPages;
   }
-
-  /** PAGE_SHIFT of the machine. */
-  static readonly PAGE_SHIFT = PAGE_SHIFT;
 }
 
 function siteOf(t: AllocTag): CallSite {

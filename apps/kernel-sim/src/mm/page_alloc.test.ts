@@ -257,6 +257,27 @@ describe('buddy allocator', () => {
     alloc.checkInvariants();
   });
 
+  it('allocates from the local node first and falls back to the other node', () => {
+    const { alloc, ctx, memmap } = testMachine(256 * MiB, { nodes: 2, cpus: 2 });
+    ctx.setCpu(1);
+    const local = alloc.allocPages(0);
+    expect(memmap.pageToNid(local)).toBe(1);
+    ctx.setCpu(0);
+    expect(memmap.pageToNid(alloc.allocPages(0))).toBe(0);
+    ctx.setCpu(1);
+    const node1: number[] = [];
+    for (;;) {
+      const pfn = alloc.allocPages(0, GFP_KERNEL | __GFP_NOWARN);
+      if (pfn < 0 || memmap.pageToNid(pfn) === 0) {
+        expect(pfn).toBeGreaterThanOrEqual(0);
+        break;
+      }
+      node1.push(pfn);
+    }
+    expect(node1.length).toBeGreaterThan(1000);
+    alloc.checkInvariants();
+  });
+
   it('per-CPU lists are per CPU and drain back to the buddy lists', () => {
     const { alloc, ctx } = testMachine(256 * MiB, { cpus: 4 });
     const before = snapshot(alloc);
