@@ -129,7 +129,7 @@ export class KernelMachine implements SimKernel {
   rmmod(name: string): void {
     const mod = this.kernel.modules.find(name);
     const area = this.kernel.allocTag?.moduleTags ?? null;
-    const offset = mod !== undefined && mod.tagsInArea && area !== null ? mod.tagsAddr - area.startAddr : -1;
+    const offset = mod?.tagsInArea && area !== null ? mod.tagsAddr - area.startAddr : -1;
     this.kernel.rmmod(name);
     if (offset >= 0) {
       const r = area?.map().find((x) => x.start <= offset && offset <= x.last);

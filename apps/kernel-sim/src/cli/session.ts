@@ -142,7 +142,8 @@ export class Session {
     }
     this.vars.set(name, { kind: 'pages', site: callSiteText(site), blocks });
     const pages = count << order;
-    return `${name}: ${count} block${count === 1 ? '' : 's'} of order ${order} (${pages} page${pages === 1 ? '' : 's'}, ${formatBytes(pages * 4096)}) charged to ${callSiteText(site)}: pfn ${pfnList(blocks)}`;
+    const charge = this.kernel.profiling().enabled ? 'charged to' : 'not accounted (profiling is off), site';
+    return `${name}: ${count} block${count === 1 ? '' : 's'} of order ${order} (${pages} page${pages === 1 ? '' : 's'}, ${formatBytes(pages * 4096)}) ${charge} ${callSiteText(site)}: pfn ${pfnList(blocks)}`;
   }
 
   freePages(args: readonly string[]): string {

@@ -65,7 +65,7 @@ export function formatTagArea(area: TagAreaState): string {
       r.kind === 'module'
         ? `module    ${r.module ?? '?'} (${tagCount(bytes)}${formatBytes(bytes)})`
         : r.kind === 'unloaded'
-          ? `unloaded  ${r.module ?? ''}${r.module === null ? '' : ' '}(tags kept for live allocations, ${formatBytes(bytes)})`
+          ? `unloaded  ${r.module ?? ''}${r.module === null ? '' : ' '}(tags kept after unload, ${formatBytes(bytes)})`
           : r.kind === 'padding'
             ? `padding   (${formatBytes(bytes)})`
             : `free      (${formatBytes(bytes)})`;
