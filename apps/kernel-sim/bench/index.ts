@@ -111,7 +111,7 @@ const summary = [
   '`pnpm --filter @allocprof/kernel-sim bench` (results in `bench/results/`). The machine is shared:',
   'compare only figures within one run.',
   '',
-  pageAllocMd.replace(/^### /, '### ').trimEnd(),
+  formatReportMarkdown(report, { environment: false }).trimEnd(),
   '',
   '### Scale',
   '',

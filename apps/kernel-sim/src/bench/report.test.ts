@@ -161,6 +161,7 @@ describe('report formats', () => {
     expect(md).toContain('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
     expect(md).toContain('| compressed | `sysctl.vm.mem_profiling=1,compressed` |');
     expect(md).toMatch(/^- compressed clearly below page_ext/m);
+    expect(formatReportMarkdown(sampleReport(), { environment: false })).not.toContain('Measured');
   });
 
   it('formats overheads and sizes', () => {
