@@ -507,7 +507,9 @@ function cpuName(): string {
 function markdown(rows: Row[], heap: HeapRow[], meta: { date: string; node: string; cpu: string }): string {
   const cols = ['maple-tree', 'sorted-btree', 'js-sdsl', 'sorted-array'];
   const out: string[] = [];
-  out.push(`Measured ${meta.date}, Node ${meta.node}, ${meta.cpu}. Median ops/s of ${ROUNDS} interleaved rounds`);
+  out.push(
+    `Measured ${meta.date}, Node ${meta.node}, ${meta.cpu}. Median ops/s of ${ROUNDS} interleaved rounds`,
+  );
   out.push('after a warm-up round, spread (min..max) in parentheses; ratio = maple-tree ÷ fastest peer.');
   out.push('');
   out.push(`| workload | n | ${cols.join(' | ')} | ratio |`);
@@ -522,12 +524,18 @@ function markdown(rows: Row[], heap: HeapRow[], meta: { date: string; node: stri
       return `${fmtRate(r.medianOpsPerSec)} (${fmtRate(r.minOpsPerSec)}..${fmtRate(r.maxOpsPerSec)})`;
     };
     const mine = rs.find((r) => r.contender === 'maple-tree')!.medianOpsPerSec;
-    const bestPeer = Math.max(...rs.filter((r) => r.contender !== 'maple-tree').map((r) => r.medianOpsPerSec));
-    out.push(`| ${workload} | ${Number(size).toExponential(0)} | ${cols.map(cell).join(' | ')} | ${(mine / bestPeer).toFixed(2)}× |`);
+    const bestPeer = Math.max(
+      ...rs.filter((r) => r.contender !== 'maple-tree').map((r) => r.medianOpsPerSec),
+    );
+    out.push(
+      `| ${workload} | ${Number(size).toExponential(0)} | ${cols.map(cell).join(' | ')} | ${(mine / bestPeer).toFixed(2)}× |`,
+    );
   }
   if (heap.length > 0) {
     out.push('');
-    out.push('Heap per stored range (adjacent ranges stored in ascending order, `--expose-gc`, heap + array buffers):');
+    out.push(
+      'Heap per stored range (adjacent ranges stored in ascending order, `--expose-gc`, heap + array buffers):',
+    );
     out.push('');
     out.push('| n | maple-tree | sorted-btree | js-sdsl |');
     out.push('|---:|---:|---:|---:|');
@@ -558,7 +566,8 @@ function main(): void {
     }
     heap.push(...heapPerRange(n));
   }
-  for (const h of heap) console.log(`heap n=${h.size} ${h.contender.padEnd(13)} ${h.bytesPerRange.toFixed(1)} B/range`);
+  for (const h of heap)
+    console.log(`heap n=${h.size} ${h.contender.padEnd(13)} ${h.bytesPerRange.toFixed(1)} B/range`);
   const md = markdown(rows, heap, meta);
   console.log(`\n${md}\n(sink ${sink & 1})`);
   if (!SMOKE) {

@@ -118,7 +118,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   private readonly rMin = new Float64Array(MAPLE_HEIGHT_MAX + 1);
   private readonly rMax = new Float64Array(MAPLE_HEIGHT_MAX + 1);
   private readonly bufPiv = new Float64Array(BUF_SLOTS);
-  private readonly bufSlot: unknown[] = new Array<unknown>(BUF_SLOTS).fill(undefined);
+  private readonly bufSlot: unknown[] = Array.from({ length: BUF_SLOTS }, () => undefined);
   private readonly bufGap = new Float64Array(BUF_SLOTS);
   private bufLen = 0;
   private bufHigh = 0;
@@ -143,7 +143,9 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   private resetPool(capacity: number): void {
     this.capacity = capacity;
     this.piv = new Float64Array(capacity * STRIDE);
-    this.slots = new Array<unknown>(capacity * STRIDE).fill(undefined);
+    // Built by push so the elements stay PACKED (no hole checks on reads).
+    this.slots = [];
+    for (let i = 0; i < capacity * STRIDE; i++) this.slots.push(undefined);
     this.nodeEnd = new Uint8Array(capacity);
     this.parent = new Int32Array(capacity);
     this.parentSlot = new Uint8Array(capacity);
@@ -583,7 +585,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         while (k < e && piv[lbase + k]! < last) k++;
         const ke = k < e ? piv[lbase + k]! : leafMax;
         if (slots[lbase + k] === undefined) b = ke;
-        else if (ke === last && slots[lbase + k + 1] === undefined) b = k + 1 < e ? piv[lbase + k + 1]! : leafMax;
+        else if (ke === last && slots[lbase + k + 1] === undefined)
+          b = k + 1 < e ? piv[lbase + k + 1]! : leafMax;
       } else if (last < MAX_INDEX && this.lookupSlot(last + 1) === undefined) {
         b = this.foundEnd;
       }
