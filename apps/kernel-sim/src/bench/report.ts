@@ -307,16 +307,18 @@ export function formatReportText(r: PageAllocBenchReport): string {
   return `${out.join('\n')}\n`;
 }
 
-/** The Markdown form (results file and README). */
-export function formatReportMarkdown(r: PageAllocBenchReport): string {
+/** The Markdown form (results file and README); `environment: false` leaves out the date/Node/CPU line. */
+export function formatReportMarkdown(r: PageAllocBenchReport, opts: { environment?: boolean } = {}): string {
   const out: string[] = [];
   out.push('### Page allocation overhead');
   out.push('');
   out.push(`${headline(r)}. ${settingsLine(r)}.`);
-  out.push('');
-  out.push(
-    `Measured ${r.environment.date.slice(0, 10)} with Node ${r.environment.node} on ${r.environment.cpu} (${r.environment.platform}).`,
-  );
+  if (opts.environment !== false) {
+    out.push('');
+    out.push(
+      `Measured ${r.environment.date.slice(0, 10)} with Node ${r.environment.node} on ${r.environment.cpu} (${r.environment.platform}).`,
+    );
+  }
   for (const v of r.variants) {
     out.push('');
     out.push(`**${VARIANT_TITLE[v.variant] ?? v.variant}** (${v.opsPerRound} per round)`);
