@@ -1,0 +1,52 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { APP_DIR, ensureBuilt, kernelSim } from './helpers';
+
+const GOLDEN = join(APP_DIR, 'test', 'golden', 'demo.out');
+
+beforeAll(() => {
+  ensureBuilt();
+});
+
+describe('kernel-sim demo', () => {
+  it('matches the golden transcript (timings hidden) and prints the same bytes twice', () => {
+    const a = kernelSim(['demo', '--no-timings']);
+    expect(a.status).toBe(0);
+    expect(a.stderr).toBe('');
+    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(GOLDEN)) {
+      mkdirSync(join(APP_DIR, 'test', 'golden'), { recursive: true });
+      writeFileSync(GOLDEN, a.stdout);
+    }
+    expect(a.stdout).toBe(readFileSync(GOLDEN, 'utf8'));
+    const b = kernelSim([], { env: { KERNEL_SIM_NO_TIMINGS: '1' } });
+    expect(b.status).toBe(0);
+    expect(b.stdout).toBe(a.stdout);
+  });
+
+  it('shows the six parts of the contract', () => {
+    const out = readFileSync(GOLDEN, 'utf8');
+    for (let i = 1; i <= 6; i++) expect(out).toContain(`== ${i}/6  `);
+    expect(out).toContain('Memory allocation profiling is enabled without compression and is turned on!');
+    expect(out).toContain('Memory allocation profiling compression is using 13 page flag bits!');
+    expect(out).toMatch(/allocated at module unload/);
+    expect(out).toContain(
+      '4096 allocation tags cannot be references using 1 available page flag bits. Memory allocation profiling is disabled!',
+    );
+    expect(out).toContain('cat: /proc/allocinfo: No such file or directory');
+  });
+
+  it('prints timings when asked (their values are not compared)', () => {
+    const r = kernelSim(['demo', '--mem', '128M']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}page_ext +\d+\.\d +[+-]\d+\.\d%/m);
+    expect(r.stdout).not.toContain('timings hidden');
+  });
+
+  it('never colours piped output, even with FORCE_COLOR', () => {
+    const r = kernelSim(['demo', '--no-timings', '--mem', '128M'], {
+      env: { NO_COLOR: '', FORCE_COLOR: '1' },
+    });
+    expect(r.stdout).not.toContain('\x1b[');
+  });
+});
