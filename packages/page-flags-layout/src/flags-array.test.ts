@@ -361,3 +361,109 @@ describe('PageFlagsArray against a BigInt reference model', () => {
     );
   });
 });
+
+describe('PageFlagsArray unchecked accessors (trusted hot paths)', () => {
+  const layout32 = computePageFlagsLayout(getPageFlagsPreset('x86_32-pae').inputs);
+
+  for (const layout of [simLayout, layout32]) {
+    const bits = layout.BITS_PER_LONG;
+    const nrPages = 3;
+    const arbRange = fc
+      .integer({ min: 0, max: 32 })
+      .chain((width) => fc.tuple(fc.constant(width), fc.integer({ min: 0, max: bits - width })));
+
+    it(`${bits}-bit: readBitsUnchecked/writeBitsUnchecked match the model and the checked calls`, () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n }), {
+            minLength: nrPages,
+            maxLength: nrPages,
+          }),
+          fc.array(
+            fc.record({
+              pfn: fc.integer({ min: 0, max: nrPages - 1 }),
+              range: arbRange,
+              value: fc.integer({ min: 0, max: 0xffffffff }),
+            }),
+            { maxLength: 30 },
+          ),
+          (initial, ops) => {
+            const a = new PageFlagsArray(layout, nrPages);
+            const checked = new PageFlagsArray(layout, nrPages);
+            const model = new BigIntFlags(bits, nrPages);
+            initial.forEach((word, pfn) => {
+              a.writeWord(pfn, word);
+              checked.writeWord(pfn, word);
+              model.words[pfn] = word;
+            });
+            for (const { pfn, range, value } of ops) {
+              const [width, shift] = range;
+              const fitted = width === 32 ? value : value % 2 ** width;
+              // The unchecked write cuts the value to `width` bits instead of rejecting it.
+              a.writeBitsUnchecked(pfn, shift, width, value);
+              checked.setBits(pfn, shift, width, fitted);
+              model.set(pfn, shift, width, fitted);
+              expect(a.readBitsUnchecked(pfn, shift, width)).toBe(fitted);
+              expect(a.readBitsUnchecked(pfn, shift, width)).toBe(checked.getBits(pfn, shift, width));
+              for (let p = 0; p < nrPages; p++) {
+                expect(a.readWord(p)).toBe(model.words[p]);
+                expect(checked.readWord(p)).toBe(model.words[p]);
+              }
+            }
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
+
+    it(`${bits}-bit: the unchecked flag operations change exactly one bit, like the checked ones`, () => {
+      fc.assert(
+        fc.property(
+          fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n }),
+          fc.integer({ min: 0, max: nrPages - 1 }),
+          fc.integer({ min: 0, max: bits - 1 }),
+          fc.boolean(),
+          (word, pfn, bit, on) => {
+            const a = new PageFlagsArray(layout, nrPages);
+            const b = new PageFlagsArray(layout, nrPages);
+            for (let p = 0; p < nrPages; p++) {
+              a.writeWord(p, word);
+              b.writeWord(p, word);
+            }
+            expect(a.testFlagUnchecked(pfn, bit)).toBe(b.testFlag(pfn, bit));
+            if (on) {
+              a.setFlagUnchecked(pfn, bit);
+              b.setFlag(pfn, bit);
+            } else {
+              a.clearFlagUnchecked(pfn, bit);
+              b.clearFlag(pfn, bit);
+            }
+            expect(a.testFlagUnchecked(pfn, bit)).toBe(on);
+            for (let p = 0; p < nrPages; p++) {
+              const expected =
+                p === pfn ? (on ? word | (1n << BigInt(bit)) : word & ~(1n << BigInt(bit))) : word;
+              expect(a.readWord(p)).toBe(expected);
+              expect(b.readWord(p)).toBe(expected);
+            }
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
+  }
+
+  it('never throws on arguments the checked calls reject', () => {
+    const a = new PageFlagsArray(simLayout, 2);
+    a.writeWord(0, 0x0123456789abcdefn);
+    a.writeWord(1, 0xfedcba9876543210n);
+    expect(() => a.readBitsUnchecked(5, 0, 8)).not.toThrow();
+    expect(() => a.writeBitsUnchecked(-1, 0, 8, 0xff)).not.toThrow();
+    expect(() => a.writeBitsUnchecked(7, 3, 8, 1)).not.toThrow();
+    expect(() => a.setFlagUnchecked(9, 3)).not.toThrow();
+    expect(() => a.clearFlagUnchecked(-4, 3)).not.toThrow();
+    expect(a.testFlagUnchecked(42, 0)).toBe(false);
+    // Writes past the end of the memmap are dropped rather than landing on a page.
+    expect(a.readWord(0)).toBe(0x0123456789abcdefn);
+    expect(a.readWord(1)).toBe(0xfedcba9876543210n);
+  });
+});

@@ -74,7 +74,13 @@ export class PageFlagsArray {
   readonly layout: PageFlagsLayout;
   readonly nrPages: number;
   readonly byteLength: number;
-  /** The raw storage (words per page: BITS_PER_LONG / 32). Exposed for bulk clears and copies. */
+  /**
+   * The raw storage: `wordsPerPage` u32 halves per page, low half first (page pfn's word is
+   * `words[pfn * wordsPerPage]` and, for 64-bit layouts, `words[pfn * wordsPerPage + 1]` holding
+   * bits 32..63). This layout is part of the API: bulk clears and copies use it, and so do hot
+   * paths that precompute their field's half, shifts and masks once (pgalloc-tag's page-flags
+   * backend).
+   */
   readonly words: Uint32Array;
   /** 2 for 64-bit words, 1 for 32-bit. */
   readonly wordsPerPage: number;
@@ -147,7 +153,7 @@ export class PageFlagsArray {
   getBits(pfn: number, shift: number, width: number): number {
     this.checkPfn(pfn);
     this.checkRange(shift, width);
-    return this.readBits(pfn, shift, width);
+    return this.readBitsUnchecked(pfn, shift, width);
   }
 
   /** Replaces bits [shift, shift+width) of page pfn's flags word with value; every other bit stays. */
@@ -161,10 +167,16 @@ export class PageFlagsArray {
         { field: 'value' },
       );
     }
-    this.writeBits(pfn, shift, width, value);
+    this.writeBitsUnchecked(pfn, shift, width, value);
   }
 
-  private readBits(pfn: number, shift: number, width: number): number {
+  /**
+   * getBits() without validation, for trusted hot paths whose pfn and bit range are already
+   * known to be good (a pfn the caller just got from the allocator, a field position fixed at
+   * boot). Same result as getBits() for valid arguments; never throws, and for invalid ones the
+   * result is unspecified.
+   */
+  readBitsUnchecked(pfn: number, shift: number, width: number): number {
     if (width === 0) return 0;
     const words = this.words;
     const base = pfn * this.wordsPerPage;
@@ -177,7 +189,13 @@ export class PageFlagsArray {
     return (lo | (hi << loBits)) >>> 0;
   }
 
-  private writeBits(pfn: number, shift: number, width: number, value: number): void {
+  /**
+   * setBits() without validation, for trusted hot paths (see readBitsUnchecked). The value is
+   * cut to its low `width` bits (after ToInt32), as the kernel's `& X_MASK` does, rather than
+   * rejected; the other bits of the word stay. For an invalid pfn or bit range the effect is
+   * unspecified (it may change another page's word) but it never throws.
+   */
+  writeBitsUnchecked(pfn: number, shift: number, width: number, value: number): void {
     if (width === 0) return;
     const words = this.words;
     const base = pfn * this.wordsPerPage;
@@ -221,6 +239,21 @@ export class PageFlagsArray {
     this.words[pfn * this.wordsPerPage + (bit >>> 5)]! &= ~(1 << (bit & 31));
   }
 
+  /** testFlag() without validation (trusted hot paths: pfn and bit known good); unspecified otherwise. */
+  testFlagUnchecked(pfn: number, bit: number): boolean {
+    return ((this.words[pfn * this.wordsPerPage + (bit >>> 5)]! >>> (bit & 31)) & 1) === 1;
+  }
+
+  /** setFlag() without validation (trusted hot paths); unspecified for a bad pfn or bit, never throws. */
+  setFlagUnchecked(pfn: number, bit: number): void {
+    this.words[pfn * this.wordsPerPage + (bit >>> 5)]! |= 1 << (bit & 31);
+  }
+
+  /** clearFlag() without validation (trusted hot paths); unspecified for a bad pfn or bit, never throws. */
+  clearFlagUnchecked(pfn: number, bit: number): void {
+    this.words[pfn * this.wordsPerPage + (bit >>> 5)]! &= ~(1 << (bit & 31));
+  }
+
   /**
    * page_zonenum() / page_to_nid() / page_to_section() / page_cpupid_last() / page_kasan_tag()
    * style read of one field. A field of width 0 (not in page flags for this layout) reads 0.
@@ -228,7 +261,7 @@ export class PageFlagsArray {
   getField(pfn: number, field: PageFlagsField): number {
     this.checkPfn(pfn);
     const i = fieldIndex(field);
-    return this.readBits(pfn, this.fieldShift[i]!, this.fieldWidth[i]!);
+    return this.readBitsUnchecked(pfn, this.fieldShift[i]!, this.fieldWidth[i]!);
   }
 
   /**
@@ -240,7 +273,7 @@ export class PageFlagsArray {
     this.checkPfn(pfn);
     const i = fieldIndex(field);
     this.checkFieldValue(i, value);
-    this.writeBits(pfn, this.fieldShift[i]!, this.fieldWidth[i]!, value);
+    this.writeBitsUnchecked(pfn, this.fieldShift[i]!, this.fieldWidth[i]!, value);
   }
 
   private checkFieldValue(i: number, value: number): void {
@@ -266,9 +299,9 @@ export class PageFlagsArray {
     this.checkFieldValue(2, zone);
     if (nodeInFlags) this.checkFieldValue(1, nid);
     if (sectionInFlags) this.checkFieldValue(0, sectionNr);
-    this.writeBits(pfn, this.fieldShift[2]!, this.fieldWidth[2]!, zone);
-    if (nodeInFlags) this.writeBits(pfn, this.fieldShift[1]!, this.fieldWidth[1]!, nid);
-    if (sectionInFlags) this.writeBits(pfn, this.fieldShift[0]!, this.fieldWidth[0]!, sectionNr);
+    this.writeBitsUnchecked(pfn, this.fieldShift[2]!, this.fieldWidth[2]!, zone);
+    if (nodeInFlags) this.writeBitsUnchecked(pfn, this.fieldShift[1]!, this.fieldWidth[1]!, nid);
+    if (sectionInFlags) this.writeBitsUnchecked(pfn, this.fieldShift[0]!, this.fieldWidth[0]!, sectionNr);
   }
 
   /** Zeroes the flags word of pages [pfn, pfn + count) (struct page initialisation). */
