@@ -47,10 +47,10 @@ export const DEFAULT_SETTINGS: Readonly<PageAllocBenchSettings> = {
 };
 
 export const SMOKE_SETTINGS: Readonly<PageAllocBenchSettings> = {
-  rounds: 3,
-  warmupRounds: 1,
-  order0Iterations: 2_000,
-  mixedBatches: 4,
+  rounds: 5,
+  warmupRounds: 3,
+  order0Iterations: 5_000,
+  mixedBatches: 10,
   mixedBatch: 32,
 };
 
