@@ -442,6 +442,11 @@ describe('modules', () => {
     expect(k.allocTag!.support).toBe(true);
   });
 
+  it('a kernel without CONFIG_MODULES has no init_module', () => {
+    const k = boot({ config: 'x86_64-sim-nomodules' });
+    expect(errOf(() => k.insmod('loop')).code).toBe('ENOSYS');
+  });
+
   it('tags stay in module data when profiling is not supported', () => {
     const k = boot({ cmdline: 'sysctl.vm.mem_profiling=never' });
     const m = k.insmod('kvm');

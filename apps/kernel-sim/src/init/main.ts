@@ -401,16 +401,19 @@ export class Kernel {
       `Built ${mm.nodes.length} zonelists, mobility grouping on.  Total pages: ${mm.nrPages - reservedPages}`,
     );
     at?.allocTagSecInit();
+    const longBytes = this.layout.BITS_PER_LONG / 8;
     this.pageExt = new PageExt({
       printk,
       nrPages: mm.nrPages,
       pagesPerSection: sparse ? mm.pagesPerSection : 0,
+      headerSize: longBytes,
     });
     if (at !== null && refs instanceof PageExtTagRefs) {
       const extRefs = refs;
       this.pageExt.register({
         name: 'page_alloc_tagging',
-        size: 8,
+        // sizeof(union codetag_ref): one pointer.
+        size: longBytes,
         need: () => at.pageExtNeeded(),
         init: () => extRefs.init(),
       });
@@ -759,9 +762,11 @@ export class Kernel {
 
   // ------------------------------------------------------------------ modules
 
-  /** insmod: a catalog module by name (ENOENT if none) or a descriptor. */
+  /** insmod: a catalog module by name (ENOENT if none) or a descriptor; ENOSYS without CONFIG_MODULES. */
   insmod(module: string | ModuleDescriptor): Module {
     return this.call(() => {
+      if (!kconfigEnabled(this.config.kconfig, 'CONFIG_MODULES'))
+        throw new KernelError('ENOSYS', 'init_module: the kernel was built without CONFIG_MODULES');
       if (typeof module === 'string') {
         const d = catalogModule(module);
         if (d === undefined) throw new KernelError('ENOENT', `module ${module} not found in the catalog`);

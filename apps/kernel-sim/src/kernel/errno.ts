@@ -15,6 +15,7 @@ export const ERRNO = {
   EINVAL: 22,
   ENOSPC: 28,
   ERANGE: 34,
+  ENOSYS: 38,
 } as const;
 
 /** An errno name, e.g. `'ENOMEM'`. */
@@ -33,6 +34,7 @@ const STRERROR: Readonly<Record<Errno, string>> = {
   EINVAL: 'Invalid argument',
   ENOSPC: 'No space left on device',
   ERANGE: 'Numerical result out of range',
+  ENOSYS: 'Function not implemented',
 };
 
 /** strerror(3) text of an errno name (glibc wording; ENOEXEC as kmod words it for modules). */

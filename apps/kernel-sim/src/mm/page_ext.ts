@@ -6,7 +6,7 @@
 
 import type { Printk } from '../kernel/printk';
 
-/** sizeof(struct page_ext): the flags word every page_ext entry starts with. */
+/** sizeof(struct page_ext) on 64-bit: the flags word every page_ext entry starts with. */
 export const PAGE_EXT_HEADER_SIZE = 8;
 
 /** struct page_ext_operations. */
@@ -35,6 +35,8 @@ export interface PageExtOptions {
   nrPages: number;
   /** PAGES_PER_SECTION; 0 for FLATMEM (one table for all of memory). */
   pagesPerSection: number;
+  /** sizeof(struct page_ext) = sizeof(unsigned long): 8 on 64-bit (default), 4 on 32-bit. */
+  headerSize?: number;
 }
 
 /** mm/page_ext.c: the registered clients and the state of page_ext storage. */
@@ -43,7 +45,8 @@ export class PageExt {
   private readonly printk: Printk;
   private readonly nrPages: number;
   private readonly pagesPerSection: number;
-  private entrySize = PAGE_EXT_HEADER_SIZE;
+  private readonly headerSize: number;
+  private entrySize: number;
   private totalUsage = 0;
   private inited = false;
   private active: PageExtClient[] = [];
@@ -52,6 +55,8 @@ export class PageExt {
     this.printk = opts.printk;
     this.nrPages = opts.nrPages;
     this.pagesPerSection = opts.pagesPerSection;
+    this.headerSize = opts.headerSize ?? PAGE_EXT_HEADER_SIZE;
+    this.entrySize = this.headerSize;
   }
 
   /** Add a client to page_ext_ops[] (before init). */
@@ -63,7 +68,7 @@ export class PageExt {
   /** invoke_need_callbacks(): lay the needed clients out after the header; true if any. */
   private invokeNeedCallbacks(): boolean {
     this.active = this.clients.filter((c) => c.need === undefined || c.need());
-    this.entrySize = PAGE_EXT_HEADER_SIZE + this.active.reduce((n, c) => n + c.size, 0);
+    this.entrySize = this.headerSize + this.active.reduce((n, c) => n + c.size, 0);
     return this.active.length > 0;
   }
 
