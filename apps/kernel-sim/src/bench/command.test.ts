@@ -68,7 +68,7 @@ describe('kernel-sim bench', () => {
     const io = captureIo();
     await benchCommand(OPTS, io, { boot, stderrIsTTY: true });
     expect(io.stderr).toContain('bench: booting nohooks (1/5)');
-    expect(io.stderr).toContain('order0  warm-up 1/1  nohooks');
+    expect(io.stderr).toContain('order0  warm-up 1/3  nohooks');
     expect(io.stderr.endsWith('\r\x1b[K')).toBe(true);
   });
 
