@@ -75,6 +75,7 @@ describe('boot', () => {
     expect(k.allocTag!.support).toBe(false);
     expect(k.procfs.exists('/proc/allocinfo')).toBe(false);
     expect(k.pageExt.allocated).toBe(false);
+    expect(k.allocTag!.sysctl.mode).toBe(0o444);
     expect(errOf(() => k.sysctl('vm.mem_profiling', '1')).code).toBe('EACCES');
   });
 

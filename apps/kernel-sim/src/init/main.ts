@@ -600,7 +600,7 @@ export class Kernel {
     if (at !== null) {
       fs.create({
         path: '/proc/sys/vm/mem_profiling',
-        mode: () => 0o644,
+        mode: () => at.sysctl.mode,
         read: () => at.readSysctl(),
         write: (text, cred) => at.writeSysctl(text, cred),
       });
