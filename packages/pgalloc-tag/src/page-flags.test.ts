@@ -258,3 +258,81 @@ describe.each(PAGE_FLAGS_PRESETS.map((p) => [p.name, p] as const))('preset %s', 
     for (let bit = 0; bit < layout.NR_PAGEFLAGS; bit++) expect(flags.testFlag(1, bit)).toBe(bit % 2 === 0);
   });
 });
+
+/** A bijective index mapping that lets the model see every idx the backend decodes or encodes. */
+class OffsetTagIndex {
+  idxToRef(idx: number): number {
+    return idx + 7;
+  }
+  refToIdx(ref: number): number {
+    return ref - 7;
+  }
+}
+
+describe('PageFlagsTagRefs against a BigInt model of page->flags', () => {
+  const layout32 = computePageFlagsLayout({ BITS_PER_LONG: 32, NR_PAGEFLAGS: 20, MAX_NR_ZONES: 2 });
+  for (const layout of [LAYOUT, layout32]) {
+    const bits = layout.BITS_PER_LONG;
+    const nrPages = 3;
+    it(`${bits}-bit words: get/update read and replace exactly the field, wherever it lies`, () => {
+      const wordArb = fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n });
+      fc.assert(
+        fc.property(
+          fc
+            .integer({ min: 1, max: bits })
+            .chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: bits - n }))),
+          fc.array(wordArb, { minLength: nrPages, maxLength: nrPages }),
+          fc.integer({ min: 0, max: nrPages - 1 }),
+          fc.integer({ min: 0, max: 2 ** 20 }),
+          ([n, offs], initial, pfn, idx) => {
+            const flags = new PageFlagsArray(layout, nrPages);
+            initial.forEach((w, p) => flags.writeWord(p, w));
+            const printk = new CapturePrintk();
+            const refs = new PageFlagsTagRefs({ flags, tagIndex: new OffsetTagIndex(), printk });
+            refs.init(offs, n);
+            const fieldMask = ((1n << BigInt(n)) - 1n) << BigInt(offs);
+            const h = new PgtagRefHandle();
+
+            // get: (flags >> offs) & mask, as u16
+            const stored = Number(
+              ((initial[pfn]! & fieldMask) >> BigInt(offs)) & BigInt(PGALLOC_TAG_IDX_MASK),
+            );
+            expect(refs.getPageTagRef(pfn, h)).toBe(true);
+            expect(h.ref).toBe(stored + 7);
+
+            // update: the field becomes (u16)idx & mask; every other bit of every word stays
+            h.ref = idx + 7;
+            refs.updatePageTagRef(h);
+            refs.putPageTagRef(h);
+            const field = BigInt(idx & PGALLOC_TAG_IDX_MASK) & ((1n << BigInt(n)) - 1n);
+            initial.forEach((w, p) => {
+              const expected = p === pfn ? (w & ~fieldMask) | (field << BigInt(offs)) : w;
+              expect(flags.readWord(p)).toBe(expected);
+            });
+            expect(refs.getPageTagRef(pfn, h)).toBe(true);
+            expect(h.ref).toBe(Number(field) + 7);
+            expect(printk.lines).toEqual([]);
+          },
+        ),
+        { numRuns: 400 },
+      );
+    });
+  }
+
+  it('WARNs and writes nothing for a handle that is not a pfn of the memmap', () => {
+    const r = rig({ nrPages: 4 });
+    r.refs.init(OFFS, N);
+    for (let pfn = 0; pfn < 4; pfn++) r.flags.writeWord(pfn, 0x0123456789abcdefn);
+    for (const handle of [1.5, 4, 2 ** 33, Number.NaN, -2]) {
+      const h = new PgtagRefHandle();
+      h.handle = handle;
+      h.ref = r.tagIndex.kernelTag(3);
+      r.refs.updatePageTagRef(h);
+    }
+    expect(r.printk.lines).toHaveLength(5);
+    expect(new Set(r.printk.lines.map((l) => l.message))).toEqual(
+      new Set(['WARNING: at include/linux/pgalloc_tag.h update_page_tag_ref()']),
+    );
+    for (let pfn = 0; pfn < 4; pfn++) expect(r.flags.readWord(pfn)).toBe(0x0123456789abcdefn);
+  });
+});
