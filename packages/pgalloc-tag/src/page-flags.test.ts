@@ -286,7 +286,9 @@ describe('PageFlagsTagRefs against a BigInt model of page->flags', () => {
           fc.integer({ min: 0, max: 2 ** 20 }),
           ([n, offs], initial, pfn, idx) => {
             const flags = new PageFlagsArray(layout, nrPages);
-            initial.forEach((w, p) => flags.writeWord(p, w));
+            initial.forEach((w, p) => {
+              flags.writeWord(p, w);
+            });
             const printk = new CapturePrintk();
             const refs = new PageFlagsTagRefs({ flags, tagIndex: new OffsetTagIndex(), printk });
             refs.init(offs, n);
