@@ -2,6 +2,7 @@ import { getPageFlagsPreset } from '@allocprof/page-flags-layout';
 import { describe, expect, it } from 'vitest';
 import { KernelError } from '../kernel/errno';
 import { catalogModule } from '../kernel/module/catalog';
+import type { ModuleDescriptor } from '../kernel/module/descriptor';
 import { GFP_KERNEL } from '../mm/gfp';
 import { PAGE_SIZE } from '../mm/memmap';
 import { type CallSite, Kernel, type KernelOptions } from './main';
@@ -375,6 +376,34 @@ describe('modules', () => {
     expect(errOf(() => k.insmod('e1000e')).code).toBe('EEXIST');
     expect(errOf(() => k.rmmod('loop')).code).toBe('ENOENT');
     expect(errOf(() => k.insmod('no_such_module')).code).toBe('ENOENT');
+  });
+
+  it('a full module tag area is cleaned once and the unloaded range reused', () => {
+    const k = boot();
+    const big = (name: string): ModuleDescriptor => ({
+      name,
+      tags: Array.from({ length: 24000 }, (_, i) => ({
+        file: `drivers/${name}/${name}.c`,
+        line: i + 1,
+        function: `${name}_alloc`,
+      })),
+      align: 8,
+      prepend: 0,
+      textSize: 4096,
+      dataSize: 4096,
+    });
+    const [m1] = ['m1', 'm2', 'm3', 'm4'].map((n) => k.insmod(big(n)));
+    const t = m1!.tags[0]!;
+    const [pfn] = k.allocPages(k.site(`${t.filename}:${t.lineno}`), 0);
+    k.rmmod('m1');
+    const area = k.allocTag!.moduleTags!;
+    expect(area.map().filter((r) => r.kind === 'unloaded')).toHaveLength(1);
+    k.freePages(pfn!, 0);
+    const cleanups = area.cleanups;
+    const m5 = k.insmod(big('m5'));
+    expect(area.cleanups).toBe(cleanups + 1);
+    expect(m5.tagsAddr).toBe(m1!.tagsAddr);
+    expect(area.map().some((r) => r.kind === 'unloaded')).toBe(false);
   });
 
   it('a failed load releases everything it took', () => {
