@@ -37,6 +37,10 @@ const ARANGE64_MIN_SLOTS = 5;
 
 /** Every node id owns this many pivot and slot cells (pivot 15 is never used). */
 const STRIDE = MAPLE_RANGE64_SLOTS;
+/** Slots live in chunks of this many nodes, so the pool grows without copying slot arrays. */
+const CHUNK_SHIFT = 9;
+const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
+const CHUNK_NODES = 1 << CHUNK_SHIFT;
 /** Gap cells per node id in allocation trees. */
 const GAP_STRIDE = MAPLE_ARANGE64_SLOTS;
 /** Enough for a leaf plus both neighbours plus a spanning store (kernel: MAPLE_BIG_NODE_SLOTS). */
@@ -56,6 +60,13 @@ const ST_UNDERFLOW = 5;
 /** Status of a {@link MapleState} (kernel `enum maple_status`, minus ROOT and ERROR). */
 export type MapleStatus = 'start' | 'active' | 'pause' | 'none' | 'overflow' | 'underflow';
 const STATUS_NAMES: readonly MapleStatus[] = ['start', 'active', 'pause', 'none', 'overflow', 'underflow'];
+
+function newChunk(): unknown[] {
+  // Built by push so the elements stay PACKED (no hole checks on reads).
+  const chunk: unknown[] = [];
+  for (let i = 0; i < CHUNK_NODES * STRIDE; i++) chunk.push(undefined);
+  return chunk;
+}
 
 function checkIndex(what: string, i: number): void {
   if (!Number.isSafeInteger(i) || i < 0) {
@@ -80,8 +91,11 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
 
   /** @internal pivots, STRIDE per node */
   piv!: Float64Array;
-  /** @internal slots (values in leaves, child node ids in internal nodes), STRIDE per node */
-  slots!: unknown[];
+  /**
+   * @internal slots (values in leaves, child node ids in internal nodes), STRIDE per node:
+   * node `id` uses `chunks[id >> CHUNK_SHIFT]` from `(id & CHUNK_MASK) * STRIDE`.
+   */
+  chunks!: unknown[][];
   /** @internal metadata end: offset of the last used slot */
   nodeEnd!: Uint8Array;
   /** @internal parent node id, -1 for the root */
@@ -104,6 +118,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   height = 0;
   /** @internal modification counter; states re-walk when it moved */
   seq = 0;
+  /** seq at which the recorded left path (lNode...) was last known to match the tree */
+  private pathSeq = -1;
 
   private readonly internalSlots: number;
   private readonly internalMin: number;
@@ -143,9 +159,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   private resetPool(capacity: number): void {
     this.capacity = capacity;
     this.piv = new Float64Array(capacity * STRIDE);
-    // Built by push so the elements stay PACKED (no hole checks on reads).
-    this.slots = [];
-    for (let i = 0; i < capacity * STRIDE; i++) this.slots.push(undefined);
+    this.chunks = [];
+    for (let i = 0; i < capacity; i += CHUNK_NODES) this.chunks.push(newChunk());
     this.nodeEnd = new Uint8Array(capacity);
     this.parent = new Int32Array(capacity);
     this.parentSlot = new Uint8Array(capacity);
@@ -159,12 +174,11 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   }
 
   private grow(): void {
-    const cap = this.capacity + (this.capacity >> 1) + 16;
+    const cap = this.capacity * 2;
     const piv = new Float64Array(cap * STRIDE);
     piv.set(this.piv);
     this.piv = piv;
-    const slots = this.slots;
-    for (let i = this.capacity * STRIDE; i < cap * STRIDE; i++) slots.push(undefined);
+    while (this.chunks.length * CHUNK_NODES < cap) this.chunks.push(newChunk());
     const end = new Uint8Array(cap);
     end.set(this.nodeEnd);
     this.nodeEnd = end;
@@ -202,10 +216,11 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   /** lib/maple_tree.c: ma_free_rcu() — back to the pool, slots dropped so values can be collected. */
   private freeNode(id: number): void {
     const base = id * STRIDE;
-    const slots = this.slots;
+    const sl = this.chunks[id >> CHUNK_SHIFT]!;
+    const so = (id & CHUNK_MASK) * STRIDE;
     const piv = this.piv;
     for (let i = 0; i < STRIDE; i++) {
-      slots[base + i] = undefined;
+      sl[so + i] = undefined;
       piv[base + i] = 0;
     }
     this.nodeEnd[id] = 0;
@@ -222,7 +237,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     if (node < 0) return undefined;
     const piv = this.piv;
     const end = this.nodeEnd;
-    const slots = this.slots;
+    const chunks = this.chunks;
     for (let h = this.height; ; ) {
       const base = node * STRIDE;
       const e = end[node]!;
@@ -231,8 +246,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         k = 0;
         while (piv[base + k]! < index) k++;
       }
-      if (--h === 0) return slots[base + k] as T | undefined;
-      node = slots[base + k] as number;
+      if (--h === 0) return chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as T | undefined;
+      node = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number;
     }
   }
 
@@ -246,7 +261,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     }
     const piv = this.piv;
     const end = this.nodeEnd;
-    const slots = this.slots;
+    const chunks = this.chunks;
     let min = 0;
     let max = MAX_INDEX;
     for (let h = this.height; ; ) {
@@ -262,9 +277,9 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       if (--h === 0) {
         this.foundStart = min;
         this.foundEnd = max;
-        return slots[base + k] as T | undefined;
+        return chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as T | undefined;
       }
-      node = slots[base + k] as number;
+      node = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number;
     }
   }
 
@@ -281,7 +296,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     }
     const piv = this.piv;
     const end = this.nodeEnd;
-    const slots = this.slots;
+    const chunks = this.chunks;
     let min = 0;
     let max = MAX_INDEX;
     for (let h = this.height; ; ) {
@@ -301,7 +316,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       }
       if (k > 0) min = piv[base + k - 1]! + 1;
       if (k < e) max = piv[base + k]!;
-      node = slots[base + k] as number;
+      node = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number;
     }
   }
 
@@ -445,14 +460,14 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     size: number,
   ): number {
     const piv = this.piv;
-    const slots = this.slots;
+    const chunks = this.chunks;
     const base = node * STRIDE;
     const e = this.nodeEnd[node]!;
     let s = nMin;
     if (depth === this.height - 1) {
       for (let k = 0; k <= e; k++) {
         const ke = k < e ? piv[base + k]! : nMax;
-        if (ke >= min && slots[base + k] === undefined) {
+        if (ke >= min && chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] === undefined) {
           const lo = Math.max(s, min);
           const hi = Math.min(ke, max);
           if (hi - lo + 1 >= size) return lo;
@@ -467,7 +482,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     for (let k = 0; k <= e; k++) {
       const ke = k < e ? piv[base + k]! : nMax;
       if (ke >= min && gaps[gbase + k]! >= size) {
-        const r = this.gapFwd(slots[base + k] as number, depth + 1, s, ke, min, max, size);
+        const r = this.gapFwd(chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number, depth + 1, s, ke, min, max, size);
         if (r >= 0) return r;
       }
       if (ke >= max) return -1;
@@ -487,14 +502,14 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     size: number,
   ): number {
     const piv = this.piv;
-    const slots = this.slots;
+    const chunks = this.chunks;
     const base = node * STRIDE;
     const e = this.nodeEnd[node]!;
     if (depth === this.height - 1) {
       for (let k = e; k >= 0; k--) {
         const ks = k > 0 ? piv[base + k - 1]! + 1 : nMin;
         const ke = k < e ? piv[base + k]! : nMax;
-        if (ks <= max && slots[base + k] === undefined) {
+        if (ks <= max && chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] === undefined) {
           const lo = Math.max(ks, min);
           const hi = Math.min(ke, max);
           if (hi - lo + 1 >= size) return hi - size + 1;
@@ -509,7 +524,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       const ks = k > 0 ? piv[base + k - 1]! + 1 : nMin;
       const ke = k < e ? piv[base + k]! : nMax;
       if (ks <= max && gaps[gbase + k]! >= size) {
-        const r = this.gapRev(slots[base + k] as number, depth + 1, ks, ke, min, max, size);
+        const r = this.gapRev(chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number, depth + 1, ks, ke, min, max, size);
         if (r >= 0) return r;
       }
       if (ks <= min) return -1;
@@ -521,7 +536,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   private walkPath(index: number, N: Int32Array, S: Int32Array, Mn: Float64Array, Mx: Float64Array): void {
     const piv = this.piv;
     const endA = this.nodeEnd;
-    const slots = this.slots;
+    const chunks = this.chunks;
     const leafDepth = this.height - 1;
     let node = this.root;
     let min = 0;
@@ -541,7 +556,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       if (d === leafDepth) return;
       if (k > 0) min = piv[base + k - 1]! + 1;
       if (k < e) max = piv[base + k]!;
-      node = slots[base + k] as number;
+      node = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number;
     }
   }
 
@@ -551,20 +566,35 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
    * @internal
    */
   write(first: number, last: number, value: T | undefined): void {
+    const pathValid = this.pathSeq === this.seq;
     this.seq++;
     if (this.root < 0) {
       if (value !== undefined) this.storeIntoEmpty(first, last, value);
       return;
     }
     const piv = this.piv;
-    const slots = this.slots;
+    const chunks = this.chunks;
     const endA = this.nodeEnd;
     const leafD = this.height - 1;
     const LN = this.lNode;
     const LS = this.lSlot;
     const RN = this.rNode;
     const RS = this.rSlot;
-    this.walkPath(first, LN, LS, this.lMin, this.lMax);
+    if (pathValid && first >= this.lMin[leafD]! && first <= this.lMax[leafD]!) {
+      // The last write changed only the leaf it landed in, and this one starts in the same
+      // leaf: the recorded path still holds, only the slot needs finding.
+      const node = LN[leafD]!;
+      const base = node * STRIDE;
+      const e = endA[node]!;
+      let k = e;
+      if (e > 0 && piv[base + e - 1]! >= first) {
+        k = 0;
+        while (piv[base + k]! < first) k++;
+      }
+      LS[leafD] = k;
+    } else {
+      this.walkPath(first, LN, LS, this.lMin, this.lMax);
+    }
     const lnode = LN[leafD]!;
     const lbase = lnode * STRIDE;
     let ls = LS[leafD]!;
@@ -574,8 +604,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const e = endA[lnode]!;
     if (value === undefined) {
       const ss = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
-      if (slots[lbase + ls] === undefined) a = ss;
-      else if (ss === first && ls > 0 && slots[lbase + ls - 1] === undefined) {
+      if (chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + ls] === undefined) a = ss;
+      else if (ss === first && ls > 0 && chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + ls - 1] === undefined) {
         ls--;
         a = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
       }
@@ -584,8 +614,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         let k = ls;
         while (k < e && piv[lbase + k]! < last) k++;
         const ke = k < e ? piv[lbase + k]! : leafMax;
-        if (slots[lbase + k] === undefined) b = ke;
-        else if (ke === last && slots[lbase + k + 1] === undefined)
+        if (chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k] === undefined) b = ke;
+        else if (ke === last && chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k + 1] === undefined)
           b = k + 1 < e ? piv[lbase + k + 1]! : leafMax;
       } else if (last < MAX_INDEX && this.lookupSlot(last + 1) === undefined) {
         b = this.foundEnd;
@@ -599,16 +629,21 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         const se = ls < e ? piv[lbase + ls]! : leafMax;
         if (ss === a && se === b) {
           // Exact fit (mas_wr_slot_store() of one slot): replace in place.
-          const old = slots[lbase + ls];
+          const old = chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + ls];
           if (value !== undefined) {
-            slots[lbase + ls] = value;
+            chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + ls] = value;
             if (this.allocRangeEnabled && old === undefined) this.propagateGap(leafD);
+            this.pathSeq = this.seq;
             return;
           }
-          if (old === undefined) return;
+          if (old === undefined) {
+            this.pathSeq = this.seq;
+            return;
+          }
           if ((ls < e || leafMax === MAX_INDEX) && !(leafD === 0 && e === 0)) {
-            slots[lbase + ls] = undefined;
+            chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + ls] = undefined;
             if (this.allocRangeEnabled) this.propagateGap(leafD);
+            this.pathSeq = this.seq;
             return;
           }
         }
@@ -627,6 +662,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       ) {
         this.rewriteLeafInPlace(lnode, ls, k, e, newEnd, ss, se, a, b, value, leafMax);
         if (this.allocRangeEnabled) this.propagateGap(leafD);
+        this.pathSeq = this.seq;
         return;
       }
       for (let d = 0; d <= leafD; d++) {
@@ -652,11 +688,11 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         const ke = k < e ? piv[lbase + k]! : nodeMax;
         if (ke < a) {
           bp[n] = ke;
-          bs[n++] = slots[lbase + k];
+          bs[n++] = chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k];
         } else {
           if (s < a) {
             bp[n] = a - 1;
-            bs[n++] = slots[lbase + k];
+            bs[n++] = chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k];
           }
           break;
         }
@@ -675,7 +711,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         const ke = k < e ? piv[rbase + k]! : nodeMax;
         if (ke > b) {
           bp[n] = ke;
-          bs[n++] = slots[rbase + k];
+          bs[n++] = chunks[rnode >> CHUNK_SHIFT]![(rnode & CHUNK_MASK) * STRIDE + k];
         }
       }
     }
@@ -704,35 +740,35 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   ): void {
     const base = node * STRIDE;
     const piv = this.piv;
-    const slots = this.slots;
-    const oldLeft = slots[base + ls];
-    const oldRight = slots[base + k];
+    const chunks = this.chunks;
+    const oldLeft = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + ls];
+    const oldRight = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k];
     const shift = newEnd - e;
     const last = MAPLE_RANGE64_SLOTS - 1;
     if (shift > 0) {
       for (let i = e; i > k; i--) {
-        slots[base + i + shift] = slots[base + i];
+        chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + i + shift] = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + i];
         piv[base + i + shift] = i < e ? piv[base + i]! : leafMax;
       }
     } else if (shift < 0) {
       for (let i = k + 1; i <= e; i++) {
-        slots[base + i + shift] = slots[base + i];
+        chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + i + shift] = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + i];
         piv[base + i + shift] = i < e ? piv[base + i]! : leafMax;
       }
       for (let i = newEnd + 1; i <= e; i++) {
-        slots[base + i] = undefined;
+        chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + i] = undefined;
         piv[base + i] = 0;
       }
     }
     let j = ls;
     if (ss < a) {
-      slots[base + j] = oldLeft;
+      chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + j] = oldLeft;
       piv[base + j++] = a - 1;
     }
-    slots[base + j] = value;
+    chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + j] = value;
     piv[base + j++] = b;
     if (b < se) {
-      slots[base + j] = oldRight;
+      chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + j] = oldRight;
       piv[base + j] = se;
     }
     piv[base + last] = 0;
@@ -785,7 +821,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const RN = this.rNode;
     const RS = this.rSlot;
     const piv = this.piv;
-    const slots = this.slots;
+    const chunks = this.chunks;
     const endA = this.nodeEnd;
     const alloc = this.allocRangeEnabled;
     const consumed = this.consumed;
@@ -804,7 +840,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         const ls = LS[d]!;
         const gb = lnode * GAP_STRIDE;
         for (let k = 0; k < ls; k++)
-          this.pushEntry(piv[lbase + k]!, slots[lbase + k], alloc ? this.gaps[gb + k]! : 0);
+          this.pushEntry(piv[lbase + k]!, chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k], alloc ? this.gaps[gb + k]! : 0);
         newPos = this.bufLen;
         for (let i = 0; i < this.newCount; i++)
           this.pushEntry(this.newMax[i]!, this.newIds[i], this.newGap[i]!);
@@ -816,16 +852,16 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         for (let k = rs + 1; k <= re; k++) {
           this.pushEntry(
             k < re ? piv[rbase + k]! : this.rMax[d]!,
-            slots[rbase + k],
+            chunks[rnode >> CHUNK_SHIFT]![(rnode & CHUNK_MASK) * STRIDE + k],
             alloc ? this.gaps[rgb + k]! : 0,
           );
         }
         if (lnode === rnode) {
-          for (let k = ls + 1; k < rs; k++) this.dropSubtree(slots[lbase + k] as number, d + 1, leafD);
+          for (let k = ls + 1; k < rs; k++) this.dropSubtree(chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k] as number, d + 1, leafD);
         } else {
           const le = endA[lnode]!;
-          for (let k = ls + 1; k <= le; k++) this.dropSubtree(slots[lbase + k] as number, d + 1, leafD);
-          for (let k = 0; k < rs; k++) this.dropSubtree(slots[rbase + k] as number, d + 1, leafD);
+          for (let k = ls + 1; k <= le; k++) this.dropSubtree(chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k] as number, d + 1, leafD);
+          for (let k = 0; k < rs; k++) this.dropSubtree(chunks[rnode >> CHUNK_SHIFT]![(rnode & CHUNK_MASK) * STRIDE + k] as number, d + 1, leafD);
         }
       }
       if (RN[d] !== lnode) {
@@ -884,7 +920,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     if (depth < leafD) {
       const base = node * STRIDE;
       const e = this.nodeEnd[node]!;
-      for (let k = 0; k <= e; k++) this.dropSubtree(this.slots[base + k] as number, depth + 1, leafD);
+      for (let k = 0; k <= e; k++) this.dropSubtree(this.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number, depth + 1, leafD);
     }
     this.covered.push(node);
   }
@@ -894,7 +930,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const RN = this.rNode;
     const RS = this.rSlot;
     const piv = this.piv;
-    const slots = this.slots;
+    const chunks = this.chunks;
     const endA = this.nodeEnd;
     let p = d - 1;
     while (p >= 0 && RS[p] === endA[RN[p]!]) p--;
@@ -907,7 +943,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       const pe = endA[parent]!;
       this.rMin[q] = s > 0 ? piv[pb + s - 1]! + 1 : this.rMin[q - 1]!;
       this.rMax[q] = s < pe ? piv[pb + s]! : this.rMax[q - 1]!;
-      RN[q] = slots[pb + s] as number;
+      RN[q] = chunks[parent >> CHUNK_SHIFT]![(parent & CHUNK_MASK) * STRIDE + s] as number;
       if (q < d) RS[q] = 0;
     }
     const nb = RN[d]!;
@@ -919,7 +955,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const gb = nb * GAP_STRIDE;
     const alloc = this.allocRangeEnabled && !isLeaf;
     for (let k = 0; k <= e; k++) {
-      this.pushEntry(k < e ? piv[base + k]! : nodeMax, slots[base + k], alloc ? this.gaps[gb + k]! : 0);
+      this.pushEntry(k < e ? piv[base + k]! : nodeMax, chunks[nb >> CHUNK_SHIFT]![(nb & CHUNK_MASK) * STRIDE + k], alloc ? this.gaps[gb + k]! : 0);
     }
   }
 
@@ -1027,7 +1063,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   private collapseRoot(): void {
     let root = this.root;
     while (this.height > 1 && this.nodeEnd[root] === 0) {
-      const child = this.slots[root * STRIDE] as number;
+      const child = this.chunks[root >> CHUNK_SHIFT]![(root & CHUNK_MASK) * STRIDE] as number;
       this.consumed.push(root);
       this.marks[root] = MARK_CONSUMED;
       root = child;
@@ -1036,7 +1072,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       this.height--;
     }
     this.root = root;
-    if (this.height === 1 && this.nodeEnd[root] === 0 && this.slots[root * STRIDE] === undefined) {
+    if (this.height === 1 && this.nodeEnd[root] === 0 && this.chunks[root >> CHUNK_SHIFT]![(root & CHUNK_MASK) * STRIDE] === undefined) {
       this.consumed.push(root);
       this.root = -1;
       this.height = 0;
@@ -1068,15 +1104,15 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   ): number {
     const base = id * STRIDE;
     const piv = this.piv;
-    const slots = this.slots;
+    const chunks = this.chunks;
     const bp = this.bufPiv;
     const bs = this.bufSlot;
     for (let i = 0; i < cnt; i++) {
-      slots[base + i] = bs[from + i];
+      chunks[id >> CHUNK_SHIFT]![(id & CHUNK_MASK) * STRIDE + i] = bs[from + i];
       if (i < cap - 1) piv[base + i] = bp[from + i]!;
     }
     for (let i = cnt; i < STRIDE; i++) {
-      slots[base + i] = undefined;
+      chunks[id >> CHUNK_SHIFT]![(id & CHUNK_MASK) * STRIDE + i] = undefined;
       piv[base + i] = 0;
     }
     if (cnt === cap) piv[base + cap - 1] = 0;
@@ -1123,12 +1159,12 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const base = node * STRIDE;
     const e = this.nodeEnd[node]!;
     const piv = this.piv;
-    const slots = this.slots;
+    const chunks = this.chunks;
     let best = 0;
     let s = nodeMin;
     for (let k = 0; k <= e; k++) {
       const ke = k < e ? piv[base + k]! : nodeMax;
-      if (slots[base + k] === undefined && ke - s + 1 > best) best = ke - s + 1;
+      if (chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] === undefined && ke - s + 1 > best) best = ke - s + 1;
       s = ke + 1;
     }
     return best;
@@ -1181,7 +1217,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     if (this.parent[this.root] !== -1) throw new MapleTreeCorruptionError('root has a parent', this.root, 0);
     const ctx = { seen: new Set<number>(), prevNull: false, leaves: 0 };
     this.validateNode(this.root, 0, 0, MAX_INDEX, ctx);
-    if (this.height === 1 && this.nodeEnd[this.root] === 0 && this.slots[this.root * STRIDE] === undefined) {
+    if (this.height === 1 && this.nodeEnd[this.root] === 0 && this.chunks[this.root >> CHUNK_SHIFT]![(this.root & CHUNK_MASK) * STRIDE] === undefined) {
       throw new MapleTreeCorruptionError('root leaf holds only NULL (should be an empty tree)', this.root, 0);
     }
   }
@@ -1207,7 +1243,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const base = node * STRIDE;
     const e = this.nodeEnd[node]!;
     const piv = this.piv;
-    const slots = this.slots;
+    const chunks = this.chunks;
     if (e >= cap) fail(`end ${e} beyond ${cap} slots`);
     // 1. pivots
     let prev = min - 1;
@@ -1224,7 +1260,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     }
     // 2. past end
     for (let k = e + 1; k < STRIDE; k++) {
-      if (slots[base + k] !== undefined) fail(`slot ${k} past end ${e} is not empty`);
+      if (chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] !== undefined) fail(`slot ${k} past end ${e} is not empty`);
       if (k < STRIDE && piv[base + k] !== 0 && k > e) fail(`pivot ${k} past end ${e} is not 0`);
     }
     // 4. occupancy
@@ -1237,7 +1273,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       let s = min;
       for (let k = 0; k <= e; k++) {
         const ke = k < e ? piv[base + k]! : max;
-        const isNull = slots[base + k] === undefined;
+        const isNull = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] === undefined;
         if (isNull) {
           if (ctx.prevNull) fail(`two consecutive NULL slots at index ${s}`);
           if (ke - s + 1 > best) best = ke - s + 1;
@@ -1245,7 +1281,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         ctx.prevNull = isNull;
         s = ke + 1;
       }
-      if (max !== MAX_INDEX && slots[base + e] === undefined) fail('non-rightmost leaf ends with NULL');
+      if (max !== MAX_INDEX && chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + e] === undefined) fail('non-rightmost leaf ends with NULL');
       return best;
     }
     // 3. children
@@ -1255,7 +1291,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const gaps = this.gaps;
     for (let k = 0; k <= e; k++) {
       const ke = k < e ? piv[base + k]! : max;
-      const child = slots[base + k];
+      const child = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k];
       if (typeof child !== 'number') fail(`internal slot ${k} does not hold a child`);
       const c = child as number;
       if (c < 0 || c >= this.highWater) fail(`slot ${k} holds invalid node id ${c}`);
@@ -1290,8 +1326,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       let s = min;
       for (let k = 0; k <= e; k++) {
         const ke = k < e ? this.piv[base + k]! : max;
-        if (isLeaf) out.push(`${'  '.repeat(depth + 1)}[${s}, ${ke}] ${String(this.slots[base + k])}`);
-        else rec(this.slots[base + k] as number, depth + 1, s, ke);
+        if (isLeaf) out.push(`${'  '.repeat(depth + 1)}[${s}, ${ke}] ${String(this.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k])}`);
+        else rec(this.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number, depth + 1, s, ke);
         s = ke + 1;
       }
     };
@@ -1353,7 +1389,8 @@ export class MapleState<T> {
 
   private slotValue(): T | undefined {
     if (this.node < 0) return undefined;
-    return this.tree.slots[this.node * STRIDE + this.offset] as T | undefined;
+    const node = this.node;
+    return this.tree.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + this.offset] as T | undefined;
   }
 
   /** The tree changed under a positioned state: continue as if paused (ACTIVE) or re-walk. */
