@@ -236,17 +236,18 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     let node = this.root;
     if (node < 0) return undefined;
     const piv = this.piv;
-    const end = this.nodeEnd;
     const chunks = this.chunks;
+    // A node that is not full stores its maximum as pivot[end], which stops the scan; a full
+    // one stops at its slot count. So the lookup never reads the metadata.
+    const internalLimit = this.internalSlots - 1;
     for (let h = this.height; ; ) {
       const base = node * STRIDE;
-      const e = end[node]!;
-      let k = e;
-      if (e > 0 && piv[base + e - 1]! >= index) {
-        k = 0;
-        while (piv[base + k]! < index) k++;
+      let k = 0;
+      if (--h === 0) {
+        while (k < MAPLE_RANGE64_SLOTS - 1 && piv[base + k]! < index) k++;
+        return chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as T | undefined;
       }
-      if (--h === 0) return chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as T | undefined;
+      while (k < internalLimit && piv[base + k]! < index) k++;
       node = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number;
     }
   }
@@ -886,7 +887,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       const rightmost = this.rMax[d] === MAX_INDEX;
       const k = this.planSplit(this.bufLen, cap, minSlots, isLeaf, rightmost, newPos);
       if (k === 1 && RN[d] === lnode) {
-        const g = this.writeNode(lnode, isLeaf, 0, this.bufLen, this.lMin[d]!, cap);
+        const g = this.writeNode(lnode, isLeaf, 0, this.bufLen, this.lMin[d]!, cap, isLeaf ? 0 : newPos);
         if (alloc) this.propagateGapFrom(d, g);
         break;
       }
@@ -896,7 +897,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         const id = i === 0 ? lnode : this.allocNode();
         const cnt = this.splitSizes[i]!;
         const nodeMax = this.bufPiv[pos + cnt - 1]!;
-        const g = this.writeNodeFrom(id, isLeaf, pos, cnt, nodeMin, cap);
+        const g = this.writeNode(id, isLeaf, pos, cnt, nodeMin, cap, i === 0 && !isLeaf ? Math.min(newPos, cnt) : 0);
         this.newIds[i] = id;
         this.newMax[i] = nodeMax;
         this.newGap[i] = g;
@@ -1044,7 +1045,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       const nodeMax = this.bufPiv[pos + cnt - 1]!;
       this.newIds[i] = id;
       this.newMax[i] = nodeMax;
-      this.newGap[i] = this.writeNodeFrom(id, isLeaf, pos, cnt, nodeMin, cap);
+      this.newGap[i] = this.writeNode(id, isLeaf, pos, cnt, nodeMin, cap);
       pos += cnt;
       nodeMin = nodeMax + 1;
     }
@@ -1079,20 +1080,11 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     }
   }
 
-  private writeNodeFrom(
-    id: number,
-    isLeaf: boolean,
-    from: number,
-    cnt: number,
-    nodeMin: number,
-    cap: number,
-  ): number {
-    return this.writeNode(id, isLeaf, from, cnt, nodeMin, cap);
-  }
-
   /**
    * Fill node `id` from buffer entries `[from, from + cnt)`; returns the node's largest gap
    * (allocation trees). A full node does not store its last pivot (implied by the parent).
+   * The first `kept` children already sit in this node at the same offsets, so their parent
+   * links are left alone (they are scattered in memory: rewriting them costs cache misses).
    */
   private writeNode(
     id: number,
@@ -1101,18 +1093,20 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     cnt: number,
     nodeMin: number,
     cap: number,
+    kept = 0,
   ): number {
     const base = id * STRIDE;
     const piv = this.piv;
-    const chunks = this.chunks;
+    const sl = this.chunks[id >> CHUNK_SHIFT]!;
+    const so = (id & CHUNK_MASK) * STRIDE;
     const bp = this.bufPiv;
     const bs = this.bufSlot;
     for (let i = 0; i < cnt; i++) {
-      chunks[id >> CHUNK_SHIFT]![(id & CHUNK_MASK) * STRIDE + i] = bs[from + i];
+      sl[so + i] = bs[from + i];
       if (i < cap - 1) piv[base + i] = bp[from + i]!;
     }
     for (let i = cnt; i < STRIDE; i++) {
-      chunks[id >> CHUNK_SHIFT]![(id & CHUNK_MASK) * STRIDE + i] = undefined;
+      sl[so + i] = undefined;
       piv[base + i] = 0;
     }
     if (cnt === cap) piv[base + cap - 1] = 0;
@@ -1130,7 +1124,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     }
     const parent = this.parent;
     const pslot = this.parentSlot;
-    for (let i = 0; i < cnt; i++) {
+    for (let i = kept; i < cnt; i++) {
       const child = bs[from + i] as number;
       parent[child] = id;
       pslot[child] = i;
