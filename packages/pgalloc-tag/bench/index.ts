@@ -2,14 +2,19 @@
  * get/update/put cost of the two page tag reference backends, in the pgalloc_tag_add() +
  * pgalloc_tag_sub() shape: one get/update/put sets a page's reference, one clears it.
  *
- * Two workloads, both over 2^20 pages in pseudo-random order (as a page allocator hands them out):
- *  - "in the page allocator": before each hook the allocator has done its own read-modify-write
- *    of page->flags (check_new_page() tests PAGE_FLAGS_CHECK_AT_PREP on allocation,
- *    free_pages_prepare() clears it on free), so the page's flags word is in cache when the hook
- *    runs. That is the kernel's situation: the compressed backend finds its field in a cache line
- *    the allocator already holds, the page_ext backend has to reach a second one.
- *  - "hook alone": only the hook touches memory, so both backends take one cold access per page
- *    and the compressed backend's extra work (idx_to_ref/ref_to_idx) is what differs.
+ * Three workloads, each 2^20 pairs of get/update/put:
+ *  - "allocator, cold pages": 2^20 pages in pseudo-random order (as a page allocator hands them
+ *    out). Before each hook the allocator does its own read-modify-write of page->flags
+ *    (check_new_page() tests PAGE_FLAGS_CHECK_AT_PREP on allocation, free_pages_prepare() clears
+ *    it on free), so the page's flags word is in cache when the hook runs. That is the kernel's
+ *    situation: the compressed backend finds its field in a cache line the allocator already
+ *    holds, the page_ext backend has to reach a second one.
+ *  - "hook alone, cold pages": the same pages, but only the hook touches memory, so both backends
+ *    take one cold access per page and the compressed backend's extra work (idx_to_ref /
+ *    ref_to_idx, a two-half field instead of one 8-byte slot) is what differs.
+ *  - "allocator, hot pages": 64 pages allocated and freed over and over, the shape of the
+ *    series' get_free_page/free_page loop on one CPU (the per-CPU lists recycle the same pages),
+ *    so everything is in cache and only instructions count.
  *
  * Each backend has its own pass function, so every call site stays monomorphic, as the kernel's
  * calls are static. Backends and workloads alternate within every round after a warm-up; the
@@ -95,6 +100,10 @@ const ORDER = (() => {
   return order;
 })();
 
+/** 64 pages recycled (a per-CPU page list), repeated to the same number of operations. */
+const HOT_PAGES = 64;
+const HOT_ORDER = Uint32Array.from({ length: NR_PAGES }, (_, i) => ORDER[i % HOT_PAGES]!);
+
 /** Pages whose flags failed check_new_page() (stays 0; read so the allocator's work is not dead). */
 let badPages = 0;
 
@@ -103,31 +112,39 @@ function cpuNs(): number {
   return (u.user + u.system) * 1000;
 }
 
-/** One pass of the page_ext backend: a reference set on every page, then cleared. */
+/**
+ * One pass of the page_ext backend: in batches of `batch` pages of `order`, a reference set on
+ * every page (allocation), then cleared (free).
+ */
 function passPageExt(
   refs: PageExtTagRefs,
   words: Uint32Array,
+  order: Uint32Array,
+  batch: number,
   inAllocator: boolean,
   h: PgtagRefHandle,
 ): number {
   const wpp = words.length / NR_PAGES;
   const t0 = cpuNs();
-  for (let i = 0; i < NR_PAGES; i++) {
-    const pfn = ORDER[i]!;
-    if (inAllocator && (words[pfn * wpp]! & CHECK_AT_PREP) !== 0) badPages++;
-    if (refs.getPageTagRef(pfn, h)) {
-      h.ref = TAGS[i & 63]!;
-      refs.updatePageTagRef(h);
-      refs.putPageTagRef(h);
+  for (let b = 0; b < NR_PAGES; b += batch) {
+    const end = b + batch;
+    for (let i = b; i < end; i++) {
+      const pfn = order[i]!;
+      if (inAllocator && (words[pfn * wpp]! & CHECK_AT_PREP) !== 0) badPages++;
+      if (refs.getPageTagRef(pfn, h)) {
+        h.ref = TAGS[i & 63]!;
+        refs.updatePageTagRef(h);
+        refs.putPageTagRef(h);
+      }
     }
-  }
-  for (let i = 0; i < NR_PAGES; i++) {
-    const pfn = ORDER[i]!;
-    if (inAllocator) words[pfn * wpp] = words[pfn * wpp]! & ~CHECK_AT_PREP;
-    if (refs.getPageTagRef(pfn, h)) {
-      h.ref = 0;
-      refs.updatePageTagRef(h);
-      refs.putPageTagRef(h);
+    for (let i = b; i < end; i++) {
+      const pfn = order[i]!;
+      if (inAllocator) words[pfn * wpp] = words[pfn * wpp]! & ~CHECK_AT_PREP;
+      if (refs.getPageTagRef(pfn, h)) {
+        h.ref = 0;
+        refs.updatePageTagRef(h);
+        refs.putPageTagRef(h);
+      }
     }
   }
   return (cpuNs() - t0) / (2 * NR_PAGES);
@@ -137,46 +154,55 @@ function passPageExt(
 function passPageFlags(
   refs: PageFlagsTagRefs,
   words: Uint32Array,
+  order: Uint32Array,
+  batch: number,
   inAllocator: boolean,
   h: PgtagRefHandle,
 ): number {
   const wpp = words.length / NR_PAGES;
   const t0 = cpuNs();
-  for (let i = 0; i < NR_PAGES; i++) {
-    const pfn = ORDER[i]!;
-    if (inAllocator && (words[pfn * wpp]! & CHECK_AT_PREP) !== 0) badPages++;
-    if (refs.getPageTagRef(pfn, h)) {
-      h.ref = TAGS[i & 63]!;
-      refs.updatePageTagRef(h);
-      refs.putPageTagRef(h);
+  for (let b = 0; b < NR_PAGES; b += batch) {
+    const end = b + batch;
+    for (let i = b; i < end; i++) {
+      const pfn = order[i]!;
+      if (inAllocator && (words[pfn * wpp]! & CHECK_AT_PREP) !== 0) badPages++;
+      if (refs.getPageTagRef(pfn, h)) {
+        h.ref = TAGS[i & 63]!;
+        refs.updatePageTagRef(h);
+        refs.putPageTagRef(h);
+      }
     }
-  }
-  for (let i = 0; i < NR_PAGES; i++) {
-    const pfn = ORDER[i]!;
-    if (inAllocator) words[pfn * wpp] = words[pfn * wpp]! & ~CHECK_AT_PREP;
-    if (refs.getPageTagRef(pfn, h)) {
-      h.ref = 0;
-      refs.updatePageTagRef(h);
-      refs.putPageTagRef(h);
+    for (let i = b; i < end; i++) {
+      const pfn = order[i]!;
+      if (inAllocator) words[pfn * wpp] = words[pfn * wpp]! & ~CHECK_AT_PREP;
+      if (refs.getPageTagRef(pfn, h)) {
+        h.ref = 0;
+        refs.updatePageTagRef(h);
+        refs.putPageTagRef(h);
+      }
     }
   }
   return (cpuNs() - t0) / (2 * NR_PAGES);
 }
 
 const WORKLOADS = [
-  { name: 'in the page allocator', inAllocator: true },
-  { name: 'hook alone', inAllocator: false },
+  { name: 'allocator, cold pages', order: ORDER, batch: NR_PAGES, inAllocator: true },
+  { name: 'hook alone, cold pages', order: ORDER, batch: NR_PAGES, inAllocator: false },
+  { name: 'allocator, hot pages', order: HOT_ORDER, batch: HOT_PAGES, inAllocator: true },
 ] as const;
+type Workload = (typeof WORKLOADS)[number];
 const BACKENDS = [
   {
     name: 'page_ext',
     bytes: () => extRefs.bytes,
-    run: (inAllocator: boolean, h: PgtagRefHandle) => passPageExt(extRefs, extFlags.words, inAllocator, h),
+    run: (w: Workload, h: PgtagRefHandle) =>
+      passPageExt(extRefs, extFlags.words, w.order, w.batch, w.inAllocator, h),
   },
   {
     name: 'page_flags',
     bytes: () => cmpRefs.bytes,
-    run: (inAllocator: boolean, h: PgtagRefHandle) => passPageFlags(cmpRefs, cmpFlags.words, inAllocator, h),
+    run: (w: Workload, h: PgtagRefHandle) =>
+      passPageFlags(cmpRefs, cmpFlags.words, w.order, w.batch, w.inAllocator, h),
   },
 ] as const;
 
@@ -187,7 +213,7 @@ for (let round = 0; round < WARMUP + ROUNDS; round++) {
     // Alternate which backend goes first, so neither always runs right after the other's pass.
     const order = round % 2 === 0 ? BACKENDS : [...BACKENDS].reverse();
     for (const b of order) {
-      const ns = b.run(w.inAllocator, h);
+      const ns = b.run(w, h);
       if (round < WARMUP) continue;
       const key = `${w.name}\u0000${b.name}`;
       if (!samples.has(key)) samples.set(key, []);
