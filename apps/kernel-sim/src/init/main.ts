@@ -176,7 +176,6 @@ export class Kernel {
   /** RAM size in bytes. */
   readonly ramBytes: number;
   private readonly siteTags = new Map<string, AllocTag>();
-  private readonly vmAreas = new Map<number, VmStruct>();
   private mminitLoglevel = 0;
   private initProcess = '/sbin/init';
 
@@ -746,18 +745,13 @@ export class Kernel {
         s === null
           ? 'vmalloc'
           : `${s.function}+0x${((s.lineno * 37) % 0x400).toString(16)}/0x${(0x400).toString(16)}`;
-      const area = this.charge(s, () => this.vmalloc.vmalloc(size, caller));
-      this.vmAreas.set(area.addr, area);
-      return area;
+      return this.charge(s, () => this.vmalloc.vmalloc(size, caller));
     });
   }
 
   /** vfree(). */
   vfree(addr: number): void {
-    this.call(() => {
-      this.vmalloc.vfree(addr);
-      this.vmAreas.delete(addr);
-    });
+    this.call(() => this.vmalloc.vfree(addr));
   }
 
   // ------------------------------------------------------------------ modules
