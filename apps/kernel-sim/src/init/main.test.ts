@@ -103,6 +103,15 @@ describe('boot', () => {
     }
   });
 
+  it('a failed /proc/allocinfo creation shuts profiling down but leaves the sysctl writable', () => {
+    const k = boot({ faults: { allocinfoCreate: true } });
+    expect(msgs(k)).toContain('Failed to create allocinfo file');
+    expect(k.allocTag!.support).toBe(false);
+    expect(k.sysctl('vm.mem_profiling')).toBe('0');
+    expect(k.sysctl('vm.mem_profiling', '1')).toBe('1');
+    expect(errOf(() => k.readFile('/proc/allocinfo')).code).toBe('ENOENT');
+  });
+
   it('compressed mode with too few page-flag bits shuts profiling down before procfs exists', () => {
     const k = boot({ config: 'x86_64-distro', cmdline: 'sysctl.vm.mem_profiling=1,compressed' });
     expect(msgs(k)).toContain(

@@ -87,6 +87,8 @@ export interface KernelOptions {
   profiling?: boolean;
   /** Receives each kernel log line below the console log level as it is printed. */
   console?: (line: string) => void;
+  /** Boot-time failures to inject: `allocinfoCreate` makes proc_create("allocinfo") fail. */
+  faults?: { allocinfoCreate?: boolean };
 }
 
 /** A call site allocations can be charged to. */
@@ -204,6 +206,7 @@ export class Kernel {
     this.cmdline = new BootCommandLine(o.cmdline ?? '');
     this.kallsyms = new SymbolTable();
     this.procfs = new ProcFs();
+    this.procfs.failAllocinfoCreate = o.faults?.allocinfoCreate === true;
 
     printk.printk(
       'notice',
