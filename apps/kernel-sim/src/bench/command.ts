@@ -10,6 +10,7 @@ import type { MachineOptions } from '../cli/program';
 import { KernelError } from '../kernel/errno';
 import {
   type BenchProgress,
+  type ClockKind,
   DEFAULT_SETTINGS,
   type PageAllocBenchSettings,
   runPageAllocBench,
@@ -38,9 +39,15 @@ export interface BenchCommandDeps {
 }
 
 /** Settings for the command's options: full or smoke sizes, `--rounds` overriding the count. */
-export function benchSettings(opts: { rounds?: number; smoke: boolean }): PageAllocBenchSettings {
-  const base = opts.smoke ? SMOKE_SETTINGS : DEFAULT_SETTINGS;
-  return opts.rounds === undefined ? { ...base } : { ...base, rounds: opts.rounds };
+export function benchSettings(opts: {
+  rounds?: number;
+  smoke: boolean;
+  clock?: ClockKind;
+}): PageAllocBenchSettings {
+  const s = { ...(opts.smoke ? SMOKE_SETTINGS : DEFAULT_SETTINGS) };
+  if (opts.rounds !== undefined) s.rounds = opts.rounds;
+  if (opts.clock !== undefined) s.clock = opts.clock;
+  return s;
 }
 
 /** The machine options a mode boots from. */
@@ -92,9 +99,14 @@ export function progressText(p: BenchProgress): string {
  */
 export function runBench(
   opts: BenchCommandOptions,
-  deps: { boot: BootBenchMachine; modes?: readonly BenchMode[]; progress?: ProgressLine | null },
+  deps: {
+    boot: BootBenchMachine;
+    modes?: readonly BenchMode[];
+    progress?: ProgressLine | null;
+    clock?: ClockKind;
+  },
 ): PageAllocBenchReport {
-  const settings = benchSettings(opts);
+  const settings = benchSettings(deps.clock === undefined ? opts : { ...opts, clock: deps.clock });
   const mopts = machineOptionsOf(opts);
   const modes = deps.modes ?? BENCH_MODES;
   const progress = deps.progress ?? null;

@@ -5,9 +5,12 @@ import { HookedPageAllocator, NoHooksPageAllocator, type PageAllocHooks } from '
 import { testMachine } from '../mm/testing';
 import {
   type BenchProgress,
+  clockOf,
+  cpuClock,
   type PageAllocBenchSettings,
   runPageAllocBench,
   SMOKE_SETTINGS,
+  wallClock,
 } from './harness';
 import { fakeBenchMachine, VirtualNs } from './testing';
 import { compileWorkload, mixedBatchPages, mixedOrderPlan } from './workload';
@@ -18,6 +21,7 @@ const SETTINGS: PageAllocBenchSettings = {
   order0Iterations: 100,
   mixedBatches: 3,
   mixedBatch: 16,
+  clock: 'wall',
 };
 
 /** A hooks object that throws whenever anything reads it once armed (boot runs unarmed). */
@@ -106,6 +110,9 @@ describe('runPageAllocBench', () => {
     expect(() => runPageAllocBench([m], { ...SETTINGS, order0Iterations: 1.5 })).toThrow(KernelError);
     expect(() => runPageAllocBench([], SETTINGS)).toThrow(/no machine/);
     expect(() => runPageAllocBench([m, fakeBenchMachine('nohooks')], SETTINGS)).toThrow(/given twice/);
+    expect(() => runPageAllocBench([m], { ...SETTINGS, clock: 'tsc' as never })).toThrow(
+      /clock must be 'cpu' or 'wall'/,
+    );
     expect(m.alloc.stats()).toEqual(before);
   });
 
@@ -124,6 +131,21 @@ describe('runPageAllocBench', () => {
     expect(() => runPageAllocBench([m], SETTINGS, { variants: ['order0'] })).toThrow(
       /ran out of memory in the order0 loop/,
     );
+  });
+});
+
+describe('clocks', () => {
+  it('read process CPU time or wall time in nanoseconds, never going back', () => {
+    for (const kind of ['cpu', 'wall'] as const) {
+      const clock = clockOf(kind);
+      const a = clock();
+      let x = 0;
+      for (let i = 0; i < 100_000; i++) x += i;
+      expect(x).toBeGreaterThan(0);
+      expect(clock()).toBeGreaterThanOrEqual(a);
+    }
+    expect(clockOf('cpu')).toBe(cpuClock);
+    expect(clockOf('wall')).toBe(wallClock);
   });
 });
 

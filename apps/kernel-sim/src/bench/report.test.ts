@@ -21,6 +21,7 @@ const SETTINGS: PageAllocBenchSettings = {
   order0Iterations: 50,
   mixedBatches: 2,
   mixedBatch: 8,
+  clock: 'wall',
 };
 
 const ENV: BenchEnvironment = {

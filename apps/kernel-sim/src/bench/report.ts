@@ -283,7 +283,8 @@ function headline(r: PageAllocBenchReport): string {
 
 function settingsLine(r: PageAllocBenchReport): string {
   const s = r.settings;
-  return `${s.rounds} measured rounds per mode after ${s.warmupRounds} warm-up rounds, interleaved in one process; median ns per alloc+free, IQR and range over the rounds`;
+  const clock = s.clock === 'cpu' ? 'process CPU time' : 'wall time';
+  return `${s.rounds} measured rounds per mode after ${s.warmupRounds} warm-up rounds, interleaved in one process; median ns per alloc+free (${clock}), IQR and range over the rounds`;
 }
 
 /** The text report of `kernel-sim bench`. */
