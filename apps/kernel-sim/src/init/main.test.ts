@@ -151,6 +151,11 @@ describe('boot', () => {
     expect(msgs(k)).toContain("Failed to set sysctl parameter 'vm.mem_profiling=1': parameter not found");
     const [pfn] = k.allocPages('mm/filemap.c:1919', 2);
     k.freePages(pfn!, 2);
+    k.insmod('e1000e');
+    const site = k.site('e1000e:e1000_alloc_rx_buffers');
+    expect(site.tag).toBeNull();
+    k.freePages(k.allocPages(site, 0)[0]!, 0);
+    k.rmmod('e1000e');
   });
 
   it('charges boot allocations to kernel call sites', () => {

@@ -637,7 +637,11 @@ export class Kernel {
       for (const t of this.kernelTags) all.push(siteOf(t));
       for (const m of this.modules.list()) for (const t of m.tags) all.push(siteOf(t));
     } else {
+      // No tags exist without profiling; the call sites still do (allocations go uncharged).
       for (const s of this.kernelSites) all.push({ ...s, modname: null, tag: null });
+      for (const m of this.modules.list())
+        for (const t of m.descriptor.tags)
+          all.push({ filename: t.file, lineno: t.line, function: t.function, modname: m.name, tag: null });
     }
     const fileLine = /^(.+):(\d+)$/.exec(spec);
     let found: CallSite[];
