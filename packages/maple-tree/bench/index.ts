@@ -16,7 +16,7 @@ import { MAX_INDEX, MapleTree } from '../src/index';
 type BTreeCtor = typeof BTreeModule;
 const BTree: BTreeCtor =
   (BTreeModule as unknown as { default?: BTreeCtor }).default ?? (BTreeModule as unknown as BTreeCtor);
-type BTree = InstanceType<BTreeCtor>;
+type BTree = BTreeModule<number, number>;
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const SIZES = process.env.BENCH_SIZES

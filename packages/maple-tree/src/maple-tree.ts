@@ -143,8 +143,9 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   private readonly newMax = new Float64Array(BUF_SLOTS);
   private readonly newGap = new Float64Array(BUF_SLOTS);
   private newCount = 0;
-  private readonly consumed: number[] = [];
-  private readonly covered: number[] = [];
+  /** Nodes emptied or dropped by the running write, freed when it ends (ids stay unique meanwhile). */
+  private readonly dead: number[] = [];
+  private nDead = 0;
   /** Slot bounds found by the last lookupSlot(). */
   private foundStart = 0;
   private foundEnd = 0;
@@ -284,6 +285,23 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     }
   }
 
+  /**
+   * Walk to the slot containing `index` recording the path, so that a write starting in the
+   * same leaf right after does not walk again; slot bounds go to foundStart/foundEnd.
+   */
+  private walkToSlot(index: number): T | undefined {
+    const leafD = this.height - 1;
+    this.walkPath(index, this.lNode, this.lSlot, this.lMin, this.lMax);
+    this.pathSeq = this.seq;
+    const node = this.lNode[leafD]!;
+    const k = this.lSlot[leafD]!;
+    const base = node * STRIDE;
+    const e = this.nodeEnd[node]!;
+    this.foundStart = k > 0 ? this.piv[base + k - 1]! + 1 : this.lMin[leafD]!;
+    this.foundEnd = k < e ? this.piv[base + k]! : this.lMax[leafD]!;
+    return this.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as T | undefined;
+  }
+
   /** @internal Position a state on the slot containing `index` (lib/maple_tree.c: mas_walk()). */
   locate(mas: MapleState<T>, index: number): void {
     mas.seq = this.seq;
@@ -385,7 +403,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   insertRange(first: number, last: number, value: T): void {
     checkRange(first, last);
     if (value === undefined) throw new MapleTreeError('EINVAL', 'cannot insert undefined (NULL)');
-    if (this.lookupSlot(first) !== undefined || this.foundEnd < last) {
+    if (this.root >= 0 && (this.walkToSlot(first) !== undefined || this.foundEnd < last)) {
       throw new MapleTreeError('EEXIST', `[${first}, ${last}] is not empty`);
     }
     this.write(first, last, value);
@@ -394,7 +412,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   /** lib/maple_tree.c: mtree_erase() — removes the whole range containing `index`. */
   erase(index: number): T | undefined {
     checkIndex('index', index);
-    const v = this.lookupSlot(index);
+    if (this.root < 0) return undefined;
+    const v = this.walkToSlot(index);
     if (v !== undefined) this.write(this.foundStart, this.foundEnd, undefined);
     return v;
   }
@@ -483,7 +502,15 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     for (let k = 0; k <= e; k++) {
       const ke = k < e ? piv[base + k]! : nMax;
       if (ke >= min && gaps[gbase + k]! >= size) {
-        const r = this.gapFwd(chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number, depth + 1, s, ke, min, max, size);
+        const r = this.gapFwd(
+          chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number,
+          depth + 1,
+          s,
+          ke,
+          min,
+          max,
+          size,
+        );
         if (r >= 0) return r;
       }
       if (ke >= max) return -1;
@@ -525,7 +552,15 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       const ks = k > 0 ? piv[base + k - 1]! + 1 : nMin;
       const ke = k < e ? piv[base + k]! : nMax;
       if (ks <= max && gaps[gbase + k]! >= size) {
-        const r = this.gapRev(chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number, depth + 1, ks, ke, min, max, size);
+        const r = this.gapRev(
+          chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number,
+          depth + 1,
+          ks,
+          ke,
+          min,
+          max,
+          size,
+        );
         if (r >= 0) return r;
       }
       if (ks <= min) return -1;
@@ -606,7 +641,11 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     if (value === undefined) {
       const ss = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
       if (chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + ls] === undefined) a = ss;
-      else if (ss === first && ls > 0 && chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + ls - 1] === undefined) {
+      else if (
+        ss === first &&
+        ls > 0 &&
+        chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + ls - 1] === undefined
+      ) {
         ls--;
         a = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
       }
@@ -616,7 +655,10 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         while (k < e && piv[lbase + k]! < last) k++;
         const ke = k < e ? piv[lbase + k]! : leafMax;
         if (chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k] === undefined) b = ke;
-        else if (ke === last && chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k + 1] === undefined)
+        else if (
+          ke === last &&
+          chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k + 1] === undefined
+        )
           b = k + 1 < e ? piv[lbase + k + 1]! : leafMax;
       } else if (last < MAX_INDEX && this.lookupSlot(last + 1) === undefined) {
         b = this.foundEnd;
@@ -748,12 +790,14 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const last = MAPLE_RANGE64_SLOTS - 1;
     if (shift > 0) {
       for (let i = e; i > k; i--) {
-        chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + i + shift] = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + i];
+        chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + i + shift] =
+          chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + i];
         piv[base + i + shift] = i < e ? piv[base + i]! : leafMax;
       }
     } else if (shift < 0) {
       for (let i = k + 1; i <= e; i++) {
-        chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + i + shift] = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + i];
+        chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + i + shift] =
+          chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + i];
         piv[base + i + shift] = i < e ? piv[base + i]! : leafMax;
       }
       for (let i = newEnd + 1; i <= e; i++) {
@@ -825,10 +869,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const chunks = this.chunks;
     const endA = this.nodeEnd;
     const alloc = this.allocRangeEnabled;
-    const consumed = this.consumed;
-    const covered = this.covered;
-    consumed.length = 0;
-    covered.length = 0;
+    this.nDead = 0;
 
     for (let d = leafD; ; d--) {
       const isLeaf = d === leafD;
@@ -841,7 +882,11 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         const ls = LS[d]!;
         const gb = lnode * GAP_STRIDE;
         for (let k = 0; k < ls; k++)
-          this.pushEntry(piv[lbase + k]!, chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k], alloc ? this.gaps[gb + k]! : 0);
+          this.pushEntry(
+            piv[lbase + k]!,
+            chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k],
+            alloc ? this.gaps[gb + k]! : 0,
+          );
         newPos = this.bufLen;
         for (let i = 0; i < this.newCount; i++)
           this.pushEntry(this.newMax[i]!, this.newIds[i], this.newGap[i]!);
@@ -858,16 +903,31 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
           );
         }
         if (lnode === rnode) {
-          for (let k = ls + 1; k < rs; k++) this.dropSubtree(chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k] as number, d + 1, leafD);
+          for (let k = ls + 1; k < rs; k++)
+            this.dropSubtree(
+              chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k] as number,
+              d + 1,
+              leafD,
+            );
         } else {
           const le = endA[lnode]!;
-          for (let k = ls + 1; k <= le; k++) this.dropSubtree(chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k] as number, d + 1, leafD);
-          for (let k = 0; k < rs; k++) this.dropSubtree(chunks[rnode >> CHUNK_SHIFT]![(rnode & CHUNK_MASK) * STRIDE + k] as number, d + 1, leafD);
+          for (let k = ls + 1; k <= le; k++)
+            this.dropSubtree(
+              chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k] as number,
+              d + 1,
+              leafD,
+            );
+          for (let k = 0; k < rs; k++)
+            this.dropSubtree(
+              chunks[rnode >> CHUNK_SHIFT]![(rnode & CHUNK_MASK) * STRIDE + k] as number,
+              d + 1,
+              leafD,
+            );
         }
       }
       if (RN[d] !== lnode) {
         this.marks[RN[d]!] = MARK_CONSUMED;
-        consumed.push(RN[d]!);
+        this.dead[this.nDead++] = RN[d]!;
       }
 
       if (d === 0) {
@@ -897,7 +957,15 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         const id = i === 0 ? lnode : this.allocNode();
         const cnt = this.splitSizes[i]!;
         const nodeMax = this.bufPiv[pos + cnt - 1]!;
-        const g = this.writeNode(id, isLeaf, pos, cnt, nodeMin, cap, i === 0 && !isLeaf ? Math.min(newPos, cnt) : 0);
+        const g = this.writeNode(
+          id,
+          isLeaf,
+          pos,
+          cnt,
+          nodeMin,
+          cap,
+          i === 0 && !isLeaf ? Math.min(newPos, cnt) : 0,
+        );
         this.newIds[i] = id;
         this.newMax[i] = nodeMax;
         this.newGap[i] = g;
@@ -907,8 +975,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       this.newCount = k;
     }
 
-    for (let i = 0; i < consumed.length; i++) this.freeNode(consumed[i]!);
-    for (let i = 0; i < covered.length; i++) this.freeNode(covered[i]!);
+    for (let i = 0; i < this.nDead; i++) this.freeNode(this.dead[i]!);
     const bs = this.bufSlot;
     const high = Math.max(this.bufHigh, this.bufLen);
     for (let i = 0; i < high; i++) bs[i] = undefined;
@@ -921,9 +988,14 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     if (depth < leafD) {
       const base = node * STRIDE;
       const e = this.nodeEnd[node]!;
-      for (let k = 0; k <= e; k++) this.dropSubtree(this.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number, depth + 1, leafD);
+      for (let k = 0; k <= e; k++)
+        this.dropSubtree(
+          this.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number,
+          depth + 1,
+          leafD,
+        );
     }
-    this.covered.push(node);
+    this.dead[this.nDead++] = node;
   }
 
   /** Append the next node of level `d` to the buffer and move the right path onto it. */
@@ -949,14 +1021,18 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     }
     const nb = RN[d]!;
     this.marks[nb] = MARK_CONSUMED;
-    this.consumed.push(nb);
+    this.dead[this.nDead++] = nb;
     const base = nb * STRIDE;
     const e = endA[nb]!;
     const nodeMax = this.rMax[d]!;
     const gb = nb * GAP_STRIDE;
     const alloc = this.allocRangeEnabled && !isLeaf;
     for (let k = 0; k <= e; k++) {
-      this.pushEntry(k < e ? piv[base + k]! : nodeMax, chunks[nb >> CHUNK_SHIFT]![(nb & CHUNK_MASK) * STRIDE + k], alloc ? this.gaps[gb + k]! : 0);
+      this.pushEntry(
+        k < e ? piv[base + k]! : nodeMax,
+        chunks[nb >> CHUNK_SHIFT]![(nb & CHUNK_MASK) * STRIDE + k],
+        alloc ? this.gaps[gb + k]! : 0,
+      );
     }
   }
 
@@ -1022,7 +1098,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const root = this.lNode[0]!;
     const n = this.bufLen;
     if (isLeaf && n === 1 && this.bufSlot[0] === undefined) {
-      this.consumed.push(root);
+      this.dead[this.nDead++] = root;
       this.root = -1;
       this.height = 0;
       return;
@@ -1065,7 +1141,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     let root = this.root;
     while (this.height > 1 && this.nodeEnd[root] === 0) {
       const child = this.chunks[root >> CHUNK_SHIFT]![(root & CHUNK_MASK) * STRIDE] as number;
-      this.consumed.push(root);
+      this.dead[this.nDead++] = root;
       this.marks[root] = MARK_CONSUMED;
       root = child;
       this.parent[root] = -1;
@@ -1073,8 +1149,12 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       this.height--;
     }
     this.root = root;
-    if (this.height === 1 && this.nodeEnd[root] === 0 && this.chunks[root >> CHUNK_SHIFT]![(root & CHUNK_MASK) * STRIDE] === undefined) {
-      this.consumed.push(root);
+    if (
+      this.height === 1 &&
+      this.nodeEnd[root] === 0 &&
+      this.chunks[root >> CHUNK_SHIFT]![(root & CHUNK_MASK) * STRIDE] === undefined
+    ) {
+      this.dead[this.nDead++] = root;
       this.root = -1;
       this.height = 0;
     }
@@ -1158,7 +1238,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     let s = nodeMin;
     for (let k = 0; k <= e; k++) {
       const ke = k < e ? piv[base + k]! : nodeMax;
-      if (chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] === undefined && ke - s + 1 > best) best = ke - s + 1;
+      if (chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] === undefined && ke - s + 1 > best)
+        best = ke - s + 1;
       s = ke + 1;
     }
     return best;
@@ -1211,7 +1292,11 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     if (this.parent[this.root] !== -1) throw new MapleTreeCorruptionError('root has a parent', this.root, 0);
     const ctx = { seen: new Set<number>(), prevNull: false, leaves: 0 };
     this.validateNode(this.root, 0, 0, MAX_INDEX, ctx);
-    if (this.height === 1 && this.nodeEnd[this.root] === 0 && this.chunks[this.root >> CHUNK_SHIFT]![(this.root & CHUNK_MASK) * STRIDE] === undefined) {
+    if (
+      this.height === 1 &&
+      this.nodeEnd[this.root] === 0 &&
+      this.chunks[this.root >> CHUNK_SHIFT]![(this.root & CHUNK_MASK) * STRIDE] === undefined
+    ) {
       throw new MapleTreeCorruptionError('root leaf holds only NULL (should be an empty tree)', this.root, 0);
     }
   }
@@ -1254,7 +1339,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     }
     // 2. past end
     for (let k = e + 1; k < STRIDE; k++) {
-      if (chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] !== undefined) fail(`slot ${k} past end ${e} is not empty`);
+      if (chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] !== undefined)
+        fail(`slot ${k} past end ${e} is not empty`);
       if (k < STRIDE && piv[base + k] !== 0 && k > e) fail(`pivot ${k} past end ${e} is not 0`);
     }
     // 4. occupancy
@@ -1275,7 +1361,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         ctx.prevNull = isNull;
         s = ke + 1;
       }
-      if (max !== MAX_INDEX && chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + e] === undefined) fail('non-rightmost leaf ends with NULL');
+      if (max !== MAX_INDEX && chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + e] === undefined)
+        fail('non-rightmost leaf ends with NULL');
       return best;
     }
     // 3. children
@@ -1320,8 +1407,17 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       let s = min;
       for (let k = 0; k <= e; k++) {
         const ke = k < e ? this.piv[base + k]! : max;
-        if (isLeaf) out.push(`${'  '.repeat(depth + 1)}[${s}, ${ke}] ${String(this.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k])}`);
-        else rec(this.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number, depth + 1, s, ke);
+        if (isLeaf)
+          out.push(
+            `${'  '.repeat(depth + 1)}[${s}, ${ke}] ${String(this.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k])}`,
+          );
+        else
+          rec(
+            this.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number,
+            depth + 1,
+            s,
+            ke,
+          );
         s = ke + 1;
       }
     };
@@ -1384,7 +1480,9 @@ export class MapleState<T> {
   private slotValue(): T | undefined {
     if (this.node < 0) return undefined;
     const node = this.node;
-    return this.tree.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + this.offset] as T | undefined;
+    return this.tree.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + this.offset] as
+      | T
+      | undefined;
   }
 
   /** The tree changed under a positioned state: continue as if paused (ACTIVE) or re-walk. */
