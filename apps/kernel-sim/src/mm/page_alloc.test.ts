@@ -84,6 +84,7 @@ describe('buddy allocator', () => {
     expect(s.freePages).toBe(s.managedPages);
     expect(s.allocatedPages).toBe(0);
     alloc.checkInvariants();
+    expect(() => alloc.memblockFreeAll([])).toThrowError(expect.objectContaining({ code: 'EBUSY' }));
     expect(alloc.zones.map((z) => [z.name, z.managedPages])).toEqual([
       ['DMA', 4096 - 101],
       ['DMA32', 12288],

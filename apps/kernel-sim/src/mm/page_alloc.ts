@@ -578,6 +578,8 @@ export abstract class BuddyAllocator {
    * (memblock_free_pages → __free_pages_core), then compute watermarks and per-CPU batch sizes.
    */
   memblockFreeAll(reservedRanges: ReadonlyArray<readonly [number, number]>): void {
+    if (this.zones.some((z) => z.managedPages > 0))
+      throw new KernelError('EBUSY', 'memblock_free_all: memory was already released to the buddy allocator');
     const sorted = [...reservedRanges].sort((a, b) => a[0] - b[0]);
     const flags = this.memmap.flags;
     for (const [s, e] of sorted) {
