@@ -281,9 +281,10 @@ const WORKLOADS: Workload[] = [
 ];
 
 /**
- * Allocator churn on a fragmented space: n ranges of 3 with 1-index holes, 1% freed (holes of
- * 5), then allocations of 2..5 indices (lowest fit) and frees of random live ranges, 50/50.
- * The peers and the sorted array have no gap data, so they scan neighbours from the bottom.
+ * Allocator churn on a fragmented space: n ranges of 3 indices separated by 1-index holes (too
+ * small for any request), then allocations of 2..5 indices (lowest fit) and frees of random
+ * live ranges, 50/50; each free opens a hole that a later allocation may reuse. The peers and
+ * the sorted array have no gap data, so they scan neighbours from the bottom.
  */
 function gapWorkload(n: number, who: string): () => Sample {
   const sizes = new Int32Array(4096);
@@ -301,7 +302,6 @@ function gapWorkload(n: number, who: string): () => Sample {
       starts.push(i * 4);
       ends.push(i * 4 + 2);
     }
-    for (let i = 0; i < n; i += 100) ends[i] = -1;
     for (let i = 0; i < n; i++) if (ends[i]! >= 0) live.push(starts[i]!);
     const liveEnd = new Map<number, number>();
     for (let i = 0; i < n; i++) if (ends[i]! >= 0) liveEnd.set(starts[i]!, ends[i]!);

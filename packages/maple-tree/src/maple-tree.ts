@@ -61,10 +61,13 @@ const ST_UNDERFLOW = 5;
 export type MapleStatus = 'start' | 'active' | 'pause' | 'none' | 'overflow' | 'underflow';
 const STATUS_NAMES: readonly MapleStatus[] = ['start', 'active', 'pause', 'none', 'overflow', 'underflow'];
 
-function newChunk(): unknown[] {
+/** Slot cells for `nodes` nodes, the first of them copied from `from`. */
+function newChunk(nodes: number, from?: unknown[]): unknown[] {
   // Built by push so the elements stay PACKED (no hole checks on reads).
   const chunk: unknown[] = [];
-  for (let i = 0; i < CHUNK_NODES * STRIDE; i++) chunk.push(undefined);
+  const copied = from === undefined ? 0 : from.length;
+  for (let i = 0; i < copied; i++) chunk.push(from![i]);
+  for (let i = copied; i < nodes * STRIDE; i++) chunk.push(undefined);
   return chunk;
 }
 
@@ -160,8 +163,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   private resetPool(capacity: number): void {
     this.capacity = capacity;
     this.piv = new Float64Array(capacity * STRIDE);
-    this.chunks = [];
-    for (let i = 0; i < capacity; i += CHUNK_NODES) this.chunks.push(newChunk());
+    // A small tree gets a small first chunk; it grows to full size before more are added.
+    this.chunks = [newChunk(capacity)];
     this.nodeEnd = new Uint8Array(capacity);
     this.parent = new Int32Array(capacity);
     this.parentSlot = new Uint8Array(capacity);
@@ -179,7 +182,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const piv = new Float64Array(cap * STRIDE);
     piv.set(this.piv);
     this.piv = piv;
-    while (this.chunks.length * CHUNK_NODES < cap) this.chunks.push(newChunk());
+    if (this.capacity < CHUNK_NODES) this.chunks[0] = newChunk(Math.min(cap, CHUNK_NODES), this.chunks[0]);
+    while (this.chunks.length * CHUNK_NODES < cap) this.chunks.push(newChunk(CHUNK_NODES));
     const end = new Uint8Array(cap);
     end.set(this.nodeEnd);
     this.nodeEnd = end;
@@ -986,7 +990,6 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   private dropSubtree(node: number, depth: number, leafD: number): void {
     if (this.marks[node] === MARK_CONSUMED) return;
     if (depth < leafD) {
-      const base = node * STRIDE;
       const e = this.nodeEnd[node]!;
       for (let k = 0; k <= e; k++)
         this.dropSubtree(
