@@ -3,51 +3,57 @@
  * HookedPageAllocator bound to alloc-tag's pgalloc_tag_*() functions, charging `current`.
  * Following one allocation: page_alloc.ts post_alloc_hook → PgallocTagHooks.postAllocHook →
  * AllocTagSubsystem.pgallocTagAdd → the tag's per-CPU counters → /proc/allocinfo.
+ *
+ * Each hook is an inline function in the kernel whose first statement is
+ * mem_alloc_profiling_enabled(), a static branch patched into the caller; testing the key here,
+ * before delegating, keeps a built-in but switched-off profiler as cheap as that branch.
  */
 
-import type { AllocTag, AllocTagSubsystem } from '@allocprof/alloc-tag';
+import type { AllocTag, AllocTagSubsystem, MemProfilingState } from '@allocprof/alloc-tag';
 import type { PageAllocHooks } from './page_alloc';
 
 /** The page allocator hooks of a kernel built with CONFIG_MEM_ALLOC_PROFILING. */
 export class PgallocTagHooks implements PageAllocHooks<AllocTag | null> {
   private readonly at: AllocTagSubsystem;
+  private readonly state: MemProfilingState;
 
   constructor(at: AllocTagSubsystem) {
     this.at = at;
+    this.state = at.state;
   }
 
   /** post_alloc_hook(): pgalloc_tag_add(page, current, 1 << order). */
   postAllocHook(pfn: number, order: number): void {
-    this.at.pgallocTagAdd(pfn, this.at.current, 1 << order);
+    if (this.state.key) this.at.pgallocTagAdd(pfn, this.at.current, 1 << order);
   }
 
   /** free_pages_prepare(): pgalloc_tag_sub(page, 1 << order). */
   freePagesPrepare(pfn: number, order: number): void {
-    this.at.pgallocTagSub(pfn, 1 << order);
+    if (this.state.key) this.at.pgallocTagSub(pfn, 1 << order);
   }
 
   /** __free_pages(): pgalloc_tag_get(page). */
   tagGet(pfn: number): AllocTag | null {
-    return this.at.pgallocTagGet(pfn);
+    return this.state.key ? this.at.pgallocTagGet(pfn) : null;
   }
 
   /** __free_pages(): pgalloc_tag_sub_pages(tag, nr). */
   subPages(tag: AllocTag | null, nrPages: number): void {
-    this.at.pgallocTagSubPages(tag, nrPages);
+    if (this.state.key) this.at.pgallocTagSubPages(tag, nrPages);
   }
 
   /** split_page() / folio split: pgalloc_tag_split(folio, old_order, new_order). */
   split(pfn: number, oldOrder: number, newOrder: number): void {
-    this.at.pgallocTagSplit(pfn, oldOrder, newOrder);
+    if (this.state.key) this.at.pgallocTagSplit(pfn, oldOrder, newOrder);
   }
 
   /** folio_migrate_flags(): pgalloc_tag_copy(new, old). */
   copy(newPfn: number, oldPfn: number, order: number): void {
-    this.at.pgallocTagCopy(newPfn, oldPfn, order);
+    if (this.state.key) this.at.pgallocTagCopy(newPfn, oldPfn, order);
   }
 
   /** memblock_free_pages() / free_reserved_page(): clear_page_tag_ref(page). */
   clearPageTagRef(pfn: number): void {
-    this.at.clearPageTagRef(pfn);
+    if (this.state.key) this.at.clearPageTagRef(pfn);
   }
 }
