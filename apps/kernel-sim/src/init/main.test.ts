@@ -301,6 +301,27 @@ describe('page allocations and tags', () => {
     });
   }
 
+  it('a hardware-poisoned page is uncharged, cleared and kept out of the allocator when freed', () => {
+    for (const cmdline of ['sysctl.vm.mem_profiling=1', 'sysctl.vm.mem_profiling=1,compressed']) {
+      const k = boot({ cmdline });
+      const s = k.site('mm/shmem.c:1775');
+      const base = bytesOf(k, s);
+      const [pfn, big] = [k.allocPages(s, 0)[0]!, k.allocPages(s, 2)[0]!];
+      expect(errOf(() => k.memoryFailure(big)).code).toBe('EINVAL');
+      k.memoryFailure(pfn);
+      const before = k.alloc.stats();
+      k.freePages(pfn, 0);
+      const after = k.alloc.stats();
+      expect(after.poisonedPages - before.poisonedPages).toBe(1);
+      expect(after.freePages + after.pcpPages).toBe(before.freePages + before.pcpPages);
+      expect(bytesOf(k, s) - base).toBe(4 * PAGE_SIZE);
+      expect(k.allocTag!.pgallocTagGet(pfn)).toBeNull();
+      expect(errOf(() => k.freePages(pfn, 0)).code).toBe('EINVAL');
+      k.alloc.checkInvariants();
+    }
+    expect(errOf(() => boot({ config: 'arm-embedded-flatmem' }).memoryFailure(1)).code).toBe('ENOSYS');
+  });
+
   it('allocation failure is all or nothing and fault injection reaches every allocation', () => {
     const k = boot();
     const s = k.site('mm/shmem.c:1775');

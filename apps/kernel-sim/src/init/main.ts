@@ -380,7 +380,14 @@ export class Kernel {
 
     // mm_core_init(): zonelists, the page tag backend, alloc_tag_sec_init, page_ext, memblock release.
     const pg = countPageflags(kconfig).PG;
-    const allocOpts = { memmap: mm, ctx: this.ctx, printk, pgHead: pg.PG_head!, pgReserved: pg.PG_reserved! };
+    const allocOpts = {
+      memmap: mm,
+      ctx: this.ctx,
+      printk,
+      pgHead: pg.PG_head!,
+      pgReserved: pg.PG_reserved!,
+      ...(pg.PG_hwpoison !== undefined ? { pgHwpoison: pg.PG_hwpoison } : {}),
+    };
     let refs: PageTagRefs | null = null;
     if (at !== null) {
       refs = at.compressed
@@ -730,6 +737,11 @@ export class Kernel {
         migrateFolio(this.alloc, pfn, GFP_HIGHUSER_MOVABLE),
       ),
     );
+  }
+
+  /** memory_failure(): poison an allocated order-0 page; its last free keeps it out of use. */
+  memoryFailure(pfn: number): void {
+    this.call(() => this.alloc.memoryFailure(pfn));
   }
 
   /** fail_page_alloc: the next `n` page allocations fail (after `spaceBytes` of allocations pass). */

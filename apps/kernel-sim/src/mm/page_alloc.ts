@@ -50,6 +50,8 @@ export const PAGE_STATE_PCP = 2;
 export const PAGE_STATE_ALLOCATED = 3;
 /** PageReserved(): memblock-reserved at boot, never handed to the buddy allocator. */
 export const PAGE_STATE_RESERVED = 4;
+/** PageHWPoison() page taken out of use when it was freed (memory_failure). */
+export const PAGE_STATE_HWPOISON = 5;
 
 const NONE = -1;
 
@@ -142,6 +144,8 @@ export interface PageAllocatorOptions {
   pgHead: number;
   /** Bit number of PG_reserved. */
   pgReserved: number;
+  /** Bit number of PG_hwpoison, absent without CONFIG_MEMORY_FAILURE. */
+  pgHwpoison?: number;
 }
 
 /** A snapshot of the allocator's counters (for /proc/meminfo, /proc/zoneinfo and tests). */
@@ -158,6 +162,8 @@ export interface PageAllocStats {
   readonly allocatedPages: number;
   /** Pages reserved at boot and never released. */
   readonly reservedPages: number;
+  /** Hardware-poisoned pages taken out of use (num_poisoned_pages). */
+  readonly poisonedPages: number;
 }
 
 /**
@@ -188,11 +194,14 @@ export abstract class BuddyAllocator {
   private readonly flagsWords: Uint32Array;
   private readonly flagsStride: number;
   private readonly headMask: number;
+  /** 1 << PG_hwpoison (0 without CONFIG_MEMORY_FAILURE). */
+  private readonly hwpoisonMask: number;
   /** highest configured zone index per enum zone_type (gfp_zone mapped onto this config). */
   private readonly highestIdxForType: Int8Array;
   private readonly zoneOfPfnBound: Float64Array;
   protected allocated = 0;
   protected reserved = 0;
+  protected poisoned = 0;
   /** show_mem(): the rest of the allocation failure report, printed after warn_alloc's line. */
   showMem: (() => void) | null = null;
   private failTimes = 0;
@@ -211,6 +220,10 @@ export abstract class BuddyAllocator {
     this.flagsWords = mm.flags.words;
     this.flagsStride = mm.flags.wordsPerPage;
     this.headMask = 1 << opts.pgHead;
+    const hw = opts.pgHwpoison;
+    if (hw !== undefined && !(hw >= 0 && hw < 32))
+      throw new KernelError('EINVAL', `PG_hwpoison must be bit 0..31, got ${hw}`);
+    this.hwpoisonMask = hw === undefined ? 0 : 1 << hw;
     const nrZonesPerNode = Math.max(...mm.zones.map((z) => z.zoneIdx)) + 1;
     this.zones = mm.zones.map((z) => new Zone(z, nrZonesPerNode, opts.ctx.nrCpus));
     this.zonelists = mm.nodes.map((n) => {
@@ -570,6 +583,36 @@ export abstract class BuddyAllocator {
     return (this.flagsWords[pfn * this.flagsStride]! & this.headMask) !== 0;
   }
 
+  /** PageHWPoison(). */
+  isHwPoison(pfn: number): boolean {
+    return (this.flagsWords[pfn * this.flagsStride]! & this.hwpoisonMask) !== 0;
+  }
+
+  /**
+   * mm/memory-failure.c: memory_failure() on an allocated order-0 page — SetPageHWPoison; when
+   * its last reference goes, free_pages_prepare() keeps it out of the allocator. EINVAL for
+   * anything else, ENOSYS without CONFIG_MEMORY_FAILURE.
+   */
+  memoryFailure(pfn: number): void {
+    if (this.hwpoisonMask === 0)
+      throw new KernelError('ENOSYS', 'memory_failure: CONFIG_MEMORY_FAILURE is not set');
+    this.checkRef(pfn, 'memory_failure');
+    if (this.order[pfn] !== 0)
+      throw new KernelError(
+        'EINVAL',
+        `memory_failure: pfn 0x${pfn.toString(16)} heads an order-${this.order[pfn]} block`,
+      );
+    this.flagsWords[pfn * this.flagsStride]! |= this.hwpoisonMask;
+  }
+
+  /** free_pages_prepare()'s hwpoison early return: the page leaves the allocator for good. */
+  protected takeOutPoisoned(pfn: number): void {
+    this.state[pfn] = PAGE_STATE_HWPOISON;
+    this.refcount[pfn] = 0;
+    this.allocated--;
+    this.poisoned++;
+  }
+
   // ---------------------------------------------------------------- boot
 
   /**
@@ -782,6 +825,7 @@ export abstract class BuddyAllocator {
       pcpPages: pcp,
       allocatedPages: this.allocated,
       reservedPages: this.reserved,
+      poisonedPages: this.poisoned,
     };
   }
 
@@ -858,9 +902,9 @@ export abstract class BuddyAllocator {
       free += zfree;
     }
     const s = this.stats();
-    if (free + pcp + s.allocatedPages !== s.managedPages)
+    if (free + pcp + s.allocatedPages + s.poisonedPages !== s.managedPages)
       throw new Error(
-        `free ${free} + pcp ${pcp} + allocated ${s.allocatedPages} != managed ${s.managedPages}`,
+        `free ${free} + pcp ${pcp} + allocated ${s.allocatedPages} + poisoned ${s.poisonedPages} != managed ${s.managedPages}`,
       );
   }
 }
@@ -878,7 +922,8 @@ export class NoHooksPageAllocator extends BuddyAllocator {
     this.checkFree(pfn, order, '__free_pages');
     const head = this.isHead(pfn);
     if (--this.refcount[pfn]! === 0) {
-      this.freeUnrefPage(pfn, order);
+      if (order === 0 && this.isHwPoison(pfn)) this.takeOutPoisoned(pfn);
+      else this.freeUnrefPage(pfn, order);
     } else if (!head) {
       this.order[pfn] = 0;
       while (order-- > 0) {
@@ -890,7 +935,10 @@ export class NoHooksPageAllocator extends BuddyAllocator {
 
   putPage(pfn: number): void {
     this.checkRef(pfn, 'put_page');
-    if (--this.refcount[pfn]! === 0) this.freeUnrefPage(pfn, this.isHead(pfn) ? this.order[pfn]! : 0);
+    if (--this.refcount[pfn]! !== 0) return;
+    const order = this.isHead(pfn) ? this.order[pfn]! : 0;
+    if (order === 0 && this.isHwPoison(pfn)) this.takeOutPoisoned(pfn);
+    else this.freeUnrefPage(pfn, order);
   }
 
   splitPage(pfn: number, newOrder = 0): void {
@@ -933,7 +981,12 @@ export class HookedPageAllocator<Tag = unknown> extends BuddyAllocator {
     const tag = this.hooks.tagGet(pfn);
     if (--this.refcount[pfn]! === 0) {
       this.hooks.freePagesPrepare(pfn, order);
-      this.freeUnrefPage(pfn, order);
+      if (order === 0 && this.isHwPoison(pfn)) {
+        this.hooks.clearPageTagRef(pfn);
+        this.takeOutPoisoned(pfn);
+      } else {
+        this.freeUnrefPage(pfn, order);
+      }
     } else if (!head) {
       this.hooks.subPages(tag, (1 << order) - 1);
       this.order[pfn] = 0;
@@ -950,7 +1003,12 @@ export class HookedPageAllocator<Tag = unknown> extends BuddyAllocator {
     if (--this.refcount[pfn]! === 0) {
       const order = this.isHead(pfn) ? this.order[pfn]! : 0;
       this.hooks.freePagesPrepare(pfn, order);
-      this.freeUnrefPage(pfn, order);
+      if (order === 0 && this.isHwPoison(pfn)) {
+        this.hooks.clearPageTagRef(pfn);
+        this.takeOutPoisoned(pfn);
+      } else {
+        this.freeUnrefPage(pfn, order);
+      }
     }
   }
 
