@@ -11,7 +11,7 @@ beforeAll(() => {
 
 describe('kernel-sim demo', () => {
   it('matches the golden transcript (timings hidden) and prints the same bytes twice', () => {
-    const a = kernelSim(['demo', '--no-timings']);
+    const a = kernelSim(['demo', '--no-timings', '--mem', '256M']);
     expect(a.status).toBe(0);
     expect(a.stderr).toBe('');
     if (process.env.UPDATE_GOLDEN === '1' || !existsSync(GOLDEN)) {
@@ -19,7 +19,7 @@ describe('kernel-sim demo', () => {
       writeFileSync(GOLDEN, a.stdout);
     }
     expect(a.stdout).toBe(readFileSync(GOLDEN, 'utf8'));
-    const b = kernelSim([], { env: { KERNEL_SIM_NO_TIMINGS: '1' } });
+    const b = kernelSim(['--mem', '256M'], { env: { KERNEL_SIM_NO_TIMINGS: '1' } });
     expect(b.status).toBe(0);
     expect(b.stdout).toBe(a.stdout);
   });

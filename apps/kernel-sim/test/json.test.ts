@@ -17,7 +17,7 @@ const counters = z.object({ bytes: z.number().int(), calls: z.number().int().non
 
 describe('--json outputs, validated', () => {
   it('run --json: the transcript as steps', () => {
-    const r = kernelSim(['run', '-', '--json', '--kernel-tags', '32', '--keep-going'], {
+    const r = kernelSim(['run', '-', '--json', '--kernel-tags', '32', '--mem', '128M', '--keep-going'], {
       input: 'insmod test/fixtures/demo_drv.json\nlsmod\nrmmod nope\n',
     });
     expect(r.status).toBe(1);
@@ -46,11 +46,11 @@ describe('--json outputs, validated', () => {
       'rmmod nope',
     ]);
     expect(out.steps[2]!.error).toBe('rmmod: ERROR: Module nope is not currently loaded');
-    expect(out.machine).toMatch(/^x86_64-sim, 1G RAM, 4 CPUs, 32 kernel tags, page_ext$/);
+    expect(out.machine).toMatch(/^x86_64-sim, 128M RAM, 4 CPUs, 32 kernel tags, page_ext$/);
   });
 
   it('shell --json: one object per command', () => {
-    const r = kernelSim(['shell', '--json', '--kernel-tags', '32'], {
+    const r = kernelSim(['shell', '--json', '--kernel-tags', '32', '--mem', '128M'], {
       input: 'sysctl vm.mem_profiling\nbogus\n',
     });
     const lines = r.stdout.trim().split('\n');

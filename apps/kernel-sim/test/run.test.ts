@@ -34,7 +34,15 @@ beforeAll(() => {
 describe('kernel-sim run: golden transcripts, one script per patch', () => {
   for (const s of SCRIPTS) {
     it(s.name, () => {
-      const r = kernelSim(['run', `test/scripts/${s.name}.ks`, '--kernel-tags', '64', ...s.args]);
+      const r = kernelSim([
+        'run',
+        `test/scripts/${s.name}.ks`,
+        '--kernel-tags',
+        '64',
+        '--mem',
+        '256M',
+        ...s.args,
+      ]);
       expect(r.status).toBe(s.status);
       golden(`${s.name}.out`, r.stdout);
       golden(`${s.name}.err`, r.stderr);
@@ -42,8 +50,22 @@ describe('kernel-sim run: golden transcripts, one script per patch', () => {
   }
 
   it('prints the same bytes twice (determinism)', () => {
-    const a = kernelSim(['run', 'test/scripts/patch3-module-tags.ks', '--kernel-tags', '64']);
-    const b = kernelSim(['run', 'test/scripts/patch3-module-tags.ks', '--kernel-tags', '64']);
+    const a = kernelSim([
+      'run',
+      'test/scripts/patch3-module-tags.ks',
+      '--kernel-tags',
+      '64',
+      '--mem',
+      '256M',
+    ]);
+    const b = kernelSim([
+      'run',
+      'test/scripts/patch3-module-tags.ks',
+      '--kernel-tags',
+      '64',
+      '--mem',
+      '256M',
+    ]);
     expect(a.stdout).toBe(b.stdout);
     expect(a.stdout.length).toBeGreaterThan(1000);
   });
@@ -51,7 +73,7 @@ describe('kernel-sim run: golden transcripts, one script per patch', () => {
 
 describe('kernel-sim run: the script language', () => {
   it('echoes commands, skips comments and blank lines, reads standard input', () => {
-    const r = kernelSim(['run', '-', '--kernel-tags', '32'], {
+    const r = kernelSim(['run', '-', '--kernel-tags', '32', '--mem', '128M'], {
       input: '# a comment\n\n   sysctl vm.mem_profiling   # trailing comment\nfail_page_alloc 2\n',
     });
     expect(r.status).toBe(0);
@@ -62,14 +84,16 @@ describe('kernel-sim run: the script language', () => {
   });
 
   it('stops at the first failing command with SCRIPT:LINE: message and status 1', () => {
-    const r = kernelSim(['run', '-', '--kernel-tags', '32'], { input: 'lsmod\nfrobnicate now\nlsmod\n' });
+    const r = kernelSim(['run', '-', '--kernel-tags', '32', '--mem', '128M'], {
+      input: 'lsmod\nfrobnicate now\nlsmod\n',
+    });
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('$ lsmod\nModule                  Size  Used by\n$ frobnicate now\n');
     expect(r.stderr).toBe("<stdin>:2: unknown command 'frobnicate' (try 'help')\n");
   });
 
   it('continues with --keep-going and still exits 1', () => {
-    const r = kernelSim(['run', '-', '--kernel-tags', '32', '--keep-going'], {
+    const r = kernelSim(['run', '-', '--kernel-tags', '32', '--mem', '128M', '--keep-going'], {
       input: 'rmmod nope\nsysctl vm.mem_profiling\n',
     });
     expect(r.status).toBe(1);
@@ -78,7 +102,9 @@ describe('kernel-sim run: the script language', () => {
   });
 
   it('reports an unterminated quote as a syntax error of its line', () => {
-    const r = kernelSim(['run', '-', '--kernel-tags', '32'], { input: 'lsmod\necho "oops > /proc/x\n' });
+    const r = kernelSim(['run', '-', '--kernel-tags', '32', '--mem', '128M'], {
+      input: 'lsmod\necho "oops > /proc/x\n',
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('<stdin>:2: unterminated double quote\n');
   });
@@ -86,7 +112,7 @@ describe('kernel-sim run: the script language', () => {
 
 describe('kernel-sim run: errors, each with its message and status', () => {
   const run = (input: string, extra: string[] = []) =>
-    kernelSim(['run', '-', '--kernel-tags', '32', ...extra], { input });
+    kernelSim(['run', '-', '--kernel-tags', '32', '--mem', '128M', ...extra], { input });
 
   it('unknown call site', () => {
     const r = run('alloc_pages no/such.c:1\n');

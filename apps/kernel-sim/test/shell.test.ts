@@ -7,7 +7,7 @@ beforeAll(() => {
 
 describe('kernel-sim shell driven through stdin', () => {
   it('runs commands, prints outputs, stops at exit', () => {
-    const r = kernelSim(['shell', '--kernel-tags', '32'], {
+    const r = kernelSim(['shell', '--kernel-tags', '32', '--mem', '128M'], {
       input:
         'help lsmod\ninsmod test/fixtures/demo_drv.json\nlsmod\n\n# comment\nsysctl vm.mem_profiling\nexit\nlsmod\n',
     });
@@ -19,13 +19,15 @@ describe('kernel-sim shell driven through stdin', () => {
   });
 
   it('reports errors with their input line and exits with the last status', () => {
-    const r = kernelSim(['shell', '--kernel-tags', '32'], { input: 'lsmod\nrmmod demo_drv\n' });
+    const r = kernelSim(['shell', '--kernel-tags', '32', '--mem', '128M'], {
+      input: 'lsmod\nrmmod demo_drv\n',
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('<stdin>:2: rmmod: ERROR: Module demo_drv is not currently loaded\n');
   });
 
   it('lists every command of the contract in help', () => {
-    const r = kernelSim(['shell', '--kernel-tags', '32'], { input: 'help\n' });
+    const r = kernelSim(['shell', '--kernel-tags', '32', '--mem', '128M'], { input: 'help\n' });
     for (const cmd of [
       'insmod',
       'rmmod',
@@ -48,7 +50,7 @@ describe('kernel-sim shell driven through stdin', () => {
   });
 
   it('keeps state between lines (variables, modules)', () => {
-    const r = kernelSim(['shell', '--kernel-tags', '32'], {
+    const r = kernelSim(['shell', '--kernel-tags', '32', '--mem', '128M'], {
       input: 'alloc_pages mm/filemap.c:1919 order=1 count=2 as=a\nvars\nfree_pages a\nvars\n',
     });
     expect(r.status).toBe(0);

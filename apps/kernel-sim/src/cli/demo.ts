@@ -15,11 +15,11 @@
  * KERNEL_SIM_NO_TIMINGS=1) hides them so two runs print identical bytes.
  */
 import { type PageFlagsLayout, renderLayoutText } from '@allocprof/page-flags-layout';
-import { runPageAllocBench } from '../bench/harness';
+import { DEFAULT_SETTINGS, runPageAllocBench } from '../bench/harness';
 import { bootBenchMachine } from '../bench/kernel-machine';
 import type { BenchMode } from '../bench/modes';
 import type { ModuleDescriptor } from './descriptor';
-import { EXIT_OK } from './errors';
+import { EXIT_OK, UsageError } from './errors';
 import type { Io } from './io';
 import type { CallSite } from './kernel-api';
 import { bootKernel, KernelMachine } from './machine';
@@ -167,11 +167,103 @@ function fillerModule(sectionSize: number, from: number): ModuleDescriptor {
   return { name: 'filler', tags, align: 8, prepend: 0, textSize: 65536, dataSize: 16384 };
 }
 
-/** First tag of a loaded module (the demo allocates from it). */
-function firstSiteOf(m: KernelMachine, module: string): CallSite {
-  const s = m.callSites().find((x) => x.modname === module);
-  if (s === undefined) throw new Error(`module ${module} has no call sites`);
-  return s;
+/** First tag of a loaded module (the demo allocates from it), null if it has none. */
+function firstSiteOf(m: KernelMachine, module: string): CallSite | null {
+  return m.callSites().find((x) => x.modname === module) ?? null;
+}
+
+function hasAllocinfo(m: KernelMachine): boolean {
+  return m.files().includes('/proc/allocinfo');
+}
+
+/** Part 3 on the page_ext kernel: unload with live allocations, free, lazy cleanup, reload. */
+function unloadScenario(
+  a: KernelMachine,
+  n: Narrator,
+  io: Io,
+  areaSteps: AreaStep[],
+  bits: number,
+): NonNullable<DemoSummary['unload']> | null {
+  n.para(
+    'Before the series such a module could not be unloaded cleanly: its tags lived in its own memory. Now the ' +
+      'tags stay behind in the tag area, marked unloaded, and keep counting until the last page is freed. This ' +
+      'part runs on kernel A: to show the lazy cleanup we fill the whole area, more tags than a ' +
+      `${bits}-bit index can address (kernel B would switch profiling off for that).`,
+  );
+  const sa = new Session(a);
+  const snapshot = (step: string) => {
+    const area = a.tagArea();
+    if (area === null) return;
+    const row = { step, populated: area.populatedPages, total: area.totalPages, bar: tagAreaBar(area) };
+    areaSteps.push(row);
+    n.line(
+      `    tag area: ${row.populated} of ${row.total} pages populated  ${row.bar === '' ? '(empty)' : `[${row.bar}]`}`,
+    );
+  };
+  snapshot('boot');
+  n.run(sa, 'insmod loop');
+  n.run(sa, 'insmod e1000e');
+  const xSite = firstSiteOf(a, 'e1000e');
+  if (xSite === null) {
+    n.para('The e1000e module did not load with its tags here; nothing to unload.');
+    return null;
+  }
+  const xSpec = `${xSite.filename}:${xSite.lineno}`;
+  const xText = `${xSpec} [e1000e] func:${xSite.function}`;
+  n.run(sa, `alloc_pages ${xSpec} order=0 count=16 as=rx`);
+  snapshot('insmod loop, e1000e; 16 pages from e1000e');
+  const mark = logLength(a);
+  n.run(sa, 'rmmod e1000e');
+  const unloadMsgs = logSince(a, mark);
+  n.line('    kernel log:');
+  n.block(unloadMsgs.join('\n'), '      ');
+  snapshot('rmmod e1000e (16 pages live)');
+  const charged = a.siteCounters(xSite);
+  const listed = hasAllocinfo(a) && a.readFile('/proc/allocinfo').includes('[e1000e]');
+  n.line(`    ${xText}: ${charged.bytes} bytes in ${charged.calls} calls, still charged;`);
+  n.line(`    listed in /proc/allocinfo: ${listed ? 'yes' : 'no'} (tags of unloaded modules are not listed)`);
+  n.run(sa, 'free_pages rx');
+  const afterFree = a.siteCounters(xSite);
+  n.line(`    ${xText}: ${afterFree.bytes} bytes in ${afterFree.calls} calls`);
+  snapshot('free_pages: counters back to 0');
+  n.para(
+    'The range stays marked unloaded: cleanup is lazy and runs only when a new module finds no room. A ' +
+      'generated module that needs the rest of the area forces it:',
+  );
+  const areaNow = a.tagArea();
+  const unloadedStart = areaNow?.ranges.find((r) => r.kind === 'unloaded')?.start ?? 0;
+  const filler = fillerModule(areaNow?.size ?? 0, unloadedStart);
+  const cleanupsBefore = a.kernel.allocTag?.moduleTags?.cleanups ?? 0;
+  n.line(
+    `  ${io.color.dim('$')} ${io.color.bold('insmod filler.json')}${io.color.dim(`   # generated: ${filler.tags.length} tags`)}`,
+  );
+  let fillerLoaded = true;
+  try {
+    a.insmod(filler);
+  } catch (e) {
+    fillerLoaded = false;
+    n.line(`    insmod: ERROR: could not insert module filler: ${(e as Error).message}`);
+  }
+  const cleanups = (a.kernel.allocTag?.moduleTags?.cleanups ?? 0) - cleanupsBefore;
+  n.line(
+    `    clean_unused_module_areas ran ${cleanups} time${cleanups === 1 ? '' : 's'}${fillerLoaded ? "; e1000e's old range now belongs to filler" : ''}`,
+  );
+  snapshot('insmod filler: cleanup reclaims e1000e');
+  if (fillerLoaded) n.run(sa, 'rmmod filler');
+  n.run(sa, 'insmod e1000e', 'reload: first fit, at its old offset');
+  snapshot('rmmod filler; insmod e1000e again');
+  n.line();
+  const finalArea = a.tagArea();
+  if (finalArea !== null) n.block(formatTagArea(finalArea), '  ');
+  return {
+    module: 'e1000e',
+    site: xText,
+    message: unloadMsgs.find((l) => l.includes('allocated at module unload')) ?? null,
+    chargedAfterUnload: charged,
+    listedAfterUnload: listed,
+    afterFree,
+    cleanups,
+  };
 }
 
 /** `kernel-sim demo`. */
@@ -192,6 +284,10 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
     overhead: [],
   };
   const user = opts.cmdline.trim();
+  if (/(^|\s)sysctl[./]vm[./]mem_profiling(=|\s|$)/.test(user))
+    throw new UsageError(
+      'demo: --cmdline must not set sysctl.vm.mem_profiling; the demo boots each mode with its own value',
+    );
   const cmdlineOf = (v: string) =>
     user === '' ? `sysctl.vm.mem_profiling=${v}` : `${user} sysctl.vm.mem_profiling=${v}`;
 
@@ -237,7 +333,7 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
   n.line();
   n.line(`  ${col('')}${col('A: page_ext')}B: compressed`);
   n.line(
-    `  ${col("a page's tag reference")}${col('8-byte pointer in page_ext')}${bits}-bit index in page->flags`,
+    `  ${col("a page's tag reference")}${col(pa.support ? `${pa.tagRefBytes / (pa.ramBytes / 4096)}-byte pointer in page_ext` : 'none (profiling off)')}${pb.support ? `${bits}-bit index in page->flags` : 'none (profiling off)'}`,
   );
   n.line(
     `  ${col('memory spent on references')}${col(`${formatBytes(pa.tagRefBytes)} (${pa.tagRefBytes} B)`)}${formatBytes(pb.tagRefBytes)}`,
@@ -273,132 +369,97 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
 
   // ---------------------------------------------------------------- 2
   n.heading(2, 'Modules and call sites in /proc/allocinfo (patch 3)');
-  n.para(
-    'On kernel B, load two modules and allocate from call sites of the kernel image and of the modules. A ' +
-      "module's tags are copied into the module tag area at load, so /proc/allocinfo lists them with [module]:",
-  );
-  const sb = new Session(b);
-  n.run(sb, 'insmod e1000e');
-  n.run(sb, 'insmod nf_conntrack');
-  n.run(sb, 'alloc_pages mm/filemap.c:1919 order=0 count=2048 as=cache');
-  n.run(sb, 'alloc_pages mm/memory.c:1101 order=0 count=512 as=anon');
-  const rxSite = firstSiteOf(b, 'e1000e');
-  const ctSite = firstSiteOf(b, 'nf_conntrack');
-  n.run(sb, `alloc_pages ${rxSite.filename}:${rxSite.lineno} order=1 count=64 as=rx`);
-  n.run(sb, `alloc_pages ${ctSite.filename}:${ctSite.lineno} order=3 count=4 as=ct`);
-  const allocinfo = b.readFile('/proc/allocinfo');
-  const lines = allocinfo.split('\n').filter((l) => l !== '');
-  const top = lines
-    .slice(2)
-    .map((l) => ({ l, bytes: Number(l.trim().split(/\s+/)[0]) }))
-    .filter((x) => x.bytes !== 0)
-    .sort((x, y) => y.bytes - x.bytes || (x.l < y.l ? -1 : 1))
-    .slice(0, 8)
-    .map((x) => x.l);
-  summary.allocinfoTop = top;
-  n.line(`  /proc/allocinfo: ${lines.length - 2} call sites; the header and the biggest ones:`);
-  n.block([lines[0]!, lines[1]!, ...top].join('\n'), '    ');
+  const p2 = hasAllocinfo(b) ? b : hasAllocinfo(a) ? a : null;
+  if (p2 === null) {
+    n.para('This configuration offers no /proc/allocinfo in either mode (see the boot messages above).');
+  } else {
+    const label = p2 === b ? 'B' : 'A';
+    if (p2 === a)
+      n.para(
+        'Kernel B switched profiling off at boot: compression does not fit this configuration (part 5 shows why).',
+      );
+    n.para(
+      `On kernel ${label}, load two modules and allocate from call sites of the kernel image and of the modules. A ` +
+        "module's tags are copied into the module tag area at load, so /proc/allocinfo lists them with [module]:",
+    );
+    const s2 = new Session(p2);
+    n.run(s2, 'insmod e1000e');
+    n.run(s2, 'insmod nf_conntrack');
+    for (const [spec, args] of [
+      ['mm/filemap.c:1919', 'order=0 count=2048 as=cache'],
+      ['mm/memory.c:1101', 'order=0 count=512 as=anon'],
+    ] as const)
+      if (p2.callSites().some((x) => `${x.filename}:${x.lineno}` === spec))
+        n.run(s2, `alloc_pages ${spec} ${args}`);
+    const rxSite = firstSiteOf(p2, 'e1000e');
+    const ctSite = firstSiteOf(p2, 'nf_conntrack');
+    if (rxSite !== null) n.run(s2, `alloc_pages ${rxSite.filename}:${rxSite.lineno} order=1 count=64 as=rx`);
+    if (ctSite !== null) n.run(s2, `alloc_pages ${ctSite.filename}:${ctSite.lineno} order=3 count=4 as=ct`);
+    const lines = hasAllocinfo(p2)
+      ? p2
+          .readFile('/proc/allocinfo')
+          .split('\n')
+          .filter((l) => l !== '')
+      : [];
+    if (lines.length < 2) {
+      n.line('  /proc/allocinfo is gone: profiling was shut down by a module load (see dmesg).');
+    } else {
+      const top = lines
+        .slice(2)
+        .map((l) => ({ l, bytes: Number(l.trim().split(/\s+/)[0]) }))
+        .filter((x) => x.bytes !== 0)
+        .sort((x, y) => y.bytes - x.bytes || (x.l < y.l ? -1 : 1))
+        .slice(0, 8)
+        .map((x) => x.l);
+      summary.allocinfoTop = top;
+      n.line(`  /proc/allocinfo: ${lines.length - 2} call sites; the header and the biggest ones:`);
+      n.block([lines[0]!, lines[1]!, ...top].join('\n'), '    ');
+    }
+  }
 
   // ---------------------------------------------------------------- 3
   n.heading(3, 'Unloading a module that still has live allocations (patches 3, 4)');
-  n.para(
-    'Before the series such a module could not be unloaded cleanly: its tags lived in its own memory. Now the ' +
-      'tags stay behind in the tag area, marked unloaded, and keep counting until the last page is freed. This ' +
-      'part runs on kernel A: to show the lazy cleanup we fill the whole area, more tags than a ' +
-      `${bits}-bit index can address (kernel B would switch profiling off for that).`,
-  );
-  const sa = new Session(a);
   const areaSteps: AreaStep[] = [];
-  const snapshot = (step: string) => {
-    const area = a.tagArea();
-    if (area === null) return;
-    const row = { step, populated: area.populatedPages, total: area.totalPages, bar: tagAreaBar(area) };
-    areaSteps.push(row);
-    n.line(
-      `    tag area: ${row.populated} of ${row.total} pages populated  ${row.bar === '' ? '(empty)' : `[${row.bar}]`}`,
+  if (a.tagArea() === null || !hasAllocinfo(a)) {
+    n.para(
+      'This configuration has no module tag area (no CONFIG_MODULES, or profiling off at boot): parts 3 and 4 need one.',
     );
-  };
-  snapshot('boot');
-  n.run(sa, 'insmod loop');
-  n.run(sa, 'insmod e1000e');
-  const xSite = firstSiteOf(a, 'e1000e');
-  const xSpec = `${xSite.filename}:${xSite.lineno}`;
-  const xText = `${xSpec} [e1000e] func:${xSite.function}`;
-  n.run(sa, `alloc_pages ${xSpec} order=0 count=16 as=rx`);
-  snapshot('insmod loop, e1000e; 16 pages from e1000e');
-  const mark = logLength(a);
-  n.run(sa, 'rmmod e1000e');
-  const unloadMsgs = logSince(a, mark);
-  n.line('    kernel log:');
-  n.block(unloadMsgs.join('\n'), '      ');
-  snapshot('rmmod e1000e (16 pages live)');
-  const charged = a.siteCounters(xSite);
-  const listed = a.readFile('/proc/allocinfo').includes('[e1000e]');
-  n.line(`    ${xText}: ${charged.bytes} bytes in ${charged.calls} calls, still charged;`);
-  n.line(`    listed in /proc/allocinfo: ${listed ? 'yes' : 'no'} (tags of unloaded modules are not listed)`);
-  n.run(sa, 'free_pages rx');
-  const afterFree = a.siteCounters(xSite);
-  n.line(`    ${xText}: ${afterFree.bytes} bytes in ${afterFree.calls} calls`);
-  snapshot('free_pages: counters back to 0');
-  n.para(
-    'The range stays marked unloaded: cleanup is lazy and runs only when a new module finds no room. A ' +
-      'generated module that needs the rest of the area forces it:',
-  );
-  const areaNow = a.tagArea();
-  const unloadedStart = areaNow?.ranges.find((r) => r.kind === 'unloaded')?.start ?? 0;
-  const filler = fillerModule(areaNow?.size ?? 0, unloadedStart);
-  const cleanupsBefore = a.kernel.allocTag?.moduleTags?.cleanups ?? 0;
-  n.line(
-    `  ${io.color.dim('$')} ${io.color.bold('insmod filler.json')}${io.color.dim(`   # generated: ${filler.tags.length} tags`)}`,
-  );
-  try {
-    a.insmod(filler);
-  } catch (e) {
-    n.line(`    insmod: ERROR: could not insert module filler: ${(e as Error).message}`);
+  } else {
+    summary.unload = unloadScenario(a, n, io, areaSteps, bits);
   }
-  const cleanups = (a.kernel.allocTag?.moduleTags?.cleanups ?? 0) - cleanupsBefore;
-  n.line(
-    `    clean_unused_module_areas ran ${cleanups} time${cleanups === 1 ? '' : 's'}; e1000e's old range now belongs to filler`,
-  );
-  snapshot('insmod filler: cleanup reclaims e1000e');
-  n.run(sa, 'rmmod filler');
-  n.run(sa, 'insmod e1000e', 'reload: first fit, at its old offset');
-  snapshot('rmmod filler; insmod e1000e again');
-  summary.unload = {
-    module: 'e1000e',
-    site: xText,
-    message: unloadMsgs.find((l) => l.includes('allocated at module unload')) ?? null,
-    chargedAfterUnload: charged,
-    listedAfterUnload: listed,
-    afterFree,
-    cleanups,
-  };
-  n.line();
-  const finalArea = a.tagArea();
-  if (finalArea !== null) n.block(formatTagArea(finalArea), '  ');
 
   // ---------------------------------------------------------------- 4
   n.heading(4, 'The module tag area, step by step (patches 3, 4)');
-  n.para(
-    '4,000,000 bytes of virtual space (room for 100,000 tags) are reserved at boot, but physical pages are ' +
-      'mapped only as module tags need them, and the area never shrinks. Map of the used part after each ' +
-      'step (M module, u unloaded module still referenced, p padding, . free):',
-  );
-  const sw = Math.max(...areaSteps.map((s) => s.step.length));
-  for (const s of areaSteps)
-    n.line(
-      `  ${s.step.padEnd(sw)}  ${`${s.populated}/${s.total}`.padStart(7)} pages  ${s.bar === '' ? '(empty)' : `[${s.bar}]`}`,
+  if (areaSteps.length === 0) {
+    n.para('No module tag area on this configuration.');
+  } else {
+    n.para(
+      '4,000,000 bytes of virtual space (room for 100,000 tags) are reserved at boot, but physical pages are ' +
+        'mapped only as module tags need them, and the area never shrinks. Map of the used part after each ' +
+        'step (M module, u unloaded module still referenced, p padding, . free):',
     );
+    const sw = Math.max(...areaSteps.map((s) => s.step.length));
+    for (const s of areaSteps)
+      n.line(
+        `  ${s.step.padEnd(sw)}  ${`${s.populated}/${s.total}`.padStart(7)} pages  ${s.bar === '' ? '(empty)' : `[${s.bar}]`}`,
+      );
+  }
   summary.tagArea = areaSteps;
 
   // ---------------------------------------------------------------- 5
   n.heading(5, 'Too few free page-flag bits (patches 2, 6)');
-  const distro = new KernelMachine(
+  let distro = new KernelMachine(
     bootKernel(opts, { cmdline: cmdlineOf('1,compressed'), config: TOO_FEW_BITS_PRESET }),
   );
+  // With a tiny kernel image the tags could fit even one free bit: show the real-sized image.
+  if (distro.profiling().support)
+    distro = new KernelMachine(
+      bootKernel(opts, { cmdline: cmdlineOf('1,compressed'), config: TOO_FEW_BITS_PRESET, kernelTags: 4096 }),
+    );
+  const tags5 = distro.kernel.kernelSites.length;
   n.para(
     `A distribution-style config (${TOO_FEW_BITS_PRESET}: NR_CPUS 8192, NODES_SHIFT 10) leaves ` +
-      `NR_UNUSED_PAGEFLAG_BITS = ${distro.layout.NR_UNUSED_PAGEFLAG_BITS}: not enough for ${opts.kernelTags} tag ` +
+      `NR_UNUSED_PAGEFLAG_BITS = ${distro.layout.NR_UNUSED_PAGEFLAG_BITS}: not enough for ${tags5} tag ` +
       'indices. Booted with ",compressed", the kernel turns profiling off before /proc/allocinfo exists ' +
       '(shutdown_mem_profiling):',
   );
@@ -434,6 +495,7 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
     }),
   );
   const timings = runPageAllocBench(machines, {
+    ...DEFAULT_SETTINGS,
     rounds: 5,
     warmupRounds: 1,
     order0Iterations: 20_000,

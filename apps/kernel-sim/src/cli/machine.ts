@@ -54,6 +54,7 @@ export function kernelConfigOf(
 export interface BootOverrides {
   cmdline?: string;
   config?: string;
+  kernelTags?: number;
 }
 
 /** Boot a kernel; a boot failure is a CliError (exit 1) naming what went wrong. */
@@ -65,7 +66,7 @@ export function bootKernel(opts: MachineOptions, over: BootOverrides = {}): Kern
       config,
       mem: opts.mem,
       cpus: opts.cpus,
-      kernelTags: opts.kernelTags,
+      kernelTags: over.kernelTags ?? opts.kernelTags,
     });
   } catch (e) {
     if (e instanceof KernelError) throw new CliError(`boot failed: ${e.message}`);
