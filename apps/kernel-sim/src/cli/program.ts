@@ -2,13 +2,16 @@
  * The `kernel-sim` command line: commands, options, help and exit statuses (0 success, 1 invalid
  * input or a failed script command, 2 usage error), built on commander.
  */
+
+import { KERNEL_ARCHES } from '@allocprof/page-flags-layout';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { validateRamSize } from '../mm/memmap';
 import { parseAllocinfoText } from './allocinfo-file';
 import { allocinfoDiff, allocinfoTop, formatDiff, formatTop } from './allocinfo-tools';
-import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './errors';
+import { CliError, EXIT_OK, EXIT_USAGE } from './errors';
 import { readInputFile } from './files';
 import type { Io } from './io';
+import { helpText } from './session';
 import { parseSize } from './size';
 
 /** Option values of the commands that boot a machine. */
@@ -78,10 +81,8 @@ function addMachineOptions(cmd: Command): Command {
       ),
     )
     .option('--config-file <file>', 'a kernel .config file (with --arch)')
-    .option(
-      '--arch <arch>',
-      'architecture of --config-file: x86_64, arm64, x86_32, arm, riscv64, mips',
-      'x86_64',
+    .addOption(
+      new Option('--arch <arch>', 'architecture of --config-file').choices(KERNEL_ARCHES).default('x86_64'),
     )
     .option('--mem <size>', 'RAM, e.g. 512M, 4G, 64G', memArg, 2 ** 30)
     .option('--cpus <n>', 'simulated CPUs', intArg(1, 256), 4)
@@ -177,10 +178,8 @@ export function buildProgram(io: Io, handlers: Handlers, setExit: (code: number)
     .description("page-flags layout of a kernel config: which bits hold what, and what's free for tags")
     .addOption(new Option('--config <name>', 'config preset').conflicts(['configFile', 'list']))
     .option('--config-file <file>', 'a kernel .config file, e.g. /boot/config-$(uname -r)')
-    .option(
-      '--arch <arch>',
-      'architecture of --config-file: x86_64, arm64, x86_32, arm, riscv64, mips',
-      'x86_64',
+    .addOption(
+      new Option('--arch <arch>', 'architecture of --config-file').choices(KERNEL_ARCHES).default('x86_64'),
     )
     .option('--list', 'list the config presets')
     .addOption(
@@ -267,7 +266,8 @@ export function scriptHelp(): string {
     'Script language: one command per line, # starts a comment, blank lines are ignored.',
     "Each command is echoed as '$ <command>' followed by its output; an error prints",
     "'SCRIPT:LINE: <message>' on stderr and stops with status 1 (unless --keep-going).",
-    "Commands: run 'help' in a script or the shell for the list.",
+    '',
+    helpText([]),
   ].join('\n');
 }
 
@@ -297,5 +297,3 @@ export async function runCli(argv: readonly string[], io: Io, handlers: Handlers
     throw e;
   }
 }
-
-export { EXIT_FAILURE };

@@ -10,7 +10,6 @@ import { formatKernelAddress } from '@allocprof/execmem-vmalloc';
 import { renderLayoutText } from '@allocprof/page-flags-layout';
 import { KernelError, strerror } from '../kernel/errno';
 import { readModuleDescriptor } from './descriptor';
-import { CliError } from './errors';
 import { type CallSite, callSiteText, type SimKernel } from './kernel-api';
 import { parseKeywordArgs } from './script';
 import { formatBytes, parseSize } from './size';
@@ -587,5 +586,3 @@ export function helpText(args: readonly string[]): string {
     `SIZE takes K, M, G suffixes. The sysctl is ${PROC_SYSCTL}.`,
   ].join('\n');
 }
-
-export { CliError };
