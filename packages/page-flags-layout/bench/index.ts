@@ -2,7 +2,8 @@
  * Throughput of page->flags field access on a simulated memmap: PageFlagsArray (two u32 halves per
  * page) against the obvious alternative, a BigUint64Array read-modify-written with BigInt, for
  * the three access shapes the simulator uses: the tag-reference field straddling bit 32
- * (compressed-mode get/update), a field in the high half (zone), and single PG_* bits.
+ * (compressed-mode get/update), a field in the high half (zone), and single PG_* bits; for the
+ * tag field and the PG_* bits also the unchecked accessors meant for trusted hot paths.
  * Interleaved rounds, warm-up first, median and spread of the rounds.
  * BENCH_SMOKE=1: tiny sizes, one round — only proves the benchmark still runs.
  */
@@ -52,6 +53,13 @@ const workloads: Record<string, Record<string, () => void>> = {
         flags.setBits(pfn, TAG_SHIFT, TAG_WIDTH, (idx + 1) & TAG_MASK);
       }
     },
+    'PageFlagsArray unchecked': () => {
+      for (let i = 0; i < OPS; i++) {
+        const pfn = pfns[i]!;
+        const idx = flags.readBitsUnchecked(pfn, TAG_SHIFT, TAG_WIDTH);
+        flags.writeBitsUnchecked(pfn, TAG_SHIFT, TAG_WIDTH, idx + 1);
+      }
+    },
     'BigUint64Array + BigInt': () => {
       for (let i = 0; i < OPS; i++) {
         const pfn = pfns[i]!;
@@ -81,6 +89,16 @@ const workloads: Record<string, Record<string, () => void>> = {
         flags.setFlag(pfn, LRU_BIT);
         if (flags.testFlag(pfn, LRU_BIT)) acc++;
         flags.clearFlag(pfn, LRU_BIT);
+      }
+      sink += acc;
+    },
+    'PageFlagsArray unchecked': () => {
+      let acc = 0;
+      for (let i = 0; i < OPS; i++) {
+        const pfn = pfns[i]!;
+        flags.setFlagUnchecked(pfn, LRU_BIT);
+        if (flags.testFlagUnchecked(pfn, LRU_BIT)) acc++;
+        flags.clearFlagUnchecked(pfn, LRU_BIT);
       }
       sink += acc;
     },
