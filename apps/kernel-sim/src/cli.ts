@@ -6,6 +6,14 @@ import { handlers } from './cli/handlers';
 import { processIo } from './cli/io';
 import { runCli } from './cli/program';
 
+// `kernel-sim demo | head`: a reader that goes away ends the run quietly, as SIGPIPE would.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 runCli(process.argv.slice(2), processIo(), handlers).then(
   (code) => {
     process.exitCode = code;
