@@ -592,3 +592,43 @@ describe('validate() (§8)', () => {
     expect(() => t.validate()).toThrow(MapleTreeCorruptionError);
   });
 });
+
+describe('MapleState argument checks', () => {
+  it('rejects bad limits and bad assigned fields with EINVAL, tree unchanged', () => {
+    const t = new MapleTree<number>();
+    t.storeRange(10, 19, 1);
+    const mas = t.state(5);
+    expectErrno(() => mas.find(-1), 'EINVAL');
+    expectErrno(() => mas.findRev(1.5), 'EINVAL');
+    expectErrno(() => mas.next(MAX_INDEX + 1), 'EINVAL');
+    expectErrno(() => mas.prev(Number.NaN), 'EINVAL');
+    expectErrno(() => mas.set(-2), 'EINVAL');
+    expectErrno(() => mas.setRange(3, 2.5), 'EINVAL');
+    mas.index = -4;
+    expectErrno(() => mas.walk(), 'EINVAL');
+    expectErrno(() => mas.erase(), 'EINVAL');
+    mas.index = 20;
+    mas.last = 15;
+    expectErrno(() => mas.store(2), 'EINVAL');
+    expect([...t]).toEqual([{ index: 10, last: 19, value: 1 }]);
+    t.validate();
+  });
+
+  it('a state re-walks after the tree was changed through another handle', () => {
+    const t = new MapleTree<number>();
+    for (let i = 0; i < 100; i++) t.storeRange(i * 10, i * 10 + 5, i);
+    const mas = t.state(0);
+    const seen: number[] = [];
+    for (const v of mas.forEach(MAX_INDEX)) {
+      seen.push(v);
+      // Another handle rewrites the tree under the loop: the loop continues after its entry.
+      if (v === 10) for (let i = 11; i < 100; i += 2) t.erase(i * 10);
+      if (v === 20) t.storeRange(0, 500, undefined);
+    }
+    const want = [...Array.from({ length: 11 }, (_, i) => i), 12, 14, 16, 18, 20];
+    // [500, 505] = 50 was cut to [501, 505], so it is still there.
+    for (let i = 50; i < 100; i += 2) want.push(i);
+    expect(seen).toEqual(want);
+    t.validate();
+  });
+});

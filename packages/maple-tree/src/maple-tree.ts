@@ -273,11 +273,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     for (let h = this.height; ; ) {
       const base = node * STRIDE;
       const e = end[node]!;
-      let k = e;
-      if (e > 0 && piv[base + e - 1]! >= index) {
-        k = 0;
-        while (piv[base + k]! < index) k++;
-      }
+      let k = 0;
+      while (k < e && piv[base + k]! < index) k++;
       if (k > 0) min = piv[base + k - 1]! + 1;
       if (k < e) max = piv[base + k]!;
       if (--h === 0) {
@@ -584,11 +581,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     for (let d = 0; ; d++) {
       const base = node * STRIDE;
       const e = endA[node]!;
-      let k = e;
-      if (e > 0 && piv[base + e - 1]! >= index) {
-        k = 0;
-        while (piv[base + k]! < index) k++;
-      }
+      let k = 0;
+      while (k < e && piv[base + k]! < index) k++;
       N[d] = node;
       S[d] = k;
       Mn[d] = min;
@@ -1496,6 +1490,7 @@ export class MapleState<T> {
   }
 
   private walkInternal(): T | undefined {
+    checkIndex('index', this.index);
     this.tree.locate(this, this.index);
     this.index = this.slotStart();
     this.last = this.slotEnd();
@@ -1549,7 +1544,6 @@ export class MapleState<T> {
 
   /** lib/maple_tree.c: mas_walk() — value at `index`; `index`/`last` become its slot. */
   walk(): T | undefined {
-    checkIndex('index', this.index);
     return this.walkInternal();
   }
 
@@ -1788,7 +1782,6 @@ export class MapleState<T> {
 
   /** lib/maple_tree.c: mas_erase() — remove the range containing `index`, return its value. */
   erase(): T | undefined {
-    checkIndex('index', this.index);
     const v = this.walkInternal();
     if (v === undefined) return undefined;
     this.tree.write(this.index, this.last, undefined);
