@@ -254,7 +254,7 @@ function memoryRows(r: PageAllocBenchReport): string[][] {
     m.cmdline === '' ? '(none)' : m.cmdline,
     m.accounting ? (m.charged ? 'on' : 'on (probe not charged)') : 'off',
     m.tagRefStorage === 'page_flags' ? `page flags (${m.tagRefBits} bits)` : m.tagRefStorage,
-    `${m.tagRefBytesPerPage} B/page`,
+    `${m.tagRefBytes} B (${m.tagRefBytesPerPage} B/page)`,
     formatBytes(m.pageExtBytes),
   ]);
 }
