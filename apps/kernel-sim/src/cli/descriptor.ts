@@ -76,8 +76,8 @@ export function validateModuleDescriptor(value: unknown, file: string): ModuleDe
   const issue = r.error.issues[0]!;
   let what: string;
   if (issue.code === 'invalid_type') {
-    const got =
-      issue.input === undefined ? 'missing' : `got ${JSON.stringify(issue.input) ?? typeof issue.input}`;
+    const input = valueAt(value, issue.path);
+    const got = input === undefined ? 'missing' : `got ${JSON.stringify(input) ?? typeof input}`;
     what = `expected ${issue.expected} (${got})`;
   } else if (issue.code === 'unrecognized_keys') {
     what = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
@@ -85,6 +85,15 @@ export function validateModuleDescriptor(value: unknown, file: string): ModuleDe
     what = issue.message;
   }
   return failField(file, fieldPath(issue.path), what);
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let v = value;
+  for (const p of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
 }
 
 function failField(file: string, field: string, what: string): never {
