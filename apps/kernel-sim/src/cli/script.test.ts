@@ -2,6 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isSyntaxError, parseKeywordArgs, parseScript, splitCommandLine } from './script';
 
+function words(line: string): readonly string[] | undefined {
+  const l = splitCommandLine(line);
+  return l === null || isSyntaxError(l) ? undefined : l.argv;
+}
+
 describe('splitCommandLine', () => {
   it('splits words, drops comments and blank lines', () => {
     expect(splitCommandLine('  alloc_pages mm/a.c:1  order=2   # why\t')).toEqual({
@@ -14,13 +19,13 @@ describe('splitCommandLine', () => {
   });
 
   it('makes > a word of its own and honours quotes', () => {
-    expect(splitCommandLine('echo 1>/proc/sys/vm/mem_profiling')?.argv).toEqual([
+    expect(words('echo 1>/proc/sys/vm/mem_profiling')).toEqual([
       'echo',
       '1',
       '>',
       '/proc/sys/vm/mem_profiling',
     ]);
-    expect(splitCommandLine(`echo "a # b" 'c>d'`)?.argv).toEqual(['echo', 'a # b', 'c>d']);
+    expect(words(`echo "a # b" 'c>d'`)).toEqual(['echo', 'a # b', 'c>d']);
   });
 
   it('reports an unterminated quote as a syntax error of the line', () => {
@@ -35,9 +40,9 @@ describe('splitCommandLine', () => {
       fc.property(
         fc.array(word, { minLength: 1, maxLength: 8 }),
         fc.array(fc.constantFrom(' ', '\t', '  '), { minLength: 8, maxLength: 8 }),
-        (words, seps) => {
-          const line = words.map((w, i) => `${seps[i]}${w}`).join('');
-          expect(splitCommandLine(line)?.argv).toEqual(words);
+        (ws, seps) => {
+          const line = ws.map((w, i) => `${seps[i]}${w}`).join('');
+          expect(words(line)).toEqual(ws);
         },
       ),
       { numRuns: 200 },
