@@ -584,5 +584,6 @@ export function helpText(args: readonly string[]): string {
     '',
     'SITE is a call site: file:line, a unique function name, or module:function.',
     `SIZE takes K, M, G suffixes. The sysctl is ${PROC_SYSCTL}.`,
+    'In the shell, exit or quit (or Ctrl-D) leaves; Tab completes commands, sites, modules, variables, paths.',
   ].join('\n');
 }
