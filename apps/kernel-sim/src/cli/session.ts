@@ -1,8 +1,9 @@
 /**
  * The script commands of `run` and `shell` over a booted kernel: argument checking, call-site
  * and variable lookup, kernel-tool wording of failures (`insmod: ERROR: …`), and completion.
- * A command validates everything before it touches the kernel, and a multi-block command that
- * fails half-way undoes its own work, so a failed command changes no state.
+ * A command validates everything before it touches the kernel and the kernel operations it
+ * calls are all or nothing (`alloc_pages … count=N` included), so a failed command changes no
+ * state; the one exception is `migrate`, where blocks already moved stay moved, as in the kernel.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
