@@ -178,7 +178,12 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   }
 
   private grow(): void {
-    const cap = this.capacity * 2;
+    // Double while the first chunk fills, then grow by a quarter in whole chunks: less slack
+    // (heap per range) for a little more copying of the typed arrays.
+    const cap =
+      this.capacity < CHUNK_NODES
+        ? this.capacity * 2
+        : Math.ceil((this.capacity * 1.25) / CHUNK_NODES) * CHUNK_NODES;
     const piv = new Float64Array(cap * STRIDE);
     piv.set(this.piv);
     this.piv = piv;
@@ -1500,20 +1505,37 @@ export class MapleState<T> {
 
   /** lib/maple_tree.c: mas_next_slot() */
   private stepNext(max: number, skipNull: boolean): T | undefined {
+    const tree = this.tree;
+    const piv = tree.piv;
     this.st = ST_ACTIVE;
+    let node = this.node;
+    if (node < 0) {
+      this.st = ST_OVERFLOW;
+      return undefined;
+    }
+    let off = this.offset;
+    let end = tree.nodeEnd[node]!;
+    let last = off < end ? piv[node * STRIDE + off]! : this.nodeMax;
     for (;;) {
-      const e = this.slotEnd();
-      if (e >= max) {
+      if (last >= max) {
         this.st = ST_OVERFLOW;
         return undefined;
       }
-      if (this.offset < this.tree.nodeEnd[this.node]!) this.offset++;
-      else this.tree.locate(this, e + 1);
-      this.index = this.slotStart();
-      this.last = this.slotEnd();
-      const v = this.slotValue();
+      const start = last + 1;
+      if (off < end) off++;
+      else {
+        tree.locate(this, start);
+        node = this.node;
+        off = this.offset;
+        end = tree.nodeEnd[node]!;
+      }
+      last = off < end ? piv[node * STRIDE + off]! : this.nodeMax;
+      this.offset = off;
+      this.index = start;
+      this.last = last;
+      const v = tree.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + off] as T | undefined;
       if (v !== undefined || !skipNull) return v;
-      if (this.last >= max) {
+      if (last >= max) {
         this.st = ST_OVERFLOW;
         return undefined;
       }
@@ -1522,20 +1544,35 @@ export class MapleState<T> {
 
   /** lib/maple_tree.c: mas_prev_slot() */
   private stepPrev(min: number, skipNull: boolean): T | undefined {
+    const tree = this.tree;
+    const piv = tree.piv;
     this.st = ST_ACTIVE;
+    let node = this.node;
+    if (node < 0) {
+      this.st = ST_UNDERFLOW;
+      return undefined;
+    }
+    let off = this.offset;
+    let start = off > 0 ? piv[node * STRIDE + off - 1]! + 1 : this.nodeMin;
     for (;;) {
-      const s = this.slotStart();
-      if (s <= min) {
+      if (start <= min) {
         this.st = ST_UNDERFLOW;
         return undefined;
       }
-      if (this.offset > 0) this.offset--;
-      else this.tree.locate(this, s - 1);
-      this.index = this.slotStart();
-      this.last = this.slotEnd();
-      const v = this.slotValue();
+      const last = start - 1;
+      if (off > 0) off--;
+      else {
+        tree.locate(this, last);
+        node = this.node;
+        off = this.offset;
+      }
+      start = off > 0 ? piv[node * STRIDE + off - 1]! + 1 : this.nodeMin;
+      this.offset = off;
+      this.index = start;
+      this.last = last;
+      const v = tree.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + off] as T | undefined;
       if (v !== undefined || !skipNull) return v;
-      if (this.index <= min) {
+      if (start <= min) {
         this.st = ST_UNDERFLOW;
         return undefined;
       }
@@ -1848,6 +1885,7 @@ class StateLoop<T> implements IterableIterator<T> {
   private readonly limit: number;
   private readonly rev: boolean;
   private done = false;
+  private readonly result: { done: false; value: T } = { done: false, value: undefined as T };
 
   constructor(mas: MapleState<T>, limit: number, rev: boolean) {
     this.mas = mas;
@@ -1862,7 +1900,10 @@ class StateLoop<T> implements IterableIterator<T> {
       this.done = true;
       return { done: true, value: undefined };
     }
-    return { done: false, value: v };
+    // One result object per loop: for-of reads it before asking for the next one.
+    const r = this.result;
+    r.value = v;
+    return r;
   }
 
   [Symbol.iterator](): IterableIterator<T> {
