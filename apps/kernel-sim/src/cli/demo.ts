@@ -302,179 +302,187 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
     `Machine: config ${summary.machine.config}, ${formatSizeShort(opts.mem)} RAM, ${opts.cpus} CPUs, ${opts.kernelTags} allocation tags in the kernel image.`,
   );
 
-  // ---------------------------------------------------------------- 1
-  n.heading(1, "Where a page's tag reference lives: page_ext or page->flags (patches 5, 6)");
-  n.para(
-    'Each allocated page remembers the call site it is charged to, so that freeing it uncharges the right ' +
-      'counter. Before the series this reference is a pointer in page_ext, 8 bytes per page set aside at boot. ' +
-      'With ",compressed" on the boot line it becomes a tag index in page->flags bits no other field uses. ' +
-      'Two boots of the same machine:',
-  );
-  const a = new KernelMachine(bootKernel(opts, { cmdline: cmdlineOf('1') }));
-  const b = new KernelMachine(bootKernel(opts, { cmdline: cmdlineOf('1,compressed') }));
-  const boots: [string, KernelMachine][] = [
-    ['A', a],
-    ['B', b],
-  ];
-  for (const [label, m] of boots) {
-    n.line(`  ${label}: ${m.kernel.cmdline.raw}`);
-    n.block(
-      logSince(m, 0)
-        .filter((l) => BOOT_MESSAGES.test(l))
-        .join('\n'),
-      '      ',
-    );
-  }
-  const pa = a.profiling();
-  const pb = b.profiling();
-  const bits = b.layout.allocTagRefBits;
-  const offs = b.layout.allocTagRefOffs;
-  const col = (s: string) => s.padEnd(30);
-  n.line();
-  n.line(`  ${col('')}${col('A: page_ext')}B: compressed`);
-  n.line(
-    `  ${col("a page's tag reference")}${col(pa.support ? `${pa.tagRefBytes / (pa.ramBytes / 4096)}-byte pointer in page_ext` : 'none (profiling off)')}${pb.support ? `${bits}-bit index in page->flags` : 'none (profiling off)'}`,
-  );
-  n.line(
-    `  ${col('memory spent on references')}${col(`${formatBytes(pa.tagRefBytes)} (${pa.tagRefBytes} B)`)}${formatBytes(pb.tagRefBytes)}`,
-  );
-  n.line(
-    `  ${col('share of RAM')}${col(percent(pa.tagRefBytes, pa.ramBytes))}${percent(pb.tagRefBytes, pb.ramBytes)}`,
-  );
-  n.line(
-    `  ${col('/proc/allocinfo')}${col(a.files().includes('/proc/allocinfo') ? 'yes' : 'no')}${b.files().includes('/proc/allocinfo') ? 'yes' : 'no'}`,
-  );
-  summary.memory.push(
-    {
-      mode: 'page_ext',
-      cmdline: a.kernel.cmdline.raw,
-      tagRefBytes: pa.tagRefBytes,
-      percentOfRam: (pa.tagRefBytes / pa.ramBytes) * 100,
-      tagRefBits: 0,
-    },
-    {
-      mode: 'compressed',
-      cmdline: b.kernel.cmdline.raw,
-      tagRefBytes: pb.tagRefBytes,
-      percentOfRam: (pb.tagRefBytes / pb.ramBytes) * 100,
-      tagRefBits: bits,
-    },
-  );
-  n.line();
-  n.para(
-    `B's page->flags word: the tag index takes bits ${offs + bits - 1}..${offs} (T), the NR_UNUSED_PAGEFLAG_BITS ` +
-      `left between the flags (f) and the fields packed from the top (node N, zone Z, last_cpupid C, LRU G/R):`,
-  );
-  n.block(flagsCells(b.layout).join('\n'), '  ');
-
-  // ---------------------------------------------------------------- 2
-  n.heading(2, 'Modules and call sites in /proc/allocinfo (patch 3)');
-  const p2 = hasAllocinfo(b) ? b : hasAllocinfo(a) ? a : null;
-  if (p2 === null) {
-    n.para('This configuration offers no /proc/allocinfo in either mode (see the boot messages above).');
-  } else {
-    const label = p2 === b ? 'B' : 'A';
-    if (p2 === a)
-      n.para(
-        'Kernel B switched profiling off at boot: compression does not fit this configuration (part 5 shows why).',
-      );
+  // Parts 1-5 in their own scope: their kernels can be collected before part 6 boots three more.
+  (() => {
+    // ---------------------------------------------------------------- 1
+    n.heading(1, "Where a page's tag reference lives: page_ext or page->flags (patches 5, 6)");
     n.para(
-      `On kernel ${label}, load two modules and allocate from call sites of the kernel image and of the modules. A ` +
-        "module's tags are copied into the module tag area at load, so /proc/allocinfo lists them with [module]:",
+      'Each allocated page remembers the call site it is charged to, so that freeing it uncharges the right ' +
+        'counter. Before the series this reference is a pointer in page_ext, 8 bytes per page set aside at boot. ' +
+        'With ",compressed" on the boot line it becomes a tag index in page->flags bits no other field uses. ' +
+        'Two boots of the same machine:',
     );
-    const s2 = new Session(p2);
-    n.run(s2, 'insmod e1000e');
-    n.run(s2, 'insmod nf_conntrack');
-    for (const [spec, args] of [
-      ['mm/filemap.c:1919', 'order=0 count=2048 as=cache'],
-      ['mm/memory.c:1101', 'order=0 count=512 as=anon'],
-    ] as const)
-      if (p2.callSites().some((x) => `${x.filename}:${x.lineno}` === spec))
-        n.run(s2, `alloc_pages ${spec} ${args}`);
-    const rxSite = firstSiteOf(p2, 'e1000e');
-    const ctSite = firstSiteOf(p2, 'nf_conntrack');
-    if (rxSite !== null) n.run(s2, `alloc_pages ${rxSite.filename}:${rxSite.lineno} order=1 count=64 as=rx`);
-    if (ctSite !== null) n.run(s2, `alloc_pages ${ctSite.filename}:${ctSite.lineno} order=3 count=4 as=ct`);
-    const lines = hasAllocinfo(p2)
-      ? p2
-          .readFile('/proc/allocinfo')
-          .split('\n')
-          .filter((l) => l !== '')
-      : [];
-    if (lines.length < 2) {
-      n.line('  /proc/allocinfo is gone: profiling was shut down by a module load (see dmesg).');
-    } else {
-      const top = lines
-        .slice(2)
-        .map((l) => ({ l, bytes: Number(l.trim().split(/\s+/)[0]) }))
-        .filter((x) => x.bytes !== 0)
-        .sort((x, y) => y.bytes - x.bytes || (x.l < y.l ? -1 : 1))
-        .slice(0, 8)
-        .map((x) => x.l);
-      summary.allocinfoTop = top;
-      n.line(`  /proc/allocinfo: ${lines.length - 2} call sites; the header and the biggest ones:`);
-      n.block([lines[0]!, lines[1]!, ...top].join('\n'), '    ');
+    const a = new KernelMachine(bootKernel(opts, { cmdline: cmdlineOf('1') }));
+    const b = new KernelMachine(bootKernel(opts, { cmdline: cmdlineOf('1,compressed') }));
+    const boots: [string, KernelMachine][] = [
+      ['A', a],
+      ['B', b],
+    ];
+    for (const [label, m] of boots) {
+      n.line(`  ${label}: ${m.kernel.cmdline.raw}`);
+      n.block(
+        logSince(m, 0)
+          .filter((l) => BOOT_MESSAGES.test(l))
+          .join('\n'),
+        '      ',
+      );
     }
-  }
-
-  // ---------------------------------------------------------------- 3
-  n.heading(3, 'Unloading a module that still has live allocations (patches 3, 4)');
-  const areaSteps: AreaStep[] = [];
-  if (a.tagArea() === null || !hasAllocinfo(a)) {
-    n.para(
-      'This configuration has no module tag area (no CONFIG_MODULES, or profiling off at boot): parts 3 and 4 need one.',
+    const pa = a.profiling();
+    const pb = b.profiling();
+    const bits = b.layout.allocTagRefBits;
+    const offs = b.layout.allocTagRefOffs;
+    const col = (s: string) => s.padEnd(30);
+    n.line();
+    n.line(`  ${col('')}${col('A: page_ext')}B: compressed`);
+    n.line(
+      `  ${col("a page's tag reference")}${col(pa.support ? `${pa.tagRefBytes / (pa.ramBytes / 4096)}-byte pointer in page_ext` : 'none (profiling off)')}${pb.support ? `${bits}-bit index in page->flags` : 'none (profiling off)'}`,
     );
-  } else {
-    summary.unload = unloadScenario(a, n, io, areaSteps, bits);
-  }
-
-  // ---------------------------------------------------------------- 4
-  n.heading(4, 'The module tag area, step by step (patches 3, 4)');
-  if (areaSteps.length === 0) {
-    n.para('No module tag area on this configuration.');
-  } else {
-    n.para(
-      '4,000,000 bytes of virtual space (room for 100,000 tags) are reserved at boot, but physical pages are ' +
-        'mapped only as module tags need them, and the area never shrinks. Map of the used part after each ' +
-        'step (M module, u unloaded module still referenced, p padding, . free):',
+    n.line(
+      `  ${col('memory spent on references')}${col(`${formatBytes(pa.tagRefBytes)} (${pa.tagRefBytes} B)`)}${formatBytes(pb.tagRefBytes)}`,
     );
-    const sw = Math.max(...areaSteps.map((s) => s.step.length));
-    for (const s of areaSteps)
-      n.line(
-        `  ${s.step.padEnd(sw)}  ${`${s.populated}/${s.total}`.padStart(7)} pages  ${s.bar === '' ? '(empty)' : `[${s.bar}]`}`,
+    n.line(
+      `  ${col('share of RAM')}${col(percent(pa.tagRefBytes, pa.ramBytes))}${percent(pb.tagRefBytes, pb.ramBytes)}`,
+    );
+    n.line(
+      `  ${col('/proc/allocinfo')}${col(a.files().includes('/proc/allocinfo') ? 'yes' : 'no')}${b.files().includes('/proc/allocinfo') ? 'yes' : 'no'}`,
+    );
+    summary.memory.push(
+      {
+        mode: 'page_ext',
+        cmdline: a.kernel.cmdline.raw,
+        tagRefBytes: pa.tagRefBytes,
+        percentOfRam: (pa.tagRefBytes / pa.ramBytes) * 100,
+        tagRefBits: 0,
+      },
+      {
+        mode: 'compressed',
+        cmdline: b.kernel.cmdline.raw,
+        tagRefBytes: pb.tagRefBytes,
+        percentOfRam: (pb.tagRefBytes / pb.ramBytes) * 100,
+        tagRefBits: bits,
+      },
+    );
+    n.line();
+    n.para(
+      `B's page->flags word: the tag index takes bits ${offs + bits - 1}..${offs} (T), the NR_UNUSED_PAGEFLAG_BITS ` +
+        `left between the flags (f) and the fields packed from the top (node N, zone Z, last_cpupid C, LRU G/R):`,
+    );
+    n.block(flagsCells(b.layout).join('\n'), '  ');
+
+    // ---------------------------------------------------------------- 2
+    n.heading(2, 'Modules and call sites in /proc/allocinfo (patch 3)');
+    const p2 = hasAllocinfo(b) ? b : hasAllocinfo(a) ? a : null;
+    if (p2 === null) {
+      n.para('This configuration offers no /proc/allocinfo in either mode (see the boot messages above).');
+    } else {
+      const label = p2 === b ? 'B' : 'A';
+      if (p2 === a)
+        n.para(
+          'Kernel B switched profiling off at boot: compression does not fit this configuration (part 5 shows why).',
+        );
+      n.para(
+        `On kernel ${label}, load two modules and allocate from call sites of the kernel image and of the modules. A ` +
+          "module's tags are copied into the module tag area at load, so /proc/allocinfo lists them with [module]:",
       );
-  }
-  summary.tagArea = areaSteps;
+      const s2 = new Session(p2);
+      n.run(s2, 'insmod e1000e');
+      n.run(s2, 'insmod nf_conntrack');
+      for (const [spec, args] of [
+        ['mm/filemap.c:1919', 'order=0 count=2048 as=cache'],
+        ['mm/memory.c:1101', 'order=0 count=512 as=anon'],
+      ] as const)
+        if (p2.callSites().some((x) => `${x.filename}:${x.lineno}` === spec))
+          n.run(s2, `alloc_pages ${spec} ${args}`);
+      const rxSite = firstSiteOf(p2, 'e1000e');
+      const ctSite = firstSiteOf(p2, 'nf_conntrack');
+      if (rxSite !== null)
+        n.run(s2, `alloc_pages ${rxSite.filename}:${rxSite.lineno} order=1 count=64 as=rx`);
+      if (ctSite !== null) n.run(s2, `alloc_pages ${ctSite.filename}:${ctSite.lineno} order=3 count=4 as=ct`);
+      const lines = hasAllocinfo(p2)
+        ? p2
+            .readFile('/proc/allocinfo')
+            .split('\n')
+            .filter((l) => l !== '')
+        : [];
+      if (lines.length < 2) {
+        n.line('  /proc/allocinfo is gone: profiling was shut down by a module load (see dmesg).');
+      } else {
+        const top = lines
+          .slice(2)
+          .map((l) => ({ l, bytes: Number(l.trim().split(/\s+/)[0]) }))
+          .filter((x) => x.bytes !== 0)
+          .sort((x, y) => y.bytes - x.bytes || (x.l < y.l ? -1 : 1))
+          .slice(0, 8)
+          .map((x) => x.l);
+        summary.allocinfoTop = top;
+        n.line(`  /proc/allocinfo: ${lines.length - 2} call sites; the header and the biggest ones:`);
+        n.block([lines[0]!, lines[1]!, ...top].join('\n'), '    ');
+      }
+    }
 
-  // ---------------------------------------------------------------- 5
-  n.heading(5, 'Too few free page-flag bits (patches 2, 6)');
-  let distro = new KernelMachine(
-    bootKernel(opts, { cmdline: cmdlineOf('1,compressed'), config: TOO_FEW_BITS_PRESET }),
-  );
-  // With a tiny kernel image the tags could fit even one free bit: show the real-sized image.
-  if (distro.profiling().support)
-    distro = new KernelMachine(
-      bootKernel(opts, { cmdline: cmdlineOf('1,compressed'), config: TOO_FEW_BITS_PRESET, kernelTags: 4096 }),
+    // ---------------------------------------------------------------- 3
+    n.heading(3, 'Unloading a module that still has live allocations (patches 3, 4)');
+    const areaSteps: AreaStep[] = [];
+    if (a.tagArea() === null || !hasAllocinfo(a)) {
+      n.para(
+        'This configuration has no module tag area (no CONFIG_MODULES, or profiling off at boot): parts 3 and 4 need one.',
+      );
+    } else {
+      summary.unload = unloadScenario(a, n, io, areaSteps, bits);
+    }
+
+    // ---------------------------------------------------------------- 4
+    n.heading(4, 'The module tag area, step by step (patches 3, 4)');
+    if (areaSteps.length === 0) {
+      n.para('No module tag area on this configuration.');
+    } else {
+      n.para(
+        '4,000,000 bytes of virtual space (room for 100,000 tags) are reserved at boot, but physical pages are ' +
+          'mapped only as module tags need them, and the area never shrinks. Map of the used part after each ' +
+          'step (M module, u unloaded module still referenced, p padding, . free):',
+      );
+      const sw = Math.max(...areaSteps.map((s) => s.step.length));
+      for (const s of areaSteps)
+        n.line(
+          `  ${s.step.padEnd(sw)}  ${`${s.populated}/${s.total}`.padStart(7)} pages  ${s.bar === '' ? '(empty)' : `[${s.bar}]`}`,
+        );
+    }
+    summary.tagArea = areaSteps;
+
+    // ---------------------------------------------------------------- 5
+    n.heading(5, 'Too few free page-flag bits (patches 2, 6)');
+    let distro = new KernelMachine(
+      bootKernel(opts, { cmdline: cmdlineOf('1,compressed'), config: TOO_FEW_BITS_PRESET }),
     );
-  const tags5 = distro.kernel.kernelSites.length;
-  n.para(
-    `A distribution-style config (${TOO_FEW_BITS_PRESET}: NR_CPUS 8192, NODES_SHIFT 10) leaves ` +
-      `NR_UNUSED_PAGEFLAG_BITS = ${distro.layout.NR_UNUSED_PAGEFLAG_BITS}: not enough for ${tags5} tag ` +
-      'indices. Booted with ",compressed", the kernel turns profiling off before /proc/allocinfo exists ' +
-      '(shutdown_mem_profiling):',
-  );
-  const distroMsgs = logSince(distro, 0).filter((l) => BOOT_MESSAGES.test(l) || /sysctl/.test(l));
-  n.block(distroMsgs.join('\n'), '    ');
-  const sd = new Session(distro);
-  n.run(sd, 'cat /proc/allocinfo');
-  const sysctl = n.run(sd, 'sysctl vm.mem_profiling');
-  n.run(sd, 'echo 1 > /proc/sys/vm/mem_profiling', 'read-only: support is off for this boot');
-  summary.tooFewBits = {
-    config: TOO_FEW_BITS_PRESET,
-    messages: distroMsgs,
-    allocinfoExists: distro.files().includes('/proc/allocinfo'),
-    sysctl: sysctl.trim(),
-  };
+    // With a tiny kernel image the tags could fit even one free bit: show the real-sized image.
+    if (distro.profiling().support)
+      distro = new KernelMachine(
+        bootKernel(opts, {
+          cmdline: cmdlineOf('1,compressed'),
+          config: TOO_FEW_BITS_PRESET,
+          kernelTags: 4096,
+        }),
+      );
+    const tags5 = distro.kernel.kernelSites.length;
+    n.para(
+      `A distribution-style config (${TOO_FEW_BITS_PRESET}: NR_CPUS 8192, NODES_SHIFT 10) leaves ` +
+        `NR_UNUSED_PAGEFLAG_BITS = ${distro.layout.NR_UNUSED_PAGEFLAG_BITS}: not enough for ${tags5} tag ` +
+        'indices. Booted with ",compressed", the kernel turns profiling off before /proc/allocinfo exists ' +
+        '(shutdown_mem_profiling):',
+    );
+    const distroMsgs = logSince(distro, 0).filter((l) => BOOT_MESSAGES.test(l) || /sysctl/.test(l));
+    n.block(distroMsgs.join('\n'), '    ');
+    const sd = new Session(distro);
+    n.run(sd, 'cat /proc/allocinfo');
+    const sysctl = n.run(sd, 'sysctl vm.mem_profiling');
+    n.run(sd, 'echo 1 > /proc/sys/vm/mem_profiling', 'read-only: support is off for this boot');
+    summary.tooFewBits = {
+      config: TOO_FEW_BITS_PRESET,
+      messages: distroMsgs,
+      allocinfoExists: distro.files().includes('/proc/allocinfo'),
+      sysctl: sysctl.trim(),
+    };
+  })();
 
   // ---------------------------------------------------------------- 6
   n.heading(6, 'What a page allocation costs (patch 6)');
