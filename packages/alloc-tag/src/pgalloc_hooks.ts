@@ -1,7 +1,10 @@
-import { type PageTagRefs, PgtagRefHandle } from '@allocprof/pgalloc-tag';
+import { CODETAG_EMPTY } from '@allocprof/codetag';
+import { PageExtTagRefs, PageFlagsTagRefs, type PageTagRefs, PgtagRefHandle } from '@allocprof/pgalloc-tag';
 import type { AllocTag, TaskStruct } from './alloc_tag';
+import type { AllocTagCounters } from './counters';
 import type { AllocTagOps } from './ref_ops';
 import type { MemProfilingState } from './state';
+import type { AllocTagMemory } from './tag_memory';
 import { PAGE_SIZE } from './types';
 
 /** The backend before one is chosen at boot: no page has a reference (get fails). */
@@ -18,45 +21,101 @@ class NoPageTagRefs implements PageTagRefs {
 /** A backend that gives no page a reference (before boot selects the real one). */
 export const NO_PAGE_TAG_REFS: PageTagRefs = new NoPageTagRefs();
 
+/** Which class `refs` is: each get/update/put call site then only ever sees that one class. */
+const BACKEND_OTHER = 0;
+const BACKEND_PAGE_EXT = 1;
+const BACKEND_PAGE_FLAGS = 2;
+
 /**
  * include/linux/pgalloc_tag.h and lib/alloc_tag.c (6.13): the page allocator's hooks of §6.6,
  * through pgalloc-tag's get/update/put protocol on reused handles. Every hook tests the key first
- * and is a no-op while it is off. Nothing is allocated per call.
+ * and is a no-op while it is off.
+ *
+ * Per-page cost is the kernel's work and nothing else: no allocation, no closure, no Map lookup
+ * for a kernel or module-area tag (tag_memory resolves those by arithmetic), the counter update
+ * written out here on the per-CPU Float64Array slot, and the backend reached the way
+ * get_page_tag_ref() reaches it — a branch on which storage this boot uses, then a direct call, so
+ * V8 sees one class per call site even when kernels of both modes run in one process. Tag
+ * addresses exceed the small-integer range; they only travel through the handle's field and
+ * locals, never as an argument or return value of a call that might not be inlined (which would
+ * box them on the heap).
  */
 export class PgallocTagHooks {
-  refs: PageTagRefs = NO_PAGE_TAG_REFS;
+  private backend = BACKEND_OTHER;
+  private pageExt: PageExtTagRefs | null = null;
+  private pageFlags: PageFlagsTagRefs | null = null;
+  private other: PageTagRefs = NO_PAGE_TAG_REFS;
   private readonly state: MemProfilingState;
   private readonly ops: AllocTagOps;
+  private readonly memory: AllocTagMemory;
+  private readonly counters: AllocTagCounters;
+  private readonly debug: boolean;
   private readonly h = new PgtagRefHandle();
   private readonly h2 = new PgtagRefHandle();
 
-  constructor(state: MemProfilingState, ops: AllocTagOps) {
+  constructor(
+    state: MemProfilingState,
+    ops: AllocTagOps,
+    memory: AllocTagMemory,
+    counters: AllocTagCounters,
+  ) {
     this.state = state;
     this.ops = ops;
+    this.memory = memory;
+    this.counters = counters;
+    this.debug = state.debug;
+  }
+
+  /** The page tag reference storage in use. */
+  get refs(): PageTagRefs {
+    if (this.backend === BACKEND_PAGE_EXT) return this.pageExt!;
+    if (this.backend === BACKEND_PAGE_FLAGS) return this.pageFlags!;
+    return this.other;
+  }
+
+  set refs(refs: PageTagRefs) {
+    this.pageExt = null;
+    this.pageFlags = null;
+    this.other = NO_PAGE_TAG_REFS;
+    if (refs instanceof PageExtTagRefs) {
+      this.backend = BACKEND_PAGE_EXT;
+      this.pageExt = refs;
+    } else if (refs instanceof PageFlagsTagRefs) {
+      this.backend = BACKEND_PAGE_FLAGS;
+      this.pageFlags = refs;
+    } else {
+      this.backend = BACKEND_OTHER;
+      this.other = refs;
+    }
   }
 
   /** pgalloc_tag_add(): charge `nr` pages at `pfn` (the block's head) to `task->alloc_tag`. */
   add(pfn: number, task: TaskStruct, nr: number): void {
     if (!this.state.key) return;
-    const refs = this.refs;
     const h = this.h;
-    if (refs.getPageTagRef(pfn, h)) {
-      h.ref = this.ops.add(h.ref, task.allocTag, PAGE_SIZE * nr);
-      refs.updatePageTagRef(h);
-      refs.putPageTagRef(h);
+    if (!this.getRef(pfn, h)) return;
+    const tag = task.allocTag;
+    if (this.debug) this.ops.addCheck(h.ref, tag);
+    // alloc_tag_add(): ref_set succeeds only with a tag; then this_cpu_inc(calls), this_cpu_add(bytes).
+    if (tag !== null) {
+      const c = this.counters;
+      const i = tag.id * c.nrCpus + this.ops.cpu;
+      c.calls[i]! += 1;
+      c.bytes[i]! += PAGE_SIZE * nr;
+      h.ref = tag.address;
     }
+    this.updateRef(h);
+    this.putRef(h);
   }
 
   /** pgalloc_tag_sub(): uncharge `nr` pages freed at `pfn`; the reference becomes NULL. */
   sub(pfn: number, nr: number): void {
     if (!this.state.key) return;
-    const refs = this.refs;
     const h = this.h;
-    if (refs.getPageTagRef(pfn, h)) {
-      h.ref = this.ops.sub(h.ref, PAGE_SIZE * nr);
-      refs.updatePageTagRef(h);
-      refs.putPageTagRef(h);
-    }
+    if (!this.getRef(pfn, h)) return;
+    this.subRef(h, PAGE_SIZE * nr);
+    this.updateRef(h);
+    this.putRef(h);
   }
 
   /**
@@ -65,14 +124,13 @@ export class PgallocTagHooks {
    */
   get(pfn: number): AllocTag | null {
     if (!this.state.key) return null;
-    const refs = this.refs;
     const h = this.h;
+    if (!this.getRef(pfn, h)) return null;
+    const ref = h.ref;
+    if (this.debug) this.ops.subCheck(ref);
     let tag: AllocTag | null = null;
-    if (refs.getPageTagRef(pfn, h)) {
-      if (this.state.debug) this.ops.subCheck(h.ref);
-      if (h.ref !== 0 && !this.ops.isEmpty(h.ref)) tag = this.ops.resolve(h.ref) ?? null;
-      refs.putPageTagRef(h);
-    }
+    if (ref !== 0 && !(this.debug && ref === CODETAG_EMPTY)) tag = this.memory.resolve(ref) ?? null;
+    this.putRef(h);
     return tag;
   }
 
@@ -95,15 +153,14 @@ export class PgallocTagHooks {
     if (!this.state.key) return;
     const tag = this.get(pfn);
     if (tag === null) return;
-    const refs = this.refs;
     const h = this.h;
     const step = 2 ** newOrder;
     const end = 2 ** oldOrder;
     for (let i = step; i < end; i += step) {
-      if (refs.getPageTagRef(pfn + i, h)) {
+      if (this.getRef(pfn + i, h)) {
         h.ref = this.ops.refSet(h.ref, tag);
-        refs.updatePageTagRef(h);
-        refs.putPageTagRef(h);
+        this.updateRef(h);
+        this.putRef(h);
       }
     }
   }
@@ -116,23 +173,65 @@ export class PgallocTagHooks {
   copy(newPfn: number, oldPfn: number, order: number): void {
     const tag = this.get(oldPfn);
     if (tag === null) return;
-    const refs = this.refs;
     const h = this.h;
-    if (!refs.getPageTagRef(newPfn, h)) return;
+    if (!this.getRef(newPfn, h)) return;
     this.clearWith(oldPfn, this.h2);
-    h.ref = this.ops.sub(h.ref, PAGE_SIZE * 2 ** order);
+    this.subRef(h, PAGE_SIZE * 2 ** order);
     h.ref = this.ops.refSetNoCount(h.ref, tag);
-    refs.updatePageTagRef(h);
-    refs.putPageTagRef(h);
+    this.updateRef(h);
+    this.putRef(h);
+  }
+
+  /**
+   * alloc_tag_sub() on the handle's reference: NULL → nothing; EMPTY (DEBUG) → consumed; else the
+   * referenced tag's counters drop on this CPU. The reference becomes NULL. A reference to memory
+   * that no longer holds a tag (only reachable through the §1.4 quirk) is dropped without
+   * accounting where the kernel would write to freed memory.
+   */
+  private subRef(h: PgtagRefHandle, bytes: number): void {
+    const ref = h.ref;
+    if (this.debug) this.ops.subCheck(ref);
+    if (ref === 0) return;
+    h.ref = 0;
+    if (this.debug && ref === CODETAG_EMPTY) return;
+    const tag = this.memory.resolve(ref);
+    if (tag === undefined) return;
+    const c = this.counters;
+    const i = tag.id * c.nrCpus + this.ops.cpu;
+    c.calls[i]! -= 1;
+    c.bytes[i]! -= bytes;
   }
 
   private clearWith(pfn: number, h: PgtagRefHandle): void {
     if (!this.state.key) return;
-    const refs = this.refs;
-    if (refs.getPageTagRef(pfn, h)) {
+    if (this.getRef(pfn, h)) {
       h.ref = this.ops.setEmpty(h.ref);
-      refs.updatePageTagRef(h);
-      refs.putPageTagRef(h);
+      this.updateRef(h);
+      this.putRef(h);
     }
+  }
+
+  /** get_page_tag_ref(): `if (mem_alloc_profiling_compressed()) … else …` of include/linux/pgalloc_tag.h. */
+  private getRef(pfn: number, h: PgtagRefHandle): boolean {
+    const backend = this.backend;
+    if (backend === BACKEND_PAGE_FLAGS) return this.pageFlags!.getPageTagRef(pfn, h);
+    if (backend === BACKEND_PAGE_EXT) return this.pageExt!.getPageTagRef(pfn, h);
+    return this.other.getPageTagRef(pfn, h);
+  }
+
+  /** update_page_tag_ref() */
+  private updateRef(h: PgtagRefHandle): void {
+    const backend = this.backend;
+    if (backend === BACKEND_PAGE_FLAGS) this.pageFlags!.updatePageTagRef(h);
+    else if (backend === BACKEND_PAGE_EXT) this.pageExt!.updatePageTagRef(h);
+    else this.other.updatePageTagRef(h);
+  }
+
+  /** put_page_tag_ref() */
+  private putRef(h: PgtagRefHandle): void {
+    const backend = this.backend;
+    if (backend === BACKEND_PAGE_FLAGS) this.pageFlags!.putPageTagRef(h);
+    else if (backend === BACKEND_PAGE_EXT) this.pageExt!.putPageTagRef(h);
+    else this.other.putPageTagRef(h);
   }
 }

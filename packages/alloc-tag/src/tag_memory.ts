@@ -4,6 +4,8 @@ import type { AllocTagCounters } from './counters';
 import { ALLOC_TAG_SIZE, AllocTagError, formatTagAddress } from './types';
 
 const ADDRESS_LIMIT = 2 ** 48;
+/** Largest kernel tag section: offsets into it stay int32 on the per-page path. */
+const KERNEL_SECTION_LIMIT = 2 ** 31 - 1;
 
 /**
  * The simulated memory that holds struct alloc_tag records: the kernel image's `alloc_tags`
@@ -21,9 +23,17 @@ export class AllocTagMemory implements TagMemory<AllocTag> {
   private kernelStart = 0;
   private kernelEnd = 0;
   private kernelTags: AllocTag[] = [];
+  /** kernelEnd - kernelStart: the section's byte size, for the one-compare range test of resolve(). */
+  private kernelBytes = 0;
   private areaStart = 0;
   private areaEnd = 0;
   private areaTranslate: ((address: number) => number) | null = null;
+  /**
+   * Module tag area slot `s` (the 40-byte slot at areaStart + s·40) → its tag, or null. An index
+   * over `byAddress`, which stays the record of every module tag: a tag copied to an address
+   * that is not slot-aligned (page_ext mode allows any prepend/align) is only found there.
+   */
+  private areaSlots: (AllocTag | null)[] = [];
 
   constructor(counters: AllocTagCounters) {
     this.counters = counters;
@@ -47,15 +57,21 @@ export class AllocTagMemory implements TagMemory<AllocTag> {
     this.areaStart = start;
     this.areaEnd = end;
     this.areaTranslate = translate;
+    this.areaSlots = [];
+    for (const tag of this.byAddress.values()) this.indexSlot(tag.address, tag);
   }
 
   /** The kernel image's `alloc_tags` section, linked at `address` (DEFINE_ALLOC_TAG for every built-in site). */
   installKernelTags(address: number, sites: readonly AllocTagSite[]): AllocTag[] {
     if (this.kernelEnd !== 0)
       throw new AllocTagError('EEXIST', 'kernel allocation tags are already installed');
+    if (sites.length * ALLOC_TAG_SIZE > KERNEL_SECTION_LIMIT) {
+      throw new AllocTagError('EINVAL', `${sites.length} kernel allocation tags exceed a 2 GiB section`);
+    }
     const tags = this.writeTags(address, sites, true);
     this.kernelStart = address;
     this.kernelEnd = address + tags.length * ALLOC_TAG_SIZE;
+    this.kernelBytes = this.kernelEnd - this.kernelStart;
     this.kernelTags = tags;
     return tags;
   }
@@ -79,6 +95,7 @@ export class AllocTagMemory implements TagMemory<AllocTag> {
       const tag = this.byAddress.get(a);
       if (tag === undefined) continue;
       this.byAddress.delete(a);
+      this.indexSlot(a, null);
       this.counters.free(tag.id);
       tag.id = 0;
       removed++;
@@ -86,12 +103,27 @@ export class AllocTagMemory implements TagMemory<AllocTag> {
     return removed;
   }
 
-  /** The tag a page reference names, or undefined if no tag lives there (hot path, no fault checks). */
+  /**
+   * The tag a page reference names, or undefined if no tag lives there (hot path, no fault checks).
+   * The kernel turns a reference into its tag for free (it is the pointer); here the kernel section
+   * and the module area are arrays indexed by (address − start) / 40, and only a tag outside both
+   * (left in a module's data, or copied off the slot grid) costs a Map lookup.
+   */
   resolve(address: number): AllocTag | undefined {
+    // Both ranges are below 2 GiB, so inside one the offset is an int32, and `(off / 40) | 0` with
+    // the literal 40 (ALLOC_TAG_SIZE) compiles to a multiply and shift; an imported constant is a
+    // load V8 does not fold, which leaves a hardware division on every page.
     const k = address - this.kernelStart;
-    if (k >= 0 && address < this.kernelEnd) {
-      const i = k / ALLOC_TAG_SIZE;
-      if ((i | 0) === i) return this.kernelTags[i];
+    if (k >= 0 && k < this.kernelBytes) {
+      const off = k | 0;
+      const i = (off / 40) | 0;
+      if (i * 40 === off) return this.kernelTags[i];
+    }
+    const a = address - this.areaStart;
+    if (a >= 0 && a < this.areaSlots.length * 40) {
+      const off = a | 0;
+      const s = (off / 40) | 0;
+      if (s * 40 === off) return this.areaSlots[s] ?? undefined;
     }
     return this.byAddress.get(address);
   }
@@ -152,9 +184,26 @@ export class AllocTagMemory implements TagMemory<AllocTag> {
         kernel ? { ...site, modname: null } : site,
         this.counters,
       );
-      if (!kernel) this.byAddress.set(tag.address, tag);
+      if (!kernel) {
+        this.byAddress.set(tag.address, tag);
+        this.indexSlot(tag.address, tag);
+      }
       tags.push(tag);
     }
     return tags;
+  }
+
+  /** Record `tag` (or its removal) in the module area slot index, if `address` is a slot of the area. */
+  private indexSlot(address: number, tag: AllocTag | null): void {
+    const a = address - this.areaStart;
+    if (a < 0 || address >= this.areaEnd || a % ALLOC_TAG_SIZE !== 0) return;
+    const s = a / ALLOC_TAG_SIZE;
+    const slots = this.areaSlots;
+    if (tag === null) {
+      if (s < slots.length) slots[s] = null;
+      return;
+    }
+    while (slots.length <= s) slots.push(null);
+    slots[s] = tag;
   }
 }
