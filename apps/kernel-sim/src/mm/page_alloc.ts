@@ -217,6 +217,9 @@ export abstract class BuddyAllocator {
     this.pgReserved = opts.pgReserved;
     if (!(opts.pgHead >= 0 && opts.pgHead < 32))
       throw new KernelError('EINVAL', `PG_head must be bit 0..31, got ${opts.pgHead}`);
+    const flagBits = mm.flags.wordsPerPage * 32;
+    if (!(Number.isInteger(opts.pgReserved) && opts.pgReserved >= 0 && opts.pgReserved < flagBits))
+      throw new KernelError('EINVAL', `PG_reserved must be bit 0..${flagBits - 1}, got ${opts.pgReserved}`);
     this.flagsWords = mm.flags.words;
     this.flagsStride = mm.flags.wordsPerPage;
     this.headMask = 1 << opts.pgHead;
@@ -416,17 +419,28 @@ export abstract class BuddyAllocator {
    * (there is no reclaim to wait for). Returns a pfn or -1.
    */
   protected rmqueueAlloc(order: number, gfp: number, nid: number): number {
-    if (order > MAX_PAGE_ORDER || order < 0) {
-      if (!(gfp & __GFP_NOWARN)) this.printk.printk('warning', `WARNING: at mm/page_alloc.c __alloc_pages()`);
-      return NONE;
-    }
+    if (order > MAX_PAGE_ORDER || order < 0) return this.badOrder(gfp);
     if (this.failTimes > 0 && this.shouldFailAllocPage(order, gfp)) return NONE;
     const highestIdx = this.highestIdxForType[gfpZoneType(gfp)]!;
     if (nid < 0) nid = this.localNid();
-    let pfn = this.getPageFromFreelist(order, highestIdx, nid, 1, false);
+    const pfn = this.getPageFromFreelist(order, highestIdx, nid, 1, false);
     if (pfn !== NONE) return pfn;
+    return this.allocPagesSlowpath(order, gfp, highestIdx, nid);
+  }
+
+  /** __alloc_pages(): the WARN_ON_ONCE of an order above MAX_PAGE_ORDER (cold path). */
+  private badOrder(gfp: number): number {
+    if (!(gfp & __GFP_NOWARN)) this.printk.printk('warning', `WARNING: at mm/page_alloc.c __alloc_pages()`);
+    return NONE;
+  }
+
+  /**
+   * __alloc_pages_slowpath(), kept out of the fast path as in the kernel (and so out of the
+   * inlining budget of every caller).
+   */
+  private allocPagesSlowpath(order: number, gfp: number, highestIdx: number, nid: number): number {
     const high = (gfp & __GFP_HIGH) !== 0;
-    pfn = this.getPageFromFreelist(order, highestIdx, nid, 0, high);
+    let pfn = this.getPageFromFreelist(order, highestIdx, nid, 0, high);
     if (pfn !== NONE) return pfn;
     this.drainAllPages();
     pfn = this.getPageFromFreelist(order, highestIdx, nid, 0, high);
@@ -505,8 +519,26 @@ export abstract class BuddyAllocator {
     if (count >= zone.pcpHigh) this.freePcppagesBulk(zone, count - zone.pcpHigh + zone.pcpBatch, cpu);
   }
 
-  /** Validation shared by the free paths: a live allocated block head of that order. */
+  /**
+   * Validation shared by the free paths: a live allocated block head of that order. The test is
+   * kept apart from the error text (badFree) so that this function stays a few bytes of bytecode:
+   * V8 inlines callees against a per-function budget, and every byte spent on message templates
+   * here is a byte the free path's hook calls cannot use.
+   */
   protected checkFree(pfn: number, order: number, what: string): void {
+    if (
+      !(
+        pfn >>> 0 === pfn &&
+        pfn < this.nrPages &&
+        this.state[pfn] === PAGE_STATE_ALLOCATED &&
+        this.order[pfn] === order
+      )
+    )
+      this.badFree(pfn, order, what);
+  }
+
+  /** The error checkFree() found (cold path). */
+  private badFree(pfn: number, order: number, what: string): never {
     if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.nrPages)
       throw new KernelError('EINVAL', `${what}: pfn ${pfn} is outside physical memory`);
     const st = this.state[pfn]!;
@@ -515,11 +547,10 @@ export abstract class BuddyAllocator {
         'EINVAL',
         `${what}: pfn 0x${pfn.toString(16)} is not an allocated block head (${st === PAGE_STATE_BUDDY || st === PAGE_STATE_PCP ? 'double free' : st === PAGE_STATE_RESERVED ? 'reserved page' : 'tail or unused page'})`,
       );
-    if (order !== this.order[pfn])
-      throw new KernelError(
-        'EINVAL',
-        `${what}: pfn 0x${pfn.toString(16)} was allocated with order ${this.order[pfn]}, freed with order ${order}`,
-      );
+    throw new KernelError(
+      'EINVAL',
+      `${what}: pfn 0x${pfn.toString(16)} was allocated with order ${this.order[pfn]}, freed with order ${order}`,
+    );
   }
 
   /** Validation of split_page(): an allocated head held once, larger than the pieces. */
@@ -542,24 +573,32 @@ export abstract class BuddyAllocator {
 
   /** The page-structure part of split_page()/__split_huge_page(): each piece becomes a head. */
   protected splitPageMeta(pfn: number, order: number, newOrder: number): void {
-    const flags = this.memmap.flags;
-    const compound = flags.testFlag(pfn, this.pgHead);
+    // checkSplit() validated the block, so PG_head is set and cleared on the words directly.
+    const words = this.flagsWords;
+    const stride = this.flagsStride;
+    const headMask = this.headMask;
+    const compound = this.isHead(pfn);
     const step = 1 << newOrder;
     for (let p = pfn; p < pfn + (1 << order); p += step) {
       this.state[p] = PAGE_STATE_ALLOCATED;
       this.order[p] = newOrder;
       this.refcount[p] = 1;
       if (compound) {
-        if (newOrder > 0) flags.setFlag(p, this.pgHead);
-        else flags.clearFlag(p, this.pgHead);
+        if (newOrder > 0) words[p * stride]! |= headMask;
+        else words[p * stride]! &= ~headMask;
       }
     }
   }
 
-  /** Validation of get_page()/put_page(). */
+  /** Validation of get_page()/put_page() (the message in a cold function, as in checkFree). */
   protected checkRef(pfn: number, what: string): void {
-    if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.nrPages || this.state[pfn] !== PAGE_STATE_ALLOCATED)
-      throw new KernelError('EINVAL', `${what}: pfn ${pfn} is not an allocated block head`);
+    if (!(pfn >>> 0 === pfn && pfn < this.nrPages && this.state[pfn] === PAGE_STATE_ALLOCATED))
+      this.badRef(pfn, what);
+  }
+
+  /** The error checkRef() found (cold path). */
+  private badRef(pfn: number, what: string): never {
+    throw new KernelError('EINVAL', `${what}: pfn ${pfn} is not an allocated block head`);
   }
 
   /**
@@ -626,10 +665,11 @@ export abstract class BuddyAllocator {
     const sorted = [...reservedRanges].sort((a, b) => a[0] - b[0]);
     const flags = this.memmap.flags;
     for (const [s, e] of sorted) {
+      // The loop bounds keep p inside the memmap: no per-page validation.
       for (let p = Math.max(0, s); p < Math.min(e, this.nrPages); p++) {
         if (this.state[p] === PAGE_STATE_RESERVED) continue;
         this.state[p] = PAGE_STATE_RESERVED;
-        flags.setFlag(p, this.pgReserved);
+        flags.setFlagUnchecked(p, this.pgReserved);
         this.reserved++;
       }
     }
