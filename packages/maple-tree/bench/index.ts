@@ -2,7 +2,7 @@
  * Benchmark of @allocprof/maple-tree against sorted-btree and js-sdsl (spec/benchmarks.md).
  *
  * Every workload runs all contenders in the same process, interleaved round by round (the
- * order rotates), after a warm-up round; the table shows the median ops/s and the spread
+ * order rotates), after warm-up rounds; the table shows the median ops/s and the spread
  * (min..max) of the measured rounds. BENCH_SMOKE=1 runs tiny sizes only.
  */
 import { execSync, spawnSync } from 'node:child_process';
@@ -24,6 +24,8 @@ const SIZES = process.env.BENCH_SIZES
   : SMOKE
     ? [1000]
     : [10_000, 100_000, 1_000_000];
+/** BENCH_WORKLOADS=load,gap runs only those workloads. */
+const ONLY = process.env.BENCH_WORKLOADS?.split(',');
 const ROUNDS = SMOKE ? 2 : Number(process.env.BENCH_ROUNDS ?? 5);
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -426,8 +428,6 @@ function runWorkload(w: Workload, n: number): Row[] {
   for (let round = 1 - warmup; round <= ROUNDS; round++) {
     for (let j = 0; j < runners.length; j++) {
       const r = runners[(round + warmup + j) % runners.length]!;
-      // Collect the previous contender's garbage so no one pays for another's.
-      gc?.();
       const sample = r.run();
       if (round > 0) r.rates.push(sample.ops / (sample.ms / 1000));
     }
@@ -515,7 +515,7 @@ function markdown(rows: Row[], heap: HeapRow[], meta: { date: string; node: stri
   out.push(
     `Measured ${meta.date}, Node ${meta.node}, ${meta.cpu}. Median ops/s of ${ROUNDS} interleaved rounds`,
   );
-  out.push('after a warm-up round, spread (min..max) in parentheses; ratio = maple-tree ÷ fastest peer.');
+  out.push('after warm-up rounds, spread (min..max) in parentheses; ratio = maple-tree ÷ fastest peer.');
   out.push('');
   out.push(`| workload | n | ${cols.join(' | ')} | ratio |`);
   out.push(`|---|---:|${cols.map(() => '---:').join('|')}|---:|`);
@@ -560,7 +560,7 @@ function main(): void {
   const rows: Row[] = [];
   const heap: HeapRow[] = [];
   for (const n of SIZES) {
-    for (const w of WORKLOADS) {
+    for (const w of WORKLOADS.filter((x) => !ONLY || ONLY.includes(x.name))) {
       const rs = runWorkload(w, n);
       rows.push(...rs);
       for (const r of rs) {
