@@ -1,10 +1,16 @@
+import { countPageflags, getPageFlagsPreset } from '@allocprof/page-flags-layout';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KernelError } from '../kernel/errno';
 import { __GFP_COMP, __GFP_HIGH, __GFP_NOWARN, GFP_DMA, GFP_KERNEL } from './gfp';
 import { MAX_PAGE_ORDER, PAGE_SIZE } from './memmap';
 import { migrateFolio } from './migrate';
-import { type BuddyAllocator, PAGE_STATE_ALLOCATED, type PageAllocHooks } from './page_alloc';
+import {
+  type BuddyAllocator,
+  NoHooksPageAllocator,
+  PAGE_STATE_ALLOCATED,
+  type PageAllocHooks,
+} from './page_alloc';
 import { testMachine } from './testing';
 
 const MiB = 2 ** 20;
@@ -136,6 +142,43 @@ describe('buddy allocator', () => {
     expect(() => alloc.freePages(0, 0)).toThrowError(/reserved page/);
     alloc.freePages(keep, 0);
     alloc.checkInvariants();
+  });
+
+  it('rejects pfns that are not whole page numbers on the free and reference paths', () => {
+    const { alloc } = testMachine(64 * MiB);
+    const pfn = alloc.allocPages(0);
+    const before = JSON.stringify(alloc.stats());
+    for (const bad of [pfn + 0.5, Number.NaN, 2 ** 32 + pfn, alloc.nrPages]) {
+      expect(() => alloc.freePages(bad, 0)).toThrowError(/outside physical memory/);
+      expect(() => alloc.putPage(bad)).toThrowError(/not an allocated block head/);
+      expect(() => alloc.getPage(bad)).toThrowError(expect.objectContaining({ code: 'EINVAL' }));
+    }
+    expect(JSON.stringify(alloc.stats())).toBe(before);
+    alloc.freePages(pfn, 0);
+    alloc.checkInvariants();
+  });
+
+  it('marks boot-reserved pages PG_reserved and clears PG_head when a compound block splits to order 0', () => {
+    const { alloc, memmap } = testMachine(64 * MiB, { reserved: [[0, 4]] });
+    const pgReserved = countPageflags(getPageFlagsPreset('x86_64-sim').kconfig).PG.PG_reserved!;
+    for (let p = 0; p < 4; p++) expect(memmap.flags.testFlag(p, pgReserved)).toBe(true);
+    expect(memmap.flags.testFlag(4, pgReserved)).toBe(false);
+    const big = alloc.allocPages(3, GFP_KERNEL | __GFP_COMP);
+    expect(alloc.isHead(big)).toBe(true);
+    alloc.splitPage(big, 0);
+    for (let i = 0; i < 8; i++) {
+      expect(alloc.isHead(big + i)).toBe(false);
+      alloc.freePages(big + i, 0);
+    }
+    alloc.checkInvariants();
+  });
+
+  it('refuses a PG_reserved bit outside the flags word', () => {
+    const { memmap, ctx, dmesg } = testMachine(64 * MiB);
+    for (const bad of [-1, 64, 1.5])
+      expect(
+        () => new NoHooksPageAllocator({ memmap, ctx, printk: dmesg, pgHead: 6, pgReserved: bad }),
+      ).toThrowError(/PG_reserved must be bit 0\.\.63/);
   });
 
   it('fails cleanly at the watermarks, lets __GFP_HIGH dip lower, and recovers after frees', () => {
