@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AllocTagIndex } from './tag_index';
 import type { LogLevel } from './types';
@@ -44,5 +45,54 @@ describe('idx_to_ref / ref_to_idx (§6.3)', () => {
       { level: 'warning', message: 'invalid page tag reference 102' },
       { level: 'warning', message: 'invalid page tag 0xffffffffa0000028' },
     ]);
+  });
+});
+
+/** §6.3 as written, on plain numbers: the model the fast paths are checked against. */
+function modelRefToIdx(ix: AllocTagIndex, debug: boolean, ref: number): number {
+  if (ref === 0) return 0;
+  if (debug && ref === 1) return 1;
+  if (ref >= ix.kernelFirst && ref < ix.kernelFirst + ix.kernelCount * 40) {
+    return (2 + Math.trunc((ref - ix.kernelFirst) / 40)) & 0xffff;
+  }
+  return (2 + ix.kernelCount + Math.trunc((ref - ix.moduleFirst) / 40)) & 0xffff;
+}
+
+function modelIdxToRef(ix: AllocTagIndex, debug: boolean, idx: number): number {
+  if (idx === 0) return 0;
+  if (idx === 1) return debug ? 1 : 0;
+  const j = idx - 2;
+  return j < ix.kernelCount ? ix.kernelFirst + j * 40 : ix.moduleFirst + (j - ix.kernelCount) * 40;
+}
+
+describe('index arithmetic matches §6.3 (property)', () => {
+  it('any kernel count, any reference in or around the kernel array and the module area', () => {
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.integer({ min: 0, max: 70000 }),
+        fc.integer({ min: 0, max: 0xffff }),
+        fc.oneof(
+          fc.constantFrom(0, 1),
+          fc.integer({ min: -80, max: 70000 * 40 + 80 }).map((o) => 0xffff82000000 + o),
+          fc.integer({ min: 0, max: 4_000_000 }).map((o) => 0xffffa0000028 + o),
+        ),
+        (debug, count, idx, ref) => {
+          const { ix } = make(debug, true);
+          ix.kernelCount = count;
+          expect(ix.refToIdx(ref)).toBe(modelRefToIdx(ix, debug, ref));
+          expect(ix.idxToRef(idx)).toBe(modelIdxToRef(ix, debug, idx));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a kernel array past 2 GiB (beyond any real kernel) still uses the kernel formula', () => {
+    const { ix } = make(false, true);
+    ix.kernelCount = 60_000_000;
+    const ref = ix.kernelFirst + 59_000_000 * 40;
+    expect(ix.refToIdx(ref)).toBe((2 + 59_000_000) & 0xffff);
+    expect(ix.refToIdx(ref + 39)).toBe((2 + 59_000_000) & 0xffff);
   });
 });
