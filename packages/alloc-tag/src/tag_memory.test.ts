@@ -19,7 +19,7 @@ describe('AllocTagMemory.resolve (reference → tag without a Map for kernel and
   it('kernel section: every tag start resolves, offsets inside a tag and outside the section do not', () => {
     const { mem } = memory();
     const tags = mem.installKernelTags(KERNEL_TAGS_BASE, kernelSites(5));
-    tags.forEach((t, i) => expect(mem.resolve(KERNEL_TAGS_BASE + i * ALLOC_TAG_SIZE)).toBe(t));
+    for (const [i, t] of tags.entries()) expect(mem.resolve(KERNEL_TAGS_BASE + i * ALLOC_TAG_SIZE)).toBe(t);
     expect(mem.resolve(KERNEL_TAGS_BASE + 8)).toBeUndefined();
     expect(mem.resolve(KERNEL_TAGS_BASE - ALLOC_TAG_SIZE)).toBeUndefined();
     expect(mem.resolve(KERNEL_TAGS_BASE + 5 * ALLOC_TAG_SIZE)).toBeUndefined();
