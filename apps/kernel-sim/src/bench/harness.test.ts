@@ -8,6 +8,7 @@ import {
   clockOf,
   cpuClock,
   type PageAllocBenchSettings,
+  pairedOverhead,
   runPageAllocBench,
   SMOKE_SETTINGS,
   wallClock,
@@ -51,6 +52,8 @@ describe('runPageAllocBench', () => {
       expect(by.page_ext!.ns.median).toBe(142);
       expect(by.page_ext!.overheadPercent).toBeCloseTo(42, 9);
       expect(by.compressed!.overheadPercent).toBeCloseTo(4, 9);
+      expect(by.compressed!.pairedOverheadPercent).toBeCloseTo(4, 9);
+      expect(by.nohooks!.pairedOverheadPercent).toBe(0);
       expect(by.compressed!.samples).toHaveLength(SETTINGS.rounds);
       expect(by.compressed!.ns.iqr).toBe(0);
     }
@@ -131,6 +134,22 @@ describe('runPageAllocBench', () => {
     expect(() => runPageAllocBench([m], SETTINGS, { variants: ['order0'] })).toThrow(
       /ran out of memory in the order0 loop/,
     );
+  });
+});
+
+describe('pairedOverhead', () => {
+  it('is the median of per-round ratios, insensitive to a drift both share', () => {
+    // The machine slows down threefold halfway: medians mix fast and slow rounds, pairs do not.
+    const base = [100, 100, 300, 300, 300];
+    const mode = [110, 110, 330, 330, 330];
+    expect(pairedOverhead(mode, base)).toBeCloseTo(10, 9);
+    expect(pairedOverhead([100, 200], [100, 100])).toBe(50);
+  });
+
+  it('is null without a usable baseline', () => {
+    expect(pairedOverhead([1, 2], null)).toBeNull();
+    expect(pairedOverhead([1, 2], [1])).toBeNull();
+    expect(pairedOverhead([1, 2], [1, 0])).toBeNull();
   });
 });
 

@@ -8,7 +8,7 @@
 import { KernelError } from '../kernel/errno';
 import type { BenchMachine } from './machine';
 import type { BenchMode } from './modes';
-import { overheadPercent, type Summary, summarize } from './stats';
+import { median, overheadPercent, type Summary, summarize } from './stats';
 import {
   compileWorkload,
   type MixedOrderPlan,
@@ -77,6 +77,11 @@ export interface ModeTiming {
   readonly ns: Summary;
   /** (median / nohooks median − 1) · 100; null when nohooks was not run. */
   readonly overheadPercent: number | null;
+  /**
+   * Median over the rounds of (this round / nohooks' time in the same round − 1) · 100: each mode
+   * compared with the baseline measured next to it, so slow drifts of a shared machine cancel.
+   */
+  readonly pairedOverheadPercent: number | null;
   /** Every measured round, ns per alloc+free, in round order. */
   readonly samples: readonly number[];
 }
@@ -168,6 +173,12 @@ function runRound(
   return Number(t1 - t0) / ops;
 }
 
+/** Median of the per-round overheads against the baseline's rounds (null without a usable baseline). */
+export function pairedOverhead(samples: readonly number[], base: readonly number[] | null): number | null {
+  if (base === null || base.length !== samples.length || base.some((b) => !(b > 0))) return null;
+  return median(samples.map((x, r) => overheadPercent(x, base[r]!)));
+}
+
 /**
  * Run the benchmark over booted machines (one per mode, nohooks first if present). Rounds are
  * interleaved: warm-up rounds of every mode, then measured rounds, each round visiting every
@@ -221,6 +232,7 @@ export function runPageAllocBench(
     }
     const baseIdx = runners.findIndex((r) => r.machine.mode === 'nohooks');
     const baseline = baseIdx >= 0 ? summarize(samples[baseIdx]!).median : null;
+    const baseSamples = baseIdx >= 0 ? samples[baseIdx]! : null;
     results.push({
       variant,
       opsPerRound:
@@ -231,6 +243,7 @@ export function runPageAllocBench(
           mode: r.machine.mode,
           ns,
           overheadPercent: baseline === null || baseline <= 0 ? null : overheadPercent(ns.median, baseline),
+          pairedOverheadPercent: pairedOverhead(samples[i]!, baseSamples),
           samples: samples[i]!,
         };
       }),

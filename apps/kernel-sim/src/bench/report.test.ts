@@ -134,7 +134,7 @@ describe('report formats', () => {
       ['compressed', 'sysctl.vm.mem_profiling=1,compressed', 0],
     ]);
     const t = j.variants[0]!.modes[3]!;
-    expect(Object.keys(t)).toEqual(['mode', 'ns', 'overheadPercent', 'samples']);
+    expect(Object.keys(t)).toEqual(['mode', 'ns', 'overheadPercent', 'pairedOverheadPercent', 'samples']);
     expect(Object.keys(t.ns)).toEqual(['n', 'median', 'min', 'max', 'q1', 'q3', 'iqr']);
     expect(formatReportJson(r).endsWith('}\n')).toBe(true);
   });
@@ -146,7 +146,7 @@ describe('report formats', () => {
     expect(text).toContain('mixed orders 0–10');
     const pageExt = text.split('\n').find((l) => l.startsWith('page_ext  '));
     expect(pageExt).toMatch(
-      /^page_ext\s+142\.0\s+142\.0–142\.0\s+142\.0–142\.0\s+\+42\.0 %\s+128 KiB\s+0\.195 %$/,
+      /^page_ext\s+142\.0\s+142\.0–142\.0\s+142\.0–142\.0\s+\+42\.0 %\s+\+42\.0 %\s+128 KiB\s+0\.195 %$/,
     );
     expect(text).toMatch(/^nohooks\s+100\.0 .* baseline\s+0 B\s+0\.000 %$/m);
     expect(text).toContain('page flags (13 bits)');
@@ -158,8 +158,8 @@ describe('report formats', () => {
   it('Markdown report: GitHub tables with the run date, Node and CPU', () => {
     const md = formatReportMarkdown(sampleReport());
     expect(md).toContain('Measured 2026-11-25 with Node v20.20.2 on AMD EPYC (linux x64).');
-    expect(md).toContain('| mode | ns/op | IQR | min–max | overhead | tag refs | % RAM |');
-    expect(md).toContain('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    expect(md).toContain('| mode | ns/op | IQR | min–max | overhead | paired | tag refs | % RAM |');
+    expect(md).toContain('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     expect(md).toContain('| compressed | `sysctl.vm.mem_profiling=1,compressed` |');
     expect(md).toMatch(/^- compressed clearly below page_ext/m);
     expect(formatReportMarkdown(sampleReport(), { environment: false })).not.toContain('Measured');

@@ -239,14 +239,15 @@ function timingRows(v: VariantResult, r: PageAllocBenchReport): string[][] {
       `${ns(t.ns.q1)}–${ns(t.ns.q3)}`,
       `${ns(t.ns.min)}–${ns(t.ns.max)}`,
       formatOverhead(t.overheadPercent, t.mode),
+      formatOverhead(t.pairedOverheadPercent, t.mode),
       mem === undefined ? '—' : formatBytes(mem.tagRefBytes),
       mem === undefined ? '—' : formatPercentOfRam(mem.tagRefPercentOfRam),
     ];
   });
 }
 
-const TIMING_HEADER = ['mode', 'ns/op', 'IQR', 'min–max', 'overhead', 'tag refs', '% RAM'];
-const TIMING_RIGHT = [false, true, true, true, true, true, true];
+const TIMING_HEADER = ['mode', 'ns/op', 'IQR', 'min–max', 'overhead', 'paired', 'tag refs', '% RAM'];
+const TIMING_RIGHT = [false, true, true, true, true, true, true, true];
 
 function memoryRows(r: PageAllocBenchReport): string[][] {
   return r.modes.map((m) => [
@@ -284,7 +285,7 @@ function headline(r: PageAllocBenchReport): string {
 function settingsLine(r: PageAllocBenchReport): string {
   const s = r.settings;
   const clock = s.clock === 'cpu' ? 'process CPU time' : 'wall time';
-  return `${s.rounds} measured rounds per mode after ${s.warmupRounds} warm-up rounds, interleaved in one process; median ns per alloc+free (${clock}), IQR and range over the rounds`;
+  return `${s.rounds} measured rounds per mode after ${s.warmupRounds} warm-up rounds, interleaved in one process; median ns per alloc+free (${clock}), IQR and range over the rounds; overhead = ratio of the medians to nohooks', paired = median of each round's ratio to nohooks' round`;
 }
 
 /** The text report of `kernel-sim bench`. */
