@@ -82,6 +82,8 @@ export interface ModeTiming {
    * compared with the baseline measured next to it, so slow drifts of a shared machine cancel.
    */
   readonly pairedOverheadPercent: number | null;
+  /** Median, quartiles and range of those per-round overheads (%), null without nohooks. */
+  readonly paired: Summary | null;
   /** Every measured round, ns per alloc+free, in round order. */
   readonly samples: readonly number[];
 }
@@ -173,10 +175,16 @@ function runRound(
   return Number(t1 - t0) / ops;
 }
 
+/** The per-round overheads (%) against the baseline's rounds, null without a usable baseline. */
+export function pairedOverheads(samples: readonly number[], base: readonly number[] | null): number[] | null {
+  if (base === null || base.length !== samples.length || base.some((b) => !(b > 0))) return null;
+  return samples.map((x, r) => overheadPercent(x, base[r]!));
+}
+
 /** Median of the per-round overheads against the baseline's rounds (null without a usable baseline). */
 export function pairedOverhead(samples: readonly number[], base: readonly number[] | null): number | null {
-  if (base === null || base.length !== samples.length || base.some((b) => !(b > 0))) return null;
-  return median(samples.map((x, r) => overheadPercent(x, base[r]!)));
+  const p = pairedOverheads(samples, base);
+  return p === null ? null : median(p);
 }
 
 /**
@@ -239,11 +247,14 @@ export function runPageAllocBench(
         variant === 'order0' ? settings.order0Iterations : settings.mixedBatches * settings.mixedBatch,
       modes: runners.map((r, i) => {
         const ns = summarize(samples[i]!);
+        const per = pairedOverheads(samples[i]!, baseSamples);
+        const paired = per === null ? null : summarize(per);
         return {
           mode: r.machine.mode,
           ns,
           overheadPercent: baseline === null || baseline <= 0 ? null : overheadPercent(ns.median, baseline),
-          pairedOverheadPercent: pairedOverhead(samples[i]!, baseSamples),
+          pairedOverheadPercent: paired === null ? null : paired.median,
+          paired,
           samples: samples[i]!,
         };
       }),

@@ -134,7 +134,15 @@ describe('report formats', () => {
       ['compressed', 'sysctl.vm.mem_profiling=1,compressed', 0],
     ]);
     const t = j.variants[0]!.modes[3]!;
-    expect(Object.keys(t)).toEqual(['mode', 'ns', 'overheadPercent', 'pairedOverheadPercent', 'samples']);
+    expect(Object.keys(t)).toEqual([
+      'mode',
+      'ns',
+      'overheadPercent',
+      'pairedOverheadPercent',
+      'paired',
+      'samples',
+    ]);
+    expect(t.paired).toMatchObject({ n: 3, median: expect.closeTo(42, 9) });
     expect(Object.keys(t.ns)).toEqual(['n', 'median', 'min', 'max', 'q1', 'q3', 'iqr']);
     expect(formatReportJson(r).endsWith('}\n')).toBe(true);
   });
