@@ -122,6 +122,8 @@ const summary = [
   'boots several kernels of that size. "RSS growth" is the peak over the RSS before boot; "per-page',
   "arrays\" is the host memory of the memmap's flags words and the allocator's per-page state (the kernel",
   'itself spends 8 bytes of flags per page plus its free lists); page_ext mode adds its 8-byte slots.',
+  'RSS counts only memory that was touched: zero-filled typed arrays that stay zero (the page_ext',
+  'slots of pages never allocated) do not count yet.',
   '',
   scaleMd,
   '',
