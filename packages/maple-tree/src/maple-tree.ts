@@ -246,19 +246,21 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     let node = this.root;
     if (node < 0) return undefined;
     const piv = this.piv;
+    const end = this.nodeEnd;
     const chunks = this.chunks;
-    // A node that is not full stores its maximum as pivot[end], which stops the scan; a full
-    // one stops at its slot count. So the lookup never reads the metadata.
-    const internalLimit = this.internalSlots - 1;
     for (let h = this.height; ; ) {
       const base = node * STRIDE;
-      let k = 0;
-      if (--h === 0) {
-        while (k < MAPLE_RANGE64_SLOTS - 1 && piv[base + k]! < index) k++;
-        return chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as T | undefined;
+      // Binary search over the used pivots: random lookups mispredict a linear scan's exit.
+      const e = end[node]!;
+      let lo = 0;
+      let hi = e;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (piv[base + mid]! < index) lo = mid + 1;
+        else hi = mid;
       }
-      while (k < internalLimit && piv[base + k]! < index) k++;
-      node = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number;
+      if (--h === 0) return chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + lo] as T | undefined;
+      node = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + lo] as number;
     }
   }
 
@@ -587,7 +589,12 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       const base = node * STRIDE;
       const e = endA[node]!;
       let k = 0;
-      while (k < e && piv[base + k]! < index) k++;
+      let hi = e;
+      while (k < hi) {
+        const mid = (k + hi) >> 1;
+        if (piv[base + mid]! < index) k = mid + 1;
+        else hi = mid;
+      }
       N[d] = node;
       S[d] = k;
       Mn[d] = min;
