@@ -30,7 +30,10 @@ export interface MixedOrderPlan {
   readonly freeOrder: Uint16Array;
 }
 
-/** Loops compiled for one machine: each returns a checksum of the pfns so no work is dead. */
+/**
+ * Loops compiled for one machine: each returns a checksum of the pfns (30 bits, never negative) so
+ * no work is dead, or -1 when an allocation failed.
+ */
 export interface Workload {
   /** `iterations` × (alloc_page(); free_page()). */
   order0(alloc: PageAllocator, iterations: number, gfp: number): number;
@@ -113,7 +116,7 @@ const ORDER0_SRC = `
     const pfn = alloc.allocPages(0, gfp);
     if (pfn < 0) return -1;
     alloc.freePages(pfn, 0);
-    sum = (sum + pfn) | 0;
+    sum = (sum + pfn) & 0x3fffffff;
   }
   return sum;
 `;
@@ -131,7 +134,7 @@ const MIXED_SRC = `
       const pfn = alloc.allocPages(orders[o], gfp);
       if (pfn < 0) return -1;
       pfns[i] = pfn;
-      sum = (sum + pfn) | 0;
+      sum = (sum + pfn) & 0x3fffffff;
       o = o + 1 === nOrders ? 0 : o + 1;
     }
     for (let i = 0; i < batch; i++) {
