@@ -52,7 +52,7 @@ function benchSite(k: Kernel): CallSite | null {
     : { filename: t.filename, lineno: t.lineno, function: t.function, modname: t.modname, tag: t };
 }
 
-/** A booted kernel as a benchmark machine (exposed for tests and the scale benchmark). */
+/** A booted kernel as a benchmark machine (for callers that boot the kernel themselves). */
 export function kernelBenchMachine(mode: BenchMode, kernel: Kernel): BenchMachine {
   const at = kernel.allocTag;
   const refs = kernel.pageTagRefs;
