@@ -961,24 +961,26 @@ export class NoHooksPageAllocator extends BuddyAllocator {
   freePages(pfn: number, order: number): void {
     this.checkFree(pfn, order, '__free_pages');
     const head = this.isHead(pfn);
-    if (--this.refcount[pfn]! === 0) {
-      if (order === 0 && this.isHwPoison(pfn)) this.takeOutPoisoned(pfn);
-      else this.freeUnrefPage(pfn, order);
-    } else if (!head) {
-      this.order[pfn] = 0;
-      while (order-- > 0) {
-        const p = pfn + (1 << order);
-        this.freeUnrefPage(p, order);
-      }
-    }
+    if (--this.refcount[pfn]! === 0) this.freeFrozenPages(pfn, order);
+    else if (!head) this.freeTailChunks(pfn, order);
   }
 
   putPage(pfn: number): void {
     this.checkRef(pfn, 'put_page');
     if (--this.refcount[pfn]! !== 0) return;
-    const order = this.isHead(pfn) ? this.order[pfn]! : 0;
+    this.freeFrozenPages(pfn, this.isHead(pfn) ? this.order[pfn]! : 0);
+  }
+
+  /** __free_frozen_pages(): free_pages_prepare() (hwpoison early return) + free_unref_page(). */
+  private freeFrozenPages(pfn: number, order: number): void {
     if (order === 0 && this.isHwPoison(pfn)) this.takeOutPoisoned(pfn);
     else this.freeUnrefPage(pfn, order);
+  }
+
+  /** __free_pages() of a shared non-compound block: the tail chunks go now (cold path). */
+  private freeTailChunks(pfn: number, order: number): void {
+    this.order[pfn] = 0;
+    while (order-- > 0) this.freeUnrefPage(pfn + (1 << order), order);
   }
 
   splitPage(pfn: number, newOrder = 0): void {
@@ -1019,36 +1021,43 @@ export class HookedPageAllocator<Tag = unknown> extends BuddyAllocator {
     this.checkFree(pfn, order, '__free_pages');
     const head = this.isHead(pfn);
     const tag = this.hooks.tagGet(pfn);
-    if (--this.refcount[pfn]! === 0) {
-      this.hooks.freePagesPrepare(pfn, order);
-      if (order === 0 && this.isHwPoison(pfn)) {
-        this.hooks.clearPageTagRef(pfn);
-        this.takeOutPoisoned(pfn);
-      } else {
-        this.freeUnrefPage(pfn, order);
-      }
-    } else if (!head) {
-      this.hooks.subPages(tag, (1 << order) - 1);
-      this.order[pfn] = 0;
-      while (order-- > 0) {
-        const p = pfn + (1 << order);
-        this.hooks.freePagesPrepare(p, order);
-        this.freeUnrefPage(p, order);
-      }
-    }
+    if (--this.refcount[pfn]! === 0) this.freeFrozenPages(pfn, order);
+    else if (!head) this.freeTailChunks(pfn, order, tag);
   }
 
   putPage(pfn: number): void {
     this.checkRef(pfn, 'put_page');
-    if (--this.refcount[pfn]! === 0) {
-      const order = this.isHead(pfn) ? this.order[pfn]! : 0;
-      this.hooks.freePagesPrepare(pfn, order);
-      if (order === 0 && this.isHwPoison(pfn)) {
-        this.hooks.clearPageTagRef(pfn);
-        this.takeOutPoisoned(pfn);
-      } else {
-        this.freeUnrefPage(pfn, order);
-      }
+    if (--this.refcount[pfn]! !== 0) return;
+    this.freeFrozenPages(pfn, this.isHead(pfn) ? this.order[pfn]! : 0);
+  }
+
+  /**
+   * __free_frozen_pages(): free_pages_prepare() — pgalloc_tag_sub(), and for a poisoned page the
+   * early return with clear_page_tag_ref() — then free_unref_page().
+   */
+  private freeFrozenPages(pfn: number, order: number): void {
+    this.hooks.freePagesPrepare(pfn, order);
+    if (order === 0 && this.isHwPoison(pfn)) this.freePoisonedPage(pfn);
+    else this.freeUnrefPage(pfn, order);
+  }
+
+  /** free_pages_prepare()'s hwpoison early return (cold path). */
+  private freePoisonedPage(pfn: number): void {
+    this.hooks.clearPageTagRef(pfn);
+    this.takeOutPoisoned(pfn);
+  }
+
+  /**
+   * __free_pages() of a shared non-compound block (cold path): pgalloc_tag_sub_pages() for the
+   * pages that go now, then the tail chunks, each through free_pages_prepare().
+   */
+  private freeTailChunks(pfn: number, order: number, tag: Tag): void {
+    this.hooks.subPages(tag, (1 << order) - 1);
+    this.order[pfn] = 0;
+    while (order-- > 0) {
+      const p = pfn + (1 << order);
+      this.hooks.freePagesPrepare(p, order);
+      this.freeUnrefPage(p, order);
     }
   }
 
