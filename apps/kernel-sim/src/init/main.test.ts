@@ -5,6 +5,7 @@ import { catalogModule } from '../kernel/module/catalog';
 import type { ModuleDescriptor } from '../kernel/module/descriptor';
 import { GFP_KERNEL } from '../mm/gfp';
 import { PAGE_SIZE } from '../mm/memmap';
+import { TaskStruct } from '../sched/current';
 import { type CallSite, Kernel, type KernelOptions } from './main';
 
 const boot = (o: KernelOptions = {}): Kernel => Kernel.boot({ mem: '128M', cpus: 2, ...o });
@@ -518,5 +519,21 @@ describe('modules', () => {
     expect(m.tagsInArea).toBe(false);
     k.rmmod('kvm');
     expect(errOf(() => k.insmod({ ...catalogModule('loop')!, align: 3 })).code).toBe('ENOEXEC');
+  });
+});
+
+describe('context switch', () => {
+  it('charges page allocations to the tag of the task switched in', () => {
+    const k = boot({ cmdline: 'sysctl.vm.mem_profiling=1' });
+    const site = k.site('mm/filemap.c:1919');
+    const before = k.siteCounters(site);
+    const task = new TaskStruct('kworker/0:1');
+    task.allocTag = site.tag;
+    k.ctx.switchTo(task);
+    const pfn = k.alloc.allocPages(0, GFP_KERNEL);
+    expect(pfn).toBeGreaterThanOrEqual(0);
+    expect(k.siteCounters(site)).toEqual({ bytes: before.bytes + PAGE_SIZE, calls: before.calls + 1 });
+    k.alloc.freePages(pfn, 0);
+    expect(k.siteCounters(site)).toEqual(before);
   });
 });

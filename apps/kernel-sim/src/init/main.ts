@@ -314,6 +314,9 @@ export class Kernel {
         procfs: this.procfs,
       });
       at.current = this.ctx.current;
+      this.ctx.onTaskSwitch((task) => {
+        at!.current = task;
+      });
       this.ctx.onCpuChange((cpu) => at!.setCpu(cpu));
       this.kernelTags = at.installKernelTags(KERNEL_ALLOC_TAGS_ADDR, this.kernelSites);
       for (const t of this.kernelTags) this.siteTags.set(`${t.filename}:${t.lineno}`, t);

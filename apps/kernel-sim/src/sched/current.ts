@@ -17,6 +17,7 @@ export class TaskContext {
   /** current (init_task until something else runs). */
   current: TaskStruct;
   private readonly cpuListeners: Array<(cpu: number) => void> = [];
+  private readonly taskListeners: Array<(task: TaskStruct) => void> = [];
 
   constructor(nrCpus: number) {
     if (!Number.isInteger(nrCpus) || nrCpus < 1 || nrCpus > 8192)
@@ -38,8 +39,14 @@ export class TaskContext {
     this.cpuListeners.push(listener);
   }
 
+  /** Called with the new task on every context switch (allocation profiling reads `current`). */
+  onTaskSwitch(listener: (task: TaskStruct) => void): void {
+    this.taskListeners.push(listener);
+  }
+
   /** context_switch(): make `task` current. */
   switchTo(task: TaskStruct): void {
     this.current = task;
+    for (const l of this.taskListeners) l(task);
   }
 }
