@@ -954,28 +954,33 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         this.pullRight(d, isLeaf);
       }
 
+      // Children of the first output node that already hang off it at the same offsets.
+      let kept = isLeaf ? 0 : newPos;
+      if (this.bufLen > cap && RN[d] === lnode) {
+        // mas_push_data(): an overflowing node first shares with its left, then its right
+        // sibling, when the two fit in two nodes with room to spare; no node is added.
+        const sib = this.pushLeft(d, isLeaf, cap);
+        if (sib >= 0) {
+          kept = isLeaf ? 0 : sib;
+          newPos += sib;
+        } else this.pushRight(d, isLeaf, cap);
+      }
+      const first = LN[d]!;
+
       const rightmost = this.rMax[d] === MAX_INDEX;
       const k = this.planSplit(this.bufLen, cap, minSlots, isLeaf, rightmost, newPos);
-      if (k === 1 && RN[d] === lnode) {
-        const g = this.writeNode(lnode, isLeaf, 0, this.bufLen, this.lMin[d]!, cap, isLeaf ? 0 : newPos);
+      if (k === 1 && RN[d] === first) {
+        const g = this.writeNode(first, isLeaf, 0, this.bufLen, this.lMin[d]!, cap, kept);
         if (alloc) this.propagateGapFrom(d, g);
         break;
       }
       let pos = 0;
       let nodeMin = this.lMin[d]!;
       for (let i = 0; i < k; i++) {
-        const id = i === 0 ? lnode : this.allocNode();
+        const id = i === 0 ? first : this.allocNode();
         const cnt = this.splitSizes[i]!;
         const nodeMax = this.bufPiv[pos + cnt - 1]!;
-        const g = this.writeNode(
-          id,
-          isLeaf,
-          pos,
-          cnt,
-          nodeMin,
-          cap,
-          i === 0 && !isLeaf ? Math.min(newPos, cnt) : 0,
-        );
+        const g = this.writeNode(id, isLeaf, pos, cnt, nodeMin, cap, i === 0 ? Math.min(kept, cnt) : 0);
         this.newIds[i] = id;
         this.newMax[i] = nodeMax;
         this.newGap[i] = g;
@@ -1005,6 +1010,70 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         );
     }
     this.dead[this.nDead++] = node;
+  }
+
+  /** Largest combined size for which pushing into a sibling beats splitting (mas_push_data()). */
+  private pushLimit(cap: number, isLeaf: boolean, rightmost: boolean): number {
+    return 2 * cap - 2 - (isLeaf ? 1 : 0) - (rightmost ? 1 : 0);
+  }
+
+  /**
+   * Prepend the left sibling (same parent) to the buffer if both fit; the sibling becomes the
+   * left node of the region. Returns how many entries it brought, or -1.
+   */
+  private pushLeft(d: number, isLeaf: boolean, cap: number): number {
+    const p = d - 1;
+    const parent = this.lNode[p]!;
+    const ls = this.lSlot[p]!;
+    if (ls === 0) return -1;
+    const pb = parent * STRIDE;
+    const sib = this.chunks[parent >> CHUNK_SHIFT]![(parent & CHUNK_MASK) * STRIDE + ls - 1] as number;
+    const cnt = this.nodeEnd[sib]! + 1;
+    const n = this.bufLen;
+    if (cnt + n > this.pushLimit(cap, isLeaf, this.rMax[d] === MAX_INDEX)) return -1;
+    const bp = this.bufPiv;
+    const bs = this.bufSlot;
+    const bg = this.bufGap;
+    for (let i = n - 1; i >= 0; i--) {
+      bp[i + cnt] = bp[i]!;
+      bs[i + cnt] = bs[i];
+      bg[i + cnt] = bg[i]!;
+    }
+    const piv = this.piv;
+    const base = sib * STRIDE;
+    const sl = this.chunks[sib >> CHUNK_SHIFT]!;
+    const so = (sib & CHUNK_MASK) * STRIDE;
+    const gb = sib * GAP_STRIDE;
+    const gaps = this.allocRangeEnabled && !isLeaf;
+    const sibMax = this.lMin[d]! - 1;
+    for (let k = 0; k < cnt; k++) {
+      bp[k] = k < cnt - 1 ? piv[base + k]! : sibMax;
+      bs[k] = sl[so + k];
+      bg[k] = gaps ? this.gaps[gb + k]! : 0;
+    }
+    this.bufLen = n + cnt;
+    if (this.bufLen > this.bufHigh) this.bufHigh = this.bufLen;
+    const old = this.lNode[d]!;
+    this.marks[old] = MARK_CONSUMED;
+    this.dead[this.nDead++] = old;
+    this.lNode[d] = sib;
+    this.lSlot[p] = ls - 1;
+    this.lMin[d] = ls - 1 > 0 ? piv[pb + ls - 2]! + 1 : this.lMin[p]!;
+    return cnt;
+  }
+
+  /** Append the right sibling (same parent) to the buffer if both fit. */
+  private pushRight(d: number, isLeaf: boolean, cap: number): void {
+    const p = d - 1;
+    const parent = this.rNode[p]!;
+    const rs = this.rSlot[p]!;
+    const e = this.nodeEnd[parent]!;
+    if (rs >= e) return;
+    const sib = this.chunks[parent >> CHUNK_SHIFT]![(parent & CHUNK_MASK) * STRIDE + rs + 1] as number;
+    const sibMax = rs + 1 < e ? this.piv[parent * STRIDE + rs + 1]! : this.rMax[p]!;
+    const limit = this.pushLimit(cap, isLeaf, sibMax === MAX_INDEX);
+    if (this.nodeEnd[sib]! + 1 + this.bufLen > limit) return;
+    this.pullRight(d, isLeaf);
   }
 
   /** Append the next node of level `d` to the buffer and move the right path onto it. */
@@ -1730,6 +1799,12 @@ export class MapleState<T> {
 
   /** lib/maple_tree.c: mas_find() — the entry at or after `index` first, then the next ones. */
   find(max: number): T | undefined {
+    // The common step of a loop: an active state on an unchanged tree just moves on.
+    if (this.st === ST_ACTIVE && this.seq === this.tree.seq && this.last < max && Number.isSafeInteger(max)) {
+      const v = this.stepNext(max, true);
+      this.st = ST_ACTIVE;
+      return v;
+    }
     if (this.findSetup(max)) return this.setupResult;
     const v = this.stepNext(max, true);
     this.st = ST_ACTIVE;
@@ -1789,6 +1864,14 @@ export class MapleState<T> {
 
   /** lib/maple_tree.c: mas_find_rev() — the entry at or below `index` first, then earlier ones. */
   findRev(min: number): T | undefined {
+    if (
+      this.st === ST_ACTIVE &&
+      this.seq === this.tree.seq &&
+      this.index >= min &&
+      Number.isSafeInteger(min)
+    ) {
+      return this.stepPrev(min, true);
+    }
     if (this.findRevSetup(min)) return this.setupResult;
     return this.stepPrev(min, true);
   }
