@@ -632,3 +632,85 @@ describe('MapleState argument checks', () => {
     t.validate();
   });
 });
+
+describe('MapleState store/erase/reset semantics (§3.1)', () => {
+  it('erase() leaves index/last on the merged empty range and iteration continues after it', () => {
+    const t = new MapleTree<string>();
+    t.storeRange(10, 19, 'a');
+    t.storeRange(30, 39, 'b');
+    const mas = t.state(15);
+    expect(mas.erase()).toBe('a');
+    expect([mas.index, mas.last]).toEqual([0, 29]);
+    expect(mas.find(MAX_INDEX)).toBe('b');
+    expect([mas.index, mas.last]).toEqual([30, 39]);
+    expect(mas.erase()).toBe('b');
+    expect([mas.index, mas.last]).toEqual([0, MAX_INDEX]);
+    expect(t.isEmpty).toBe(true);
+    expect(mas.erase()).toBeUndefined();
+  });
+
+  it('store() of a value keeps index/last; of NULL they become the merged empty range', () => {
+    const t = new MapleTree<string>();
+    t.storeRange(10, 19, 'a');
+    t.storeRange(20, 29, 'b');
+    const mas = t.state(0);
+    mas.setRange(12, 14);
+    mas.store('c');
+    expect([mas.index, mas.last, mas.status]).toEqual([12, 14, 'active']);
+    mas.setRange(20, 29);
+    mas.store(undefined);
+    expect([mas.index, mas.last]).toEqual([20, MAX_INDEX]);
+    mas.index = 15;
+    mas.last = 19;
+    mas.store(undefined);
+    expect([mas.index, mas.last]).toEqual([15, MAX_INDEX]);
+    expect([...t]).toEqual([
+      { index: 10, last: 11, value: 'a' },
+      { index: 12, last: 14, value: 'c' },
+    ]);
+    t.validate();
+  });
+
+  it('reset() makes the next find a first call again; set() moves and resets', () => {
+    const t = new MapleTree<number>();
+    for (let i = 0; i < 10; i++) t.storeRange(i * 10, i * 10 + 5, i);
+    const mas = t.state(20);
+    expect(mas.find(MAX_INDEX)).toBe(2);
+    expect(mas.find(MAX_INDEX)).toBe(3);
+    mas.reset();
+    expect(mas.status).toBe('start');
+    expect(mas.find(MAX_INDEX)).toBe(3);
+    mas.set(71);
+    expect(mas.find(MAX_INDEX)).toBe(7);
+    mas.set(77);
+    expect(mas.find(MAX_INDEX)).toBe(8);
+    mas.set(77);
+    expect(mas.findRev(0)).toBe(7);
+  });
+
+  it('stores and erases inside a forward forEach loop', () => {
+    const t = new MapleTree<number>();
+    for (let i = 0; i < 300; i++) t.storeRange(i * 10, i * 10 + 5, i);
+    const mas = t.state(0);
+    const seen: number[] = [];
+    for (const v of mas.forEach(MAX_INDEX)) {
+      seen.push(v);
+      if (v % 3 === 0) mas.erase();
+      else if (v % 3 === 1) mas.store(-v);
+    }
+    expect(seen).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    expect([...t].map((e) => e.value)).toEqual(
+      Array.from({ length: 300 }, (_, i) => i)
+        .filter((i) => i % 3 !== 0)
+        .map((i) => (i % 3 === 1 ? -i : i)),
+    );
+    t.validate();
+  });
+
+  it('forEach stops at the entry that straddles max', () => {
+    const t = new MapleTree<number>();
+    for (let i = 0; i < 50; i++) t.storeRange(i * 10, i * 10 + 5, i);
+    expect([...t.state(95).forEach(203)]).toEqual([9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+    expect([...t.state(96).forEach(99)]).toEqual([]);
+  });
+});
