@@ -32,6 +32,15 @@ describe('kernel-sim layout', () => {
     expect(r.stdout).toContain('C 50..30     21  last_cpupid');
   });
 
+  it('detects the architecture of a .config when --arch is not given', () => {
+    const r = kernelSim(['layout', '--config-file', join(FIXTURES, 'arm64-small.config')]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')[0]).toContain('NR_UNUSED_PAGEFLAG_BITS 40');
+    const x86 = kernelSim(['layout', '--config-file', join(FIXTURES, 'distro.config')]);
+    expect(x86.status).toBe(0);
+    expect(x86.stdout).toContain('NR_UNUSED_PAGEFLAG_BITS 1\n');
+  });
+
   it('emits SVG and JSON', () => {
     const svg = kernelSim(['layout', '--format', 'svg', '--config', 'x86_64-distro']);
     expect(svg.status).toBe(0);

@@ -36,7 +36,10 @@ export function resolveConfig(opts: { config?: string; configFile?: string; arch
   if (opts.configFile !== undefined) {
     const text = readInputFile(opts.configFile);
     try {
-      const parsed = parseKconfig(text, { arch: opts.arch ?? 'x86_64', filename: opts.configFile });
+      const parsed = parseKconfig(text, {
+        ...(opts.arch !== undefined ? { arch: opts.arch } : {}),
+        filename: opts.configFile,
+      });
       return {
         name: opts.configFile,
         preset: undefined,

@@ -82,7 +82,10 @@ function addMachineOptions(cmd: Command): Command {
     )
     .option('--config-file <file>', 'a kernel .config file (with --arch)')
     .addOption(
-      new Option('--arch <arch>', 'architecture of --config-file').choices(KERNEL_ARCHES).default('x86_64'),
+      new Option(
+        '--arch <arch>',
+        'architecture of --config-file (default: detected from its CONFIG_<ARCH> symbol)',
+      ).choices(KERNEL_ARCHES),
     )
     .option('--mem <size>', 'RAM, e.g. 512M, 4G, 64G', memArg, 2 ** 30)
     .option('--cpus <n>', 'simulated CPUs', intArg(1, 256), 4)
@@ -179,7 +182,10 @@ export function buildProgram(io: Io, handlers: Handlers, setExit: (code: number)
     .addOption(new Option('--config <name>', 'config preset').conflicts(['configFile', 'list']))
     .option('--config-file <file>', 'a kernel .config file, e.g. /boot/config-$(uname -r)')
     .addOption(
-      new Option('--arch <arch>', 'architecture of --config-file').choices(KERNEL_ARCHES).default('x86_64'),
+      new Option(
+        '--arch <arch>',
+        'architecture of --config-file (default: detected from its CONFIG_<ARCH> symbol)',
+      ).choices(KERNEL_ARCHES),
     )
     .option('--list', 'list the config presets')
     .addOption(
