@@ -4,6 +4,7 @@ import type { AllocTag, TaskStruct } from './alloc_tag';
 import type { AllocTagCounters } from './counters';
 import type { AllocTagOps } from './ref_ops';
 import type { MemProfilingState } from './state';
+import type { AllocTagIndex } from './tag_index';
 import type { AllocTagMemory } from './tag_memory';
 import { PAGE_SIZE } from './types';
 
@@ -49,7 +50,10 @@ export class PgallocTagHooks {
   private readonly ops: AllocTagOps;
   private readonly memory: AllocTagMemory;
   private readonly counters: AllocTagCounters;
+  private readonly tagIndex: AllocTagIndex;
   private readonly debug: boolean;
+  /** The page-flags backend maps indices through this subsystem's tagIndex (index fast path allowed). */
+  private flagsOwnIndex = false;
   private readonly h = new PgtagRefHandle();
   private readonly h2 = new PgtagRefHandle();
 
@@ -58,11 +62,13 @@ export class PgallocTagHooks {
     ops: AllocTagOps,
     memory: AllocTagMemory,
     counters: AllocTagCounters,
+    tagIndex: AllocTagIndex,
   ) {
     this.state = state;
     this.ops = ops;
     this.memory = memory;
     this.counters = counters;
+    this.tagIndex = tagIndex;
     this.debug = state.debug;
   }
 
@@ -77,12 +83,14 @@ export class PgallocTagHooks {
     this.pageExt = null;
     this.pageFlags = null;
     this.other = NO_PAGE_TAG_REFS;
+    this.flagsOwnIndex = false;
     if (refs instanceof PageExtTagRefs) {
       this.backend = BACKEND_PAGE_EXT;
       this.pageExt = refs;
     } else if (refs instanceof PageFlagsTagRefs) {
       this.backend = BACKEND_PAGE_FLAGS;
       this.pageFlags = refs;
+      this.flagsOwnIndex = refs.tagIndexUsed === this.tagIndex;
     } else {
       this.backend = BACKEND_OTHER;
       this.other = refs;
@@ -92,6 +100,13 @@ export class PgallocTagHooks {
   /** pgalloc_tag_add(): charge `nr` pages at `pfn` (the block's head) to `task->alloc_tag`. */
   add(pfn: number, task: TaskStruct, nr: number): void {
     if (!this.state.key) return;
+    if (!this.debug) {
+      if (this.backend === BACKEND_PAGE_EXT) {
+        this.addPageExt(pfn, task.allocTag, nr);
+        return;
+      }
+      if (this.backend === BACKEND_PAGE_FLAGS && this.addPageFlags(pfn, task.allocTag, nr)) return;
+    }
     const h = this.h;
     if (!this.getRef(pfn, h)) return;
     const tag = task.allocTag;
@@ -111,6 +126,13 @@ export class PgallocTagHooks {
   /** pgalloc_tag_sub(): uncharge `nr` pages freed at `pfn`; the reference becomes NULL. */
   sub(pfn: number, nr: number): void {
     if (!this.state.key) return;
+    if (!this.debug) {
+      if (this.backend === BACKEND_PAGE_EXT) {
+        this.subPageExt(pfn, PAGE_SIZE * nr);
+        return;
+      }
+      if (this.backend === BACKEND_PAGE_FLAGS && this.subPageFlags(pfn, PAGE_SIZE * nr)) return;
+    }
     const h = this.h;
     if (!this.getRef(pfn, h)) return;
     this.subRef(h, PAGE_SIZE * nr);
@@ -124,6 +146,13 @@ export class PgallocTagHooks {
    */
   get(pfn: number): AllocTag | null {
     if (!this.state.key) return null;
+    if (!this.debug) {
+      if (this.backend === BACKEND_PAGE_EXT) return this.getPageExt(pfn);
+      if (this.backend === BACKEND_PAGE_FLAGS) {
+        const tag = this.getPageFlags(pfn);
+        if (tag !== undefined) return tag;
+      }
+    }
     const h = this.h;
     if (!this.getRef(pfn, h)) return null;
     const ref = h.ref;
@@ -200,6 +229,134 @@ export class PgallocTagHooks {
     const i = tag.id * c.nrCpus + this.ops.cpu;
     c.calls[i]! -= 1;
     c.bytes[i]! -= bytes;
+  }
+
+  // ---- index / slot fast paths (no DEBUG) -----------------------------------------------------
+  // The same get/update/put sequence as the general path, with the reference kept where V8 holds
+  // it unboxed: a double only in a Float64Array slot or a local, a tag index as a small integer.
+  // Calls between these helpers pass pfns, indices, byte counts and objects, never a tag address,
+  // so nothing is boxed per page even where the page allocator's caller is too big for V8 to
+  // inline all of the hook. Anything outside the common cases (module tags, EMPTY, foreign index
+  // mappings) goes to the general path, which has the kernel's side effects (warnings) for them.
+
+  /** The kernel tag a page_ext reference names: resolve() with the kernel section worked out here. */
+  private tagOfRef(ref: number): AllocTag | undefined {
+    const m = this.memory;
+    const k = ref - m.kernelStart;
+    if (k >= 0 && k < m.kernelBytes) {
+      const off = k | 0;
+      const i = (off / 40) | 0;
+      if (i * 40 === off) return m.kernelTags[i];
+    }
+    return m.resolve(ref);
+  }
+
+  /** pgalloc_tag_add() on page_ext: slot := tag address, counters of `tag` on this CPU. */
+  private addPageExt(pfn: number, tag: AllocTag | null, nr: number): void {
+    const pe = this.pageExt!;
+    const slots = pe.pageExtSlots(pfn);
+    const off = pfn & pe.slotMask;
+    if (off >= slots.length || tag === null) return;
+    const c = this.counters;
+    const i = tag.id * c.nrCpus + this.ops.cpu;
+    c.calls[i]! += 1;
+    c.bytes[i]! += PAGE_SIZE * nr;
+    slots[off] = tag.address;
+  }
+
+  /** pgalloc_tag_sub() on page_ext: alloc_tag_sub() of the slot's reference, slot := NULL. */
+  private subPageExt(pfn: number, bytes: number): void {
+    const pe = this.pageExt!;
+    const slots = pe.pageExtSlots(pfn);
+    const off = pfn & pe.slotMask;
+    if (off >= slots.length) return;
+    const ref = slots[off]!;
+    if (ref === 0) return;
+    slots[off] = 0;
+    const tag = this.tagOfRef(ref);
+    if (tag === undefined) return;
+    const c = this.counters;
+    const i = tag.id * c.nrCpus + this.ops.cpu;
+    c.calls[i]! -= 1;
+    c.bytes[i]! -= bytes;
+  }
+
+  /** pgalloc_tag_get() on page_ext. */
+  private getPageExt(pfn: number): AllocTag | null {
+    const pe = this.pageExt!;
+    const slots = pe.pageExtSlots(pfn);
+    const off = pfn & pe.slotMask;
+    if (off >= slots.length) return null;
+    const ref = slots[off]!;
+    if (ref === 0) return null;
+    return this.tagOfRef(ref) ?? null;
+  }
+
+  /**
+   * Number of kernel tag indices (2 .. 1 + n) whose idx_to_ref() is the kernel section's tag
+   * at position idx − 2; 0 when the page-flags backend uses another mapping or the mapping does
+   * not match the installed section.
+   */
+  private kernelIdxCount(): number {
+    if (!this.flagsOwnIndex) return 0;
+    const t = this.tagIndex;
+    const m = this.memory;
+    if (t.kernelFirst !== m.kernelStart || t.kernelCount > m.kernelTags.length) return 0;
+    return t.kernelCount;
+  }
+
+  /** ref_to_idx() of a tag (never NULL), its kernel branch worked out here. */
+  private tagIdx(tag: AllocTag): number {
+    const t = this.tagIndex;
+    const k = tag.address - t.kernelFirst;
+    if (k >= 0 && k < t.kernelCount * 40 && k <= 0x7fffffff) return (2 + (((k | 0) / 40) | 0)) & 0xffff;
+    return t.refToIdx(tag.address);
+  }
+
+  /** pgalloc_tag_add() on page flags; false = not a common case, take the general path. */
+  private addPageFlags(pfn: number, tag: AllocTag | null, nr: number): boolean {
+    const pf = this.pageFlags!;
+    const idx = pf.readPageTagIdx(pfn);
+    if (idx < 0) return true;
+    if (idx > 1 && idx - 2 >= this.kernelIdxCount()) return false;
+    if (tag === null) {
+      // The reference read back is written back: EMPTY decodes to NULL without DEBUG.
+      pf.writePageTagIdx(pfn, idx === 1 ? 0 : idx);
+      return true;
+    }
+    const c = this.counters;
+    const i = tag.id * c.nrCpus + this.ops.cpu;
+    c.calls[i]! += 1;
+    c.bytes[i]! += PAGE_SIZE * nr;
+    pf.writePageTagIdx(pfn, this.tagIdx(tag));
+    return true;
+  }
+
+  /** pgalloc_tag_sub() on page flags; false = not a common case, take the general path. */
+  private subPageFlags(pfn: number, bytes: number): boolean {
+    const pf = this.pageFlags!;
+    const idx = pf.readPageTagIdx(pfn);
+    if (idx < 0) return true;
+    if (idx > 1) {
+      const j = idx - 2;
+      if (j >= this.kernelIdxCount()) return false;
+      const tag = this.memory.kernelTags[j]!;
+      const c = this.counters;
+      const i = tag.id * c.nrCpus + this.ops.cpu;
+      c.calls[i]! -= 1;
+      c.bytes[i]! -= bytes;
+    }
+    pf.writePageTagIdx(pfn, 0);
+    return true;
+  }
+
+  /** pgalloc_tag_get() on page flags; undefined = not a common case, take the general path. */
+  private getPageFlags(pfn: number): AllocTag | null | undefined {
+    const idx = this.pageFlags!.readPageTagIdx(pfn);
+    if (idx <= 1) return null;
+    const j = idx - 2;
+    if (j >= this.kernelIdxCount()) return undefined;
+    return this.memory.kernelTags[j]!;
   }
 
   private clearWith(pfn: number, h: PgtagRefHandle): void {

@@ -125,7 +125,7 @@ export class AllocTagSubsystem {
     });
     this.sysctl = new MemProfilingSysctl(this.state);
     this.ops = new AllocTagOps(this.state, this.memory, this.counters);
-    this.hooks = new PgallocTagHooks(this.state, this.ops, this.memory, this.counters);
+    this.hooks = new PgallocTagHooks(this.state, this.ops, this.memory, this.counters, this.tagIndex);
     this.codetag = opts.codetag;
     this.kernelSymbols = opts.kernelSymbols;
     this.layout = layout;

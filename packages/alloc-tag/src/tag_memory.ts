@@ -20,11 +20,16 @@ const KERNEL_SECTION_LIMIT = 2 ** 31 - 1;
 export class AllocTagMemory implements TagMemory<AllocTag> {
   private readonly byAddress = new Map<number, AllocTag>();
   private readonly counters: AllocTagCounters;
-  private kernelStart = 0;
+  /**
+   * Start address of the kernel image's tag section (0 before it is installed). Read by the page
+   * hooks, which resolve kernel tags in their own locals; only installKernelTags() writes it.
+   */
+  kernelStart = 0;
   private kernelEnd = 0;
-  private kernelTags: AllocTag[] = [];
+  /** The kernel section's tags in address order (tag i at kernelStart + 40·i); written only here. */
+  kernelTags: AllocTag[] = [];
   /** kernelEnd - kernelStart: the section's byte size, for the one-compare range test of resolve(). */
-  private kernelBytes = 0;
+  kernelBytes = 0;
   private areaStart = 0;
   private areaEnd = 0;
   private areaTranslate: ((address: number) => number) | null = null;

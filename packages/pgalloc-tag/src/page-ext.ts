@@ -182,6 +182,23 @@ export class PageExtTagRefs implements PageTagRefs {
   }
 
   /**
+   * lookup_page_ext() for a caller that reads and writes the reference itself: the slots of the
+   * section holding `pfn` (an empty array when the page has no page_ext), indexed by
+   * `pfn & slotMask`. The reference stays a double inside the Float64Array and in the caller's
+   * locals, never crossing a call as a boxed number. The caller does the whole get/update/put
+   * sequence without yielding, so no RCU read section is recorded.
+   */
+  pageExtSlots(pfn: number): Float64Array {
+    if (pfn >>> 0 !== pfn || pfn >= this.nrPages) return NO_PAGE_EXT;
+    return this.sections[pfn >>> this.sectionShift]!;
+  }
+
+  /** PAGES_PER_SECTION - 1: `pfn & slotMask` is the page's slot in {@link pageExtSlots}. */
+  get slotMask(): number {
+    return this.sectionMask;
+  }
+
+  /**
    * include/linux/pgalloc_tag.h: get_page_tag_ref(), page_ext path — page_ext_get() (RCU read
    * lock + lookup_page_ext), copy the slot into h.ref, handle := the slot.
    */

@@ -142,17 +142,29 @@ export class PageFlagsTagRefs implements PageTagRefs {
    * mask as u16, h.ref := idx_to_ref(idx), handle := the page. Always succeeds for a real page.
    */
   getPageTagRef(pfn: number, h: PgtagRefHandle): boolean {
-    if (pfn >>> 0 !== pfn || pfn >= this.nrPages) {
+    const idx = this.readPageTagIdx(pfn);
+    if (idx < 0) {
       h.handle = PGTAG_REF_HANDLE_NONE;
       return false;
     }
-    const w = this.words;
-    const i = pfn * this.wordsPerPage + this.rdHalf;
-    const idx =
-      ((w[i]! >>> this.rdShift) | ((w[i + this.rdStep]! & this.rdHiMask) << this.rdHiShift)) & this.rdMask;
     h.ref = this.tagIndex.idxToRef(idx);
     h.handle = pfn;
     return true;
+  }
+
+  /**
+   * The u16 tag index stored in the flags of the page at `pfn` (`(flags >> offs) & mask`), or -1
+   * when `pfn` is not a page of this memmap. A small integer, so a caller that decodes the index
+   * itself keeps the per-page path free of tag addresses (doubles that V8 boxes when they cross
+   * a call it did not inline).
+   */
+  readPageTagIdx(pfn: number): number {
+    if (pfn >>> 0 !== pfn || pfn >= this.nrPages) return -1;
+    const w = this.words;
+    const i = pfn * this.wordsPerPage + this.rdHalf;
+    return (
+      ((w[i]! >>> this.rdShift) | ((w[i + this.rdStep]! & this.rdHiMask) << this.rdHiShift)) & this.rdMask
+    );
   }
 
   /**
@@ -167,9 +179,29 @@ export class PageFlagsTagRefs implements PageTagRefs {
       warnOn(this.printk, PGALLOC_TAG_H, 'update_page_tag_ref');
       return;
     }
-    const idx = this.tagIndex.refToIdx(h.ref) & this.idxMask;
+    this.writeField(h.handle, this.tagIndex.refToIdx(h.ref));
+  }
+
+  /**
+   * Store tag index `idx` (truncated to u16, then masked) into the tag field of the page at
+   * `pfn`, the write half of update_page_tag_ref() for a caller that already holds the index.
+   * Returns false (and changes nothing) when `pfn` is not a page of this memmap.
+   */
+  writePageTagIdx(pfn: number, idx: number): boolean {
+    if (pfn >>> 0 !== pfn || pfn >= this.nrPages) return false;
+    this.writeField(pfn, idx);
+    return true;
+  }
+
+  /** The idx_to_ref()/ref_to_idx() mapping this backend stores references through. */
+  get tagIndexUsed(): TagIndex {
+    return this.tagIndex;
+  }
+
+  private writeField(pfn: number, index: number): void {
+    const idx = index & this.idxMask;
     const w = this.words;
-    const i = h.handle * this.wordsPerPage + this.wrHalf;
+    const i = pfn * this.wordsPerPage + this.wrHalf;
     w[i] = (w[i]! & this.wrKeep) | ((idx << this.wrShift) & this.wrMask);
     const j = i + this.wrStep;
     w[j] = (w[j]! & this.wrHiKeep) | ((idx >>> this.wrHiShift) & this.wrHiMask);
