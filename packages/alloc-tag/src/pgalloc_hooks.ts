@@ -295,7 +295,7 @@ export class PgallocTagHooks {
   /**
    * Number of kernel tag indices (2 .. 1 + n) whose idx_to_ref() is the kernel section's tag
    * at position idx − 2; 0 when the page-flags backend uses another mapping or the mapping does
-   * not match the installed section.
+   * not match the installed section (then every page-flags hook takes the general path).
    */
   private kernelIdxCount(): number {
     if (!this.flagsOwnIndex) return 0;
@@ -305,7 +305,7 @@ export class PgallocTagHooks {
     return t.kernelCount;
   }
 
-  /** ref_to_idx() of a tag (never NULL), its kernel branch worked out here. */
+  /** ref_to_idx() of a tag (never NULL), its kernel branch worked out here; only with flagsOwnIndex. */
   private tagIdx(tag: AllocTag): number {
     const t = this.tagIndex;
     const k = tag.address - t.kernelFirst;
@@ -315,10 +315,12 @@ export class PgallocTagHooks {
 
   /** pgalloc_tag_add() on page flags; false = not a common case, take the general path. */
   private addPageFlags(pfn: number, tag: AllocTag | null, nr: number): boolean {
+    const kc = this.kernelIdxCount();
+    if (kc === 0) return false;
     const pf = this.pageFlags!;
     const idx = pf.readPageTagIdx(pfn);
     if (idx < 0) return true;
-    if (idx > 1 && idx - 2 >= this.kernelIdxCount()) return false;
+    if (idx > 1 && idx - 2 >= kc) return false;
     if (tag === null) {
       // The reference read back is written back: EMPTY decodes to NULL without DEBUG.
       pf.writePageTagIdx(pfn, idx === 1 ? 0 : idx);
@@ -334,12 +336,14 @@ export class PgallocTagHooks {
 
   /** pgalloc_tag_sub() on page flags; false = not a common case, take the general path. */
   private subPageFlags(pfn: number, bytes: number): boolean {
+    const kc = this.kernelIdxCount();
+    if (kc === 0) return false;
     const pf = this.pageFlags!;
     const idx = pf.readPageTagIdx(pfn);
     if (idx < 0) return true;
     if (idx > 1) {
       const j = idx - 2;
-      if (j >= this.kernelIdxCount()) return false;
+      if (j >= kc) return false;
       const tag = this.memory.kernelTags[j]!;
       const c = this.counters;
       const i = tag.id * c.nrCpus + this.ops.cpu;
@@ -352,10 +356,12 @@ export class PgallocTagHooks {
 
   /** pgalloc_tag_get() on page flags; undefined = not a common case, take the general path. */
   private getPageFlags(pfn: number): AllocTag | null | undefined {
+    const kc = this.kernelIdxCount();
+    if (kc === 0) return undefined;
     const idx = this.pageFlags!.readPageTagIdx(pfn);
     if (idx <= 1) return null;
     const j = idx - 2;
-    if (j >= this.kernelIdxCount()) return undefined;
+    if (j >= kc) return undefined;
     return this.memory.kernelTags[j]!;
   }
 

@@ -143,3 +143,29 @@ describe('pageAllocTaggingOps', () => {
     expect(ops.need()).toBe(false);
   });
 });
+
+describe('PageExtTagRefs slot access', () => {
+  it('pageExtSlots()[pfn & slotMask] is the slot get/update use', () => {
+    const { refs, h } = make(1000, 128);
+    refs.init();
+    expect(refs.slotMask).toBe(127);
+    const pfn = 300;
+    refs.pageExtSlots(pfn)[pfn & refs.slotMask] = KERNEL_TAGS_BASE + 40;
+    expect(refs.getPageTagRef(pfn, h)).toBe(true);
+    expect(h.ref).toBe(KERNEL_TAGS_BASE + 40);
+    h.ref = 0;
+    refs.updatePageTagRef(h);
+    refs.putPageTagRef(h);
+    expect(refs.pageExtSlots(pfn)[pfn & refs.slotMask]).toBe(0);
+    expect(refs.rcuReadLockDepth).toBe(0);
+  });
+
+  it('gives an empty array for a page without page_ext or outside memory', () => {
+    const { refs } = make(1000, 128, (nr) => nr !== 1);
+    refs.init();
+    expect(refs.pageExtSlots(130).length).toBe(0);
+    expect(refs.pageExtSlots(-1).length).toBe(0);
+    expect(refs.pageExtSlots(1000).length).toBe(0);
+    expect(refs.pageExtSlots(999).length).toBe(1000 - 7 * 128);
+  });
+});

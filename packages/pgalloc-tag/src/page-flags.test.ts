@@ -338,3 +338,32 @@ describe('PageFlagsTagRefs against a BigInt model of page->flags', () => {
     for (let pfn = 0; pfn < 4; pfn++) expect(r.flags.readWord(pfn)).toBe(0x0123456789abcdefn);
   });
 });
+
+describe('PageFlagsTagRefs index accessors', () => {
+  it('read and write the same field as get/update, index for index', () => {
+    const r = rig();
+    r.refs.init(OFFS, N);
+    expect(r.refs.tagIndexUsed).toBe(r.tagIndex);
+    const ref = KERNEL_TAGS_BASE + 7 * 40;
+    expect(r.refs.getPageTagRef(5, r.h)).toBe(true);
+    r.h.ref = ref;
+    r.refs.updatePageTagRef(r.h);
+    expect(r.refs.readPageTagIdx(5)).toBe(r.tagIndex.refToIdx(ref));
+    expect(r.refs.writePageTagIdx(6, r.tagIndex.refToIdx(ref))).toBe(true);
+    expect(r.flags.readWord(6)).toBe(r.flags.readWord(5));
+    expect(r.refs.writePageTagIdx(6, 0x10000 + 9)).toBe(true);
+    expect(r.refs.readPageTagIdx(6)).toBe(9 & r.refs.mask);
+    expect(r.printk.lines).toEqual([]);
+  });
+
+  it('report pages outside the memmap and change nothing', () => {
+    const r = rig({ nrPages: 8 });
+    r.refs.init(OFFS, N);
+    const before = Array.from({ length: 8 }, (_, p) => r.flags.readWord(p));
+    for (const pfn of [-1, 8, 1.5, 2 ** 32]) {
+      expect(r.refs.readPageTagIdx(pfn)).toBe(-1);
+      expect(r.refs.writePageTagIdx(pfn, 3)).toBe(false);
+    }
+    expect(Array.from({ length: 8 }, (_, p) => r.flags.readWord(p))).toEqual(before);
+  });
+});
