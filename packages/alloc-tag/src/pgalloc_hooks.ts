@@ -239,18 +239,6 @@ export class PgallocTagHooks {
   // inline all of the hook. Anything outside the common cases (module tags, EMPTY, foreign index
   // mappings) goes to the general path, which has the kernel's side effects (warnings) for them.
 
-  /** The kernel tag a page_ext reference names: resolve() with the kernel section worked out here. */
-  private tagOfRef(ref: number): AllocTag | undefined {
-    const m = this.memory;
-    const k = ref - m.kernelStart;
-    if (k >= 0 && k < m.kernelBytes) {
-      const off = k | 0;
-      const i = (off / 40) | 0;
-      if (i * 40 === off) return m.kernelTags[i];
-    }
-    return m.resolve(ref);
-  }
-
   /** pgalloc_tag_add() on page_ext: slot := tag address, counters of `tag` on this CPU. */
   private addPageExt(pfn: number, tag: AllocTag | null, nr: number): void {
     const pe = this.pageExt!;
@@ -273,7 +261,12 @@ export class PgallocTagHooks {
     const ref = slots[off]!;
     if (ref === 0) return;
     slots[off] = 0;
-    const tag = this.tagOfRef(ref);
+    // resolve() with the kernel section worked out here: `ref` must not cross a call.
+    const m = this.memory;
+    const k = ref - m.kernelStart;
+    const kOff = k | 0;
+    const kIdx = (kOff / 40) | 0;
+    const tag = k >= 0 && k < m.kernelBytes && kIdx * 40 === kOff ? m.kernelTags[kIdx] : m.resolve(ref);
     if (tag === undefined) return;
     const c = this.counters;
     const i = tag.id * c.nrCpus + this.ops.cpu;
@@ -289,7 +282,13 @@ export class PgallocTagHooks {
     if (off >= slots.length) return null;
     const ref = slots[off]!;
     if (ref === 0) return null;
-    return this.tagOfRef(ref) ?? null;
+    const m = this.memory;
+    const k = ref - m.kernelStart;
+    const kOff = k | 0;
+    const kIdx = (kOff / 40) | 0;
+    if (k >= 0 && k < m.kernelBytes && kIdx * 40 === kOff) return m.kernelTags[kIdx]!;
+    // Off the kernel grid (module tags): the rare call that carries the address.
+    return m.resolve(ref) ?? null;
   }
 
   /**
