@@ -18,6 +18,7 @@ import { type PageFlagsLayout, renderLayoutText } from '@allocprof/page-flags-la
 import { DEFAULT_SETTINGS, runPageAllocBench } from '../bench/harness';
 import { bootBenchMachine } from '../bench/kernel-machine';
 import type { BenchMode } from '../bench/modes';
+import { formatSize } from '../lib/cmdline';
 import type { ModuleDescriptor } from './descriptor';
 import { EXIT_OK, UsageError } from './errors';
 import type { Io } from './io';
@@ -25,7 +26,7 @@ import type { CallSite } from './kernel-api';
 import { bootKernel, KernelMachine } from './machine';
 import type { MachineOptions } from './program';
 import { Session } from './session';
-import { formatBytes, formatSizeShort } from './size';
+import { formatBytes } from './size';
 import { formatTagArea, tagAreaBar } from './tag-area';
 
 /** Options of the demo. */
@@ -299,7 +300,7 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
       'pointer in page_ext. This run shows each change on a simulated kernel.',
   );
   n.line(
-    `Machine: config ${summary.machine.config}, ${formatSizeShort(opts.mem)} RAM, ${opts.cpus} CPUs, ${opts.kernelTags} allocation tags in the kernel image.`,
+    `Machine: config ${summary.machine.config}, ${formatSize(opts.mem)} RAM, ${opts.cpus} CPUs, ${opts.kernelTags} allocation tags in the kernel image.`,
   );
 
   // Parts 1-5 in their own scope: their kernels can be collected before part 6 boots three more.

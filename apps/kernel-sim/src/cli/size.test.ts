@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatSizeShort, parseSize } from './size';
+import { formatSize } from '../lib/cmdline';
+import { formatBytes, parseSize } from './size';
 
 describe('parseSize (memparse)', () => {
   it('reads the sizes of the contract', () => {
@@ -21,11 +22,11 @@ describe('parseSize (memparse)', () => {
     expect(() => parseSize('99999999P')).toThrow('too large');
   });
 
-  it('round-trips with formatSizeShort', () => {
+  it('round-trips with formatSize (the kernel-side short form)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 20 }), fc.constantFrom(0, 10, 20, 30), (n, shift) => {
         const bytes = n * 2 ** shift;
-        expect(parseSize(formatSizeShort(bytes))).toBe(bytes);
+        expect(parseSize(formatSize(bytes))).toBe(bytes);
       }),
       { numRuns: 300 },
     );

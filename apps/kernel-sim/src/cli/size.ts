@@ -41,18 +41,3 @@ export function formatBytes(bytes: number): string {
   const s = u === 0 ? String(v) : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
   return `${neg ? '-' : ''}${s} ${UNITS[u]}`;
 }
-
-/** The short form used in option defaults and headings: `1G`, `512M`, `3072K`, else bytes. */
-export function formatSizeShort(bytes: number): string {
-  for (const [suffix, shift] of [
-    ['P', 50],
-    ['T', 40],
-    ['G', 30],
-    ['M', 20],
-    ['K', 10],
-  ] as const) {
-    const unit = 2 ** shift;
-    if (bytes >= unit && bytes % unit === 0) return `${bytes / unit}${suffix}`;
-  }
-  return String(bytes);
-}

@@ -67,6 +67,7 @@ export function memparse(text: string, what = 'size'): number {
 /** Human form of a byte count the way `--mem` accepts it (`64G`, `512M`, `1536K`). */
 export function formatSize(bytes: number): string {
   for (const [suffix, shift] of [
+    ['P', 50],
     ['T', 40],
     ['G', 30],
     ['M', 20],
