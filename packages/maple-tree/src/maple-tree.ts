@@ -643,6 +643,9 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     }
     const lnode = LN[leafD]!;
     const lbase = lnode * STRIDE;
+    // The leaf's slot cells; stores into them cannot move the chunk, so one lookup serves all.
+    const lsl = chunks[lnode >> CHUNK_SHIFT]!;
+    const lso = (lnode & CHUNK_MASK) * STRIDE;
     let ls = LS[leafD]!;
     let a = first;
     let b = last;
@@ -650,12 +653,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const e = endA[lnode]!;
     if (value === undefined) {
       const ss = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
-      if (chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + ls] === undefined) a = ss;
-      else if (
-        ss === first &&
-        ls > 0 &&
-        chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + ls - 1] === undefined
-      ) {
+      if (lsl[lso + ls] === undefined) a = ss;
+      else if (ss === first && ls > 0 && lsl[lso + ls - 1] === undefined) {
         ls--;
         a = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
       }
@@ -664,12 +663,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         let k = ls;
         while (k < e && piv[lbase + k]! < last) k++;
         const ke = k < e ? piv[lbase + k]! : leafMax;
-        if (chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k] === undefined) b = ke;
-        else if (
-          ke === last &&
-          chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k + 1] === undefined
-        )
-          b = k + 1 < e ? piv[lbase + k + 1]! : leafMax;
+        if (lsl[lso + k] === undefined) b = ke;
+        else if (ke === last && lsl[lso + k + 1] === undefined) b = k + 1 < e ? piv[lbase + k + 1]! : leafMax;
       } else if (last < MAX_INDEX && this.lookupSlot(last + 1) === undefined) {
         b = this.foundEnd;
       }
@@ -682,9 +677,9 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         const se = ls < e ? piv[lbase + ls]! : leafMax;
         if (ss === a && se === b) {
           // Exact fit (mas_wr_slot_store() of one slot): replace in place.
-          const old = chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + ls];
+          const old = lsl[lso + ls];
           if (value !== undefined) {
-            chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + ls] = value;
+            lsl[lso + ls] = value;
             if (this.allocRangeEnabled && old === undefined) this.propagateGap(leafD);
             this.pathSeq = this.seq;
             return;
@@ -694,7 +689,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
             return;
           }
           if ((ls < e || leafMax === MAX_INDEX) && !(leafD === 0 && e === 0)) {
-            chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + ls] = undefined;
+            lsl[lso + ls] = undefined;
             if (this.allocRangeEnabled) this.propagateGap(leafD);
             this.pathSeq = this.seq;
             return;
@@ -741,11 +736,11 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         const ke = k < e ? piv[lbase + k]! : nodeMax;
         if (ke < a) {
           bp[n] = ke;
-          bs[n++] = chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k];
+          bs[n++] = lsl[lso + k];
         } else {
           if (s < a) {
             bp[n] = a - 1;
-            bs[n++] = chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k];
+            bs[n++] = lsl[lso + k];
           }
           break;
         }
@@ -758,13 +753,15 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     {
       const rnode = RN[leafD]!;
       const rbase = rnode * STRIDE;
+      const rsl = chunks[rnode >> CHUNK_SHIFT]!;
+      const rso = (rnode & CHUNK_MASK) * STRIDE;
       const e = endA[rnode]!;
       const nodeMax = this.rMax[leafD]!;
       for (let k = RS[leafD]!; k <= e; k++) {
         const ke = k < e ? piv[rbase + k]! : nodeMax;
         if (ke > b) {
           bp[n] = ke;
-          bs[n++] = chunks[rnode >> CHUNK_SHIFT]![(rnode & CHUNK_MASK) * STRIDE + k];
+          bs[n++] = rsl[rso + k];
         }
       }
     }
@@ -793,37 +790,36 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   ): void {
     const base = node * STRIDE;
     const piv = this.piv;
-    const chunks = this.chunks;
-    const oldLeft = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + ls];
-    const oldRight = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k];
+    const sl = this.chunks[node >> CHUNK_SHIFT]!;
+    const so = (node & CHUNK_MASK) * STRIDE;
+    const oldLeft = sl[so + ls];
+    const oldRight = sl[so + k];
     const shift = newEnd - e;
     const last = MAPLE_RANGE64_SLOTS - 1;
     if (shift > 0) {
       for (let i = e; i > k; i--) {
-        chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + i + shift] =
-          chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + i];
+        sl[so + i + shift] = sl[so + i];
         piv[base + i + shift] = i < e ? piv[base + i]! : leafMax;
       }
     } else if (shift < 0) {
       for (let i = k + 1; i <= e; i++) {
-        chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + i + shift] =
-          chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + i];
+        sl[so + i + shift] = sl[so + i];
         piv[base + i + shift] = i < e ? piv[base + i]! : leafMax;
       }
       for (let i = newEnd + 1; i <= e; i++) {
-        chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + i] = undefined;
+        sl[so + i] = undefined;
         piv[base + i] = 0;
       }
     }
     let j = ls;
     if (ss < a) {
-      chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + j] = oldLeft;
+      sl[so + j] = oldLeft;
       piv[base + j++] = a - 1;
     }
-    chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + j] = value;
+    sl[so + j] = value;
     piv[base + j++] = b;
     if (b < se) {
-      chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + j] = oldRight;
+      sl[so + j] = oldRight;
       piv[base + j] = se;
     }
     piv[base + last] = 0;
@@ -1259,15 +1255,12 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const so = (id & CHUNK_MASK) * STRIDE;
     const bp = this.bufPiv;
     const bs = this.bufSlot;
-    for (let i = 0; i < cnt; i++) {
-      sl[so + i] = bs[from + i];
-      if (i < cap - 1) piv[base + i] = bp[from + i]!;
-    }
-    for (let i = cnt; i < STRIDE; i++) {
-      sl[so + i] = undefined;
-      piv[base + i] = 0;
-    }
-    if (cnt === cap) piv[base + cap - 1] = 0;
+    for (let i = 0; i < cnt; i++) sl[so + i] = bs[from + i];
+    // A full node's last pivot is implied by its parent and stays 0.
+    const stored = cnt < cap ? cnt : cap - 1;
+    for (let i = 0; i < stored; i++) piv[base + i] = bp[from + i]!;
+    for (let i = stored; i < STRIDE; i++) piv[base + i] = 0;
+    for (let i = cnt; i < STRIDE; i++) sl[so + i] = undefined;
     this.nodeEnd[id] = cnt - 1;
     if (isLeaf) {
       if (!this.allocRangeEnabled) return 0;
