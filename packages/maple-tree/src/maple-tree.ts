@@ -966,7 +966,10 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       const rightmost = this.rMax[d] === MAX_INDEX;
       const k = this.planSplit(this.bufLen, cap, minSlots, isLeaf, rightmost, newPos);
       if (k === 1 && RN[d] === first) {
-        const g = this.writeNode(first, isLeaf, 0, this.bufLen, this.lMin[d]!, cap, kept);
+        // Rewritten in place from its own children only: when the new nodes replace as many
+        // old ones, the children after them keep their offsets and need no new parent link.
+        const tail = isLeaf || LS[d]! + this.newCount !== RS[d]! + 1 ? this.bufLen : newPos + this.newCount;
+        const g = this.writeNode(first, isLeaf, 0, this.bufLen, this.lMin[d]!, cap, kept, tail);
         if (alloc) this.propagateGapFrom(d, g);
         break;
       }
@@ -1237,8 +1240,9 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   /**
    * Fill node `id` from buffer entries `[from, from + cnt)`; returns the node's largest gap
    * (allocation trees). A full node does not store its last pivot (implied by the parent).
-   * The first `kept` children already sit in this node at the same offsets, so their parent
-   * links are left alone (they are scattered in memory: rewriting them costs cache misses).
+   * The first `kept` children, and those from `tail` on, already sit in this node at the same
+   * offsets, so their parent links are left alone (they are scattered in memory: rewriting
+   * them costs cache misses).
    */
   private writeNode(
     id: number,
@@ -1248,6 +1252,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     nodeMin: number,
     cap: number,
     kept = 0,
+    tail = cnt,
   ): number {
     const base = id * STRIDE;
     const piv = this.piv;
@@ -1275,7 +1280,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     }
     const parent = this.parent;
     const pslot = this.parentSlot;
-    for (let i = kept; i < cnt; i++) {
+    for (let i = kept; i < tail; i++) {
       const child = bs[from + i] as number;
       parent[child] = id;
       pslot[child] = i;
