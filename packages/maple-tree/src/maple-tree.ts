@@ -61,6 +61,9 @@ const ST_UNDERFLOW = 5;
 export type MapleStatus = 'start' | 'active' | 'pause' | 'none' | 'overflow' | 'underflow';
 const STATUS_NAMES: readonly MapleStatus[] = ['start', 'active', 'pause', 'none', 'overflow', 'underflow'];
 
+/** A value no slot ever holds (module-private). */
+const NEVER_STORED: unique symbol = Symbol('never stored');
+
 /** Slot cells for `nodes` nodes, the first of them copied from `from`. */
 function newChunk(nodes: number, from?: unknown[]): unknown[] {
   // Built by push so the elements stay PACKED (no hole checks on reads).
@@ -587,6 +590,11 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     let max = MAX_INDEX;
     for (let d = 0; ; d++) {
       const base = node * STRIDE;
+      const sl = chunks[node >> CHUNK_SHIFT]!;
+      const so = (node & CHUNK_MASK) * STRIDE;
+      // Read a slot cell before the pivot search so that its cache miss overlaps the pivots'
+      // instead of following it (the comparison is never true; it keeps the load alive).
+      if (sl[so] === NEVER_STORED) return;
       const e = endA[node]!;
       let k = 0;
       let hi = e;
@@ -602,7 +610,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       if (d === leafDepth) return;
       if (k > 0) min = piv[base + k - 1]! + 1;
       if (k < e) max = piv[base + k]!;
-      node = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number;
+      node = sl[so + k] as number;
     }
   }
 
