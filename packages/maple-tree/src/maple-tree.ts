@@ -592,9 +592,10 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       const base = node * STRIDE;
       const sl = chunks[node >> CHUNK_SHIFT]!;
       const so = (node & CHUNK_MASK) * STRIDE;
-      // Read a slot cell before the pivot search so that its cache miss overlaps the pivots'
-      // instead of following it (the comparison is never true; it keeps the load alive).
-      if (sl[so] === NEVER_STORED) return;
+      // Read a slot cell and both pivot lines before the search needs them, so that their
+      // cache misses overlap the node end's instead of following it and each other (the
+      // conditions are never true: pivots are not negative; they keep the loads alive).
+      if (sl[so] === NEVER_STORED || piv[base]! + piv[base + 8]! < 0) return;
       const e = endA[node]!;
       let k = 0;
       let hi = e;
