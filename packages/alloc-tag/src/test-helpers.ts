@@ -1,6 +1,11 @@
 import { Codetag, SimpleModule, SymbolTable } from '@allocprof/codetag';
 import { ExecmemType, type PageProvider, VMALLOC_START, Vmalloc } from '@allocprof/execmem-vmalloc';
-import { computePageFlagsLayout, PageFlagsArray, type PageFlagsLayout } from '@allocprof/page-flags-layout';
+import {
+  computePageFlagsLayout,
+  getPageFlagsPreset,
+  PageFlagsArray,
+  type PageFlagsLayout,
+} from '@allocprof/page-flags-layout';
 import { PageExtTagRefs, PageFlagsTagRefs } from '@allocprof/pgalloc-tag';
 import type { AllocTag, AllocTagSite } from './alloc_tag';
 import type { AllocTagKconfig } from './state';
@@ -43,20 +48,7 @@ export class FakePageProvider implements PageProvider {
 
 /** kernel-semantics §7.5 example A with NR_PAGEFLAGS chosen so that NR_UNUSED_PAGEFLAG_BITS = n. */
 export function layoutWithFreeBits(n: number): PageFlagsLayout {
-  return computePageFlagsLayout({
-    BITS_PER_LONG: 64,
-    NR_PAGEFLAGS: 36 - n,
-    MAX_NR_ZONES: 5,
-    CONFIG_NODES_SHIFT: 6,
-    CONFIG_SPARSEMEM: true,
-    CONFIG_SPARSEMEM_VMEMMAP: true,
-    MAX_PHYSMEM_BITS: 46,
-    SECTION_SIZE_BITS: 27,
-    CONFIG_SMP: true,
-    CONFIG_NR_CPUS: 64,
-    CONFIG_NUMA_BALANCING: true,
-    CONFIG_LRU_GEN: true,
-  });
+  return computePageFlagsLayout({ ...getPageFlagsPreset('x86_64-numa64').inputs, NR_PAGEFLAGS: 36 - n });
 }
 
 export const KERNEL_TAGS_BASE = 0xffff82000000;

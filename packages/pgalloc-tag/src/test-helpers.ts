@@ -1,3 +1,4 @@
+import { getPageFlagsPreset } from '@allocprof/page-flags-layout';
 import type { LogLevel, Printk, TagIndex } from './types';
 
 /** Printk that keeps every line, for asserting messages. */
@@ -60,17 +61,4 @@ export const MODULE_TAGS_BASE = 0xc90000000000;
  * kernel-semantics.md §7.5 example A: 64-bit, NR_PAGEFLAGS 24, 5 zones, NODES_SHIFT 6, VMEMMAP,
  * NUMA balancing with 64 CPUs, LRU_GEN — N = 12 free bits at offs 24 (mask 0xfff).
  */
-export const EXAMPLE_A_INPUTS = {
-  BITS_PER_LONG: 64,
-  NR_PAGEFLAGS: 24,
-  MAX_NR_ZONES: 5,
-  CONFIG_NODES_SHIFT: 6,
-  CONFIG_SPARSEMEM: true,
-  CONFIG_SPARSEMEM_VMEMMAP: true,
-  MAX_PHYSMEM_BITS: 46,
-  SECTION_SIZE_BITS: 27,
-  CONFIG_SMP: true,
-  CONFIG_NR_CPUS: 64,
-  CONFIG_NUMA_BALANCING: true,
-  CONFIG_LRU_GEN: true,
-} as const;
+export const EXAMPLE_A_INPUTS = getPageFlagsPreset('x86_64-numa64').inputs;
