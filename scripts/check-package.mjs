@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { packPackage } from './workspace.mjs';
 
 const cwd = process.cwd();
 const manifest = JSON.parse(fs.readFileSync(path.join(cwd, 'package.json'), 'utf8'));
@@ -19,13 +20,9 @@ if (manifest.private) {
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'allocprof-pack-'));
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { cwd, stdio: 'inherit', ...opts });
 try {
-  execFileSync('pnpm', ['pack', '--pack-destination', out], { cwd, stdio: 'pipe' });
-  const tarball = fs.readdirSync(out).find((f) => f.endsWith('.tgz'));
-  if (!tarball) throw new Error('pnpm pack produced no tarball');
-  const file = path.join(out, tarball);
+  const { tarball: file, files: listed } = packPackage(cwd, out);
   execFileSync('tar', ['-xzf', file, '-C', out]);
   const packed = JSON.parse(fs.readFileSync(path.join(out, 'package', 'package.json'), 'utf8'));
-  const listed = execFileSync('tar', ['-tzf', file], { encoding: 'utf8' }).split('\n').filter(Boolean);
   const problems = [];
   if (JSON.stringify(packed.exports).includes('@allocprof/source'))
     problems.push('published exports still contain the @allocprof/source condition');

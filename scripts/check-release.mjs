@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { publicPackages, repoRoot, workspacePackages } from './workspace.mjs';
+import { packPackage, publicPackages, repoRoot, workspacePackages } from './workspace.mjs';
 
 const fail = (msg) => {
   console.error(`check-release: ${msg}`);
@@ -79,14 +79,7 @@ try {
   for (const p of publicPackages()) {
     if (!fs.existsSync(path.join(p.dir, 'dist', 'index.js')))
       fail(`${p.name} is not built (run pnpm build first)`);
-    const before = new Set(fs.readdirSync(packs));
-    execFileSync('pnpm', ['pack', '--pack-destination', packs], { cwd: p.dir, stdio: 'pipe' });
-    tarballs.push(
-      path.join(
-        packs,
-        fs.readdirSync(packs).find((f) => !before.has(f)),
-      ),
-    );
+    tarballs.push(packPackage(p.dir, packs).tarball);
   }
   const app = path.join(tmp, 'consumer');
   fs.mkdirSync(app);

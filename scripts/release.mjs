@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { publicPackages, repoRoot } from './workspace.mjs';
+import { packPackage, publicPackages, repoRoot } from './workspace.mjs';
 
 const dryRun = process.argv.includes('--dry-run');
 execFileSync('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], {
@@ -23,14 +23,11 @@ const out = fs.mkdtempSync(path.join(os.tmpdir(), 'allocprof-release-'));
 try {
   console.log('release --dry-run: what `pnpm release` would publish (nothing is uploaded)\n');
   for (const pkg of publicPackages()) {
-    const before = new Set(fs.readdirSync(out));
-    execFileSync('pnpm', ['pack', '--pack-destination', out], { cwd: pkg.dir, stdio: 'pipe' });
-    const tarball = fs.readdirSync(out).find((f) => !before.has(f));
-    const files = execFileSync('tar', ['-tzf', path.join(out, tarball)], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean);
-    const bytes = fs.statSync(path.join(out, tarball)).size;
-    console.log(`${pkg.name}@${pkg.manifest.version}  ${tarball}  ${files.length} files, ${bytes} bytes`);
+    const { tarball, files } = packPackage(pkg.dir, out);
+    const bytes = fs.statSync(tarball).size;
+    console.log(
+      `${pkg.name}@${pkg.manifest.version}  ${path.basename(tarball)}  ${files.length} files, ${bytes} bytes`,
+    );
   }
 } finally {
   fs.rmSync(out, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 /** The workspace's packages as the release scripts see them (name, dir, manifest). */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,3 +22,17 @@ export function workspacePackages(root = repoRoot) {
 }
 
 export const publicPackages = (root = repoRoot) => workspacePackages(root).filter((p) => !p.manifest.private);
+
+/**
+ * Pack the package in `dir` exactly as it would be published (`pnpm pack`: publishConfig applied,
+ * `workspace:^` rewritten) into `dest`; returns the tarball's path and the files it holds.
+ */
+export function packPackage(dir, dest) {
+  const before = new Set(fs.readdirSync(dest));
+  execFileSync('pnpm', ['pack', '--pack-destination', dest], { cwd: dir, stdio: 'pipe' });
+  const name = fs.readdirSync(dest).find((f) => f.endsWith('.tgz') && !before.has(f));
+  if (!name) throw new Error(`pnpm pack in ${dir} produced no tarball`);
+  const tarball = path.join(dest, name);
+  const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  return { tarball, files };
+}
