@@ -578,12 +578,12 @@ describe('validate() (§8)', () => {
     for (let i = 0; i < 300; i++) t.store(i * 2, i);
     const internals = t as unknown as {
       parentSlot: Uint8Array;
-      chunks: unknown[][];
+      kids: Int32Array;
       root: number;
       height: number;
     };
     const root = internals.root;
-    const child = internals.chunks[root >> 9]![(root & 511) * 16] as number;
+    const child = internals.kids[root * 16]!;
     internals.parentSlot[child] = 3;
     expect(() => t.validate()).toThrow(/points back/);
     internals.parentSlot[child] = 0;

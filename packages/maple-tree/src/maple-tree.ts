@@ -2,7 +2,10 @@
  * lib/maple_tree.c, include/linux/maple_tree.h: the maple tree, a range B-tree.
  *
  * Nodes live in a pool of parallel typed arrays indexed by node id (struct-of-arrays), so a
- * node costs its pivots, its slots and a few bytes of metadata, and no lookup allocates.
+ * node costs its pivots, its slots and a few bytes of metadata, and no lookup allocates. As in
+ * the kernel, a node's metadata `end` sits inside the node: in the pivot cell no node uses
+ * (pivot 15), so a walk reads it from the cache line it reads pivots from. Internal nodes keep
+ * their children in a typed array; only leaf values live in ordinary JS arrays.
  * Leaves are `maple_leaf_64` (16 slots, 15 pivots); internal nodes are `maple_range_64`
  * (16 slots) or, in trees made with `allocRange: true`, `maple_arange_64` (10 slots, 9 pivots,
  * a gap per child and the offset of the largest gap in the metadata).
@@ -35,8 +38,13 @@ const MAPLE_HEIGHT_MAX = 31;
 const RANGE64_MIN_SLOTS = 7;
 const ARANGE64_MIN_SLOTS = 5;
 
-/** Every node id owns this many pivot and slot cells (pivot 15 is never used). */
+/** Every node id owns this many pivot and slot cells. */
 const STRIDE = MAPLE_RANGE64_SLOTS;
+/**
+ * Pivot cell holding the node's metadata `end` (offset of the last used slot). A node has at
+ * most 15 pivots (0..14): the 16th slot's end is implied by the parent, so cell 15 is free.
+ */
+const META_END = STRIDE - 1;
 /** Slots live in chunks of this many nodes, so the pool grows without copying slot arrays. */
 const CHUNK_SHIFT = 9;
 const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
@@ -61,9 +69,6 @@ const ST_UNDERFLOW = 5;
 export type MapleStatus = 'start' | 'active' | 'pause' | 'none' | 'overflow' | 'underflow';
 const STATUS_NAMES: readonly MapleStatus[] = ['start', 'active', 'pause', 'none', 'overflow', 'underflow'];
 
-/** A value no slot ever holds (module-private). */
-const NEVER_STORED: unique symbol = Symbol('never stored');
-
 /** Slot cells for `nodes` nodes, the first of them copied from `from`. */
 function newChunk(nodes: number, from?: unknown[]): unknown[] {
   // Built by push so the elements stay PACKED (no hole checks on reads).
@@ -72,6 +77,29 @@ function newChunk(nodes: number, from?: unknown[]): unknown[] {
   for (let i = 0; i < copied; i++) chunk.push(from![i]);
   for (let i = copied; i < nodes * STRIDE; i++) chunk.push(undefined);
   return chunk;
+}
+
+/**
+ * Offset of the slot containing `index` in the node whose cells start at `base`: a binary
+ * search over its used pivots (random lookups mispredict a linear scan's exit). The first
+ * probe is pivot 7, read together with the end: neither load waits for the other, so both
+ * cache lines of the node's pivots are fetched at once.
+ */
+function searchNode(piv: Float64Array, base: number, index: number): number {
+  const e = piv[base + META_END]! | 0;
+  const p7 = piv[base + 7]!;
+  let lo = 0;
+  let hi = e;
+  if (e > 7) {
+    if (p7 < index) lo = 8;
+    else hi = 7;
+  }
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (piv[base + mid]! < index) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function checkIndex(what: string, i: number): void {
@@ -95,15 +123,15 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   /** MT_FLAGS_ALLOC_RANGE */
   readonly allocRangeEnabled: boolean;
 
-  /** @internal pivots, STRIDE per node */
+  /** @internal pivots 0..14 and the metadata end in cell META_END, STRIDE per node */
   piv!: Float64Array;
   /**
-   * @internal slots (values in leaves, child node ids in internal nodes), STRIDE per node:
-   * node `id` uses `chunks[id >> CHUNK_SHIFT]` from `(id & CHUNK_MASK) * STRIDE`.
+   * @internal leaf slots (values), STRIDE per node: node `id` uses `chunks[id >> CHUNK_SHIFT]`
+   * from `(id & CHUNK_MASK) * STRIDE`. Empty (undefined) for internal nodes.
    */
   chunks!: unknown[][];
-  /** @internal metadata end: offset of the last used slot */
-  nodeEnd!: Uint8Array;
+  /** @internal internal-node slots (child node ids), STRIDE per node, 0 past end; unused in leaves */
+  kids!: Int32Array;
   /** @internal parent node id, -1 for the root */
   parent!: Int32Array;
   /** @internal slot of this node in its parent */
@@ -152,6 +180,12 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   /** Nodes emptied or dropped by the running write, freed when it ends (ids stay unique meanwhile). */
   private readonly dead: number[] = [];
   private nDead = 0;
+  /** Nodes of the level being rebuilt whose contents are in the buffer (see consume()). */
+  private readonly spare: number[] = [];
+  private nSpare = 0;
+  /** Consumed nodes given a new life as output nodes by the running write. */
+  private readonly reused: number[] = [];
+  private nReused = 0;
   /** Slot bounds found by the last lookupSlot(). */
   private foundStart = 0;
   private foundEnd = 0;
@@ -168,7 +202,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     this.piv = new Float64Array(capacity * STRIDE);
     // A small tree gets a small first chunk; it grows to full size before more are added.
     this.chunks = [newChunk(capacity)];
-    this.nodeEnd = new Uint8Array(capacity);
+    this.kids = new Int32Array(capacity * STRIDE);
     this.parent = new Int32Array(capacity);
     this.parentSlot = new Uint8Array(capacity);
     this.gaps = new Float64Array(this.allocRangeEnabled ? capacity * GAP_STRIDE : 0);
@@ -192,9 +226,9 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     this.piv = piv;
     if (this.capacity < CHUNK_NODES) this.chunks[0] = newChunk(Math.min(cap, CHUNK_NODES), this.chunks[0]);
     while (this.chunks.length * CHUNK_NODES < cap) this.chunks.push(newChunk(CHUNK_NODES));
-    const end = new Uint8Array(cap);
-    end.set(this.nodeEnd);
-    this.nodeEnd = end;
+    const kids = new Int32Array(cap * STRIDE);
+    kids.set(this.kids);
+    this.kids = kids;
     const parent = new Int32Array(cap);
     parent.set(this.parent);
     this.parent = parent;
@@ -228,17 +262,20 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
 
   /** lib/maple_tree.c: ma_free_rcu() — back to the pool, slots dropped so values can be collected. */
   private freeNode(id: number): void {
-    const base = id * STRIDE;
+    // Pivots and children are left as they are: writeNode() sets every cell when the id is
+    // used again, and leaving them spares the cache misses of touching cold cells.
     const sl = this.chunks[id >> CHUNK_SHIFT]!;
     const so = (id & CHUNK_MASK) * STRIDE;
-    const piv = this.piv;
-    for (let i = 0; i < STRIDE; i++) {
-      sl[so + i] = undefined;
-      piv[base + i] = 0;
-    }
-    this.nodeEnd[id] = 0;
+    for (let i = 0; i < STRIDE; i++) sl[so + i] = undefined;
     this.marks[id] = MARK_FREE;
     this.freeIds.push(id);
+  }
+
+  /** Slot `k` of a node: a value in a leaf, a child id in an internal node. */
+  private slot(node: number, k: number, isLeaf: boolean): unknown {
+    return isLeaf
+      ? this.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k]
+      : this.kids[node * STRIDE + k];
   }
 
   // ---------------------------------------------------------------- reads
@@ -249,22 +286,20 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     let node = this.root;
     if (node < 0) return undefined;
     const piv = this.piv;
-    const end = this.nodeEnd;
-    const chunks = this.chunks;
-    for (let h = this.height; ; ) {
+    const kids = this.kids;
+    for (let h = this.height - 1; h > 0; h--) {
       const base = node * STRIDE;
-      // Binary search over the used pivots: random lookups mispredict a linear scan's exit.
-      const e = end[node]!;
-      let lo = 0;
-      let hi = e;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (piv[base + mid]! < index) lo = mid + 1;
-        else hi = mid;
-      }
-      if (--h === 0) return chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + lo] as T | undefined;
-      node = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + lo] as number;
+      // The first child is read before the search so that the children's cache line is on
+      // its way while the pivots are searched (it is the answer whenever the search says 0).
+      const first = kids[base]!;
+      const k = searchNode(piv, base, index);
+      node = k === 0 ? first : kids[base + k]!;
     }
+    const sl = this.chunks[node >> CHUNK_SHIFT]!;
+    const so = (node & CHUNK_MASK) * STRIDE;
+    const first = sl[so];
+    const k = searchNode(piv, node * STRIDE, index);
+    return (k === 0 ? first : sl[so + k]) as T | undefined;
   }
 
   /** Value of the slot containing `index`; its last index goes to `foundEnd`. */
@@ -276,13 +311,12 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       return undefined;
     }
     const piv = this.piv;
-    const end = this.nodeEnd;
-    const chunks = this.chunks;
+    const kids = this.kids;
     let min = 0;
     let max = MAX_INDEX;
     for (let h = this.height; ; ) {
       const base = node * STRIDE;
-      const e = end[node]!;
+      const e = piv[base + META_END]! | 0;
       let k = 0;
       while (k < e && piv[base + k]! < index) k++;
       if (k > 0) min = piv[base + k - 1]! + 1;
@@ -290,9 +324,9 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       if (--h === 0) {
         this.foundStart = min;
         this.foundEnd = max;
-        return chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as T | undefined;
+        return this.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as T | undefined;
       }
-      node = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number;
+      node = kids[base + k]!;
     }
   }
 
@@ -302,15 +336,15 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
    */
   private walkToSlot(index: number): T | undefined {
     const leafD = this.height - 1;
-    this.walkPath(index, this.lNode, this.lSlot, this.lMin, this.lMax);
+    const v = this.walkPath(index, this.lNode, this.lSlot, this.lMin, this.lMax);
     this.pathSeq = this.seq;
     const node = this.lNode[leafD]!;
     const k = this.lSlot[leafD]!;
     const base = node * STRIDE;
-    const e = this.nodeEnd[node]!;
+    const e = this.piv[base + META_END]! | 0;
     this.foundStart = k > 0 ? this.piv[base + k - 1]! + 1 : this.lMin[leafD]!;
     this.foundEnd = k < e ? this.piv[base + k]! : this.lMax[leafD]!;
-    return this.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as T | undefined;
+    return v as T | undefined;
   }
 
   /** @internal Position a state on the slot containing `index` (lib/maple_tree.c: mas_walk()). */
@@ -325,13 +359,12 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       return;
     }
     const piv = this.piv;
-    const end = this.nodeEnd;
-    const chunks = this.chunks;
+    const kids = this.kids;
     let min = 0;
     let max = MAX_INDEX;
     for (let h = this.height; ; ) {
       const base = node * STRIDE;
-      const e = end[node]!;
+      const e = piv[base + META_END]! | 0;
       let k = e;
       if (e > 0 && piv[base + e - 1]! >= index) {
         k = 0;
@@ -346,7 +379,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       }
       if (k > 0) min = piv[base + k - 1]! + 1;
       if (k < e) max = piv[base + k]!;
-      node = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number;
+      node = kids[base + k]!;
     }
   }
 
@@ -493,7 +526,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const piv = this.piv;
     const chunks = this.chunks;
     const base = node * STRIDE;
-    const e = this.nodeEnd[node]!;
+    const e = piv[base + META_END]! | 0;
     let s = nMin;
     if (depth === this.height - 1) {
       for (let k = 0; k <= e; k++) {
@@ -513,15 +546,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     for (let k = 0; k <= e; k++) {
       const ke = k < e ? piv[base + k]! : nMax;
       if (ke >= min && gaps[gbase + k]! >= size) {
-        const r = this.gapFwd(
-          chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number,
-          depth + 1,
-          s,
-          ke,
-          min,
-          max,
-          size,
-        );
+        const r = this.gapFwd(this.kids[base + k]!, depth + 1, s, ke, min, max, size);
         if (r >= 0) return r;
       }
       if (ke >= max) return -1;
@@ -543,7 +568,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const piv = this.piv;
     const chunks = this.chunks;
     const base = node * STRIDE;
-    const e = this.nodeEnd[node]!;
+    const e = piv[base + META_END]! | 0;
     if (depth === this.height - 1) {
       for (let k = e; k >= 0; k--) {
         const ks = k > 0 ? piv[base + k - 1]! + 1 : nMin;
@@ -563,15 +588,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       const ks = k > 0 ? piv[base + k - 1]! + 1 : nMin;
       const ke = k < e ? piv[base + k]! : nMax;
       if (ks <= max && gaps[gbase + k]! >= size) {
-        const r = this.gapRev(
-          chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number,
-          depth + 1,
-          ks,
-          ke,
-          min,
-          max,
-          size,
-        );
+        const r = this.gapRev(this.kids[base + k]!, depth + 1, ks, ke, min, max, size);
         if (r >= 0) return r;
       }
       if (ks <= min) return -1;
@@ -579,40 +596,39 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     return -1;
   }
 
-  /** Walk to the leaf containing `index`, recording node, slot, min and max per level. */
-  private walkPath(index: number, N: Int32Array, S: Int32Array, Mn: Float64Array, Mx: Float64Array): void {
+  /**
+   * Walk to the leaf containing `index`, recording node, slot, min and max per level; returns
+   * the value of the slot found.
+   */
+  private walkPath(index: number, N: Int32Array, S: Int32Array, Mn: Float64Array, Mx: Float64Array): unknown {
     const piv = this.piv;
-    const endA = this.nodeEnd;
-    const chunks = this.chunks;
+    const kids = this.kids;
     const leafDepth = this.height - 1;
     let node = this.root;
     let min = 0;
     let max = MAX_INDEX;
-    for (let d = 0; ; d++) {
+    for (let d = 0; d < leafDepth; d++) {
       const base = node * STRIDE;
-      const sl = chunks[node >> CHUNK_SHIFT]!;
-      const so = (node & CHUNK_MASK) * STRIDE;
-      // Read a slot cell and both pivot lines before the search needs them, so that their
-      // cache misses overlap the node end's instead of following it and each other (the
-      // conditions are never true: pivots are not negative; they keep the loads alive).
-      if (sl[so] === NEVER_STORED || piv[base]! + piv[base + 8]! < 0) return;
-      const e = endA[node]!;
-      let k = 0;
-      let hi = e;
-      while (k < hi) {
-        const mid = (k + hi) >> 1;
-        if (piv[base + mid]! < index) k = mid + 1;
-        else hi = mid;
-      }
+      // As in load(): the first child is read early so its cache line overlaps the search.
+      const first = kids[base]!;
+      const k = searchNode(piv, base, index);
       N[d] = node;
       S[d] = k;
       Mn[d] = min;
       Mx[d] = max;
-      if (d === leafDepth) return;
       if (k > 0) min = piv[base + k - 1]! + 1;
-      if (k < e) max = piv[base + k]!;
-      node = sl[so + k] as number;
+      if (k < (piv[base + META_END]! | 0)) max = piv[base + k]!;
+      node = k === 0 ? first : kids[base + k]!;
     }
+    const sl = this.chunks[node >> CHUNK_SHIFT]!;
+    const so = (node & CHUNK_MASK) * STRIDE;
+    const first = sl[so];
+    const k = searchNode(piv, node * STRIDE, index);
+    N[leafDepth] = node;
+    S[leafDepth] = k;
+    Mn[leafDepth] = min;
+    Mx[leafDepth] = max;
+    return k === 0 ? first : sl[so + k];
   }
 
   /**
@@ -629,26 +645,28 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     }
     const piv = this.piv;
     const chunks = this.chunks;
-    const endA = this.nodeEnd;
     const leafD = this.height - 1;
     const LN = this.lNode;
     const LS = this.lSlot;
     const RN = this.rNode;
     const RS = this.rSlot;
+    // Value of the slot containing `first`.
+    let cur: unknown;
     if (pathValid && first >= this.lMin[leafD]! && first <= this.lMax[leafD]!) {
       // The last write changed only the leaf it landed in, and this one starts in the same
       // leaf: the recorded path still holds, only the slot needs finding.
       const node = LN[leafD]!;
       const base = node * STRIDE;
-      const e = endA[node]!;
+      const e = piv[base + META_END]! | 0;
       let k = e;
       if (e > 0 && piv[base + e - 1]! >= first) {
         k = 0;
         while (piv[base + k]! < first) k++;
       }
       LS[leafD] = k;
+      cur = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k];
     } else {
-      this.walkPath(first, LN, LS, this.lMin, this.lMax);
+      cur = this.walkPath(first, LN, LS, this.lMin, this.lMax);
     }
     const lnode = LN[leafD]!;
     const lbase = lnode * STRIDE;
@@ -659,10 +677,10 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     let a = first;
     let b = last;
     const leafMax = this.lMax[leafD]!;
-    const e = endA[lnode]!;
+    const e = piv[lbase + META_END]! | 0;
     if (value === undefined) {
       const ss = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
-      if (lsl[lso + ls] === undefined) a = ss;
+      if (cur === undefined) a = ss;
       else if (ss === first && ls > 0 && lsl[lso + ls - 1] === undefined) {
         ls--;
         a = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
@@ -738,7 +756,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const bs = this.bufSlot;
     let n = 0;
     {
-      const e = endA[lnode]!;
+      const e = piv[lbase + META_END]! | 0;
       const nodeMax = this.lMax[leafD]!;
       let s = this.lMin[leafD]!;
       for (let k = 0; k <= e; k++) {
@@ -764,7 +782,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       const rbase = rnode * STRIDE;
       const rsl = chunks[rnode >> CHUNK_SHIFT]!;
       const rso = (rnode & CHUNK_MASK) * STRIDE;
-      const e = endA[rnode]!;
+      const e = piv[rbase + META_END]! | 0;
       const nodeMax = this.rMax[leafD]!;
       for (let k = RS[leafD]!; k <= e; k++) {
         const ke = k < e ? piv[rbase + k]! : nodeMax;
@@ -782,7 +800,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   /**
    * Replace slots `ls..k` of a leaf by [ss, a-1]=old(ls), [a, b]=value, [b+1, se]=old(k),
    * shifting the slots after `k`. A full leaf has no room for its last pivot (implied by the
-   * parent), so pivot 15 always stays 0.
+   * parent): cell 15 holds the end.
    */
   private rewriteLeafInPlace(
     node: number,
@@ -804,7 +822,6 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const oldLeft = sl[so + ls];
     const oldRight = sl[so + k];
     const shift = newEnd - e;
-    const last = MAPLE_RANGE64_SLOTS - 1;
     if (shift > 0) {
       for (let i = e; i > k; i--) {
         sl[so + i + shift] = sl[so + i];
@@ -831,8 +848,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       sl[so + j] = oldRight;
       piv[base + j] = se;
     }
-    piv[base + last] = 0;
-    this.nodeEnd[node] = newEnd;
+    // Cells past the new end hold 0 (a full leaf's pivot 15 is the end's cell).
+    piv[base + META_END] = newEnd;
   }
 
   private storeIntoEmpty(first: number, last: number, value: T): void {
@@ -881,10 +898,11 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const RN = this.rNode;
     const RS = this.rSlot;
     const piv = this.piv;
-    const chunks = this.chunks;
-    const endA = this.nodeEnd;
+    const kids = this.kids;
     const alloc = this.allocRangeEnabled;
     this.nDead = 0;
+    this.nSpare = 0;
+    this.nReused = 0;
 
     for (let d = leafD; ; d--) {
       const isLeaf = d === leafD;
@@ -897,53 +915,31 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         const ls = LS[d]!;
         const gb = lnode * GAP_STRIDE;
         for (let k = 0; k < ls; k++)
-          this.pushEntry(
-            piv[lbase + k]!,
-            chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k],
-            alloc ? this.gaps[gb + k]! : 0,
-          );
+          this.pushEntry(piv[lbase + k]!, kids[lbase + k]!, alloc ? this.gaps[gb + k]! : 0);
         newPos = this.bufLen;
         for (let i = 0; i < this.newCount; i++)
           this.pushEntry(this.newMax[i]!, this.newIds[i], this.newGap[i]!);
         const rnode = RN[d]!;
         const rbase = rnode * STRIDE;
         const rs = RS[d]!;
-        const re = endA[rnode]!;
+        const re = piv[rbase + META_END]! | 0;
         const rgb = rnode * GAP_STRIDE;
         for (let k = rs + 1; k <= re; k++) {
           this.pushEntry(
             k < re ? piv[rbase + k]! : this.rMax[d]!,
-            chunks[rnode >> CHUNK_SHIFT]![(rnode & CHUNK_MASK) * STRIDE + k],
+            kids[rbase + k]!,
             alloc ? this.gaps[rgb + k]! : 0,
           );
         }
         if (lnode === rnode) {
-          for (let k = ls + 1; k < rs; k++)
-            this.dropSubtree(
-              chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k] as number,
-              d + 1,
-              leafD,
-            );
+          for (let k = ls + 1; k < rs; k++) this.dropSubtree(kids[lbase + k]!, d + 1, leafD);
         } else {
-          const le = endA[lnode]!;
-          for (let k = ls + 1; k <= le; k++)
-            this.dropSubtree(
-              chunks[lnode >> CHUNK_SHIFT]![(lnode & CHUNK_MASK) * STRIDE + k] as number,
-              d + 1,
-              leafD,
-            );
-          for (let k = 0; k < rs; k++)
-            this.dropSubtree(
-              chunks[rnode >> CHUNK_SHIFT]![(rnode & CHUNK_MASK) * STRIDE + k] as number,
-              d + 1,
-              leafD,
-            );
+          const le = piv[lbase + META_END]! | 0;
+          for (let k = ls + 1; k <= le; k++) this.dropSubtree(kids[lbase + k]!, d + 1, leafD);
+          for (let k = 0; k < rs; k++) this.dropSubtree(kids[rbase + k]!, d + 1, leafD);
         }
       }
-      if (RN[d] !== lnode) {
-        this.marks[RN[d]!] = MARK_CONSUMED;
-        this.dead[this.nDead++] = RN[d]!;
-      }
+      if (RN[d] !== lnode) this.consume(RN[d]!);
 
       if (d === 0) {
         this.finishRoot(isLeaf, newPos);
@@ -984,8 +980,17 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       }
       let pos = 0;
       let nodeMin = this.lMin[d]!;
+      let spare = 0;
       for (let i = 0; i < k; i++) {
-        const id = i === 0 ? first : this.allocNode();
+        // Output nodes after the first take the ids of the nodes this level consumed: their
+        // cells were just read, so writing them hits the cache where a fresh node would miss.
+        let id = first;
+        if (i > 0) {
+          if (spare < this.nSpare) {
+            id = this.spare[spare++]!;
+            this.reused[this.nReused++] = id;
+          } else id = this.allocNode();
+        }
         const cnt = this.splitSizes[i]!;
         const nodeMax = this.bufPiv[pos + cnt - 1]!;
         const g = this.writeNode(id, isLeaf, pos, cnt, nodeMin, cap, i === 0 ? Math.min(kept, cnt) : 0);
@@ -996,26 +1001,38 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         nodeMin = nodeMax + 1;
       }
       this.newCount = k;
+      while (spare < this.nSpare) this.dead[this.nDead++] = this.spare[spare++]!;
+      this.nSpare = 0;
     }
 
+    for (let i = 0; i < this.nSpare; i++) this.dead[this.nDead++] = this.spare[i]!;
+    this.nSpare = 0;
     for (let i = 0; i < this.nDead; i++) this.freeNode(this.dead[i]!);
+    for (let i = 0; i < this.nReused; i++) this.marks[this.reused[i]!] = 0;
+    this.nReused = 0;
     const bs = this.bufSlot;
     const high = Math.max(this.bufHigh, this.bufLen);
     for (let i = 0; i < high; i++) bs[i] = undefined;
     this.bufHigh = 0;
   }
 
+  /**
+   * A node of the level being rebuilt whose contents went into the buffer: its id is reused
+   * for an output node of that level or freed when the write ends. Until then it stays marked,
+   * so that no covered-subtree walk frees it a second time.
+   */
+  private consume(node: number): void {
+    this.marks[node] = MARK_CONSUMED;
+    this.spare[this.nSpare++] = node;
+  }
+
   /** Queue a subtree fully covered by a spanning write for freeing (lib/maple_tree.c: mas_topiary_node()). */
   private dropSubtree(node: number, depth: number, leafD: number): void {
     if (this.marks[node] === MARK_CONSUMED) return;
     if (depth < leafD) {
-      const e = this.nodeEnd[node]!;
-      for (let k = 0; k <= e; k++)
-        this.dropSubtree(
-          this.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number,
-          depth + 1,
-          leafD,
-        );
+      const base = node * STRIDE;
+      const e = this.piv[base + META_END]! | 0;
+      for (let k = 0; k <= e; k++) this.dropSubtree(this.kids[base + k]!, depth + 1, leafD);
     }
     this.dead[this.nDead++] = node;
   }
@@ -1035,8 +1052,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const ls = this.lSlot[p]!;
     if (ls === 0) return -1;
     const pb = parent * STRIDE;
-    const sib = this.chunks[parent >> CHUNK_SHIFT]![(parent & CHUNK_MASK) * STRIDE + ls - 1] as number;
-    const cnt = this.nodeEnd[sib]! + 1;
+    const sib = this.kids[pb + ls - 1]!;
+    const cnt = (this.piv[sib * STRIDE + META_END]! | 0) + 1;
     const n = this.bufLen;
     if (cnt + n > this.pushLimit(cap, isLeaf, this.rMax[d] === MAX_INDEX)) return -1;
     const bp = this.bufPiv;
@@ -1049,21 +1066,18 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     }
     const piv = this.piv;
     const base = sib * STRIDE;
-    const sl = this.chunks[sib >> CHUNK_SHIFT]!;
-    const so = (sib & CHUNK_MASK) * STRIDE;
     const gb = sib * GAP_STRIDE;
     const gaps = this.allocRangeEnabled && !isLeaf;
     const sibMax = this.lMin[d]! - 1;
     for (let k = 0; k < cnt; k++) {
       bp[k] = k < cnt - 1 ? piv[base + k]! : sibMax;
-      bs[k] = sl[so + k];
+      bs[k] = this.slot(sib, k, isLeaf);
       bg[k] = gaps ? this.gaps[gb + k]! : 0;
     }
     this.bufLen = n + cnt;
     if (this.bufLen > this.bufHigh) this.bufHigh = this.bufLen;
     const old = this.lNode[d]!;
-    this.marks[old] = MARK_CONSUMED;
-    this.dead[this.nDead++] = old;
+    this.consume(old);
     this.lNode[d] = sib;
     this.lSlot[p] = ls - 1;
     this.lMin[d] = ls - 1 > 0 ? piv[pb + ls - 2]! + 1 : this.lMin[p]!;
@@ -1075,12 +1089,13 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const p = d - 1;
     const parent = this.rNode[p]!;
     const rs = this.rSlot[p]!;
-    const e = this.nodeEnd[parent]!;
+    const pb = parent * STRIDE;
+    const e = this.piv[pb + META_END]! | 0;
     if (rs >= e) return;
-    const sib = this.chunks[parent >> CHUNK_SHIFT]![(parent & CHUNK_MASK) * STRIDE + rs + 1] as number;
-    const sibMax = rs + 1 < e ? this.piv[parent * STRIDE + rs + 1]! : this.rMax[p]!;
+    const sib = this.kids[pb + rs + 1]!;
+    const sibMax = rs + 1 < e ? this.piv[pb + rs + 1]! : this.rMax[p]!;
     const limit = this.pushLimit(cap, isLeaf, sibMax === MAX_INDEX);
-    if (this.nodeEnd[sib]! + 1 + this.bufLen > limit) return;
+    if ((this.piv[sib * STRIDE + META_END]! | 0) + 1 + this.bufLen > limit) return;
     this.pullRight(d, isLeaf);
   }
 
@@ -1089,34 +1104,31 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const RN = this.rNode;
     const RS = this.rSlot;
     const piv = this.piv;
-    const chunks = this.chunks;
-    const endA = this.nodeEnd;
     let p = d - 1;
-    while (p >= 0 && RS[p] === endA[RN[p]!]) p--;
+    while (p >= 0 && RS[p] === (piv[RN[p]! * STRIDE + META_END]! | 0)) p--;
     if (p < 0) throw new MapleTreeCorruptionError('no right neighbour for a non-rightmost node', RN[d]!, d);
     RS[p]!++;
     for (let q = p + 1; q <= d; q++) {
       const parent = RN[q - 1]!;
       const pb = parent * STRIDE;
       const s = RS[q - 1]!;
-      const pe = endA[parent]!;
+      const pe = piv[pb + META_END]! | 0;
       this.rMin[q] = s > 0 ? piv[pb + s - 1]! + 1 : this.rMin[q - 1]!;
       this.rMax[q] = s < pe ? piv[pb + s]! : this.rMax[q - 1]!;
-      RN[q] = chunks[parent >> CHUNK_SHIFT]![(parent & CHUNK_MASK) * STRIDE + s] as number;
+      RN[q] = this.kids[pb + s]!;
       if (q < d) RS[q] = 0;
     }
     const nb = RN[d]!;
-    this.marks[nb] = MARK_CONSUMED;
-    this.dead[this.nDead++] = nb;
+    this.consume(nb);
     const base = nb * STRIDE;
-    const e = endA[nb]!;
+    const e = piv[base + META_END]! | 0;
     const nodeMax = this.rMax[d]!;
     const gb = nb * GAP_STRIDE;
     const alloc = this.allocRangeEnabled && !isLeaf;
     for (let k = 0; k <= e; k++) {
       this.pushEntry(
         k < e ? piv[base + k]! : nodeMax,
-        chunks[nb >> CHUNK_SHIFT]![(nb & CHUNK_MASK) * STRIDE + k],
+        this.slot(nb, k, isLeaf),
         alloc ? this.gaps[gb + k]! : 0,
       );
     }
@@ -1225,8 +1237,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   /** lib/maple_tree.c: mas_rebalance() at the top — a root with one child is replaced by it. */
   private collapseRoot(): void {
     let root = this.root;
-    while (this.height > 1 && this.nodeEnd[root] === 0) {
-      const child = this.chunks[root >> CHUNK_SHIFT]![(root & CHUNK_MASK) * STRIDE] as number;
+    while (this.height > 1 && (this.piv[root * STRIDE + META_END]! | 0) === 0) {
+      const child = this.kids[root * STRIDE]!;
       this.dead[this.nDead++] = root;
       this.marks[root] = MARK_CONSUMED;
       root = child;
@@ -1237,7 +1249,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     this.root = root;
     if (
       this.height === 1 &&
-      this.nodeEnd[root] === 0 &&
+      (this.piv[root * STRIDE + META_END]! | 0) === 0 &&
       this.chunks[root >> CHUNK_SHIFT]![(root & CHUNK_MASK) * STRIDE] === undefined
     ) {
       this.dead[this.nDead++] = root;
@@ -1248,8 +1260,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
 
   /**
    * Fill node `id` from buffer entries `[from, from + cnt)`; returns the node's largest gap
-   * (allocation trees). A full node does not store its last pivot (implied by the parent).
-   * The first `kept` children, and those from `tail` on, already sit in this node at the same
+   * (allocation trees). A full node does not store its last pivot (implied by the parent);
+   * pivot cells past the end hold 0, cell META_END the end. The first `kept` children, and those from `tail` on, already sit in this node at the same
    * offsets, so their parent links are left alone (they are scattered in memory: rewriting
    * them costs cache misses).
    */
@@ -1265,18 +1277,17 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   ): number {
     const base = id * STRIDE;
     const piv = this.piv;
-    const sl = this.chunks[id >> CHUNK_SHIFT]!;
-    const so = (id & CHUNK_MASK) * STRIDE;
     const bp = this.bufPiv;
     const bs = this.bufSlot;
-    for (let i = 0; i < cnt; i++) sl[so + i] = bs[from + i];
-    // A full node's last pivot is implied by its parent and stays 0.
     const stored = cnt < cap ? cnt : cap - 1;
     for (let i = 0; i < stored; i++) piv[base + i] = bp[from + i]!;
-    for (let i = stored; i < STRIDE; i++) piv[base + i] = 0;
-    for (let i = cnt; i < STRIDE; i++) sl[so + i] = undefined;
-    this.nodeEnd[id] = cnt - 1;
+    for (let i = stored; i < META_END; i++) piv[base + i] = 0;
+    piv[base + META_END] = cnt - 1;
     if (isLeaf) {
+      const sl = this.chunks[id >> CHUNK_SHIFT]!;
+      const so = (id & CHUNK_MASK) * STRIDE;
+      for (let i = 0; i < cnt; i++) sl[so + i] = bs[from + i];
+      for (let i = cnt; i < STRIDE; i++) sl[so + i] = undefined;
       if (!this.allocRangeEnabled) return 0;
       let best = 0;
       let s = nodeMin;
@@ -1287,6 +1298,9 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       }
       return best;
     }
+    const kids = this.kids;
+    for (let i = 0; i < cnt; i++) kids[base + i] = bs[from + i] as number;
+    for (let i = cnt; i < STRIDE; i++) kids[base + i] = 0;
     const parent = this.parent;
     const pslot = this.parentSlot;
     for (let i = kept; i < tail; i++) {
@@ -1316,8 +1330,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   /** Largest NULL slot of a leaf (lib/maple_tree.c: mas_leaf_max_gap()). */
   private leafMaxGap(node: number, nodeMin: number, nodeMax: number): number {
     const base = node * STRIDE;
-    const e = this.nodeEnd[node]!;
     const piv = this.piv;
+    const e = piv[base + META_END]! | 0;
     const chunks = this.chunks;
     let best = 0;
     let s = nodeMin;
@@ -1347,7 +1361,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       if (gaps[gb + slot] === g) return;
       const oldMax = gaps[gb + goff[node]!]!;
       gaps[gb + slot] = g;
-      const e = this.nodeEnd[node]!;
+      const e = this.piv[node * STRIDE + META_END]! | 0;
       let best = -1;
       let off = 0;
       for (let i = e; i >= 0; i--) {
@@ -1379,7 +1393,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     this.validateNode(this.root, 0, 0, MAX_INDEX, ctx);
     if (
       this.height === 1 &&
-      this.nodeEnd[this.root] === 0 &&
+      (this.piv[this.root * STRIDE + META_END]! | 0) === 0 &&
       this.chunks[this.root >> CHUNK_SHIFT]![(this.root & CHUNK_MASK) * STRIDE] === undefined
     ) {
       throw new MapleTreeCorruptionError('root leaf holds only NULL (should be an empty tree)', this.root, 0);
@@ -1405,9 +1419,11 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const cap = isLeaf ? MAPLE_RANGE64_SLOTS : this.internalSlots;
     const minSlots = isLeaf ? RANGE64_MIN_SLOTS : this.internalMin;
     const base = node * STRIDE;
-    const e = this.nodeEnd[node]!;
     const piv = this.piv;
+    const e = piv[base + META_END]!;
     const chunks = this.chunks;
+    const kids = this.kids;
+    if (!Number.isInteger(e) || e < 0) fail(`metadata end ${e} is not a slot offset`);
     if (e >= cap) fail(`end ${e} beyond ${cap} slots`);
     // 1. pivots
     let prev = min - 1;
@@ -1422,11 +1438,14 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     if (e < cap - 1 && piv[base + e] !== max) {
       fail(`last slot ${e} ends at ${piv[base + e]} instead of node max ${max}`);
     }
-    // 2. past end
-    for (let k = e + 1; k < STRIDE; k++) {
+    // 2. past end (internal nodes keep no values at all)
+    for (let k = isLeaf ? e + 1 : 0; k < STRIDE; k++) {
       if (chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] !== undefined)
         fail(`slot ${k} past end ${e} is not empty`);
-      if (k < STRIDE && piv[base + k] !== 0 && k > e) fail(`pivot ${k} past end ${e} is not 0`);
+    }
+    for (let k = e + 1; k < STRIDE; k++) {
+      if (k < META_END && piv[base + k] !== 0) fail(`pivot ${k} past end ${e} is not 0`);
+      if (!isLeaf && kids[base + k] !== 0) fail(`child slot ${k} past end ${e} is not empty`);
     }
     // 4. occupancy
     if (node !== this.root && max !== MAX_INDEX && e + 1 < minSlots) {
@@ -1457,9 +1476,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const gaps = this.gaps;
     for (let k = 0; k <= e; k++) {
       const ke = k < e ? piv[base + k]! : max;
-      const child = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k];
-      if (typeof child !== 'number') fail(`internal slot ${k} does not hold a child`);
-      const c = child as number;
+      const c = kids[base + k]!;
       if (c < 0 || c >= this.highWater) fail(`slot ${k} holds invalid node id ${c}`);
       if (this.parent[c] !== node || this.parentSlot[c] !== k) {
         fail(`child in slot ${k} points back to node ${this.parent[c]} slot ${this.parentSlot[c]}`);
@@ -1486,23 +1503,14 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const out: string[] = [];
     const rec = (node: number, depth: number, min: number, max: number): void => {
       const base = node * STRIDE;
-      const e = this.nodeEnd[node]!;
+      const e = this.piv[base + META_END]! | 0;
       const isLeaf = depth === this.height - 1;
       out.push(`${'  '.repeat(depth)}${isLeaf ? 'leaf' : 'node'} ${node} [${min}, ${max}] end ${e}`);
       let s = min;
       for (let k = 0; k <= e; k++) {
         const ke = k < e ? this.piv[base + k]! : max;
-        if (isLeaf)
-          out.push(
-            `${'  '.repeat(depth + 1)}[${s}, ${ke}] ${String(this.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k])}`,
-          );
-        else
-          rec(
-            this.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as number,
-            depth + 1,
-            s,
-            ke,
-          );
+        if (isLeaf) out.push(`${'  '.repeat(depth + 1)}[${s}, ${ke}] ${String(this.slot(node, k, true))}`);
+        else rec(this.kids[base + k]!, depth + 1, s, ke);
         s = ke + 1;
       }
     };
@@ -1559,7 +1567,8 @@ export class MapleState<T> {
     const node = this.node;
     if (node < 0) return this.nodeMax;
     const off = this.offset;
-    return off < this.tree.nodeEnd[node]! ? this.tree.piv[node * STRIDE + off]! : this.nodeMax;
+    const piv = this.tree.piv;
+    return off < (piv[node * STRIDE + META_END]! | 0) ? piv[node * STRIDE + off]! : this.nodeMax;
   }
 
   private slotValue(): T | undefined {
@@ -1597,7 +1606,7 @@ export class MapleState<T> {
       return undefined;
     }
     let off = this.offset;
-    let end = tree.nodeEnd[node]!;
+    let end = piv[node * STRIDE + META_END]! | 0;
     let last = off < end ? piv[node * STRIDE + off]! : this.nodeMax;
     for (;;) {
       if (last >= max) {
@@ -1610,7 +1619,7 @@ export class MapleState<T> {
         tree.locate(this, start);
         node = this.node;
         off = this.offset;
-        end = tree.nodeEnd[node]!;
+        end = piv[node * STRIDE + META_END]! | 0;
       }
       last = off < end ? piv[node * STRIDE + off]! : this.nodeMax;
       this.offset = off;
