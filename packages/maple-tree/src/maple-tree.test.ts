@@ -551,8 +551,8 @@ describe('validate() (§8)', () => {
   it('reports a broken pivot without changing the tree', () => {
     const t = new MapleTree<number>();
     for (let i = 0; i < 100; i++) t.store(i * 2, i);
-    const internals = t as unknown as { piv: Float64Array; root: number };
-    const leafPivots = internals.piv;
+    const internals = t as unknown as { pivS: Float64Array[]; root: number };
+    const leafPivots = internals.pivS[0]!;
     const saved = leafPivots.slice();
     leafPivots[3] = leafPivots[1]!;
     expect(() => t.validate()).toThrow(MapleTreeCorruptionError);
@@ -568,8 +568,8 @@ describe('validate() (§8)', () => {
   it('reports a wrong gap in an allocation tree', () => {
     const t = new MapleTree<number>({ allocRange: true });
     for (let i = 0; i < 300; i++) t.store(i * 2, i);
-    const internals = t as unknown as { gaps: Float64Array; root: number };
-    internals.gaps[internals.root * 10] = 1234;
+    const internals = t as unknown as { gapS: Float64Array[]; root: number };
+    internals.gapS[0]![internals.root * 10] = 1234;
     expect(() => t.validate()).toThrow(/gap/);
   });
 
@@ -578,12 +578,12 @@ describe('validate() (§8)', () => {
     for (let i = 0; i < 300; i++) t.store(i * 2, i);
     const internals = t as unknown as {
       parentSlot: Uint8Array;
-      kids: Int32Array;
+      kidS: Int32Array[];
       root: number;
       height: number;
     };
     const root = internals.root;
-    const child = internals.kids[root * 16]!;
+    const child = internals.kidS[root >> 9]![(root & 511) * 16]!;
     internals.parentSlot[child] = 3;
     expect(() => t.validate()).toThrow(/points back/);
     internals.parentSlot[child] = 0;

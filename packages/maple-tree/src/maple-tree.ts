@@ -45,10 +45,15 @@ const STRIDE = MAPLE_RANGE64_SLOTS;
  * most 15 pivots (0..14): the 16th slot's end is implied by the parent, so cell 15 is free.
  */
 const META_END = STRIDE - 1;
-/** Slots live in chunks of this many nodes, so the pool grows without copying slot arrays. */
-const CHUNK_SHIFT = 9;
-const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
-const CHUNK_NODES = 1 << CHUNK_SHIFT;
+/**
+ * Nodes come from slabs of this many nodes (kernel: the maple_node kmem_cache): node `id` owns
+ * cells `(id & SLAB_MASK) * STRIDE ...` of slab `id >> SLAB_SHIFT`'s arrays, so the pool grows
+ * by adding slabs and never copies a node. Only the first slab grows (doubling from 8 nodes),
+ * so that a small tree stays small.
+ */
+const SLAB_SHIFT = 9;
+const SLAB_MASK = (1 << SLAB_SHIFT) - 1;
+const SLAB_NODES = 1 << SLAB_SHIFT;
 /** Gap cells per node id in allocation trees. */
 const GAP_STRIDE = MAPLE_ARANGE64_SLOTS;
 /** Enough for a leaf plus both neighbours plus a spanning store (kernel: MAPLE_BIG_NODE_SLOTS). */
@@ -70,7 +75,7 @@ export type MapleStatus = 'start' | 'active' | 'pause' | 'none' | 'overflow' | '
 const STATUS_NAMES: readonly MapleStatus[] = ['start', 'active', 'pause', 'none', 'overflow', 'underflow'];
 
 /** Slot cells for `nodes` nodes, the first of them copied from `from`. */
-function newChunk(nodes: number, from?: unknown[]): unknown[] {
+function newSlotSlab(nodes: number, from?: unknown[]): unknown[] {
   // Built by push so the elements stay PACKED (no hole checks on reads).
   const chunk: unknown[] = [];
   const copied = from === undefined ? 0 : from.length;
@@ -102,6 +107,9 @@ function searchNode(piv: Float64Array, base: number, index: number): number {
   return lo;
 }
 
+const NO_PIVOTS = new Float64Array(STRIDE);
+const NO_SLOTS: unknown[] = [];
+
 function checkIndex(what: string, i: number): void {
   if (!Number.isSafeInteger(i) || i < 0) {
     throw new MapleTreeError('EINVAL', `${what} must be an integer in 0..MAX_INDEX, got ${String(i)}`);
@@ -123,21 +131,18 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   /** MT_FLAGS_ALLOC_RANGE */
   readonly allocRangeEnabled: boolean;
 
-  /** @internal pivots 0..14 and the metadata end in cell META_END, STRIDE per node */
-  piv!: Float64Array;
-  /**
-   * @internal leaf slots (values), STRIDE per node: node `id` uses `chunks[id >> CHUNK_SHIFT]`
-   * from `(id & CHUNK_MASK) * STRIDE`. Empty (undefined) for internal nodes.
-   */
-  chunks!: unknown[][];
-  /** @internal internal-node slots (child node ids), STRIDE per node, 0 past end; unused in leaves */
-  kids!: Int32Array;
+  /** @internal per slab: pivots 0..14 and the metadata end in cell META_END, STRIDE per node */
+  pivS!: Float64Array[];
+  /** @internal per slab: leaf slots (values), STRIDE per node; all undefined in internal nodes */
+  slotS!: unknown[][];
+  /** @internal per slab: internal-node slots (child ids), STRIDE per node, 0 past end; unused in leaves */
+  kidS!: Int32Array[];
+  /** @internal per slab: arange_64 per-child gaps, GAP_STRIDE per node (allocation trees only) */
+  gapS!: Float64Array[];
   /** @internal parent node id, -1 for the root */
   parent!: Int32Array;
   /** @internal slot of this node in its parent */
   parentSlot!: Uint8Array;
-  /** @internal arange_64 per-child gaps, GAP_STRIDE per node (allocation trees only) */
-  gaps!: Float64Array;
   /** @internal arange_64 metadata gap: offset of the largest gap */
   gapOffset!: Uint8Array;
   /** @internal write bookkeeping and free-list marks */
@@ -199,13 +204,12 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
 
   private resetPool(capacity: number): void {
     this.capacity = capacity;
-    this.piv = new Float64Array(capacity * STRIDE);
-    // A small tree gets a small first chunk; it grows to full size before more are added.
-    this.chunks = [newChunk(capacity)];
-    this.kids = new Int32Array(capacity * STRIDE);
+    this.pivS = [new Float64Array(capacity * STRIDE)];
+    this.slotS = [newSlotSlab(capacity)];
+    this.kidS = [new Int32Array(capacity * STRIDE)];
+    this.gapS = [new Float64Array(this.allocRangeEnabled ? capacity * GAP_STRIDE : 0)];
     this.parent = new Int32Array(capacity);
     this.parentSlot = new Uint8Array(capacity);
-    this.gaps = new Float64Array(this.allocRangeEnabled ? capacity * GAP_STRIDE : 0);
     this.gapOffset = new Uint8Array(this.allocRangeEnabled ? capacity : 0);
     this.marks = new Uint8Array(capacity);
     this.highWater = 0;
@@ -215,20 +219,37 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   }
 
   private grow(): void {
-    // Double while the first chunk fills, then grow by a quarter in whole chunks: less slack
-    // (heap per range) for a little more copying of the typed arrays.
-    const cap =
-      this.capacity < CHUNK_NODES
-        ? this.capacity * 2
-        : Math.ceil((this.capacity * 1.25) / CHUNK_NODES) * CHUNK_NODES;
-    const piv = new Float64Array(cap * STRIDE);
-    piv.set(this.piv);
-    this.piv = piv;
-    if (this.capacity < CHUNK_NODES) this.chunks[0] = newChunk(Math.min(cap, CHUNK_NODES), this.chunks[0]);
-    while (this.chunks.length * CHUNK_NODES < cap) this.chunks.push(newChunk(CHUNK_NODES));
-    const kids = new Int32Array(cap * STRIDE);
-    kids.set(this.kids);
-    this.kids = kids;
+    // The first slab doubles until it is full size; then one slab at a time is added. The
+    // per-node metadata (7 bytes a node) is copied to arrays a quarter larger.
+    let cap = this.capacity + SLAB_NODES;
+    if (this.capacity < SLAB_NODES) {
+      cap = this.capacity * 2;
+      const piv = new Float64Array(cap * STRIDE);
+      piv.set(this.pivS[0]!);
+      this.pivS[0] = piv;
+      this.slotS[0] = newSlotSlab(cap, this.slotS[0]);
+      const kids = new Int32Array(cap * STRIDE);
+      kids.set(this.kidS[0]!);
+      this.kidS[0] = kids;
+      if (this.allocRangeEnabled) {
+        const gaps = new Float64Array(cap * GAP_STRIDE);
+        gaps.set(this.gapS[0]!);
+        this.gapS[0] = gaps;
+      }
+    } else {
+      this.pivS.push(new Float64Array(SLAB_NODES * STRIDE));
+      this.slotS.push(newSlotSlab(SLAB_NODES));
+      this.kidS.push(new Int32Array(SLAB_NODES * STRIDE));
+      this.gapS.push(new Float64Array(this.allocRangeEnabled ? SLAB_NODES * GAP_STRIDE : 0));
+    }
+    if (cap > this.parent.length) {
+      this.growMeta(Math.max(cap, Math.ceil((this.parent.length * 1.25) / SLAB_NODES) * SLAB_NODES));
+    }
+    this.capacity = cap;
+  }
+
+  /** Per-node metadata arrays for `cap` nodes. */
+  private growMeta(cap: number): void {
     const parent = new Int32Array(cap);
     parent.set(this.parent);
     this.parent = parent;
@@ -239,14 +260,10 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     marks.set(this.marks);
     this.marks = marks;
     if (this.allocRangeEnabled) {
-      const gaps = new Float64Array(cap * GAP_STRIDE);
-      gaps.set(this.gaps);
-      this.gaps = gaps;
       const goff = new Uint8Array(cap);
       goff.set(this.gapOffset);
       this.gapOffset = goff;
     }
-    this.capacity = cap;
   }
 
   /** lib/maple_tree.c: mas_pop_node() — a node from the pool (the port never fails for memory). */
@@ -264,18 +281,36 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   private freeNode(id: number): void {
     // Pivots and children are left as they are: writeNode() sets every cell when the id is
     // used again, and leaving them spares the cache misses of touching cold cells.
-    const sl = this.chunks[id >> CHUNK_SHIFT]!;
-    const so = (id & CHUNK_MASK) * STRIDE;
-    for (let i = 0; i < STRIDE; i++) sl[so + i] = undefined;
+    const sl = this.slotS[id >> SLAB_SHIFT]!;
+    const o = (id & SLAB_MASK) * STRIDE;
+    for (let i = 0; i < STRIDE; i++) sl[o + i] = undefined;
     this.marks[id] = MARK_FREE;
     this.freeIds.push(id);
   }
 
   /** Slot `k` of a node: a value in a leaf, a child id in an internal node. */
   private slot(node: number, k: number, isLeaf: boolean): unknown {
-    return isLeaf
-      ? this.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k]
-      : this.kids[node * STRIDE + k];
+    return isLeaf ? this.valueAt(node, k) : this.childAt(node, k);
+  }
+
+  /** Value in slot `k` of leaf `node`. */
+  private valueAt(node: number, k: number): unknown {
+    return this.slotS[node >> SLAB_SHIFT]![(node & SLAB_MASK) * STRIDE + k];
+  }
+
+  /** Child in slot `k` of internal node `node`. */
+  private childAt(node: number, k: number): number {
+    return this.kidS[node >> SLAB_SHIFT]![(node & SLAB_MASK) * STRIDE + k]!;
+  }
+
+  /** Pivot `k` of `node` (cell META_END: its end). */
+  private pivotAt(node: number, k: number): number {
+    return this.pivS[node >> SLAB_SHIFT]![(node & SLAB_MASK) * STRIDE + k]!;
+  }
+
+  /** Metadata end of `node`: offset of its last used slot. */
+  private endOf(node: number): number {
+    return this.pivS[node >> SLAB_SHIFT]![(node & SLAB_MASK) * STRIDE + META_END]! | 0;
   }
 
   // ---------------------------------------------------------------- reads
@@ -285,21 +320,22 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     checkIndex('index', index);
     let node = this.root;
     if (node < 0) return undefined;
-    const piv = this.piv;
-    const kids = this.kids;
+    const pivS = this.pivS;
+    const kidS = this.kidS;
     for (let h = this.height - 1; h > 0; h--) {
-      const base = node * STRIDE;
+      const o = (node & SLAB_MASK) * STRIDE;
+      const kids = kidS[node >> SLAB_SHIFT]!;
       // The first child is read before the search so that the children's cache line is on
       // its way while the pivots are searched (it is the answer whenever the search says 0).
-      const first = kids[base]!;
-      const k = searchNode(piv, base, index);
-      node = k === 0 ? first : kids[base + k]!;
+      const first = kids[o]!;
+      const k = searchNode(pivS[node >> SLAB_SHIFT]!, o, index);
+      node = k === 0 ? first : kids[o + k]!;
     }
-    const sl = this.chunks[node >> CHUNK_SHIFT]!;
-    const so = (node & CHUNK_MASK) * STRIDE;
-    const first = sl[so];
-    const k = searchNode(piv, node * STRIDE, index);
-    return (k === 0 ? first : sl[so + k]) as T | undefined;
+    const o = (node & SLAB_MASK) * STRIDE;
+    const sl = this.slotS[node >> SLAB_SHIFT]!;
+    const first = sl[o];
+    const k = searchNode(pivS[node >> SLAB_SHIFT]!, o, index);
+    return (k === 0 ? first : sl[o + k]) as T | undefined;
   }
 
   /** Value of the slot containing `index`; its last index goes to `foundEnd`. */
@@ -310,12 +346,11 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       this.foundEnd = MAX_INDEX;
       return undefined;
     }
-    const piv = this.piv;
-    const kids = this.kids;
     let min = 0;
     let max = MAX_INDEX;
     for (let h = this.height; ; ) {
-      const base = node * STRIDE;
+      const base = (node & SLAB_MASK) * STRIDE;
+      const piv = this.pivS[node >> SLAB_SHIFT]!;
       const e = piv[base + META_END]! | 0;
       let k = 0;
       while (k < e && piv[base + k]! < index) k++;
@@ -324,9 +359,9 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       if (--h === 0) {
         this.foundStart = min;
         this.foundEnd = max;
-        return this.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] as T | undefined;
+        return this.valueAt(node, k) as T | undefined;
       }
-      node = kids[base + k]!;
+      node = this.childAt(node, k);
     }
   }
 
@@ -340,10 +375,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     this.pathSeq = this.seq;
     const node = this.lNode[leafD]!;
     const k = this.lSlot[leafD]!;
-    const base = node * STRIDE;
-    const e = this.piv[base + META_END]! | 0;
-    this.foundStart = k > 0 ? this.piv[base + k - 1]! + 1 : this.lMin[leafD]!;
-    this.foundEnd = k < e ? this.piv[base + k]! : this.lMax[leafD]!;
+    this.foundStart = k > 0 ? this.pivotAt(node, k - 1) + 1 : this.lMin[leafD]!;
+    this.foundEnd = k < this.endOf(node) ? this.pivotAt(node, k) : this.lMax[leafD]!;
     return v as T | undefined;
   }
 
@@ -358,12 +391,11 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       mas.nodeMax = MAX_INDEX;
       return;
     }
-    const piv = this.piv;
-    const kids = this.kids;
     let min = 0;
     let max = MAX_INDEX;
     for (let h = this.height; ; ) {
-      const base = node * STRIDE;
+      const base = (node & SLAB_MASK) * STRIDE;
+      const piv = this.pivS[node >> SLAB_SHIFT]!;
       const e = piv[base + META_END]! | 0;
       let k = e;
       if (e > 0 && piv[base + e - 1]! >= index) {
@@ -375,11 +407,14 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         mas.offset = k;
         mas.nodeMin = min;
         mas.nodeMax = max;
+        mas.leafPiv = piv;
+        mas.leafSlots = this.slotS[node >> SLAB_SHIFT]!;
+        mas.base = base;
         return;
       }
       if (k > 0) min = piv[base + k - 1]! + 1;
       if (k < e) max = piv[base + k]!;
-      node = kids[base + k]!;
+      node = this.childAt(node, k);
     }
   }
 
@@ -523,15 +558,15 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     max: number,
     size: number,
   ): number {
-    const piv = this.piv;
-    const chunks = this.chunks;
-    const base = node * STRIDE;
+    const piv = this.pivS[node >> SLAB_SHIFT]!;
+    const base = (node & SLAB_MASK) * STRIDE;
     const e = piv[base + META_END]! | 0;
     let s = nMin;
     if (depth === this.height - 1) {
+      const sl = this.slotS[node >> SLAB_SHIFT]!;
       for (let k = 0; k <= e; k++) {
         const ke = k < e ? piv[base + k]! : nMax;
-        if (ke >= min && chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] === undefined) {
+        if (ke >= min && sl[base + k] === undefined) {
           const lo = Math.max(s, min);
           const hi = Math.min(ke, max);
           if (hi - lo + 1 >= size) return lo;
@@ -541,12 +576,13 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       }
       return -1;
     }
-    const gaps = this.gaps;
-    const gbase = node * GAP_STRIDE;
+    const gaps = this.gapS[node >> SLAB_SHIFT]!;
+    const gbase = (node & SLAB_MASK) * GAP_STRIDE;
+    const kids = this.kidS[node >> SLAB_SHIFT]!;
     for (let k = 0; k <= e; k++) {
       const ke = k < e ? piv[base + k]! : nMax;
       if (ke >= min && gaps[gbase + k]! >= size) {
-        const r = this.gapFwd(this.kids[base + k]!, depth + 1, s, ke, min, max, size);
+        const r = this.gapFwd(kids[base + k]!, depth + 1, s, ke, min, max, size);
         if (r >= 0) return r;
       }
       if (ke >= max) return -1;
@@ -565,15 +601,15 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     max: number,
     size: number,
   ): number {
-    const piv = this.piv;
-    const chunks = this.chunks;
-    const base = node * STRIDE;
+    const piv = this.pivS[node >> SLAB_SHIFT]!;
+    const base = (node & SLAB_MASK) * STRIDE;
     const e = piv[base + META_END]! | 0;
     if (depth === this.height - 1) {
+      const sl = this.slotS[node >> SLAB_SHIFT]!;
       for (let k = e; k >= 0; k--) {
         const ks = k > 0 ? piv[base + k - 1]! + 1 : nMin;
         const ke = k < e ? piv[base + k]! : nMax;
-        if (ks <= max && chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] === undefined) {
+        if (ks <= max && sl[base + k] === undefined) {
           const lo = Math.max(ks, min);
           const hi = Math.min(ke, max);
           if (hi - lo + 1 >= size) return hi - size + 1;
@@ -582,13 +618,14 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       }
       return -1;
     }
-    const gaps = this.gaps;
-    const gbase = node * GAP_STRIDE;
+    const gaps = this.gapS[node >> SLAB_SHIFT]!;
+    const gbase = (node & SLAB_MASK) * GAP_STRIDE;
+    const kids = this.kidS[node >> SLAB_SHIFT]!;
     for (let k = e; k >= 0; k--) {
       const ks = k > 0 ? piv[base + k - 1]! + 1 : nMin;
       const ke = k < e ? piv[base + k]! : nMax;
       if (ks <= max && gaps[gbase + k]! >= size) {
-        const r = this.gapRev(this.kids[base + k]!, depth + 1, ks, ke, min, max, size);
+        const r = this.gapRev(kids[base + k]!, depth + 1, ks, ke, min, max, size);
         if (r >= 0) return r;
       }
       if (ks <= min) return -1;
@@ -601,14 +638,16 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
    * the value of the slot found.
    */
   private walkPath(index: number, N: Int32Array, S: Int32Array, Mn: Float64Array, Mx: Float64Array): unknown {
-    const piv = this.piv;
-    const kids = this.kids;
+    const pivS = this.pivS;
+    const kidS = this.kidS;
     const leafDepth = this.height - 1;
     let node = this.root;
     let min = 0;
     let max = MAX_INDEX;
     for (let d = 0; d < leafDepth; d++) {
-      const base = node * STRIDE;
+      const base = (node & SLAB_MASK) * STRIDE;
+      const piv = pivS[node >> SLAB_SHIFT]!;
+      const kids = kidS[node >> SLAB_SHIFT]!;
       // As in load(): the first child is read early so its cache line overlaps the search.
       const first = kids[base]!;
       const k = searchNode(piv, base, index);
@@ -620,15 +659,15 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       if (k < (piv[base + META_END]! | 0)) max = piv[base + k]!;
       node = k === 0 ? first : kids[base + k]!;
     }
-    const sl = this.chunks[node >> CHUNK_SHIFT]!;
-    const so = (node & CHUNK_MASK) * STRIDE;
-    const first = sl[so];
-    const k = searchNode(piv, node * STRIDE, index);
+    const o = (node & SLAB_MASK) * STRIDE;
+    const sl = this.slotS[node >> SLAB_SHIFT]!;
+    const first = sl[o];
+    const k = searchNode(pivS[node >> SLAB_SHIFT]!, o, index);
     N[leafDepth] = node;
     S[leafDepth] = k;
     Mn[leafDepth] = min;
     Mx[leafDepth] = max;
-    return k === 0 ? first : sl[so + k];
+    return k === 0 ? first : sl[o + k];
   }
 
   /**
@@ -643,8 +682,6 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       if (value !== undefined) this.storeIntoEmpty(first, last, value);
       return;
     }
-    const piv = this.piv;
-    const chunks = this.chunks;
     const leafD = this.height - 1;
     const LN = this.lNode;
     const LS = this.lSlot;
@@ -656,23 +693,24 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       // The last write changed only the leaf it landed in, and this one starts in the same
       // leaf: the recorded path still holds, only the slot needs finding.
       const node = LN[leafD]!;
-      const base = node * STRIDE;
-      const e = piv[base + META_END]! | 0;
+      const base = (node & SLAB_MASK) * STRIDE;
+      const pv = this.pivS[node >> SLAB_SHIFT]!;
+      const e = pv[base + META_END]! | 0;
       let k = e;
-      if (e > 0 && piv[base + e - 1]! >= first) {
+      if (e > 0 && pv[base + e - 1]! >= first) {
         k = 0;
-        while (piv[base + k]! < first) k++;
+        while (pv[base + k]! < first) k++;
       }
       LS[leafD] = k;
-      cur = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k];
+      cur = this.slotS[node >> SLAB_SHIFT]![base + k];
     } else {
       cur = this.walkPath(first, LN, LS, this.lMin, this.lMax);
     }
     const lnode = LN[leafD]!;
-    const lbase = lnode * STRIDE;
-    // The leaf's slot cells; stores into them cannot move the chunk, so one lookup serves all.
-    const lsl = chunks[lnode >> CHUNK_SHIFT]!;
-    const lso = (lnode & CHUNK_MASK) * STRIDE;
+    const lbase = (lnode & SLAB_MASK) * STRIDE;
+    const piv = this.pivS[lnode >> SLAB_SHIFT]!;
+    const lsl = this.slotS[lnode >> SLAB_SHIFT]!;
+    const lso = lbase;
     let ls = LS[leafD]!;
     let a = first;
     let b = last;
@@ -779,13 +817,14 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     bs[n++] = value;
     {
       const rnode = RN[leafD]!;
-      const rbase = rnode * STRIDE;
-      const rsl = chunks[rnode >> CHUNK_SHIFT]!;
-      const rso = (rnode & CHUNK_MASK) * STRIDE;
-      const e = piv[rbase + META_END]! | 0;
+      const rbase = (rnode & SLAB_MASK) * STRIDE;
+      const rpiv = this.pivS[rnode >> SLAB_SHIFT]!;
+      const rsl = this.slotS[rnode >> SLAB_SHIFT]!;
+      const rso = rbase;
+      const e = rpiv[rbase + META_END]! | 0;
       const nodeMax = this.rMax[leafD]!;
       for (let k = RS[leafD]!; k <= e; k++) {
-        const ke = k < e ? piv[rbase + k]! : nodeMax;
+        const ke = k < e ? rpiv[rbase + k]! : nodeMax;
         if (ke > b) {
           bp[n] = ke;
           bs[n++] = rsl[rso + k];
@@ -815,10 +854,10 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     value: T | undefined,
     leafMax: number,
   ): void {
-    const base = node * STRIDE;
-    const piv = this.piv;
-    const sl = this.chunks[node >> CHUNK_SHIFT]!;
-    const so = (node & CHUNK_MASK) * STRIDE;
+    const base = (node & SLAB_MASK) * STRIDE;
+    const piv = this.pivS[node >> SLAB_SHIFT]!;
+    const sl = this.slotS[node >> SLAB_SHIFT]!;
+    const so = base;
     const oldLeft = sl[so + ls];
     const oldRight = sl[so + k];
     const shift = newEnd - e;
@@ -897,8 +936,6 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const LS = this.lSlot;
     const RN = this.rNode;
     const RS = this.rSlot;
-    const piv = this.piv;
-    const kids = this.kids;
     const alloc = this.allocRangeEnabled;
     this.nDead = 0;
     this.nSpare = 0;
@@ -911,32 +948,38 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         // Parents' buffer: children left of the old left node, the new nodes, children right
         // of the old right node. Everything in between is covered by the write.
         this.bufLen = 0;
-        const lbase = lnode * STRIDE;
+        const lbase = (lnode & SLAB_MASK) * STRIDE;
+        const lpiv = this.pivS[lnode >> SLAB_SHIFT]!;
+        const lkids = this.kidS[lnode >> SLAB_SHIFT]!;
+        const lgaps = this.gapS[lnode >> SLAB_SHIFT]!;
         const ls = LS[d]!;
-        const gb = lnode * GAP_STRIDE;
+        const gb = (lnode & SLAB_MASK) * GAP_STRIDE;
         for (let k = 0; k < ls; k++)
-          this.pushEntry(piv[lbase + k]!, kids[lbase + k]!, alloc ? this.gaps[gb + k]! : 0);
+          this.pushEntry(lpiv[lbase + k]!, lkids[lbase + k]!, alloc ? lgaps[gb + k]! : 0);
         newPos = this.bufLen;
         for (let i = 0; i < this.newCount; i++)
           this.pushEntry(this.newMax[i]!, this.newIds[i], this.newGap[i]!);
         const rnode = RN[d]!;
-        const rbase = rnode * STRIDE;
+        const rbase = (rnode & SLAB_MASK) * STRIDE;
+        const rpiv = this.pivS[rnode >> SLAB_SHIFT]!;
+        const rkids = this.kidS[rnode >> SLAB_SHIFT]!;
+        const rgaps = this.gapS[rnode >> SLAB_SHIFT]!;
         const rs = RS[d]!;
-        const re = piv[rbase + META_END]! | 0;
-        const rgb = rnode * GAP_STRIDE;
+        const re = rpiv[rbase + META_END]! | 0;
+        const rgb = (rnode & SLAB_MASK) * GAP_STRIDE;
         for (let k = rs + 1; k <= re; k++) {
           this.pushEntry(
-            k < re ? piv[rbase + k]! : this.rMax[d]!,
-            kids[rbase + k]!,
-            alloc ? this.gaps[rgb + k]! : 0,
+            k < re ? rpiv[rbase + k]! : this.rMax[d]!,
+            rkids[rbase + k]!,
+            alloc ? rgaps[rgb + k]! : 0,
           );
         }
         if (lnode === rnode) {
-          for (let k = ls + 1; k < rs; k++) this.dropSubtree(kids[lbase + k]!, d + 1, leafD);
+          for (let k = ls + 1; k < rs; k++) this.dropSubtree(lkids[lbase + k]!, d + 1, leafD);
         } else {
-          const le = piv[lbase + META_END]! | 0;
-          for (let k = ls + 1; k <= le; k++) this.dropSubtree(kids[lbase + k]!, d + 1, leafD);
-          for (let k = 0; k < rs; k++) this.dropSubtree(kids[rbase + k]!, d + 1, leafD);
+          const le = lpiv[lbase + META_END]! | 0;
+          for (let k = ls + 1; k <= le; k++) this.dropSubtree(lkids[lbase + k]!, d + 1, leafD);
+          for (let k = 0; k < rs; k++) this.dropSubtree(rkids[rbase + k]!, d + 1, leafD);
         }
       }
       if (RN[d] !== lnode) this.consume(RN[d]!);
@@ -1030,9 +1073,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   private dropSubtree(node: number, depth: number, leafD: number): void {
     if (this.marks[node] === MARK_CONSUMED) return;
     if (depth < leafD) {
-      const base = node * STRIDE;
-      const e = this.piv[base + META_END]! | 0;
-      for (let k = 0; k <= e; k++) this.dropSubtree(this.kids[base + k]!, depth + 1, leafD);
+      const e = this.endOf(node);
+      for (let k = 0; k <= e; k++) this.dropSubtree(this.childAt(node, k), depth + 1, leafD);
     }
     this.dead[this.nDead++] = node;
   }
@@ -1051,9 +1093,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const parent = this.lNode[p]!;
     const ls = this.lSlot[p]!;
     if (ls === 0) return -1;
-    const pb = parent * STRIDE;
-    const sib = this.kids[pb + ls - 1]!;
-    const cnt = (this.piv[sib * STRIDE + META_END]! | 0) + 1;
+    const sib = this.childAt(parent, ls - 1);
+    const cnt = this.endOf(sib) + 1;
     const n = this.bufLen;
     if (cnt + n > this.pushLimit(cap, isLeaf, this.rMax[d] === MAX_INDEX)) return -1;
     const bp = this.bufPiv;
@@ -1064,15 +1105,16 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       bs[i + cnt] = bs[i];
       bg[i + cnt] = bg[i]!;
     }
-    const piv = this.piv;
-    const base = sib * STRIDE;
-    const gb = sib * GAP_STRIDE;
+    const piv = this.pivS[sib >> SLAB_SHIFT]!;
+    const base = (sib & SLAB_MASK) * STRIDE;
+    const gb = (sib & SLAB_MASK) * GAP_STRIDE;
     const gaps = this.allocRangeEnabled && !isLeaf;
+    const sgaps = this.gapS[sib >> SLAB_SHIFT]!;
     const sibMax = this.lMin[d]! - 1;
     for (let k = 0; k < cnt; k++) {
       bp[k] = k < cnt - 1 ? piv[base + k]! : sibMax;
       bs[k] = this.slot(sib, k, isLeaf);
-      bg[k] = gaps ? this.gaps[gb + k]! : 0;
+      bg[k] = gaps ? sgaps[gb + k]! : 0;
     }
     this.bufLen = n + cnt;
     if (this.bufLen > this.bufHigh) this.bufHigh = this.bufLen;
@@ -1080,7 +1122,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     this.consume(old);
     this.lNode[d] = sib;
     this.lSlot[p] = ls - 1;
-    this.lMin[d] = ls - 1 > 0 ? piv[pb + ls - 2]! + 1 : this.lMin[p]!;
+    this.lMin[d] = ls - 1 > 0 ? this.pivotAt(parent, ls - 2) + 1 : this.lMin[p]!;
     return cnt;
   }
 
@@ -1089,13 +1131,12 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const p = d - 1;
     const parent = this.rNode[p]!;
     const rs = this.rSlot[p]!;
-    const pb = parent * STRIDE;
-    const e = this.piv[pb + META_END]! | 0;
+    const e = this.endOf(parent);
     if (rs >= e) return;
-    const sib = this.kids[pb + rs + 1]!;
-    const sibMax = rs + 1 < e ? this.piv[pb + rs + 1]! : this.rMax[p]!;
+    const sib = this.childAt(parent, rs + 1);
+    const sibMax = rs + 1 < e ? this.pivotAt(parent, rs + 1) : this.rMax[p]!;
     const limit = this.pushLimit(cap, isLeaf, sibMax === MAX_INDEX);
-    if ((this.piv[sib * STRIDE + META_END]! | 0) + 1 + this.bufLen > limit) return;
+    if (this.endOf(sib) + 1 + this.bufLen > limit) return;
     this.pullRight(d, isLeaf);
   }
 
@@ -1103,34 +1144,29 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   private pullRight(d: number, isLeaf: boolean): void {
     const RN = this.rNode;
     const RS = this.rSlot;
-    const piv = this.piv;
     let p = d - 1;
-    while (p >= 0 && RS[p] === (piv[RN[p]! * STRIDE + META_END]! | 0)) p--;
+    while (p >= 0 && RS[p] === this.endOf(RN[p]!)) p--;
     if (p < 0) throw new MapleTreeCorruptionError('no right neighbour for a non-rightmost node', RN[d]!, d);
     RS[p]!++;
     for (let q = p + 1; q <= d; q++) {
       const parent = RN[q - 1]!;
-      const pb = parent * STRIDE;
       const s = RS[q - 1]!;
-      const pe = piv[pb + META_END]! | 0;
-      this.rMin[q] = s > 0 ? piv[pb + s - 1]! + 1 : this.rMin[q - 1]!;
-      this.rMax[q] = s < pe ? piv[pb + s]! : this.rMax[q - 1]!;
-      RN[q] = this.kids[pb + s]!;
+      this.rMin[q] = s > 0 ? this.pivotAt(parent, s - 1) + 1 : this.rMin[q - 1]!;
+      this.rMax[q] = s < this.endOf(parent) ? this.pivotAt(parent, s) : this.rMax[q - 1]!;
+      RN[q] = this.childAt(parent, s);
       if (q < d) RS[q] = 0;
     }
     const nb = RN[d]!;
     this.consume(nb);
-    const base = nb * STRIDE;
+    const base = (nb & SLAB_MASK) * STRIDE;
+    const piv = this.pivS[nb >> SLAB_SHIFT]!;
     const e = piv[base + META_END]! | 0;
     const nodeMax = this.rMax[d]!;
-    const gb = nb * GAP_STRIDE;
+    const gaps = this.gapS[nb >> SLAB_SHIFT]!;
+    const gb = (nb & SLAB_MASK) * GAP_STRIDE;
     const alloc = this.allocRangeEnabled && !isLeaf;
     for (let k = 0; k <= e; k++) {
-      this.pushEntry(
-        k < e ? piv[base + k]! : nodeMax,
-        this.slot(nb, k, isLeaf),
-        alloc ? this.gaps[gb + k]! : 0,
-      );
+      this.pushEntry(k < e ? piv[base + k]! : nodeMax, this.slot(nb, k, isLeaf), alloc ? gaps[gb + k]! : 0);
     }
   }
 
@@ -1237,8 +1273,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   /** lib/maple_tree.c: mas_rebalance() at the top — a root with one child is replaced by it. */
   private collapseRoot(): void {
     let root = this.root;
-    while (this.height > 1 && (this.piv[root * STRIDE + META_END]! | 0) === 0) {
-      const child = this.kids[root * STRIDE]!;
+    while (this.height > 1 && this.endOf(root) === 0) {
+      const child = this.childAt(root, 0);
       this.dead[this.nDead++] = root;
       this.marks[root] = MARK_CONSUMED;
       root = child;
@@ -1247,11 +1283,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       this.height--;
     }
     this.root = root;
-    if (
-      this.height === 1 &&
-      (this.piv[root * STRIDE + META_END]! | 0) === 0 &&
-      this.chunks[root >> CHUNK_SHIFT]![(root & CHUNK_MASK) * STRIDE] === undefined
-    ) {
+    if (this.height === 1 && this.endOf(root) === 0 && this.valueAt(root, 0) === undefined) {
       this.dead[this.nDead++] = root;
       this.root = -1;
       this.height = 0;
@@ -1275,8 +1307,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     kept = 0,
     tail = cnt,
   ): number {
-    const base = id * STRIDE;
-    const piv = this.piv;
+    const base = (id & SLAB_MASK) * STRIDE;
+    const piv = this.pivS[id >> SLAB_SHIFT]!;
     const bp = this.bufPiv;
     const bs = this.bufSlot;
     const stored = cnt < cap ? cnt : cap - 1;
@@ -1284,8 +1316,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     for (let i = stored; i < META_END; i++) piv[base + i] = 0;
     piv[base + META_END] = cnt - 1;
     if (isLeaf) {
-      const sl = this.chunks[id >> CHUNK_SHIFT]!;
-      const so = (id & CHUNK_MASK) * STRIDE;
+      const sl = this.slotS[id >> SLAB_SHIFT]!;
+      const so = base;
       for (let i = 0; i < cnt; i++) sl[so + i] = bs[from + i];
       for (let i = cnt; i < STRIDE; i++) sl[so + i] = undefined;
       if (!this.allocRangeEnabled) return 0;
@@ -1298,7 +1330,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       }
       return best;
     }
-    const kids = this.kids;
+    const kids = this.kidS[id >> SLAB_SHIFT]!;
     for (let i = 0; i < cnt; i++) kids[base + i] = bs[from + i] as number;
     for (let i = cnt; i < STRIDE; i++) kids[base + i] = 0;
     const parent = this.parent;
@@ -1309,8 +1341,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       pslot[child] = i;
     }
     if (!this.allocRangeEnabled) return 0;
-    const gaps = this.gaps;
-    const gb = id * GAP_STRIDE;
+    const gaps = this.gapS[id >> SLAB_SHIFT]!;
+    const gb = (id & SLAB_MASK) * GAP_STRIDE;
     const bg = this.bufGap;
     let best = -1;
     let off = 0;
@@ -1329,16 +1361,15 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
 
   /** Largest NULL slot of a leaf (lib/maple_tree.c: mas_leaf_max_gap()). */
   private leafMaxGap(node: number, nodeMin: number, nodeMax: number): number {
-    const base = node * STRIDE;
-    const piv = this.piv;
+    const base = (node & SLAB_MASK) * STRIDE;
+    const piv = this.pivS[node >> SLAB_SHIFT]!;
     const e = piv[base + META_END]! | 0;
-    const chunks = this.chunks;
+    const sl = this.slotS[node >> SLAB_SHIFT]!;
     let best = 0;
     let s = nodeMin;
     for (let k = 0; k <= e; k++) {
       const ke = k < e ? piv[base + k]! : nodeMax;
-      if (chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] === undefined && ke - s + 1 > best)
-        best = ke - s + 1;
+      if (sl[base + k] === undefined && ke - s + 1 > best) best = ke - s + 1;
       s = ke + 1;
     }
     return best;
@@ -1352,16 +1383,16 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
 
   /** lib/maple_tree.c: mas_parent_gap() — push a child's new max gap up while maxima change. */
   private propagateGapFrom(d: number, g: number): void {
-    const gaps = this.gaps;
     const goff = this.gapOffset;
     for (let p = d - 1; p >= 0; p--) {
       const node = this.lNode[p]!;
-      const gb = node * GAP_STRIDE;
+      const gaps = this.gapS[node >> SLAB_SHIFT]!;
+      const gb = (node & SLAB_MASK) * GAP_STRIDE;
       const slot = this.lSlot[p]!;
       if (gaps[gb + slot] === g) return;
       const oldMax = gaps[gb + goff[node]!]!;
       gaps[gb + slot] = g;
-      const e = this.piv[node * STRIDE + META_END]! | 0;
+      const e = this.endOf(node);
       let best = -1;
       let off = 0;
       for (let i = e; i >= 0; i--) {
@@ -1391,11 +1422,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     if (this.parent[this.root] !== -1) throw new MapleTreeCorruptionError('root has a parent', this.root, 0);
     const ctx = { seen: new Set<number>(), prevNull: false, leaves: 0 };
     this.validateNode(this.root, 0, 0, MAX_INDEX, ctx);
-    if (
-      this.height === 1 &&
-      (this.piv[this.root * STRIDE + META_END]! | 0) === 0 &&
-      this.chunks[this.root >> CHUNK_SHIFT]![(this.root & CHUNK_MASK) * STRIDE] === undefined
-    ) {
+    if (this.height === 1 && this.endOf(this.root) === 0 && this.valueAt(this.root, 0) === undefined) {
       throw new MapleTreeCorruptionError('root leaf holds only NULL (should be an empty tree)', this.root, 0);
     }
   }
@@ -1418,11 +1445,11 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     if (depth >= this.height) fail(`node below the recorded height ${this.height}`);
     const cap = isLeaf ? MAPLE_RANGE64_SLOTS : this.internalSlots;
     const minSlots = isLeaf ? RANGE64_MIN_SLOTS : this.internalMin;
-    const base = node * STRIDE;
-    const piv = this.piv;
+    const base = (node & SLAB_MASK) * STRIDE;
+    const piv = this.pivS[node >> SLAB_SHIFT]!;
     const e = piv[base + META_END]!;
-    const chunks = this.chunks;
-    const kids = this.kids;
+    const sl = this.slotS[node >> SLAB_SHIFT]!;
+    const kids = this.kidS[node >> SLAB_SHIFT]!;
     if (!Number.isInteger(e) || e < 0) fail(`metadata end ${e} is not a slot offset`);
     if (e >= cap) fail(`end ${e} beyond ${cap} slots`);
     // 1. pivots
@@ -1440,8 +1467,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     }
     // 2. past end (internal nodes keep no values at all)
     for (let k = isLeaf ? e + 1 : 0; k < STRIDE; k++) {
-      if (chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] !== undefined)
-        fail(`slot ${k} past end ${e} is not empty`);
+      if (sl[base + k] !== undefined) fail(`slot ${k} past end ${e} is not empty`);
     }
     for (let k = e + 1; k < STRIDE; k++) {
       if (k < META_END && piv[base + k] !== 0) fail(`pivot ${k} past end ${e} is not 0`);
@@ -1457,7 +1483,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       let s = min;
       for (let k = 0; k <= e; k++) {
         const ke = k < e ? piv[base + k]! : max;
-        const isNull = chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + k] === undefined;
+        const isNull = sl[base + k] === undefined;
         if (isNull) {
           if (ctx.prevNull) fail(`two consecutive NULL slots at index ${s}`);
           if (ke - s + 1 > best) best = ke - s + 1;
@@ -1465,15 +1491,14 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         ctx.prevNull = isNull;
         s = ke + 1;
       }
-      if (max !== MAX_INDEX && chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + e] === undefined)
-        fail('non-rightmost leaf ends with NULL');
+      if (max !== MAX_INDEX && sl[base + e] === undefined) fail('non-rightmost leaf ends with NULL');
       return best;
     }
     // 3. children
     let best = 0;
     let s = min;
-    const gb = node * GAP_STRIDE;
-    const gaps = this.gaps;
+    const gb = (node & SLAB_MASK) * GAP_STRIDE;
+    const gaps = this.gapS[node >> SLAB_SHIFT]!;
     for (let k = 0; k <= e; k++) {
       const ke = k < e ? piv[base + k]! : max;
       const c = kids[base + k]!;
@@ -1502,15 +1527,14 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   dump(): string {
     const out: string[] = [];
     const rec = (node: number, depth: number, min: number, max: number): void => {
-      const base = node * STRIDE;
-      const e = this.piv[base + META_END]! | 0;
+      const e = this.endOf(node);
       const isLeaf = depth === this.height - 1;
       out.push(`${'  '.repeat(depth)}${isLeaf ? 'leaf' : 'node'} ${node} [${min}, ${max}] end ${e}`);
       let s = min;
       for (let k = 0; k <= e; k++) {
-        const ke = k < e ? this.piv[base + k]! : max;
-        if (isLeaf) out.push(`${'  '.repeat(depth + 1)}[${s}, ${ke}] ${String(this.slot(node, k, true))}`);
-        else rec(this.kids[base + k]!, depth + 1, s, ke);
+        const ke = k < e ? this.pivotAt(node, k) : max;
+        if (isLeaf) out.push(`${'  '.repeat(depth + 1)}[${s}, ${ke}] ${String(this.valueAt(node, k))}`);
+        else rec(this.childAt(node, k), depth + 1, s, ke);
         s = ke + 1;
       }
     };
@@ -1539,6 +1563,12 @@ export class MapleState<T> {
   nodeMin = 0;
   /** @internal leaf maximum */
   nodeMax = MAX_INDEX;
+  /** @internal the leaf's pivot slab (tree.pivS entry) while positioned on an unchanged tree */
+  leafPiv: Float64Array = NO_PIVOTS;
+  /** @internal the leaf's slot slab */
+  leafSlots: unknown[] = NO_SLOTS;
+  /** @internal the leaf's first cell in those slabs */
+  base = 0;
   /** @internal tree.seq when positioned; -1 = never */
   seq = -1;
   private readonly tree: MapleTree<T>;
@@ -1559,7 +1589,7 @@ export class MapleState<T> {
   slotStart(): number {
     const off = this.offset;
     if (this.node < 0 || off === 0) return this.nodeMin;
-    return this.tree.piv[this.node * STRIDE + off - 1]! + 1;
+    return this.leafPiv[this.base + off - 1]! + 1;
   }
 
   /** @internal last index of the current slot */
@@ -1567,16 +1597,13 @@ export class MapleState<T> {
     const node = this.node;
     if (node < 0) return this.nodeMax;
     const off = this.offset;
-    const piv = this.tree.piv;
-    return off < (piv[node * STRIDE + META_END]! | 0) ? piv[node * STRIDE + off]! : this.nodeMax;
+    const piv = this.leafPiv;
+    return off < (piv[this.base + META_END]! | 0) ? piv[this.base + off]! : this.nodeMax;
   }
 
   private slotValue(): T | undefined {
     if (this.node < 0) return undefined;
-    const node = this.node;
-    return this.tree.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + this.offset] as
-      | T
-      | undefined;
+    return this.leafSlots[this.base + this.offset] as T | undefined;
   }
 
   /** The tree changed under a positioned state: continue as if paused (ACTIVE) or re-walk. */
@@ -1598,16 +1625,17 @@ export class MapleState<T> {
   /** lib/maple_tree.c: mas_next_slot() */
   private stepNext(max: number, skipNull: boolean): T | undefined {
     const tree = this.tree;
-    const piv = tree.piv;
     this.st = ST_ACTIVE;
-    let node = this.node;
-    if (node < 0) {
+    if (this.node < 0) {
       this.st = ST_OVERFLOW;
       return undefined;
     }
+    let piv = this.leafPiv;
+    let sl = this.leafSlots;
+    let base = this.base;
     let off = this.offset;
-    let end = piv[node * STRIDE + META_END]! | 0;
-    let last = off < end ? piv[node * STRIDE + off]! : this.nodeMax;
+    let end = piv[base + META_END]! | 0;
+    let last = off < end ? piv[base + off]! : this.nodeMax;
     for (;;) {
       if (last >= max) {
         this.st = ST_OVERFLOW;
@@ -1617,15 +1645,17 @@ export class MapleState<T> {
       if (off < end) off++;
       else {
         tree.locate(this, start);
-        node = this.node;
+        piv = this.leafPiv;
+        sl = this.leafSlots;
+        base = this.base;
         off = this.offset;
-        end = piv[node * STRIDE + META_END]! | 0;
+        end = piv[base + META_END]! | 0;
       }
-      last = off < end ? piv[node * STRIDE + off]! : this.nodeMax;
+      last = off < end ? piv[base + off]! : this.nodeMax;
       this.offset = off;
       this.index = start;
       this.last = last;
-      const v = tree.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + off] as T | undefined;
+      const v = sl[base + off] as T | undefined;
       if (v !== undefined || !skipNull) return v;
       if (last >= max) {
         this.st = ST_OVERFLOW;
@@ -1637,15 +1667,16 @@ export class MapleState<T> {
   /** lib/maple_tree.c: mas_prev_slot() */
   private stepPrev(min: number, skipNull: boolean): T | undefined {
     const tree = this.tree;
-    const piv = tree.piv;
     this.st = ST_ACTIVE;
-    let node = this.node;
-    if (node < 0) {
+    if (this.node < 0) {
       this.st = ST_UNDERFLOW;
       return undefined;
     }
+    let piv = this.leafPiv;
+    let sl = this.leafSlots;
+    let base = this.base;
     let off = this.offset;
-    let start = off > 0 ? piv[node * STRIDE + off - 1]! + 1 : this.nodeMin;
+    let start = off > 0 ? piv[base + off - 1]! + 1 : this.nodeMin;
     for (;;) {
       if (start <= min) {
         this.st = ST_UNDERFLOW;
@@ -1655,14 +1686,16 @@ export class MapleState<T> {
       if (off > 0) off--;
       else {
         tree.locate(this, last);
-        node = this.node;
+        piv = this.leafPiv;
+        sl = this.leafSlots;
+        base = this.base;
         off = this.offset;
       }
-      start = off > 0 ? piv[node * STRIDE + off - 1]! + 1 : this.nodeMin;
+      start = off > 0 ? piv[base + off - 1]! + 1 : this.nodeMin;
       this.offset = off;
       this.index = start;
       this.last = last;
-      const v = tree.chunks[node >> CHUNK_SHIFT]![(node & CHUNK_MASK) * STRIDE + off] as T | undefined;
+      const v = sl[base + off] as T | undefined;
       if (v !== undefined || !skipNull) return v;
       if (start <= min) {
         this.st = ST_UNDERFLOW;
