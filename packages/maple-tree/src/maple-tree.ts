@@ -59,6 +59,11 @@ const GAP_STRIDE = MAPLE_ARANGE64_SLOTS;
 /** Enough for a leaf plus both neighbours plus a spanning store (kernel: MAPLE_BIG_NODE_SLOTS). */
 const BUF_SLOTS = 160;
 
+/** Slab kinds: the first slab serves both; later ones hold leaves only or internal nodes only. */
+const SLAB_MIXED = 0;
+const SLAB_LEAF = 1;
+const SLAB_INNER = 2;
+
 const MARK_CONSUMED = 1;
 const MARK_FREE = 2;
 
@@ -108,7 +113,10 @@ function searchNode(piv: Float64Array, base: number, index: number): number {
 }
 
 const NO_PIVOTS = new Float64Array(STRIDE);
+/** The cells a slab kind does not use (never written). */
 const NO_SLOTS: unknown[] = [];
+const NO_KIDS = new Int32Array(0);
+const NO_GAPS = new Float64Array(0);
 
 function checkIndex(what: string, i: number): void {
   if (!Number.isSafeInteger(i) || i < 0) {
@@ -147,9 +155,16 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   gapOffset!: Uint8Array;
   /** @internal write bookkeeping and free-list marks */
   marks!: Uint8Array;
-  private capacity = 0;
-  private highWater = 0;
-  private freeIds: number[] = [];
+  /** Kind of each slab: SLAB_MIXED (the first), SLAB_LEAF or SLAB_INNER. */
+  private slabKind: number[] = [];
+  /** Cells in the first slab, and how many of them were handed out. */
+  private firstCap = 0;
+  private firstUsed = 0;
+  /** Per slab kind: the slab being filled, and how many of its ids were handed out. */
+  private openSlab: number[] = [];
+  private openUsed: number[] = [];
+  /** Per slab kind: freed node ids. */
+  private freeIds: number[][] = [];
 
   /** @internal root node id, -1 for an empty tree */
   root = -1;
@@ -203,52 +218,62 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   }
 
   private resetPool(capacity: number): void {
-    this.capacity = capacity;
+    this.firstCap = capacity;
+    this.firstUsed = 0;
     this.pivS = [new Float64Array(capacity * STRIDE)];
     this.slotS = [newSlotSlab(capacity)];
     this.kidS = [new Int32Array(capacity * STRIDE)];
     this.gapS = [new Float64Array(this.allocRangeEnabled ? capacity * GAP_STRIDE : 0)];
+    this.slabKind = [SLAB_MIXED];
+    this.openSlab = [-1, -1, -1];
+    this.openUsed = [SLAB_NODES, SLAB_NODES, SLAB_NODES];
     this.parent = new Int32Array(capacity);
     this.parentSlot = new Uint8Array(capacity);
     this.gapOffset = new Uint8Array(this.allocRangeEnabled ? capacity : 0);
     this.marks = new Uint8Array(capacity);
-    this.highWater = 0;
-    this.freeIds = [];
+    this.freeIds = [[], [], []];
     this.root = -1;
     this.height = 0;
   }
 
-  private grow(): void {
-    // The first slab doubles until it is full size; then one slab at a time is added. The
-    // per-node metadata (7 bytes a node) is copied to arrays a quarter larger.
-    let cap = this.capacity + SLAB_NODES;
-    if (this.capacity < SLAB_NODES) {
-      cap = this.capacity * 2;
-      const piv = new Float64Array(cap * STRIDE);
-      piv.set(this.pivS[0]!);
-      this.pivS[0] = piv;
-      this.slotS[0] = newSlotSlab(cap, this.slotS[0]);
-      const kids = new Int32Array(cap * STRIDE);
-      kids.set(this.kidS[0]!);
-      this.kidS[0] = kids;
-      if (this.allocRangeEnabled) {
-        const gaps = new Float64Array(cap * GAP_STRIDE);
-        gaps.set(this.gapS[0]!);
-        this.gapS[0] = gaps;
-      }
-    } else {
-      this.pivS.push(new Float64Array(SLAB_NODES * STRIDE));
-      this.slotS.push(newSlotSlab(SLAB_NODES));
-      this.kidS.push(new Int32Array(SLAB_NODES * STRIDE));
-      this.gapS.push(new Float64Array(this.allocRangeEnabled ? SLAB_NODES * GAP_STRIDE : 0));
+  /** The first slab doubles until it is full size (a small tree stays small). */
+  private growFirstSlab(): void {
+    const cap = this.firstCap * 2;
+    const piv = new Float64Array(cap * STRIDE);
+    piv.set(this.pivS[0]!);
+    this.pivS[0] = piv;
+    this.slotS[0] = newSlotSlab(cap, this.slotS[0]);
+    const kids = new Int32Array(cap * STRIDE);
+    kids.set(this.kidS[0]!);
+    this.kidS[0] = kids;
+    if (this.allocRangeEnabled) {
+      const gaps = new Float64Array(cap * GAP_STRIDE);
+      gaps.set(this.gapS[0]!);
+      this.gapS[0] = gaps;
     }
-    if (cap > this.parent.length) {
-      this.growMeta(Math.max(cap, Math.ceil((this.parent.length * 1.25) / SLAB_NODES) * SLAB_NODES));
-    }
-    this.capacity = cap;
+    this.growMeta(cap);
+    this.firstCap = cap;
   }
 
-  /** Per-node metadata arrays for `cap` nodes. */
+  /**
+   * A new slab for leaves or for internal nodes. A leaf slab has no child or gap cells and an
+   * internal slab no value cells; keeping the kinds apart also packs the internal nodes, which
+   * every walk goes through, into few pages.
+   */
+  private addSlab(kind: number): number {
+    const leaf = kind === SLAB_LEAF;
+    this.pivS.push(new Float64Array(SLAB_NODES * STRIDE));
+    this.slotS.push(leaf ? newSlotSlab(SLAB_NODES) : NO_SLOTS);
+    this.kidS.push(leaf ? NO_KIDS : new Int32Array(SLAB_NODES * STRIDE));
+    this.gapS.push(leaf || !this.allocRangeEnabled ? NO_GAPS : new Float64Array(SLAB_NODES * GAP_STRIDE));
+    this.slabKind.push(kind);
+    const ids = this.slabKind.length * SLAB_NODES;
+    if (ids > this.parent.length)
+      this.growMeta(Math.max(ids, Math.ceil((this.parent.length * 1.25) / SLAB_NODES) * SLAB_NODES));
+    return this.slabKind.length - 1;
+  }
+
+  /** Per-node metadata arrays (7 bytes a node) for `cap` node ids. */
   private growMeta(cap: number): void {
     const parent = new Int32Array(cap);
     parent.set(this.parent);
@@ -267,25 +292,47 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   }
 
   /** lib/maple_tree.c: mas_pop_node() — a node from the pool (the port never fails for memory). */
-  private allocNode(): number {
-    const id = this.freeIds.pop();
-    if (id !== undefined) {
-      this.marks[id] = 0;
-      return id;
+  private allocNode(isLeaf: boolean): number {
+    const kind = isLeaf ? SLAB_LEAF : SLAB_INNER;
+    let id = this.freeIds[kind]!.pop();
+    if (id === undefined) id = this.freeIds[SLAB_MIXED]!.pop();
+    if (id === undefined) {
+      if (this.firstUsed < SLAB_NODES) {
+        if (this.firstUsed === this.firstCap) this.growFirstSlab();
+        id = this.firstUsed++;
+      } else {
+        if (this.openUsed[kind] === SLAB_NODES) {
+          this.openSlab[kind] = this.addSlab(kind);
+          this.openUsed[kind] = 0;
+        }
+        id = this.openSlab[kind]! * SLAB_NODES + this.openUsed[kind]!++;
+      }
     }
-    if (this.highWater === this.capacity) this.grow();
-    return this.highWater++;
+    this.marks[id] = 0;
+    return id;
   }
 
-  /** lib/maple_tree.c: ma_free_rcu() — back to the pool, slots dropped so values can be collected. */
+  /** lib/maple_tree.c: ma_free_rcu() — back to the pool, values dropped so they can be collected. */
   private freeNode(id: number): void {
     // Pivots and children are left as they are: writeNode() sets every cell when the id is
     // used again, and leaving them spares the cache misses of touching cold cells.
-    const sl = this.slotS[id >> SLAB_SHIFT]!;
-    const o = (id & SLAB_MASK) * STRIDE;
-    for (let i = 0; i < STRIDE; i++) sl[o + i] = undefined;
+    const kind = this.slabKind[id >> SLAB_SHIFT]!;
+    if (kind !== SLAB_INNER) {
+      const sl = this.slotS[id >> SLAB_SHIFT]!;
+      const o = (id & SLAB_MASK) * STRIDE;
+      for (let i = 0; i < STRIDE; i++) sl[o + i] = undefined;
+    }
     this.marks[id] = MARK_FREE;
-    this.freeIds.push(id);
+    this.freeIds[kind]!.push(id);
+  }
+
+  /** Whether `id` names a node of the pool (free or not). */
+  private isNodeId(id: number): boolean {
+    const slab = id >> SLAB_SHIFT;
+    if (id < 0 || slab >= this.slabKind.length) return false;
+    if (slab === 0) return id < this.firstUsed;
+    const kind = this.slabKind[slab]!;
+    return slab !== this.openSlab[kind] || (id & SLAB_MASK) < this.openUsed[kind]!;
   }
 
   /** Slot `k` of a node: a value in a leaf, a child id in an internal node. */
@@ -892,7 +939,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   }
 
   private storeIntoEmpty(first: number, last: number, value: T): void {
-    const id = this.allocNode();
+    const id = this.allocNode(true);
     let n = 0;
     const bp = this.bufPiv;
     const bs = this.bufSlot;
@@ -1032,7 +1079,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
           if (spare < this.nSpare) {
             id = this.spare[spare++]!;
             this.reused[this.nReused++] = id;
-          } else id = this.allocNode();
+          } else id = this.allocNode(isLeaf);
         }
         const cnt = this.splitSizes[i]!;
         const nodeMax = this.bufPiv[pos + cnt - 1]!;
@@ -1250,7 +1297,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     let pos = 0;
     let nodeMin = 0;
     for (let i = 0; i < k; i++) {
-      const id = i === 0 ? root : this.allocNode();
+      const id = i === 0 ? root : this.allocNode(isLeaf);
       const cnt = this.splitSizes[i]!;
       const nodeMax = this.bufPiv[pos + cnt - 1]!;
       this.newIds[i] = id;
@@ -1262,7 +1309,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     for (let i = 0; i < n; i++) this.bufSlot[i] = undefined;
     this.bufLen = 0;
     for (let i = 0; i < k; i++) this.pushEntry(this.newMax[i]!, this.newIds[i], this.newGap[i]!);
-    const newRoot = this.allocNode();
+    const newRoot = this.allocNode(false);
     this.writeNode(newRoot, false, 0, k, 0, this.internalSlots);
     this.parent[newRoot] = -1;
     this.parentSlot[newRoot] = 0;
@@ -1437,12 +1484,14 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const fail = (msg: string): never => {
       throw new MapleTreeCorruptionError(msg, node, depth);
     };
-    if (node < 0 || node >= this.highWater || this.marks[node] !== 0)
-      fail('reference to a free or invalid node');
+    if (!this.isNodeId(node) || this.marks[node] !== 0) fail('reference to a free or invalid node');
     if (ctx.seen.has(node)) fail('node referenced twice');
     ctx.seen.add(node);
     const isLeaf = depth === this.height - 1;
     if (depth >= this.height) fail(`node below the recorded height ${this.height}`);
+    if (this.slabKind[node >> SLAB_SHIFT] === (isLeaf ? SLAB_INNER : SLAB_LEAF)) {
+      fail(`${isLeaf ? 'leaf' : 'internal node'} in a slab of the other kind`);
+    }
     const cap = isLeaf ? MAPLE_RANGE64_SLOTS : this.internalSlots;
     const minSlots = isLeaf ? RANGE64_MIN_SLOTS : this.internalMin;
     const base = (node & SLAB_MASK) * STRIDE;
@@ -1502,7 +1551,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     for (let k = 0; k <= e; k++) {
       const ke = k < e ? piv[base + k]! : max;
       const c = kids[base + k]!;
-      if (c < 0 || c >= this.highWater) fail(`slot ${k} holds invalid node id ${c}`);
+      if (!this.isNodeId(c)) fail(`slot ${k} holds invalid node id ${c}`);
       if (this.parent[c] !== node || this.parentSlot[c] !== k) {
         fail(`child in slot ${k} points back to node ${this.parent[c]} slot ${this.parentSlot[c]}`);
       }
