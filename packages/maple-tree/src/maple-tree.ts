@@ -122,6 +122,8 @@ function searchNode(piv: Float64Array, base: number, index: number): number {
 }
 
 const NO_PIVOTS = new Float64Array(STRIDE);
+/** Value cells of a full slab, all empty: new leaf slabs are copies (a flat copy, still PACKED). */
+const EMPTY_SLOT_SLAB = newSlotSlab(SLAB_NODES);
 /** The cells a slab kind does not use (never written). */
 const NO_SLOTS: unknown[] = [];
 const NO_KIDS = new Int32Array(0);
@@ -272,7 +274,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   private addSlab(kind: number): number {
     const leaf = kind === SLAB_LEAF;
     this.pivS.push(new Float64Array(SLAB_NODES * STRIDE));
-    this.slotS.push(leaf ? newSlotSlab(SLAB_NODES) : NO_SLOTS);
+    this.slotS.push(leaf ? EMPTY_SLOT_SLAB.slice() : NO_SLOTS);
     this.kidS.push(leaf ? NO_KIDS : new Int32Array(SLAB_NODES * STRIDE));
     this.gapS.push(leaf || !this.allocRangeEnabled ? NO_GAPS : new Float64Array(SLAB_NODES * GAP_STRIDE));
     this.slabKind.push(kind);
