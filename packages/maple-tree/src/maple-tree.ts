@@ -54,6 +54,8 @@ const META_END = STRIDE - 1;
 const SLAB_SHIFT = 9;
 const SLAB_MASK = (1 << SLAB_SHIFT) - 1;
 const SLAB_NODES = 1 << SLAB_SHIFT;
+/** Room of a new slab; it doubles as its nodes are handed out, up to SLAB_NODES. */
+const SLAB_FIRST = 8;
 /** Gap cells per node id in allocation trees. */
 const GAP_STRIDE = MAPLE_ARANGE64_SLOTS;
 /** Enough for a leaf plus both neighbours plus a spanning store (kernel: MAPLE_BIG_NODE_SLOTS). */
@@ -88,14 +90,15 @@ const ST_UNDERFLOW = 5;
 export type MapleStatus = 'start' | 'active' | 'pause' | 'none' | 'overflow' | 'underflow';
 const STATUS_NAMES: readonly MapleStatus[] = ['start', 'active', 'pause', 'none', 'overflow', 'underflow'];
 
-/** Slot cells for `nodes` nodes, the first of them copied from `from`. */
+/** Value cells of a full slab, all empty (built by push, so the elements are PACKED). */
+const EMPTY_SLOT_SLAB: unknown[] = [];
+for (let i = 0; i < SLAB_NODES * STRIDE; i++) EMPTY_SLOT_SLAB.push(undefined);
+
+/** Value cells for `nodes` nodes, the first of them copied from `from` (a flat copy, still PACKED). */
 function newSlotSlab(nodes: number, from?: unknown[]): unknown[] {
-  // Built by push so the elements stay PACKED (no hole checks on reads).
-  const chunk: unknown[] = [];
-  const copied = from === undefined ? 0 : from.length;
-  for (let i = 0; i < copied; i++) chunk.push(from![i]);
-  for (let i = copied; i < nodes * STRIDE; i++) chunk.push(undefined);
-  return chunk;
+  const slab = EMPTY_SLOT_SLAB.slice(0, nodes * STRIDE);
+  if (from !== undefined) for (let i = 0; i < from.length; i++) slab[i] = from[i];
+  return slab;
 }
 
 /**
@@ -122,8 +125,6 @@ function searchNode(piv: Float64Array, base: number, index: number): number {
 }
 
 const NO_PIVOTS = new Float64Array(STRIDE);
-/** Value cells of a full slab, all empty: new leaf slabs are copies (a flat copy, still PACKED). */
-const EMPTY_SLOT_SLAB = newSlotSlab(SLAB_NODES);
 /** The cells a slab kind does not use (never written). */
 const NO_SLOTS: unknown[] = [];
 const NO_KIDS = new Int32Array(0);
@@ -168,12 +169,11 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   marks!: Uint8Array;
   /** Kind of each slab: SLAB_MIXED (the first), SLAB_LEAF or SLAB_INNER. */
   private slabKind: number[] = [];
-  /** Cells in the first slab, and how many of them were handed out. */
-  private firstCap = 0;
-  private firstUsed = 0;
-  /** Per slab kind: the slab being filled, and how many of its ids were handed out. */
+  /** Per slab: room (nodes), and how many of its ids were handed out. */
+  private slabCap: number[] = [];
+  private slabUsed: number[] = [];
+  /** Per slab kind: the slab fresh ids of that kind come from (-1: none yet). */
   private openSlab: number[] = [];
-  private openUsed: number[] = [];
   /** Per slab kind: freed node ids. */
   private freeIds: number[][] = [];
 
@@ -225,67 +225,75 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     this.allocRangeEnabled = options.allocRange === true;
     this.internalSlots = this.allocRangeEnabled ? MAPLE_ARANGE64_SLOTS : MAPLE_RANGE64_SLOTS;
     this.internalMin = this.allocRangeEnabled ? ARANGE64_MIN_SLOTS : RANGE64_MIN_SLOTS;
-    this.resetPool(8);
+    this.resetPool();
   }
 
-  private resetPool(capacity: number): void {
-    this.firstCap = capacity;
-    this.firstUsed = 0;
-    this.pivS = [new Float64Array(capacity * STRIDE)];
-    this.slotS = [newSlotSlab(capacity)];
-    this.kidS = [new Int32Array(capacity * STRIDE)];
-    this.gapS = [new Float64Array(this.allocRangeEnabled ? capacity * GAP_STRIDE : 0)];
-    this.slabKind = [SLAB_MIXED];
+  private resetPool(): void {
+    this.pivS = [];
+    this.slotS = [];
+    this.kidS = [];
+    this.gapS = [];
+    this.slabKind = [];
+    this.slabCap = [];
+    this.slabUsed = [];
     this.openSlab = [-1, -1, -1];
-    this.openUsed = [SLAB_NODES, SLAB_NODES, SLAB_NODES];
-    this.parent = new Int32Array(capacity);
-    this.parentSlot = new Uint8Array(capacity);
-    this.gapOffset = new Uint8Array(this.allocRangeEnabled ? capacity : 0);
-    this.marks = new Uint8Array(capacity);
+    this.parent = new Int32Array(0);
+    this.parentSlot = new Uint8Array(0);
+    this.gapOffset = new Uint8Array(0);
+    this.marks = new Uint8Array(0);
     this.freeIds = [[], [], []];
+    this.openSlab[SLAB_MIXED] = this.addSlab(SLAB_MIXED);
     this.root = -1;
     this.height = 0;
   }
 
-  /** The first slab doubles until it is full size (a small tree stays small). */
-  private growFirstSlab(): void {
-    const cap = this.firstCap * 2;
-    const piv = new Float64Array(cap * STRIDE);
-    piv.set(this.pivS[0]!);
-    this.pivS[0] = piv;
-    this.slotS[0] = newSlotSlab(cap, this.slotS[0]);
-    const kids = new Int32Array(cap * STRIDE);
-    kids.set(this.kidS[0]!);
-    this.kidS[0] = kids;
-    if (this.allocRangeEnabled) {
-      const gaps = new Float64Array(cap * GAP_STRIDE);
-      gaps.set(this.gapS[0]!);
-      this.gapS[0] = gaps;
-    }
-    this.growMeta(cap);
-    this.firstCap = cap;
-  }
-
   /**
-   * A new slab for leaves or for internal nodes. A leaf slab has no child or gap cells and an
-   * internal slab no value cells; keeping the kinds apart also packs the internal nodes, which
-   * every walk goes through, into few pages.
+   * A new slab, with room for SLAB_FIRST nodes to begin with (so that a small tree stays
+   * small). The first slab serves both kinds of node; after it, a leaf slab has no child or
+   * gap cells and an internal slab no value cells, which also packs the internal nodes that
+   * every walk goes through into few pages.
    */
   private addSlab(kind: number): number {
-    const leaf = kind === SLAB_LEAF;
-    this.pivS.push(new Float64Array(SLAB_NODES * STRIDE));
-    this.slotS.push(leaf ? EMPTY_SLOT_SLAB.slice() : NO_SLOTS);
-    this.kidS.push(leaf ? NO_KIDS : new Int32Array(SLAB_NODES * STRIDE));
-    this.gapS.push(leaf || !this.allocRangeEnabled ? NO_GAPS : new Float64Array(SLAB_NODES * GAP_STRIDE));
+    const slab = this.slabKind.length;
+    const leaves = kind !== SLAB_INNER;
+    const inner = kind !== SLAB_LEAF;
+    this.pivS.push(new Float64Array(SLAB_FIRST * STRIDE));
+    this.slotS.push(leaves ? newSlotSlab(SLAB_FIRST) : NO_SLOTS);
+    this.kidS.push(inner ? new Int32Array(SLAB_FIRST * STRIDE) : NO_KIDS);
+    this.gapS.push(inner && this.allocRangeEnabled ? new Float64Array(SLAB_FIRST * GAP_STRIDE) : NO_GAPS);
     this.slabKind.push(kind);
-    const ids = this.slabKind.length * SLAB_NODES;
-    if (ids > this.parent.length)
-      this.growMeta(Math.max(ids, Math.ceil((this.parent.length * 1.25) / SLAB_NODES) * SLAB_NODES));
-    return this.slabKind.length - 1;
+    this.slabCap.push(SLAB_FIRST);
+    this.slabUsed.push(0);
+    this.ensureMeta(slab * SLAB_NODES + SLAB_FIRST);
+    return slab;
   }
 
-  /** Per-node metadata arrays (7 bytes a node) for `cap` node ids. */
-  private growMeta(cap: number): void {
+  /** Double a slab's room (up to SLAB_NODES); its nodes keep their ids. */
+  private growSlab(slab: number): void {
+    const cap = this.slabCap[slab]! * 2;
+    const piv = new Float64Array(cap * STRIDE);
+    piv.set(this.pivS[slab]!);
+    this.pivS[slab] = piv;
+    const kind = this.slabKind[slab]!;
+    if (kind !== SLAB_INNER) this.slotS[slab] = newSlotSlab(cap, this.slotS[slab]);
+    if (kind !== SLAB_LEAF) {
+      const kids = new Int32Array(cap * STRIDE);
+      kids.set(this.kidS[slab]!);
+      this.kidS[slab] = kids;
+      if (this.allocRangeEnabled) {
+        const gaps = new Float64Array(cap * GAP_STRIDE);
+        gaps.set(this.gapS[slab]!);
+        this.gapS[slab] = gaps;
+      }
+    }
+    this.slabCap[slab] = cap;
+    this.ensureMeta(slab * SLAB_NODES + cap);
+  }
+
+  /** Per-node metadata arrays (7 bytes a node) for at least `ids` node ids. */
+  private ensureMeta(ids: number): void {
+    if (ids <= this.parent.length) return;
+    const cap = Math.max(ids, Math.ceil(this.parent.length * 1.25));
     const parent = new Int32Array(cap);
     parent.set(this.parent);
     this.parent = parent;
@@ -308,16 +316,19 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     let id = this.freeIds[kind]!.pop();
     if (id === undefined) id = this.freeIds[SLAB_MIXED]!.pop();
     if (id === undefined) {
-      if (this.firstUsed < SLAB_NODES) {
-        if (this.firstUsed === this.firstCap) this.growFirstSlab();
-        id = this.firstUsed++;
-      } else {
-        if (this.openUsed[kind] === SLAB_NODES) {
-          this.openSlab[kind] = this.addSlab(kind);
-          this.openUsed[kind] = 0;
+      // Fresh ids come from the first slab while it has room, then from the kind's own slab.
+      let slab = this.openSlab[SLAB_MIXED]!;
+      if (this.slabUsed[slab] === SLAB_NODES) {
+        slab = this.openSlab[kind]!;
+        if (slab < 0 || this.slabUsed[slab] === SLAB_NODES) {
+          slab = this.addSlab(kind);
+          this.openSlab[kind] = slab;
         }
-        id = this.openSlab[kind]! * SLAB_NODES + this.openUsed[kind]!++;
       }
+      const used = this.slabUsed[slab]!;
+      if (used === this.slabCap[slab]) this.growSlab(slab);
+      this.slabUsed[slab] = used + 1;
+      id = slab * SLAB_NODES + used;
     }
     this.marks[id] = 0;
     return id;
@@ -337,13 +348,10 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     this.freeIds[kind]!.push(id);
   }
 
-  /** Whether `id` names a node of the pool (free or not). */
+  /** Whether `id` names a node handed out by the pool (free or not). */
   private isNodeId(id: number): boolean {
     const slab = id >> SLAB_SHIFT;
-    if (id < 0 || slab >= this.slabKind.length) return false;
-    if (slab === 0) return id < this.firstUsed;
-    const kind = this.slabKind[slab]!;
-    return slab !== this.openSlab[kind] || (id & SLAB_MASK) < this.openUsed[kind]!;
+    return id >= 0 && slab < this.slabKind.length && (id & SLAB_MASK) < this.slabUsed[slab]!;
   }
 
   /** Slot `k` of a node: a value in a leaf, a child id in an internal node. */
@@ -577,7 +585,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
 
   /** lib/maple_tree.c: mtree_destroy() */
   clear(): void {
-    this.resetPool(8);
+    this.resetPool();
     this.seq++;
   }
 
