@@ -484,6 +484,96 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     }
   }
 
+  /**
+   * lib/maple_tree.c: mas_next_node() — move a state from its leaf to the next one (the
+   * leaf's maximum is below MAX_INDEX), up the parent links to the first ancestor with a slot
+   * after ours and down its leftmost path. The state sits on the new leaf's slot 0.
+   * @internal
+   */
+  nextLeaf(mas: MapleState<T>): void {
+    let node = mas.node;
+    let parent = 0;
+    let slot = 0;
+    let up = 0;
+    for (;;) {
+      if (node === this.root)
+        throw new MapleTreeCorruptionError('no leaf after the rightmost leaf', mas.node, 0);
+      parent = this.parent[node]!;
+      slot = this.parentSlot[node]! + 1;
+      up++;
+      if (slot <= this.endOf(parent)) break;
+      node = parent;
+    }
+    let max = slot < this.endOf(parent) ? this.pivotAt(parent, slot) : this.maxOf(parent);
+    node = this.childAt(parent, slot);
+    for (let d = 1; d < up; d++) {
+      if (this.endOf(node) > 0) max = this.pivotAt(node, 0);
+      node = this.childAt(node, 0);
+    }
+    this.placeOnLeaf(mas, node, 0, mas.nodeMax + 1, max);
+  }
+
+  /**
+   * lib/maple_tree.c: mas_prev_node() — mirror of nextLeaf(): to the previous leaf (the leaf's
+   * minimum is above 0), on its last slot.
+   * @internal
+   */
+  prevLeaf(mas: MapleState<T>): void {
+    let node = mas.node;
+    let parent = 0;
+    let slot = 0;
+    let up = 0;
+    for (;;) {
+      if (node === this.root)
+        throw new MapleTreeCorruptionError('no leaf before the leftmost leaf', mas.node, 0);
+      parent = this.parent[node]!;
+      slot = this.parentSlot[node]! - 1;
+      up++;
+      if (slot >= 0) break;
+      node = parent;
+    }
+    let min = slot > 0 ? this.pivotAt(parent, slot - 1) + 1 : this.minOf(parent);
+    node = this.childAt(parent, slot);
+    for (let d = 1; d < up; d++) {
+      const e = this.endOf(node);
+      if (e > 0) min = this.pivotAt(node, e - 1) + 1;
+      node = this.childAt(node, e);
+    }
+    this.placeOnLeaf(mas, node, this.endOf(node), min, mas.nodeMin - 1);
+  }
+
+  private placeOnLeaf(mas: MapleState<T>, node: number, offset: number, min: number, max: number): void {
+    mas.node = node;
+    mas.offset = offset;
+    mas.nodeMin = min;
+    mas.nodeMax = max;
+    mas.leafPiv = this.pivS[node >> SLAB_SHIFT]!;
+    mas.leafSlots = this.slotS[node >> SLAB_SHIFT]!;
+    mas.base = (node & SLAB_MASK) * STRIDE;
+  }
+
+  /** Last index covered by `node`: its pivot in the first ancestor where it is not the last slot. */
+  private maxOf(node: number): number {
+    while (node !== this.root) {
+      const parent = this.parent[node]!;
+      const slot = this.parentSlot[node]!;
+      if (slot < this.endOf(parent)) return this.pivotAt(parent, slot);
+      node = parent;
+    }
+    return MAX_INDEX;
+  }
+
+  /** First index covered by `node`, found the same way. */
+  private minOf(node: number): number {
+    while (node !== this.root) {
+      const parent = this.parent[node]!;
+      const slot = this.parentSlot[node]!;
+      if (slot > 0) return this.pivotAt(parent, slot - 1) + 1;
+      node = parent;
+    }
+    return 0;
+  }
+
   /** lib/maple_tree.c: mt_find() — first entry intersecting `[start, max]`, or undefined. */
   find(start: number, max: number): MapleEntry<T> | undefined {
     checkIndex('start', start);
@@ -1715,7 +1805,7 @@ export class MapleState<T> {
       const start = last + 1;
       if (off < end) off++;
       else {
-        tree.locate(this, start);
+        tree.nextLeaf(this);
         piv = this.leafPiv;
         sl = this.leafSlots;
         base = this.base;
@@ -1756,7 +1846,7 @@ export class MapleState<T> {
       const last = start - 1;
       if (off > 0) off--;
       else {
-        tree.locate(this, last);
+        tree.prevLeaf(this);
         piv = this.leafPiv;
         sl = this.leafSlots;
         base = this.base;

@@ -337,3 +337,55 @@ describe('a tree of ~100k entries', () => {
     t.validate();
   });
 });
+
+describe('stepping from leaf to leaf (mas_next_node/mas_prev_node by parent links)', () => {
+  it('visits every slot, both ways, on deep trees after random stores, erases and NULL stores', () => {
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.array(fc.tuple(fc.nat(60000), fc.nat(6), fc.nat(9)), { minLength: 3000, maxLength: 4000 }),
+        (alloc, writes) => {
+          const t = new MapleTree<number>({ allocRange: alloc });
+          const m = new ModelTree();
+          for (const [a, len, v] of writes) {
+            // Mostly values, some NULL stores and erases, so leaves split, merge and rebalance.
+            if (v === 0) {
+              t.storeRange(a, a + len, undefined);
+              m.storeRange(a, a + len, undefined);
+            } else if (v === 1) {
+              expect(t.erase(a)).toBe(m.erase(a));
+            } else {
+              t.storeRange(a, a + len, v);
+              m.storeRange(a, a + len, v);
+            }
+          }
+          t.validate();
+          expect(t.height).toBeGreaterThanOrEqual(3);
+          const slots = m.slots().map((r) => `${r.s}-${r.e}=${r.v ?? '-'}`);
+          // Forward over every slot, NULL ranges included.
+          const fwd: string[] = [];
+          const mas = t.state(0);
+          for (let v = mas.walk(); ; v = mas.nextRange(MAX_INDEX)) {
+            fwd.push(`${mas.index}-${mas.last}=${v ?? '-'}`);
+            if (mas.last === MAX_INDEX) break;
+          }
+          expect(fwd).toEqual(slots);
+          // Backward over every slot.
+          const back: string[] = [];
+          const rev = t.state(MAX_INDEX);
+          for (let v = rev.walk(); ; v = rev.prevRange(0)) {
+            back.push(`${rev.index}-${rev.last}=${v ?? '-'}`);
+            if (rev.index === 0) break;
+          }
+          expect(back.reverse()).toEqual(slots);
+          // The patch-1 loop: every value, highest first.
+          const values: string[] = [];
+          const each = t.state(MAX_INDEX);
+          for (const v of each.forEachRev(0)) values.push(`${each.index}-${each.last}=${v}`);
+          expect(values.reverse()).toEqual(m.ranges.map((r) => `${r.s}-${r.e}=${r.v}`));
+        },
+      ),
+      { numRuns: 8 },
+    );
+  });
+});
