@@ -535,6 +535,32 @@ describe('gap search (§5, kernel check_empty_area_window)', () => {
 });
 
 describe('validate() (§8)', () => {
+  it('stays valid while appends split the rightmost leaf, with stores and erases in between', () => {
+    const t = new MapleTree<number>();
+    const want = new Map<number, number>();
+    for (let i = 0; i < 20000; i++) {
+      // Adjacent ranges, each stored at the start of the trailing NULL range.
+      t.storeRange(i * 10, i * 10 + 9, i);
+      want.set(i * 10, i);
+      if (i % 997 === 0) {
+        t.validate();
+        const j = (i * 7) % (i + 1);
+        if (want.has(j * 10)) {
+          expect(t.erase(j * 10 + 3)).toBe(j);
+          want.delete(j * 10);
+        }
+      }
+    }
+    t.validate();
+    expect(t.height).toBeGreaterThanOrEqual(4);
+    const got = [...t];
+    expect(got.length).toBe(want.size);
+    for (const e of got)
+      expect([e.index, e.last, e.value]).toEqual([e.value * 10, e.value * 10 + 9, want.get(e.index)]);
+    expect(t.load(200000)).toBeUndefined();
+    expect(t.find(199999, MAX_INDEX)).toEqual({ index: 199990, last: 199999, value: 19999 });
+  });
+
   it('accepts trees of height >= 3 built in many orders', () => {
     for (const alloc of [false, true]) {
       const t = new MapleTree<number>({ allocRange: alloc });

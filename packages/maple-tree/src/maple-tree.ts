@@ -1,7 +1,7 @@
 /**
  * lib/maple_tree.c, include/linux/maple_tree.h: the maple tree, a range B-tree.
  *
- * Nodes live in a pool of parallel typed arrays indexed by node id (struct-of-arrays), so a
+ * Nodes live in slabs of parallel typed arrays (struct-of-arrays) addressed by node id, so a
  * node costs its pivots, its slots and a few bytes of metadata, and no lookup allocates. As in
  * the kernel, a node's metadata `end` sits inside the node: in the pivot cell no node uses
  * (pivot 15), so a walk reads it from the cache line it reads pivots from. Internal nodes keep
@@ -48,13 +48,13 @@ const META_END = STRIDE - 1;
 /**
  * Nodes come from slabs of this many nodes (kernel: the maple_node kmem_cache): node `id` owns
  * cells `(id & SLAB_MASK) * STRIDE ...` of slab `id >> SLAB_SHIFT`'s arrays, so the pool grows
- * by adding slabs and never copies a node. Only the first slab grows (doubling from 8 nodes),
- * so that a small tree stays small.
+ * by adding slabs and never copies a whole pool. The first slabs start with room for
+ * SLAB_FIRST nodes and double up to SLAB_NODES, so that a small tree stays small.
  */
 const SLAB_SHIFT = 9;
 const SLAB_MASK = (1 << SLAB_SHIFT) - 1;
 const SLAB_NODES = 1 << SLAB_SHIFT;
-/** Room of a new slab; it doubles as its nodes are handed out, up to SLAB_NODES. */
+/** Room of a new small slab; it doubles as its nodes are handed out, up to SLAB_NODES. */
 const SLAB_FIRST = 8;
 /** Gap cells per node id in allocation trees. */
 const GAP_STRIDE = MAPLE_ARANGE64_SLOTS;
@@ -248,23 +248,25 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   }
 
   /**
-   * A new slab, with room for SLAB_FIRST nodes to begin with (so that a small tree stays
-   * small). The first slab serves both kinds of node; after it, a leaf slab has no child or
-   * gap cells and an internal slab no value cells, which also packs the internal nodes that
-   * every walk goes through into few pages.
+   * A new slab. The first slab serves both kinds of node; after it, a leaf slab has no child
+   * or gap cells and an internal slab no value cells, which also packs the internal nodes that
+   * every walk goes through into few pages. The first three slabs start with room for
+   * SLAB_FIRST nodes and double as needed, so that a small tree stays small; a pool that
+   * already has three gets full-size slabs (no copying as they fill).
    */
   private addSlab(kind: number): number {
     const slab = this.slabKind.length;
+    const room = slab < 3 ? SLAB_FIRST : SLAB_NODES;
     const leaves = kind !== SLAB_INNER;
     const inner = kind !== SLAB_LEAF;
-    this.pivS.push(new Float64Array(SLAB_FIRST * STRIDE));
-    this.slotS.push(leaves ? newSlotSlab(SLAB_FIRST) : NO_SLOTS);
-    this.kidS.push(inner ? new Int32Array(SLAB_FIRST * STRIDE) : NO_KIDS);
-    this.gapS.push(inner && this.allocRangeEnabled ? new Float64Array(SLAB_FIRST * GAP_STRIDE) : NO_GAPS);
+    this.pivS.push(new Float64Array(room * STRIDE));
+    this.slotS.push(leaves ? newSlotSlab(room) : NO_SLOTS);
+    this.kidS.push(inner ? new Int32Array(room * STRIDE) : NO_KIDS);
+    this.gapS.push(inner && this.allocRangeEnabled ? new Float64Array(room * GAP_STRIDE) : NO_GAPS);
     this.slabKind.push(kind);
-    this.slabCap.push(SLAB_FIRST);
+    this.slabCap.push(room);
     this.slabUsed.push(0);
-    this.ensureMeta(slab * SLAB_NODES + SLAB_FIRST);
+    this.ensureMeta(slab * SLAB_NODES + room);
     return slab;
   }
 
@@ -934,6 +936,21 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         this.pathSeq = this.seq;
         return;
       }
+      if (
+        value !== undefined &&
+        leafMax === MAX_INDEX &&
+        leafD > 0 &&
+        e === MAPLE_RANGE64_SLOTS - 1 &&
+        ls === e &&
+        ss === a &&
+        b < MAX_INDEX &&
+        cur === undefined &&
+        !this.allocRangeEnabled &&
+        this.endOf(LN[leafD - 1]!) < this.internalSlots - 1
+      ) {
+        this.splitAppend(leafD, a, b, value);
+        return;
+      }
       for (let d = 0; d <= leafD; d++) {
         RN[d] = LN[d]!;
         RS[d] = LS[d]!;
@@ -990,6 +1007,43 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     this.bufLen = n;
     this.bufHigh = n;
     this.rebuild(leafD, newPos);
+  }
+
+  /**
+   * lib/maple_tree.c: mas_split() of the commonest kind, done in place: `[a, b]` is stored at
+   * the start of the trailing NULL of a full rightmost leaf whose parent has room (a tree
+   * growing by appends). As rebuild() would, the leaf keeps its first 15 slots, a new leaf
+   * takes `[a, b]` and the NULL after it, and the parent gains that leaf as its last child;
+   * the recorded path moves to the new leaf, so the next append does not walk.
+   */
+  private splitAppend(leafD: number, a: number, b: number, value: T): void {
+    const leaf = this.lNode[leafD]!;
+    // Its pivot 14 already ends at a - 1, its slot 15 is the NULL being replaced.
+    this.pivS[leaf >> SLAB_SHIFT]![(leaf & SLAB_MASK) * STRIDE + META_END] = MAPLE_RANGE64_SLOTS - 2;
+    const id = this.allocNode(true);
+    this.bufPiv[0] = b;
+    this.bufSlot[0] = value;
+    this.bufPiv[1] = MAX_INDEX;
+    this.bufSlot[1] = undefined;
+    this.writeNode(id, true, 0, 2, a, MAPLE_RANGE64_SLOTS);
+    this.bufSlot[0] = undefined;
+    const p = leafD - 1;
+    const parent = this.lNode[p]!;
+    const pb = (parent & SLAB_MASK) * STRIDE;
+    const piv = this.pivS[parent >> SLAB_SHIFT]!;
+    const end = piv[pb + META_END]! | 0;
+    // The old leaf was the last child (its maximum implied); now it ends at a - 1.
+    piv[pb + end] = a - 1;
+    if (end + 1 < META_END) piv[pb + end + 1] = MAX_INDEX;
+    piv[pb + META_END] = end + 1;
+    this.kidS[parent >> SLAB_SHIFT]![pb + end + 1] = id;
+    this.parent[id] = parent;
+    this.parentSlot[id] = end + 1;
+    this.lSlot[p] = end + 1;
+    this.lNode[leafD] = id;
+    this.lSlot[leafD] = 0;
+    this.lMin[leafD] = a;
+    this.pathSeq = this.seq;
   }
 
   /**
