@@ -1154,6 +1154,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     for (let d = leafD; ; d--) {
       const isLeaf = d === leafD;
       const lnode = LN[d]!;
+      if (!isLeaf && this.insertChildInPlace(d)) break;
       if (!isLeaf) {
         // Parents' buffer: children left of the old left node, the new nodes, children right
         // of the old right node. Everything in between is covered by the write.
@@ -1267,6 +1268,42 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const high = Math.max(this.bufHigh, this.bufLen);
     for (let i = 0; i < high; i++) bs[i] = undefined;
     this.bufHigh = 0;
+  }
+
+  /**
+   * The commonest parent update of a split, done in place: the child in slot `ls` of node
+   * `LN[d]` was split in two (it keeps its id and slot, the new node goes right after it) and
+   * the node has room. Shifts the later children one slot right, as the buffer path would
+   * rewrite them. Allocation trees take the buffer path (their gaps change too).
+   */
+  private insertChildInPlace(d: number): boolean {
+    const node = this.lNode[d]!;
+    const ls = this.lSlot[d]!;
+    if (this.allocRangeEnabled || this.newCount !== 2 || this.rNode[d] !== node || this.rSlot[d] !== ls) {
+      return false;
+    }
+    const base = (node & SLAB_MASK) * STRIDE;
+    const piv = this.pivS[node >> SLAB_SHIFT]!;
+    const kids = this.kidS[node >> SLAB_SHIFT]!;
+    const end = piv[base + META_END]! | 0;
+    if (end + 1 >= this.internalSlots || kids[base + ls] !== this.newIds[0]) return false;
+    const nodeMax = this.lMax[d]!;
+    const pslot = this.parentSlot;
+    // Slots ls+1..end move to ls+2..end+1; pivot cells exist for slots below META_END only.
+    for (let i = end; i > ls; i--) {
+      const child = kids[base + i]!;
+      kids[base + i + 1] = child;
+      pslot[child] = i + 1;
+      if (i + 1 < META_END) piv[base + i + 1] = i < end ? piv[base + i]! : nodeMax;
+    }
+    const id = this.newIds[1]!;
+    kids[base + ls + 1] = id;
+    this.parent[id] = node;
+    pslot[id] = ls + 1;
+    piv[base + ls] = this.newMax[0]!;
+    if (ls + 1 < META_END) piv[base + ls + 1] = ls + 1 <= end ? this.newMax[1]! : nodeMax;
+    piv[base + META_END] = end + 1;
+    return true;
   }
 
   /**
