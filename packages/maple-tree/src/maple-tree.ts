@@ -217,6 +217,9 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   /** Consumed nodes given a new life as output nodes by the running write. */
   private readonly reused: number[] = [];
   private nReused = 0;
+  /** Ancestor and slot found by climb(). */
+  private climbParent = 0;
+  private climbSlot = 0;
   /** Slot bounds found by the last lookupSlot(). */
   private foundStart = 0;
   private foundEnd = 0;
@@ -493,19 +496,10 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
    * @internal
    */
   nextLeaf(mas: MapleState<T>): void {
-    let node = mas.node;
-    let parent = 0;
-    let slot = 0;
-    let up = 0;
-    for (;;) {
-      if (node === this.root)
-        throw new MapleTreeCorruptionError('no leaf after the rightmost leaf', mas.node, 0);
-      parent = this.parent[node]!;
-      slot = this.parentSlot[node]! + 1;
-      up++;
-      if (slot <= this.endOf(parent)) break;
-      node = parent;
-    }
+    const up = this.climb(mas.node, 1);
+    const parent = this.climbParent;
+    const slot = this.climbSlot;
+    let node: number;
     let max = slot < this.endOf(parent) ? this.pivotAt(parent, slot) : this.maxOf(parent);
     node = this.childAt(parent, slot);
     for (let d = 1; d < up; d++) {
@@ -521,19 +515,10 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
    * @internal
    */
   prevLeaf(mas: MapleState<T>): void {
-    let node = mas.node;
-    let parent = 0;
-    let slot = 0;
-    let up = 0;
-    for (;;) {
-      if (node === this.root)
-        throw new MapleTreeCorruptionError('no leaf before the leftmost leaf', mas.node, 0);
-      parent = this.parent[node]!;
-      slot = this.parentSlot[node]! - 1;
-      up++;
-      if (slot >= 0) break;
-      node = parent;
-    }
+    const up = this.climb(mas.node, -1);
+    const parent = this.climbParent;
+    const slot = this.climbSlot;
+    let node: number;
     let min = slot > 0 ? this.pivotAt(parent, slot - 1) + 1 : this.minOf(parent);
     node = this.childAt(parent, slot);
     for (let d = 1; d < up; d++) {
@@ -542,6 +527,27 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       node = this.childAt(node, e);
     }
     this.placeOnLeaf(mas, node, this.endOf(node), min, mas.nodeMin - 1);
+  }
+
+  /**
+   * Up the parent links from `leaf` to the first ancestor with a slot after it (`dir` 1) or
+   * before it (`dir` -1); that ancestor and slot go to climbParent/climbSlot. Returns how many
+   * levels were climbed.
+   */
+  private climb(leaf: number, dir: 1 | -1): number {
+    let node = leaf;
+    for (let up = 1; ; up++) {
+      if (node === this.root)
+        throw new MapleTreeCorruptionError(`no leaf ${dir > 0 ? 'after' : 'before'} this one`, leaf, 0);
+      const parent = this.parent[node]!;
+      const slot = this.parentSlot[node]! + dir;
+      if (slot >= 0 && slot <= this.endOf(parent)) {
+        this.climbParent = parent;
+        this.climbSlot = slot;
+        return up;
+      }
+      node = parent;
+    }
   }
 
   private placeOnLeaf(mas: MapleState<T>, node: number, offset: number, min: number, max: number): void {
