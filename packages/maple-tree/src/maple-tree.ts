@@ -1910,12 +1910,13 @@ export class MapleState<T> {
         end = piv[base + META_END]! | 0;
       }
       last = off < end ? piv[base + off]! : this.nodeMax;
-      this.offset = off;
-      this.index = start;
-      this.last = last;
       const v = sl[base + off] as T | undefined;
-      if (v !== undefined || !skipNull) return v;
-      if (last >= max) {
+      // The state lands here when this slot is the answer or the limit stops the walk on it.
+      if (v !== undefined || !skipNull || last >= max) {
+        this.offset = off;
+        this.index = start;
+        this.last = last;
+        if (v !== undefined || !skipNull) return v;
         this.st = ST_OVERFLOW;
         return undefined;
       }
@@ -1950,12 +1951,12 @@ export class MapleState<T> {
         off = this.offset;
       }
       start = off > 0 ? piv[base + off - 1]! + 1 : this.nodeMin;
-      this.offset = off;
-      this.index = start;
-      this.last = last;
       const v = sl[base + off] as T | undefined;
-      if (v !== undefined || !skipNull) return v;
-      if (start <= min) {
+      if (v !== undefined || !skipNull || start <= min) {
+        this.offset = off;
+        this.index = start;
+        this.last = last;
+        if (v !== undefined || !skipNull) return v;
         this.st = ST_UNDERFLOW;
         return undefined;
       }
