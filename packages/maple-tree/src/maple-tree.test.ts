@@ -591,6 +591,18 @@ describe('validate() (§8)', () => {
     );
   });
 
+  it('reports a node that is in use but not in the tree (a leak)', () => {
+    const t = new MapleTree<number>();
+    for (let i = 0; i < 400; i++) t.store(i * 2, i);
+    for (let i = 0; i < 300; i++) t.erase(i * 2);
+    t.validate();
+    const internals = t as unknown as { marks: Uint8Array };
+    const freed = internals.marks.indexOf(2);
+    expect(freed).toBeGreaterThanOrEqual(0);
+    internals.marks[freed] = 0;
+    expect(() => t.validate()).toThrow(/in use but not in the tree/);
+  });
+
   it('reports a wrong gap in an allocation tree', () => {
     const t = new MapleTree<number>({ allocRange: true });
     for (let i = 0; i < 300; i++) t.store(i * 2, i);

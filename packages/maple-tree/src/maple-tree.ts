@@ -1160,7 +1160,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     for (let d = leafD; ; d--) {
       const isLeaf = d === leafD;
       const lnode = LN[d]!;
-      if (!isLeaf && this.insertChildInPlace(d)) break;
+      if (!isLeaf && this.replaceChildrenInPlace(d, leafD)) break;
       if (!isLeaf) {
         // Parents' buffer: children left of the old left node, the new nodes, children right
         // of the old right node. Everything in between is covered by the write.
@@ -1277,39 +1277,67 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   }
 
   /**
-   * The commonest parent update of a split, done in place: the child in slot `ls` of node
-   * `LN[d]` was split in two (it keeps its id and slot, the new node goes right after it) and
-   * the node has room. Shifts the later children one slot right, as the buffer path would
-   * rewrite them. Allocation trees take the buffer path (their gaps change too).
+   * The parent level of a rebuild, done in place when it stays within one node that keeps
+   * between its minimum and its full number of children: children `ls..rs` of node `LN[d]`
+   * are replaced by the `newCount` nodes just written (a split gives one more, a merge one
+   * less, a redistribution as many), the children after them shift, and the children in
+   * between, covered by the write, are dropped. The buffer path would give the same node;
+   * this one only touches the cells that change. Allocation trees take the buffer path (their
+   * gaps change too), as do overflowing and underflowing parents and a root left with one child.
    */
-  private insertChildInPlace(d: number): boolean {
+  private replaceChildrenInPlace(d: number, leafD: number): boolean {
     const node = this.lNode[d]!;
+    if (this.allocRangeEnabled || this.rNode[d] !== node) return false;
     const ls = this.lSlot[d]!;
-    if (this.allocRangeEnabled || this.newCount !== 2 || this.rNode[d] !== node || this.rSlot[d] !== ls) {
-      return false;
-    }
+    const rs = this.rSlot[d]!;
+    const count = this.newCount;
     const base = (node & SLAB_MASK) * STRIDE;
     const piv = this.pivS[node >> SLAB_SHIFT]!;
     const kids = this.kidS[node >> SLAB_SHIFT]!;
     const end = piv[base + META_END]! | 0;
-    if (end + 1 >= this.internalSlots || kids[base + ls] !== this.newIds[0]) return false;
+    const newEnd = end - (rs - ls + 1) + count;
     const nodeMax = this.lMax[d]!;
+    if (newEnd >= this.internalSlots || kids[base + ls] !== this.newIds[0]) return false;
+    if (d === 0 ? newEnd === 0 : newEnd + 1 < this.internalMin && nodeMax !== MAX_INDEX) return false;
+    for (let k = ls + 1; k < rs; k++) this.dropSubtree(kids[base + k]!, d + 1, leafD);
     const pslot = this.parentSlot;
-    // Slots ls+1..end move to ls+2..end+1; pivot cells exist for slots below META_END only.
-    for (let i = end; i > ls; i--) {
-      const child = kids[base + i]!;
-      kids[base + i + 1] = child;
-      pslot[child] = i + 1;
-      if (i + 1 < META_END) piv[base + i + 1] = i < end ? piv[base + i]! : nodeMax;
+    const shift = newEnd - end;
+    // Children rs+1..end move by `shift`; pivot cells exist for slots below META_END only.
+    if (shift > 0) {
+      for (let i = end; i > rs; i--) this.moveChild(piv, kids, base, i, i + shift, end, nodeMax);
+    } else if (shift < 0) {
+      for (let i = rs + 1; i <= end; i++) this.moveChild(piv, kids, base, i, i + shift, end, nodeMax);
     }
-    const id = this.newIds[1]!;
-    kids[base + ls + 1] = id;
-    this.parent[id] = node;
-    pslot[id] = ls + 1;
-    piv[base + ls] = this.newMax[0]!;
-    if (ls + 1 < META_END) piv[base + ls + 1] = ls + 1 <= end ? this.newMax[1]! : nodeMax;
-    piv[base + META_END] = end + 1;
+    for (let i = 0; i < count; i++) {
+      const id = this.newIds[i]!;
+      const slot = ls + i;
+      kids[base + slot] = id;
+      this.parent[id] = node;
+      pslot[id] = slot;
+      if (slot < META_END) piv[base + slot] = this.newMax[i]!;
+    }
+    for (let i = newEnd + 1; i <= end; i++) {
+      kids[base + i] = 0;
+      if (i < META_END) piv[base + i] = 0;
+    }
+    piv[base + META_END] = newEnd;
     return true;
+  }
+
+  /** Move child `from` of a node to slot `to` (its pivot too: the node max for the last one). */
+  private moveChild(
+    piv: Float64Array,
+    kids: Int32Array,
+    base: number,
+    from: number,
+    to: number,
+    end: number,
+    nodeMax: number,
+  ): void {
+    const child = kids[base + from]!;
+    kids[base + to] = child;
+    this.parentSlot[child] = to;
+    if (to < META_END) piv[base + to] = from < end ? piv[base + from]! : nodeMax;
   }
 
   /**
@@ -1670,6 +1698,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     if (this.root < 0) {
       if (this.height !== 0)
         throw new MapleTreeCorruptionError(`empty tree with height ${this.height}`, -1, 0);
+      this.checkNoLeak(0);
       return;
     }
     if (this.height < 1 || this.height > MAPLE_HEIGHT_MAX) {
@@ -1678,8 +1707,20 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     if (this.parent[this.root] !== -1) throw new MapleTreeCorruptionError('root has a parent', this.root, 0);
     const ctx = { seen: new Set<number>(), prevNull: false, leaves: 0 };
     this.validateNode(this.root, 0, 0, MAX_INDEX, ctx);
+    this.checkNoLeak(ctx.seen.size);
     if (this.height === 1 && this.endOf(this.root) === 0 && this.valueAt(this.root, 0) === undefined) {
       throw new MapleTreeCorruptionError('root leaf holds only NULL (should be an empty tree)', this.root, 0);
+    }
+  }
+
+  /** The pool: every node handed out and not freed is one of the `reached` nodes of the tree. */
+  private checkNoLeak(reached: number): void {
+    let live = 0;
+    for (let slab = 0; slab < this.slabKind.length; slab++) {
+      for (let i = 0; i < this.slabUsed[slab]!; i++) if (this.marks[slab * SLAB_NODES + i] === 0) live++;
+    }
+    if (live !== reached) {
+      throw new MapleTreeCorruptionError(`${live - reached} nodes in use but not in the tree`, -1, 0);
     }
   }
 
