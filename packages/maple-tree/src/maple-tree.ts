@@ -61,15 +61,6 @@ const GAP_STRIDE = MAPLE_ARANGE64_SLOTS;
 /** Enough for a leaf plus both neighbours plus a spanning store (kernel: MAPLE_BIG_NODE_SLOTS). */
 const BUF_SLOTS = 160;
 
-/**
- * Whether an overflowing leaf first tries to push into a sibling, as the kernel's mas_split()
- * does for every level. The port splits leaves and pushes internal nodes only: a leaf pair
- * pushed to the limit leaves both leaves full, so under random stores the next store into
- * either rebuilds them again, and each attempt reads a sibling that is rarely cached.
- * Measured on 1e6 random ranges: pushing leaves costs a fifth of storeRange throughput for
- * 10 % fewer leaves. Appends are unaffected (the left sibling of the rightmost leaf is full).
- */
-const PUSH_LEAVES = false;
 /** Slab kinds: the first slab serves both; later ones hold leaves only or internal nodes only. */
 const SLAB_MIXED = 0;
 const SLAB_LEAF = 1;
@@ -179,6 +170,16 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
 
   /** @internal root node id, -1 for an empty tree */
   root = -1;
+  /**
+   * @internal Whether an overflowing leaf first tries to push into a sibling, as the kernel's
+   * mas_split() does at every level. Off: the port splits leaves and pushes internal nodes
+   * only. A leaf pair pushed to the limit leaves both leaves full, so under random stores the
+   * next store into either rebuilds them again, and each attempt reads a sibling that is rarely
+   * cached; measured on 1e6 random ranges, pushing leaves costs a fifth of storeRange
+   * throughput for 10 % fewer leaves. Appends are unaffected (the left sibling of the rightmost
+   * leaf is full). Tests turn it on to keep the kernel's behaviour covered.
+   */
+  pushLeaves = false;
   /** @internal number of levels; 0 when empty, 1 when the root is a leaf */
   height = 0;
   /** @internal modification counter; states re-walk when it moved */
@@ -1217,7 +1218,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
 
       // Children of the first output node that already hang off it at the same offsets.
       let kept = isLeaf ? 0 : newPos;
-      if (this.bufLen > cap && RN[d] === lnode && (PUSH_LEAVES || !isLeaf)) {
+      if (this.bufLen > cap && RN[d] === lnode && (this.pushLeaves || !isLeaf)) {
         // mas_push_data(): an overflowing node first shares with its left, then its right
         // sibling, when the two fit in two nodes with room to spare; no node is added.
         const sib = this.pushLeft(d, isLeaf, cap);

@@ -246,8 +246,16 @@ function step(
   }
 }
 
-function runSequence(alloc: boolean, prefill: Array<[number, number, number]>, ops: Op[], fullEvery: number) {
+function runSequence(
+  alloc: boolean,
+  prefill: Array<[number, number, number]>,
+  ops: Op[],
+  fullEvery: number,
+  pushLeaves = false,
+) {
   const t = new MapleTree<number>({ allocRange: alloc });
+  // The kernel pushes overflowing leaves into a sibling; the port does not by default.
+  (t as unknown as { pushLeaves: boolean }).pushLeaves = pushLeaves;
   const m = new ModelTree();
   for (const [a, len, v] of prefill) {
     t.storeRange(a, a + len, v);
@@ -288,6 +296,19 @@ describe('property: random operation sequences against a reference model', () =>
         { numRuns: 6 },
       );
       expect(maxHeight).toBeGreaterThanOrEqual(3);
+    });
+
+    it(`trees of height >= 3 with leaves pushed into siblings as in the kernel (allocRange: ${alloc})`, () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fc.nat(30000), fc.nat(3), fc.nat(99)), { minLength: 2500, maxLength: 3000 }),
+          fc.array(opArb(30000), { minLength: 50, maxLength: 150 }),
+          (prefill, ops) => {
+            runSequence(alloc, prefill, ops, 25, true);
+          },
+        ),
+        { numRuns: 4 },
+      );
     });
   }
 });
