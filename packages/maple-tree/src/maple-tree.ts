@@ -475,13 +475,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         while (piv[base + k]! < index) k++;
       }
       if (--h === 0) {
-        mas.node = node;
-        mas.offset = k;
-        mas.nodeMin = min;
-        mas.nodeMax = max;
-        mas.leafPiv = piv;
-        mas.leafSlots = this.slotS[node >> SLAB_SHIFT]!;
-        mas.base = base;
+        this.placeOnLeaf(mas, node, k, min, max);
         return;
       }
       if (k > 0) min = piv[base + k - 1]! + 1;
@@ -500,9 +494,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const up = this.climb(mas.node, 1);
     const parent = this.climbParent;
     const slot = this.climbSlot;
-    let node: number;
     let max = slot < this.endOf(parent) ? this.pivotAt(parent, slot) : this.maxOf(parent);
-    node = this.childAt(parent, slot);
+    let node = this.childAt(parent, slot);
     for (let d = 1; d < up; d++) {
       if (this.endOf(node) > 0) max = this.pivotAt(node, 0);
       node = this.childAt(node, 0);
@@ -519,9 +512,8 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     const up = this.climb(mas.node, -1);
     const parent = this.climbParent;
     const slot = this.climbSlot;
-    let node: number;
     let min = slot > 0 ? this.pivotAt(parent, slot - 1) + 1 : this.minOf(parent);
-    node = this.childAt(parent, slot);
+    let node = this.childAt(parent, slot);
     for (let d = 1; d < up; d++) {
       const e = this.endOf(node);
       if (e > 0) min = this.pivotAt(node, e - 1) + 1;
