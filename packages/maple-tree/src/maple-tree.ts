@@ -1026,19 +1026,17 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     this.bufSlot[1] = undefined;
     this.writeNode(id, true, 0, 2, a, MAPLE_RANGE64_SLOTS);
     this.bufSlot[0] = undefined;
+    // The parent's last child becomes these two (the caller checked it has room).
     const p = leafD - 1;
-    const parent = this.lNode[p]!;
-    const pb = (parent & SLAB_MASK) * STRIDE;
-    const piv = this.pivS[parent >> SLAB_SHIFT]!;
-    const end = piv[pb + META_END]! | 0;
-    // The old leaf was the last child (its maximum implied); now it ends at a - 1.
-    piv[pb + end] = a - 1;
-    if (end + 1 < META_END) piv[pb + end + 1] = MAX_INDEX;
-    piv[pb + META_END] = end + 1;
-    this.kidS[parent >> SLAB_SHIFT]![pb + end + 1] = id;
-    this.parent[id] = parent;
-    this.parentSlot[id] = end + 1;
-    this.lSlot[p] = end + 1;
+    this.newIds[0] = leaf;
+    this.newMax[0] = a - 1;
+    this.newIds[1] = id;
+    this.newMax[1] = MAX_INDEX;
+    this.newCount = 2;
+    this.rNode[p] = this.lNode[p]!;
+    this.rSlot[p] = this.lSlot[p]!;
+    this.replaceChildrenInPlace(p, leafD);
+    this.lSlot[p] = this.rSlot[p]! + 1;
     this.lNode[leafD] = id;
     this.lSlot[leafD] = 0;
     this.lMin[leafD] = a;
