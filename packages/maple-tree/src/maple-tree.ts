@@ -1568,9 +1568,9 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   /**
    * Fill node `id` from buffer entries `[from, from + cnt)`; returns the node's largest gap
    * (allocation trees). A full node does not store its last pivot (implied by the parent);
-   * pivot cells past the end hold 0, cell META_END the end. The first `kept` children, and those from `tail` on, already sit in this node at the same
-   * offsets, so their parent links are left alone (they are scattered in memory: rewriting
-   * them costs cache misses).
+   * pivot cells past the end hold 0, cell META_END the end. The first `kept` children, and
+   * those from `tail` on, already sit in this node at the same offsets, so their parent links
+   * are left alone (they are scattered in memory: rewriting them costs cache misses).
    */
   private writeNode(
     id: number,
