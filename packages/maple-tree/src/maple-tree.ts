@@ -100,19 +100,9 @@ function newSlotSlab(nodes: number, from?: unknown[]): unknown[] {
  */
 function searchNode(piv: Float64Array, base: number, index: number): number {
   const e = piv[base + META_END]! | 0;
-  const p7 = piv[base + 7]!;
-  let lo = 0;
-  let hi = e;
-  if (e > 7) {
-    if (p7 < index) lo = 8;
-    else hi = 7;
-  }
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (piv[base + mid]! < index) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  let k = 0;
+  for (let j = 0; j < e; j++) k += Number(piv[base + j]! < index);
+  return k;
 }
 
 const NO_PIVOTS = new Float64Array(STRIDE);
@@ -224,6 +214,10 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   /** Slot bounds found by the last lookupSlot(). */
   private foundStart = 0;
   private foundEnd = 0;
+  /** The cursor of forEach()/forEachRev() (one per tree: they allocate nothing). */
+  private readonly cursor: MapleState<T> = new MapleState<T>(this, 0, 0);
+  /** Sum of the cells forEach() touched ahead of its loop (kept so the loads stay). */
+  private touched = 0;
 
   constructor(options: MapleTreeOptions = {}) {
     this.allocRangeEnabled = options.allocRange === true;
@@ -614,6 +608,121 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
         return { done: false, value: { index: mas.index, last: mas.last, value } };
       },
     };
+  }
+
+  /**
+   * Every entry intersecting `[first, last]`, ascending: `callback(value, index, last)` with
+   * the entry's full range; returning `false` stops. The loop runs over each leaf's pivots and
+   * slots and climbs only at leaf ends (lib/maple_tree.c: mas_next_slot(), mas_next_node()).
+   * Writes from inside the callback are allowed: the walk then resumes after the entry it
+   * reported.
+   */
+  forEach(
+    callback: (value: T, index: number, last: number) => unknown,
+    first = 0,
+    last: number = MAX_INDEX,
+  ): void {
+    checkIndex('first', first);
+    checkIndex('last', last);
+    if (first > last || this.root < 0) return;
+    const mas = this.cursor;
+    this.locate(mas, first);
+    for (;;) {
+      const piv = mas.leafPiv;
+      const sl = mas.leafSlots;
+      const base = mas.base;
+      const end = piv[base + META_END]! | 0;
+      const node = mas.node;
+      const nodeMax = mas.nodeMax;
+      const seq = this.seq;
+      // Touch the next leaf's cells now, so that its cache misses overlap this leaf's loop.
+      const up = this.parent[node]!;
+      if (up >= 0) {
+        const ps = this.parentSlot[node]! + 1;
+        const ub = (up & SLAB_MASK) * STRIDE;
+        if (ps <= (this.pivS[up >> SLAB_SHIFT]![ub + META_END]! | 0)) {
+          const nx = this.kidS[up >> SLAB_SHIFT]![ub + ps]!;
+          const nb = (nx & SLAB_MASK) * STRIDE;
+          const npv = this.pivS[nx >> SLAB_SHIFT]!;
+          const nsl = this.slotS[nx >> SLAB_SHIFT]!;
+          this.touched += npv[nb]! + npv[nb + META_END]! + (nsl[nb] === nsl[nb + META_END] ? 1 : 0);
+        }
+      }
+      let off = mas.offset;
+      let start = off > 0 ? piv[base + off - 1]! + 1 : mas.nodeMin;
+      let stop = -1;
+      for (; off <= end; off++) {
+        const e = off < end ? piv[base + off]! : nodeMax;
+        const v = sl[base + off];
+        if (v !== undefined) {
+          if (callback(v as T, start, e) === false) return;
+          if (this.seq !== seq) {
+            stop = e;
+            break;
+          }
+        }
+        if (e >= last) return;
+        start = e + 1;
+      }
+      if (stop >= 0) {
+        if (stop >= last || this.root < 0) return;
+        this.locate(mas, stop + 1);
+      } else {
+        // A forEach() nested in the callback moved the shared cursor: step from this leaf.
+        mas.node = node;
+        mas.nodeMax = nodeMax;
+        this.nextLeaf(mas);
+      }
+    }
+  }
+
+  /**
+   * Every entry intersecting `[first, last]`, descending (the callback form of
+   * mas_for_each_rev()): `callback(value, index, last)`; returning `false` stops.
+   */
+  forEachRev(
+    callback: (value: T, index: number, last: number) => unknown,
+    first = 0,
+    last: number = MAX_INDEX,
+  ): void {
+    checkIndex('first', first);
+    checkIndex('last', last);
+    if (first > last || this.root < 0) return;
+    const mas = this.cursor;
+    this.locate(mas, last);
+    for (;;) {
+      const piv = mas.leafPiv;
+      const sl = mas.leafSlots;
+      const base = mas.base;
+      const end = piv[base + META_END]! | 0;
+      const node = mas.node;
+      const nodeMin = mas.nodeMin;
+      const seq = this.seq;
+      let off = mas.offset;
+      let e = off < end ? piv[base + off]! : mas.nodeMax;
+      let stop = -1;
+      for (; off >= 0; off--) {
+        const s = off > 0 ? piv[base + off - 1]! + 1 : nodeMin;
+        const v = sl[base + off];
+        if (v !== undefined) {
+          if (callback(v as T, s, e) === false) return;
+          if (this.seq !== seq) {
+            stop = s;
+            break;
+          }
+        }
+        if (s <= first) return;
+        e = s - 1;
+      }
+      if (stop >= 0) {
+        if (stop <= first || this.root < 0) return;
+        this.locate(mas, stop - 1);
+      } else {
+        mas.node = node;
+        mas.nodeMin = nodeMin;
+        this.prevLeaf(mas);
+      }
+    }
   }
 
   // ---------------------------------------------------------------- writes
@@ -2139,8 +2248,26 @@ export class MapleState<T> {
 
   /** lib/maple_tree.c: mas_find() — the entry at or after `index` first, then the next ones. */
   find(max: number): T | undefined {
-    // The common step of a loop: an active state on an unchanged tree just moves on.
+    // The common step of a loop: an active state on an unchanged tree moves on within its
+    // leaf (mas_next_slot() without the climb); anything else takes the general path.
     if (this.st === ST_ACTIVE && this.seq === this.tree.seq && this.last < max && Number.isSafeInteger(max)) {
+      const piv = this.leafPiv;
+      const sl = this.leafSlots;
+      const base = this.base;
+      const end = piv[base + META_END]! | 0;
+      let off = this.offset;
+      while (off < end) {
+        const start = piv[base + off]! + 1;
+        if (start > max) break;
+        off++;
+        const v = sl[base + off] as T | undefined;
+        if (v !== undefined) {
+          this.offset = off;
+          this.index = start;
+          this.last = off < end ? piv[base + off]! : this.nodeMax;
+          return v;
+        }
+      }
       const v = this.stepNext(max, true);
       this.st = ST_ACTIVE;
       return v;
@@ -2210,6 +2337,23 @@ export class MapleState<T> {
       this.index >= min &&
       Number.isSafeInteger(min)
     ) {
+      // Mirror of find(): step back within the leaf, the rest through stepPrev().
+      const piv = this.leafPiv;
+      const sl = this.leafSlots;
+      const base = this.base;
+      let off = this.offset;
+      while (off > 0) {
+        const last = piv[base + off - 1]!;
+        if (last < min) break;
+        off--;
+        const v = sl[base + off] as T | undefined;
+        if (v !== undefined) {
+          this.offset = off;
+          this.index = off > 0 ? piv[base + off - 1]! + 1 : this.nodeMin;
+          this.last = last;
+          return v;
+        }
+      }
       return this.stepPrev(min, true);
     }
     if (this.findRevSetup(min)) return this.setupResult;
@@ -2224,12 +2368,12 @@ export class MapleState<T> {
 
   /** include/linux/maple_tree.h: mas_for_each() — live loop of find(max). */
   forEach(max: number): IterableIterator<T> {
-    return new StateLoop<T>(this, max, false);
+    return new ForEachLoop<T>(this, max);
   }
 
   /** include/linux/maple_tree.h: mas_for_each_rev() (patch 1) — live loop of findRev(min). */
   forEachRev(min: number): IterableIterator<T> {
-    return new StateLoop<T>(this, min, true);
+    return new ForEachRevLoop<T>(this, min);
   }
 
   /**
@@ -2309,28 +2453,61 @@ export class MapleState<T> {
   }
 }
 
-/** The loop behind forEach/forEachRev: each step is one find/findRev on the same state. */
-class StateLoop<T> implements IterableIterator<T> {
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * The loop behind forEach(): each step is one find() on the same state. One result object per
+ * loop, refilled at every step (for..of reads it before asking for the next one), so a step
+ * allocates nothing. Forward and reverse loops are separate classes so that each `next()`
+ * call site sees one shape and inlines one find.
+ */
+class ForEachLoop<T> implements IterableIterator<T> {
   private readonly mas: MapleState<T>;
   private readonly limit: number;
-  private readonly rev: boolean;
   private done = false;
   private readonly result: { done: false; value: T } = { done: false, value: undefined as T };
 
-  constructor(mas: MapleState<T>, limit: number, rev: boolean) {
+  constructor(mas: MapleState<T>, limit: number) {
     this.mas = mas;
     this.limit = limit;
-    this.rev = rev;
   }
 
   next(): IteratorResult<T> {
-    if (this.done) return { done: true, value: undefined };
-    const v = this.rev ? this.mas.findRev(this.limit) : this.mas.find(this.limit);
+    if (this.done) return DONE;
+    const v = this.mas.find(this.limit);
     if (v === undefined) {
       this.done = true;
-      return { done: true, value: undefined };
+      return DONE;
     }
-    // One result object per loop: for-of reads it before asking for the next one.
+    const r = this.result;
+    r.value = v;
+    return r;
+  }
+
+  [Symbol.iterator](): IterableIterator<T> {
+    return this;
+  }
+}
+
+/** The loop behind forEachRev(): each step is one findRev() on the same state. */
+class ForEachRevLoop<T> implements IterableIterator<T> {
+  private readonly mas: MapleState<T>;
+  private readonly limit: number;
+  private done = false;
+  private readonly result: { done: false; value: T } = { done: false, value: undefined as T };
+
+  constructor(mas: MapleState<T>, limit: number) {
+    this.mas = mas;
+    this.limit = limit;
+  }
+
+  next(): IteratorResult<T> {
+    if (this.done) return DONE;
+    const v = this.mas.findRev(this.limit);
+    if (v === undefined) {
+      this.done = true;
+      return DONE;
+    }
     const r = this.result;
     r.value = v;
     return r;
