@@ -216,7 +216,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   private foundEnd = 0;
   /** The cursor of forEach()/forEachRev() (one per tree: they allocate nothing). */
   private readonly cursor: MapleState<T> = new MapleState<T>(this, 0, 0);
-  /** Sum of the cells forEach() touched ahead of its loop (kept so the loads stay). */
+  /** Sum of the cells touchSibling() read (kept, so that the compiler keeps the reads). */
   private touched = 0;
 
   constructor(options: MapleTreeOptions = {}) {
@@ -495,6 +495,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       node = this.childAt(node, 0);
     }
     this.placeOnLeaf(mas, node, 0, mas.nodeMax + 1, max);
+    this.touchSibling(node, 1);
   }
 
   /**
@@ -514,6 +515,26 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       node = this.childAt(node, e);
     }
     this.placeOnLeaf(mas, node, this.endOf(node), min, mas.nodeMin - 1);
+    this.touchSibling(node, -1);
+  }
+
+  /**
+   * Read the first and last cells of the leaf after (`dir` 1) or before (-1) `node` when it
+   * hangs off the same parent, so that a walk through the leaves has the next leaf's cache
+   * misses under way while it works on this one (leaves sit in the pool in allocation order,
+   * not in index order, so the hardware prefetcher cannot guess them).
+   */
+  private touchSibling(node: number, dir: 1 | -1): void {
+    const up = this.parent[node]!;
+    if (up < 0) return;
+    const slot = this.parentSlot[node]! + dir;
+    const ub = (up & SLAB_MASK) * STRIDE;
+    if (slot < 0 || slot > (this.pivS[up >> SLAB_SHIFT]![ub + META_END]! | 0)) return;
+    const nx = this.kidS[up >> SLAB_SHIFT]![ub + slot]!;
+    const nb = (nx & SLAB_MASK) * STRIDE;
+    const piv = this.pivS[nx >> SLAB_SHIFT]!;
+    const sl = this.slotS[nx >> SLAB_SHIFT]!;
+    this.touched += piv[nb]! + piv[nb + META_END]! + (sl[nb] === sl[nb + META_END] ? 1 : 0);
   }
 
   /**
@@ -635,19 +656,6 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       const node = mas.node;
       const nodeMax = mas.nodeMax;
       const seq = this.seq;
-      // Touch the next leaf's cells now, so that its cache misses overlap this leaf's loop.
-      const up = this.parent[node]!;
-      if (up >= 0) {
-        const ps = this.parentSlot[node]! + 1;
-        const ub = (up & SLAB_MASK) * STRIDE;
-        if (ps <= (this.pivS[up >> SLAB_SHIFT]![ub + META_END]! | 0)) {
-          const nx = this.kidS[up >> SLAB_SHIFT]![ub + ps]!;
-          const nb = (nx & SLAB_MASK) * STRIDE;
-          const npv = this.pivS[nx >> SLAB_SHIFT]!;
-          const nsl = this.slotS[nx >> SLAB_SHIFT]!;
-          this.touched += npv[nb]! + npv[nb + META_END]! + (nsl[nb] === nsl[nb + META_END] ? 1 : 0);
-        }
-      }
       let off = mas.offset;
       let start = off > 0 ? piv[base + off - 1]! + 1 : mas.nodeMin;
       let stop = -1;
@@ -757,10 +765,61 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
   /** lib/maple_tree.c: mtree_erase() — removes the whole range containing `index`. */
   erase(index: number): T | undefined {
     checkIndex('index', index);
+    return this.eraseEntry(index);
+  }
+
+  /**
+   * @internal mtree_erase() after the argument checks: walk to the entry containing `index`
+   * and store NULL over all of it; returns the old value.
+   */
+  eraseEntry(index: number): T | undefined {
     if (this.root < 0) return undefined;
     const v = this.walkToSlot(index);
-    if (v !== undefined) this.write(this.foundStart, this.foundEnd, undefined);
+    if (v !== undefined && !this.eraseInLeaf()) this.write(this.foundStart, this.foundEnd, undefined);
     return v;
+  }
+
+  /**
+   * The erase just walked (walkToSlot()) done in place when it stays inside the leaf
+   * (lib/maple_tree.c: mas_wr_node_store() of a NULL): the entry's slot becomes NULL, merged
+   * with a NULL slot on either side, and the slots after it shift down. Declined, for the
+   * general write, when the leaf would fall below its minimum occupancy (rebalance) or the
+   * entry is the last slot of a leaf other than the rightmost (its NULL merges with the next
+   * leaf's data).
+   */
+  private eraseInLeaf(): boolean {
+    const leafD = this.height - 1;
+    const node = this.lNode[leafD]!;
+    const ls = this.lSlot[leafD]!;
+    const leafMax = this.lMax[leafD]!;
+    const base = (node & SLAB_MASK) * STRIDE;
+    const piv = this.pivS[node >> SLAB_SHIFT]!;
+    const sl = this.slotS[node >> SLAB_SHIFT]!;
+    const e = piv[base + META_END]! | 0;
+    if (ls === e && leafMax !== MAX_INDEX) return false;
+    const lo = ls > 0 && sl[base + ls - 1] === undefined ? ls - 1 : ls;
+    const hi = ls < e && sl[base + ls + 1] === undefined ? ls + 1 : ls;
+    const shift = hi - lo;
+    const newEnd = e - shift;
+    if (newEnd === 0) return false;
+    if (newEnd < RANGE64_MIN_SLOTS - 1 && leafD > 0 && leafMax !== MAX_INDEX) return false;
+    this.seq++;
+    sl[base + lo] = undefined;
+    if (lo < META_END) piv[base + lo] = hi < e ? piv[base + hi]! : leafMax;
+    if (shift > 0) {
+      for (let i = hi + 1; i <= e; i++) {
+        sl[base + i - shift] = sl[base + i];
+        piv[base + i - shift] = i < e ? piv[base + i]! : leafMax;
+      }
+      for (let i = newEnd + 1; i <= e; i++) {
+        sl[base + i] = undefined;
+        if (i < META_END) piv[base + i] = 0;
+      }
+      piv[base + META_END] = newEnd;
+    }
+    if (this.allocRangeEnabled) this.propagateGap(leafD);
+    this.pathSeq = this.seq;
+    return true;
   }
 
   /** lib/maple_tree.c: mtree_alloc_range() — lowest free window of `size` in `[min, max]`. */
@@ -982,7 +1041,28 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     let b = last;
     const leafMax = this.lMax[leafD]!;
     const e = piv[lbase + META_END]! | 0;
-    if (value === undefined) {
+    if (value !== undefined) {
+      // A value stored inside one slot (mas_wr_slot_store() when it fills the slot,
+      // mas_wr_append() / mas_wr_node_store() when it cuts it): no NULL to merge, the leaf
+      // only grows, so it is rewritten in place whenever the pieces fit.
+      const ss = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
+      const se = ls < e ? piv[lbase + ls]! : leafMax;
+      if (last <= se) {
+        const pieces = (ss < first ? 1 : 0) + 1 + (last < se ? 1 : 0);
+        if (pieces === 1) {
+          lsl[lso + ls] = value;
+          if (this.allocRangeEnabled && cur === undefined) this.propagateGap(leafD);
+          this.pathSeq = this.seq;
+          return;
+        }
+        if (e + pieces - 1 < MAPLE_RANGE64_SLOTS) {
+          this.rewriteLeafInPlace(lnode, ls, ls, e, e + pieces - 1, ss, se, first, last, value, leafMax);
+          if (this.allocRangeEnabled) this.propagateGap(leafD);
+          this.pathSeq = this.seq;
+          return;
+        }
+      }
+    } else {
       const ss = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
       if (cur === undefined) a = ss;
       else if (ss === first && ls > 0 && lsl[lso + ls - 1] === undefined) {
@@ -1067,6 +1147,7 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
       }
       RS[leafD] = k;
     } else {
+      if (value === undefined && last === leafMax && this.eraseIntoNextLeaf(leafD, ls, a)) return;
       this.walkPath(b, RN, RS, this.rMin, this.rMax);
     }
 
@@ -1115,6 +1196,48 @@ export class MapleTree<T> implements Iterable<MapleEntry<T>> {
     this.bufLen = n;
     this.bufHigh = n;
     this.rebuild(leafD, newPos);
+  }
+
+  /**
+   * A NULL store that ends at the end of a leaf whose next leaf starts with NULL: the two
+   * NULL ranges merge, so the kernel takes it as a spanning store (mas_wr_spanning_store()).
+   * When the leaf keeps its minimum occupancy the result needs no rebuild: the leaf drops its
+   * slots from `ls` on (keeping `[ss, a - 1]` of slot `ls` when the store starts inside it), and
+   * the pivot that separates it from the next leaf, in the lowest ancestor where the two
+   * paths part, becomes `a - 1`, which extends the next leaf's first slot down to `a`. Nodes
+   * between that ancestor and the leaf are last children whose stored last pivot (when not
+   * full) is their maximum, so it moves too. Not for allocation trees, whose gaps change on
+   * both paths.
+   */
+  private eraseIntoNextLeaf(leafD: number, ls: number, a: number): boolean {
+    if (this.allocRangeEnabled) return false;
+    const node = this.lNode[leafD]!;
+    const base = (node & SLAB_MASK) * STRIDE;
+    const piv = this.pivS[node >> SLAB_SHIFT]!;
+    const sl = this.slotS[node >> SLAB_SHIFT]!;
+    const e = piv[base + META_END]! | 0;
+    const ss = ls > 0 ? piv[base + ls - 1]! + 1 : this.lMin[leafD]!;
+    const keep = ss < a ? 1 : 0;
+    const newEnd = ls - 1 + keep;
+    if (newEnd < RANGE64_MIN_SLOTS - 1) return false;
+    let d = leafD - 1;
+    while (d >= 0 && this.lSlot[d] === this.endOf(this.lNode[d]!)) d--;
+    if (d < 0) return false;
+    const newMax = a - 1;
+    for (let i = newEnd + 1; i <= e; i++) {
+      sl[base + i] = undefined;
+      if (i < META_END) piv[base + i] = 0;
+    }
+    if (keep === 1 && ls < META_END) piv[base + ls] = newMax;
+    piv[base + META_END] = newEnd;
+    for (let q = d + 1; q < leafD; q++) {
+      const nd = this.lNode[q]!;
+      const ne = this.endOf(nd);
+      if (ne < META_END) this.pivS[nd >> SLAB_SHIFT]![(nd & SLAB_MASK) * STRIDE + ne] = newMax;
+    }
+    const sep = this.lNode[d]!;
+    this.pivS[sep >> SLAB_SHIFT]![(sep & SLAB_MASK) * STRIDE + this.lSlot[d]!] = newMax;
+    return true;
   }
 
   /**
@@ -2393,9 +2516,8 @@ export class MapleState<T> {
 
   /** lib/maple_tree.c: mas_erase() — remove the range containing `index`, return its value. */
   erase(): T | undefined {
-    const v = this.walkInternal();
-    if (v === undefined) return undefined;
-    this.tree.write(this.index, this.last, undefined);
+    checkIndex('index', this.index);
+    const v = this.tree.eraseEntry(this.index);
     this.tree.locate(this, this.index);
     this.index = this.slotStart();
     this.last = this.slotEnd();
