@@ -1,0 +1,396 @@
+/**
+ * Write entry points of the maple tree (lib/maple_tree.c: mas_wr_store_entry(),
+ * mas_wr_store_type(), mas_wr_extend_null(), mas_wr_slot_store(), mas_wr_append(),
+ * mas_wr_node_store(), mas_wr_spanning_store(), mas_erase()): the in-place fast paths, and the
+ * hand-over to MapleRebuild for everything that changes the node structure.
+ */
+import {
+  MAPLE_RANGE64_SLOTS,
+  MAX_INDEX,
+  META_END,
+  RANGE64_MIN_SLOTS,
+  SLAB_MASK,
+  SLAB_SHIFT,
+  STRIDE,
+} from './node';
+import { MapleRebuild } from './rebuild';
+
+/** Where every write starts: the walk, NULL extension, in-place stores, else a rebuild. */
+export class MapleStore<T> extends MapleRebuild<T> {
+  /**
+   * lib/maple_tree.c: mas_wr_store_entry() — write `value` over `[first, last]`.
+   * NULL writes first grow over adjacent NULL slots (mas_wr_extend_null()).
+   * @internal
+   */
+  write(first: number, last: number, value: T | undefined): void {
+    const pathValid = this.pathSeq === this.seq;
+    this.seq++;
+    if (this.root < 0) {
+      if (value !== undefined) this.storeIntoEmpty(first, last, value);
+      return;
+    }
+    const leafD = this.height - 1;
+    const LN = this.lNode;
+    const LS = this.lSlot;
+    const RN = this.rNode;
+    const RS = this.rSlot;
+    // Value of the slot containing `first`.
+    let cur: unknown;
+    if (pathValid && first >= this.lMin[leafD]! && first <= this.lMax[leafD]!) {
+      // The last write changed only the leaf it landed in, and this one starts in the same
+      // leaf: the recorded path still holds, only the slot needs finding.
+      const node = LN[leafD]!;
+      const base = (node & SLAB_MASK) * STRIDE;
+      const pv = this.pivS[node >> SLAB_SHIFT]!;
+      const e = pv[base + META_END]! | 0;
+      let k = e;
+      if (e > 0 && pv[base + e - 1]! >= first) {
+        k = 0;
+        while (pv[base + k]! < first) k++;
+      }
+      LS[leafD] = k;
+      cur = this.slotS[node >> SLAB_SHIFT]![base + k];
+    } else {
+      cur = this.walkPath(first, LN, LS, this.lMin, this.lMax);
+    }
+    const lnode = LN[leafD]!;
+    const lbase = (lnode & SLAB_MASK) * STRIDE;
+    const piv = this.pivS[lnode >> SLAB_SHIFT]!;
+    const lsl = this.slotS[lnode >> SLAB_SHIFT]!;
+    const lso = lbase;
+    let ls = LS[leafD]!;
+    let a = first;
+    let b = last;
+    const leafMax = this.lMax[leafD]!;
+    const e = piv[lbase + META_END]! | 0;
+    if (value !== undefined) {
+      // A value stored inside one slot (mas_wr_slot_store() when it fills the slot,
+      // mas_wr_append() / mas_wr_node_store() when it cuts it): no NULL to merge, the leaf
+      // only grows, so it is rewritten in place whenever the pieces fit.
+      const ss = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
+      const se = ls < e ? piv[lbase + ls]! : leafMax;
+      if (last <= se) {
+        const pieces = (ss < first ? 1 : 0) + 1 + (last < se ? 1 : 0);
+        if (pieces === 1) {
+          lsl[lso + ls] = value;
+          if (this.allocRangeEnabled && cur === undefined) this.propagateGap(leafD);
+          this.pathSeq = this.seq;
+          return;
+        }
+        if (e + pieces - 1 < MAPLE_RANGE64_SLOTS) {
+          this.rewriteLeafInPlace(lnode, ls, ls, e, e + pieces - 1, ss, se, first, last, value, leafMax);
+          if (this.allocRangeEnabled) this.propagateGap(leafD);
+          this.pathSeq = this.seq;
+          return;
+        }
+      }
+    } else {
+      const ss = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
+      if (cur === undefined) a = ss;
+      else if (ss === first && ls > 0 && lsl[lso + ls - 1] === undefined) {
+        ls--;
+        a = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
+      }
+      LS[leafD] = ls;
+      if (last < leafMax) {
+        let k = ls;
+        while (k < e && piv[lbase + k]! < last) k++;
+        const ke = k < e ? piv[lbase + k]! : leafMax;
+        if (lsl[lso + k] === undefined) b = ke;
+        else if (ke === last && lsl[lso + k + 1] === undefined) b = k + 1 < e ? piv[lbase + k + 1]! : leafMax;
+      } else if (last < MAX_INDEX && this.lookupSlot(last + 1) === undefined) {
+        b = this.foundEnd;
+      }
+    }
+    if (b <= leafMax) {
+      let k = ls;
+      while (k < e && piv[lbase + k]! < b) k++;
+      if (k === ls) {
+        const ss = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
+        const se = ls < e ? piv[lbase + ls]! : leafMax;
+        if (ss === a && se === b) {
+          // Exact fit (mas_wr_slot_store() of one slot): replace in place.
+          const old = lsl[lso + ls];
+          if (value !== undefined) {
+            lsl[lso + ls] = value;
+            if (this.allocRangeEnabled && old === undefined) this.propagateGap(leafD);
+            this.pathSeq = this.seq;
+            return;
+          }
+          if (old === undefined) {
+            this.pathSeq = this.seq;
+            return;
+          }
+          if ((ls < e || leafMax === MAX_INDEX) && !(leafD === 0 && e === 0)) {
+            lsl[lso + ls] = undefined;
+            if (this.allocRangeEnabled) this.propagateGap(leafD);
+            this.pathSeq = this.seq;
+            return;
+          }
+        }
+      }
+      // Everything inside this leaf (mas_wr_append(), mas_wr_slot_store(), mas_wr_node_store()):
+      // rewrite slots ls..k in place when the leaf keeps between its minimum and 16 slots and
+      // does not end in NULL unless it is the rightmost leaf.
+      const ss = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
+      const se = k < e ? piv[lbase + k]! : leafMax;
+      const pieces = (ss < a ? 1 : 0) + 1 + (b < se ? 1 : 0);
+      const newEnd = e - (k - ls) + pieces - 1;
+      if (
+        newEnd < MAPLE_RANGE64_SLOTS &&
+        (newEnd >= RANGE64_MIN_SLOTS - 1 || leafD === 0 || leafMax === MAX_INDEX) &&
+        (value !== undefined || ((b < leafMax || leafMax === MAX_INDEX) && newEnd > 0))
+      ) {
+        this.rewriteLeafInPlace(lnode, ls, k, e, newEnd, ss, se, a, b, value, leafMax);
+        if (this.allocRangeEnabled) this.propagateGap(leafD);
+        this.pathSeq = this.seq;
+        return;
+      }
+      if (
+        value !== undefined &&
+        leafMax === MAX_INDEX &&
+        leafD > 0 &&
+        e === MAPLE_RANGE64_SLOTS - 1 &&
+        ls === e &&
+        ss === a &&
+        b < MAX_INDEX &&
+        cur === undefined &&
+        !this.allocRangeEnabled &&
+        this.endOf(LN[leafD - 1]!) < this.internalSlots - 1
+      ) {
+        this.splitAppend(leafD, a, b, value);
+        return;
+      }
+      for (let d = 0; d <= leafD; d++) {
+        RN[d] = LN[d]!;
+        RS[d] = LS[d]!;
+        this.rMin[d] = this.lMin[d]!;
+        this.rMax[d] = this.lMax[d]!;
+      }
+      RS[leafD] = k;
+    } else {
+      if (value === undefined && last === leafMax && this.eraseIntoNextLeaf(leafD, ls, a)) return;
+      this.walkPath(b, RN, RS, this.rMin, this.rMax);
+    }
+
+    // Leaf buffer: left part of the first leaf, the new entry, right part of the last leaf.
+    const bp = this.bufPiv;
+    const bs = this.bufSlot;
+    let n = 0;
+    {
+      const e = piv[lbase + META_END]! | 0;
+      const nodeMax = this.lMax[leafD]!;
+      let s = this.lMin[leafD]!;
+      for (let k = 0; k <= e; k++) {
+        const ke = k < e ? piv[lbase + k]! : nodeMax;
+        if (ke < a) {
+          bp[n] = ke;
+          bs[n++] = lsl[lso + k];
+        } else {
+          if (s < a) {
+            bp[n] = a - 1;
+            bs[n++] = lsl[lso + k];
+          }
+          break;
+        }
+        s = ke + 1;
+      }
+    }
+    const newPos = n;
+    bp[n] = b;
+    bs[n++] = value;
+    {
+      const rnode = RN[leafD]!;
+      const rbase = (rnode & SLAB_MASK) * STRIDE;
+      const rpiv = this.pivS[rnode >> SLAB_SHIFT]!;
+      const rsl = this.slotS[rnode >> SLAB_SHIFT]!;
+      const rso = rbase;
+      const e = rpiv[rbase + META_END]! | 0;
+      const nodeMax = this.rMax[leafD]!;
+      for (let k = RS[leafD]!; k <= e; k++) {
+        const ke = k < e ? rpiv[rbase + k]! : nodeMax;
+        if (ke > b) {
+          bp[n] = ke;
+          bs[n++] = rsl[rso + k];
+        }
+      }
+    }
+    this.bufLen = n;
+    this.bufHigh = n;
+    this.rebuild(leafD, newPos);
+  }
+
+  /**
+   * @internal mtree_erase() after the argument checks: walk to the entry containing `index`
+   * and store NULL over all of it; returns the old value.
+   */
+  eraseEntry(index: number): T | undefined {
+    if (this.root < 0) return undefined;
+    const v = this.walkToSlot(index);
+    if (v !== undefined && !this.eraseInLeaf()) this.write(this.foundStart, this.foundEnd, undefined);
+    return v;
+  }
+
+  /**
+   * The erase just walked (walkToSlot()) done in place when it stays inside the leaf
+   * (lib/maple_tree.c: mas_wr_node_store() of a NULL): the entry's slot becomes NULL, merged
+   * with a NULL slot on either side, and the slots after it shift down. Declined, for the
+   * general write, when the leaf would fall below its minimum occupancy (rebalance) or the
+   * entry is the last slot of a leaf other than the rightmost (its NULL merges with the next
+   * leaf's data).
+   */
+  private eraseInLeaf(): boolean {
+    const leafD = this.height - 1;
+    const node = this.lNode[leafD]!;
+    const ls = this.lSlot[leafD]!;
+    const leafMax = this.lMax[leafD]!;
+    const base = (node & SLAB_MASK) * STRIDE;
+    const piv = this.pivS[node >> SLAB_SHIFT]!;
+    const sl = this.slotS[node >> SLAB_SHIFT]!;
+    const e = piv[base + META_END]! | 0;
+    if (ls === e && leafMax !== MAX_INDEX) return false;
+    const lo = ls > 0 && sl[base + ls - 1] === undefined ? ls - 1 : ls;
+    const hi = ls < e && sl[base + ls + 1] === undefined ? ls + 1 : ls;
+    const shift = hi - lo;
+    const newEnd = e - shift;
+    if (newEnd === 0) return false;
+    if (newEnd < RANGE64_MIN_SLOTS - 1 && leafD > 0 && leafMax !== MAX_INDEX) return false;
+    this.seq++;
+    sl[base + lo] = undefined;
+    if (lo < META_END) piv[base + lo] = hi < e ? piv[base + hi]! : leafMax;
+    if (shift > 0) {
+      for (let i = hi + 1; i <= e; i++) {
+        sl[base + i - shift] = sl[base + i];
+        piv[base + i - shift] = i < e ? piv[base + i]! : leafMax;
+      }
+      for (let i = newEnd + 1; i <= e; i++) {
+        sl[base + i] = undefined;
+        if (i < META_END) piv[base + i] = 0;
+      }
+      piv[base + META_END] = newEnd;
+    }
+    if (this.allocRangeEnabled) this.propagateGap(leafD);
+    this.pathSeq = this.seq;
+    return true;
+  }
+
+  /**
+   * A NULL store that ends at the end of a leaf whose next leaf starts with NULL: the two
+   * NULL ranges merge, so the kernel takes it as a spanning store (mas_wr_spanning_store()).
+   * When the leaf keeps its minimum occupancy the result needs no rebuild: the leaf drops its
+   * slots from `ls` on (keeping `[ss, a - 1]` of slot `ls` when the store starts inside it), and
+   * the pivot that separates it from the next leaf, in the lowest ancestor where the two
+   * paths part, becomes `a - 1`, which extends the next leaf's first slot down to `a`. Nodes
+   * between that ancestor and the leaf are last children whose stored last pivot (when not
+   * full) is their maximum, so it moves too. Not for allocation trees, whose gaps change on
+   * both paths.
+   */
+  private eraseIntoNextLeaf(leafD: number, ls: number, a: number): boolean {
+    if (this.allocRangeEnabled) return false;
+    const node = this.lNode[leafD]!;
+    const base = (node & SLAB_MASK) * STRIDE;
+    const piv = this.pivS[node >> SLAB_SHIFT]!;
+    const sl = this.slotS[node >> SLAB_SHIFT]!;
+    const e = piv[base + META_END]! | 0;
+    const ss = ls > 0 ? piv[base + ls - 1]! + 1 : this.lMin[leafD]!;
+    const keep = ss < a ? 1 : 0;
+    const newEnd = ls - 1 + keep;
+    if (newEnd < RANGE64_MIN_SLOTS - 1) return false;
+    let d = leafD - 1;
+    while (d >= 0 && this.lSlot[d] === this.endOf(this.lNode[d]!)) d--;
+    if (d < 0) return false;
+    const newMax = a - 1;
+    for (let i = newEnd + 1; i <= e; i++) {
+      sl[base + i] = undefined;
+      if (i < META_END) piv[base + i] = 0;
+    }
+    if (keep === 1 && ls < META_END) piv[base + ls] = newMax;
+    piv[base + META_END] = newEnd;
+    for (let q = d + 1; q < leafD; q++) {
+      const nd = this.lNode[q]!;
+      const ne = this.endOf(nd);
+      if (ne < META_END) this.pivS[nd >> SLAB_SHIFT]![(nd & SLAB_MASK) * STRIDE + ne] = newMax;
+    }
+    const sep = this.lNode[d]!;
+    this.pivS[sep >> SLAB_SHIFT]![(sep & SLAB_MASK) * STRIDE + this.lSlot[d]!] = newMax;
+    return true;
+  }
+
+  /**
+   * Replace slots `ls..k` of a leaf by [ss, a-1]=old(ls), [a, b]=value, [b+1, se]=old(k),
+   * shifting the slots after `k`. A full leaf has no room for its last pivot (implied by the
+   * parent): cell 15 holds the end.
+   */
+  private rewriteLeafInPlace(
+    node: number,
+    ls: number,
+    k: number,
+    e: number,
+    newEnd: number,
+    ss: number,
+    se: number,
+    a: number,
+    b: number,
+    value: T | undefined,
+    leafMax: number,
+  ): void {
+    const base = (node & SLAB_MASK) * STRIDE;
+    const piv = this.pivS[node >> SLAB_SHIFT]!;
+    const sl = this.slotS[node >> SLAB_SHIFT]!;
+    const so = base;
+    const oldLeft = sl[so + ls];
+    const oldRight = sl[so + k];
+    const shift = newEnd - e;
+    if (shift > 0) {
+      for (let i = e; i > k; i--) {
+        sl[so + i + shift] = sl[so + i];
+        piv[base + i + shift] = i < e ? piv[base + i]! : leafMax;
+      }
+    } else if (shift < 0) {
+      for (let i = k + 1; i <= e; i++) {
+        sl[so + i + shift] = sl[so + i];
+        piv[base + i + shift] = i < e ? piv[base + i]! : leafMax;
+      }
+      for (let i = newEnd + 1; i <= e; i++) {
+        sl[so + i] = undefined;
+        piv[base + i] = 0;
+      }
+    }
+    let j = ls;
+    if (ss < a) {
+      sl[so + j] = oldLeft;
+      piv[base + j++] = a - 1;
+    }
+    sl[so + j] = value;
+    piv[base + j++] = b;
+    if (b < se) {
+      sl[so + j] = oldRight;
+      piv[base + j] = se;
+    }
+    // Cells past the new end hold 0 (a full leaf's pivot 15 is the end's cell).
+    piv[base + META_END] = newEnd;
+  }
+
+  private storeIntoEmpty(first: number, last: number, value: T): void {
+    const id = this.allocNode(true);
+    let n = 0;
+    const bp = this.bufPiv;
+    const bs = this.bufSlot;
+    if (first > 0) {
+      bp[n] = first - 1;
+      bs[n++] = undefined;
+    }
+    bp[n] = last;
+    bs[n++] = value;
+    if (last < MAX_INDEX) {
+      bp[n] = MAX_INDEX;
+      bs[n++] = undefined;
+    }
+    this.writeNode(id, true, 0, n, 0, MAPLE_RANGE64_SLOTS);
+    for (let i = 0; i < n; i++) bs[i] = undefined;
+    this.parent[id] = -1;
+    this.parentSlot[id] = 0;
+    this.root = id;
+    this.height = 1;
+  }
+}
