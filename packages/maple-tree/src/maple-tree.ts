@@ -13,7 +13,7 @@ export { MapleState } from './state';
 
 import { checkIndex, checkRange, MapleTreeError } from './errors';
 import { MAX_INDEX, type MapleEntry } from './node';
-import { forEachEntry, forEachEntryRev, MapleState } from './state';
+import { EntryLoop, forEachEntry, forEachEntryRev, MapleState } from './state';
 import { MapleCheck } from './validate';
 
 /**
@@ -37,16 +37,12 @@ export class MapleTree<T> extends MapleCheck<T> implements Iterable<MapleEntry<T
     return new MapleState<T>(this, index, last);
   }
 
-  /** mt_for_each(): every non-empty range, ascending. */
+  /**
+   * mt_for_each(): every non-empty range, ascending. Each step is one find() on a state of its
+   * own; the entry yielded is a new object (callers keep them), the iterator result is not.
+   */
   [Symbol.iterator](): Iterator<MapleEntry<T>> {
-    const mas = new MapleState<T>(this, 0, 0);
-    return {
-      next(): IteratorResult<MapleEntry<T>> {
-        const value = mas.find(MAX_INDEX);
-        if (value === undefined) return { done: true, value: undefined };
-        return { done: false, value: { index: mas.index, last: mas.last, value } };
-      },
-    };
+    return new EntryLoop<T>(new MapleState<T>(this, 0, 0));
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import { checkIndex, checkRange } from './errors';
 import type { MapleTree } from './maple-tree';
-import { MAX_INDEX, META_END, NO_PIVOTS, NO_SLOTS } from './node';
+import { MAX_INDEX, type MapleEntry, META_END, NO_PIVOTS, NO_SLOTS } from './node';
 
 // ma_status
 const ST_START = 0;
@@ -567,6 +567,37 @@ class ForEachLoop<T> implements IterableIterator<T> {
   }
 
   [Symbol.iterator](): IterableIterator<T> {
+    return this;
+  }
+}
+
+/** The loop behind `for (const e of tree)`: one find() per step, the entry as a new object. */
+export class EntryLoop<T> implements IterableIterator<MapleEntry<T>> {
+  private readonly mas: MapleState<T>;
+  private done = false;
+  private readonly result: { done: false; value: MapleEntry<T> } = {
+    done: false,
+    value: undefined as unknown as MapleEntry<T>,
+  };
+
+  constructor(mas: MapleState<T>) {
+    this.mas = mas;
+  }
+
+  next(): IteratorResult<MapleEntry<T>> {
+    if (this.done) return DONE;
+    const mas = this.mas;
+    const value = mas.find(MAX_INDEX);
+    if (value === undefined) {
+      this.done = true;
+      return DONE;
+    }
+    const r = this.result;
+    r.value = { index: mas.index, last: mas.last, value };
+    return r;
+  }
+
+  [Symbol.iterator](): IterableIterator<MapleEntry<T>> {
     return this;
   }
 }
