@@ -130,20 +130,20 @@ const maple: Contender<MapleTree<number>> = {
   },
 };
 
-/** The callback form of iteration (tree.forEach / tree.forEachRev); everything else as maple. */
+/** The callback form of iteration (tree.forEachEntry / tree.forEachEntryRev); everything else as maple. */
 const mapleCb: Contender<MapleTree<number>> = {
   ...maple,
   name: 'maple-tree (callback)',
   iterate: (s) => {
     let n = 0;
-    s.forEach((v, index, last) => {
+    s.forEachEntry((v, index, last) => {
       n += (v ^ index ^ last) & 1;
     });
     return n;
   },
   iterateRev: (s) => {
     let n = 0;
-    s.forEachRev((v, index, last) => {
+    s.forEachEntryRev((v, index, last) => {
       n += (v ^ index ^ last) & 1;
     });
     return n;

@@ -267,12 +267,12 @@ describe('iteration', () => {
   it('the callback forms visit every entry in order, stepping each leaf once', () => {
     const counts = spy(t, ['locate', 'nextLeaf', 'prevLeaf']);
     const seen: string[] = [];
-    t.forEach((v, index, last) => {
+    t.forEachEntry((v, index, last) => {
       seen.push(`${index}-${last}=${v}`);
     });
     expect(seen.join(' ')).toBe(entriesOfModel(m));
     const back: string[] = [];
-    t.forEachRev((v, index, last) => {
+    t.forEachEntryRev((v, index, last) => {
       back.push(`${index}-${last}=${v}`);
     });
     expect(back.reverse().join(' ')).toBe(entriesOfModel(m));
@@ -286,7 +286,7 @@ describe('iteration', () => {
         const last = Math.max(x, y);
         const want = m.ranges.filter((r) => r.e >= first && r.s <= last).map((r) => `${r.s}-${r.e}=${r.v}`);
         const got: string[] = [];
-        t.forEach(
+        t.forEachEntry(
           (v, index, end) => {
             got.push(`${index}-${end}=${v}`);
           },
@@ -295,7 +295,7 @@ describe('iteration', () => {
         );
         expect(got).toEqual(want);
         const gotRev: string[] = [];
-        t.forEachRev(
+        t.forEachEntryRev(
           (v, index, end) => {
             gotRev.push(`${index}-${end}=${v}`);
             return gotRev.length <= stopAfter;
@@ -308,11 +308,11 @@ describe('iteration', () => {
       { numRuns: 200 },
     );
     const calls: number[] = [];
-    t.forEach((v) => calls.push(v), 30, 20);
+    t.forEachEntry((v) => calls.push(v), 30, 20);
     expect(calls).toEqual([]);
-    expect(() => t.forEach(() => undefined, -1)).toThrow(/EINVAL/);
-    expect(() => t.forEachRev(() => undefined, 0, 2 ** 53)).toThrow(/EINVAL/);
-    new MapleTree<number>().forEach((v) => calls.push(v));
+    expect(() => t.forEachEntry(() => undefined, -1)).toThrow(/EINVAL/);
+    expect(() => t.forEachEntryRev(() => undefined, 0, 2 ** 53)).toThrow(/EINVAL/);
+    new MapleTree<number>().forEachEntry((v) => calls.push(v));
     expect(calls).toEqual([]);
   });
 
@@ -320,7 +320,7 @@ describe('iteration', () => {
     const { t: w, m: wm } = build([...Array(300).keys()]);
     // Erase every other entry from inside the loop: the walk resumes after the entry reported.
     const seen: number[] = [];
-    w.forEach((v, index) => {
+    w.forEachEntry((v, index) => {
       seen.push(v);
       if (v % 2 === 0) {
         w.erase(index);
@@ -331,7 +331,7 @@ describe('iteration', () => {
     same(w, wm);
     // A store ahead of the walk is seen, one behind it is not.
     const later: number[] = [];
-    w.forEach((v, index) => {
+    w.forEachEntry((v, index) => {
       later.push(v);
       if (v === 1) w.storeRange(index + 5, index + 7, 1000);
       if (v === 3) w.storeRange(0, 0, 2000);
@@ -340,16 +340,16 @@ describe('iteration', () => {
     // A loop nested in the callback uses the same cursor; the outer loop still finishes.
     let inner = 0;
     let outer = 0;
-    w.forEach(() => {
+    w.forEachEntry(() => {
       outer++;
-      if (outer === 3) w.forEach(() => void inner++);
+      if (outer === 3) w.forEachEntry(() => void inner++);
     });
     expect(inner).toBe(outer);
     let innerRev = 0;
     let outerRev = 0;
-    w.forEachRev(() => {
+    w.forEachEntryRev(() => {
       outerRev++;
-      if (outerRev === 3) w.forEachRev(() => void innerRev++);
+      if (outerRev === 3) w.forEachEntryRev(() => void innerRev++);
     });
     expect(innerRev).toBe(outerRev);
   });

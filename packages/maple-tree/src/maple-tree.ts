@@ -13,7 +13,7 @@ export { MapleState } from './state';
 
 import { checkIndex, checkRange, MapleTreeError } from './errors';
 import { MAX_INDEX, type MapleEntry } from './node';
-import { EntryLoop, forEachEntry, forEachEntryRev, MapleState } from './state';
+import { EntryLoop, eachEntry, eachEntryRev, MapleState } from './state';
 import { MapleCheck } from './validate';
 
 /**
@@ -22,7 +22,7 @@ import { MapleCheck } from './validate';
  * Maps every index of `0..MAX_INDEX` to a value or to nothing (`undefined`, the kernel's NULL).
  */
 export class MapleTree<T> extends MapleCheck<T> implements Iterable<MapleEntry<T>> {
-  /** The cursor of forEach()/forEachRev() (one per tree: they allocate nothing). */
+  /** The cursor of forEachEntry()/forEachEntryRev() (one per tree: they allocate nothing). */
   private readonly cursor: MapleState<T> = new MapleState<T>(this, 0, 0);
 
   /** lib/maple_tree.c: mtree_empty() */
@@ -48,26 +48,26 @@ export class MapleTree<T> extends MapleCheck<T> implements Iterable<MapleEntry<T
   /**
    * Every entry intersecting `[first, last]`, ascending: `callback(value, index, last)` with
    * the entry's full range; returning `false` stops. The fastest way through a tree: one loop
-   * per leaf over its pivots and slots, no object per entry (see forEachEntry()).
+   * per leaf over its pivots and slots, no object per entry (see eachEntry() in state.ts).
    */
-  forEach(
+  forEachEntry(
     callback: (value: T, index: number, last: number) => unknown,
     first = 0,
     last: number = MAX_INDEX,
   ): void {
-    forEachEntry(this, this.cursor, callback, first, last);
+    eachEntry(this, this.cursor, callback, first, last);
   }
 
   /**
    * Every entry intersecting `[first, last]`, descending (the callback form of
    * mas_for_each_rev()); returning `false` stops.
    */
-  forEachRev(
+  forEachEntryRev(
     callback: (value: T, index: number, last: number) => unknown,
     first = 0,
     last: number = MAX_INDEX,
   ): void {
-    forEachEntryRev(this, this.cursor, callback, first, last);
+    eachEntryRev(this, this.cursor, callback, first, last);
   }
 
   /** lib/maple_tree.c: mtree_store() */

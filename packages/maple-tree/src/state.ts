@@ -538,7 +538,7 @@ export class MapleState<T> {
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 /**
- * The loop behind forEach(): each step is one find() on the same state. One result object per
+ * The loop behind mas.forEach(): each step is one find() on the same state. One result object per
  * loop, refilled at every step (for..of reads it before asking for the next one), so a step
  * allocates nothing. Forward and reverse loops are separate classes so that each `next()`
  * call site sees one shape and inlines one find.
@@ -638,7 +638,7 @@ class ForEachRevLoop<T> implements IterableIterator<T> {
  * Writes from inside the callback are allowed: the walk then resumes after the entry it
  * reported.
  */
-export function forEachEntry<T>(
+export function eachEntry<T>(
   mt: MapleTree<T>,
   mas: MapleState<T>,
   callback: (value: T, index: number, last: number) => unknown,
@@ -677,7 +677,7 @@ export function forEachEntry<T>(
       if (stop >= last || mt.root < 0) return;
       mt.locate(mas, stop + 1);
     } else {
-      // A forEach() nested in the callback moved the shared cursor: step from this leaf.
+      // A loop nested in the callback moved the shared cursor: step from this leaf.
       mas.node = node;
       mas.nodeMax = nodeMax;
       mt.nextLeaf(mas);
@@ -689,7 +689,7 @@ export function forEachEntry<T>(
  * Every entry intersecting `[first, last]`, descending (the callback form of
  * mas_for_each_rev()): `callback(value, index, last)`; returning `false` stops.
  */
-export function forEachEntryRev<T>(
+export function eachEntryRev<T>(
   mt: MapleTree<T>,
   mas: MapleState<T>,
   callback: (value: T, index: number, last: number) => unknown,
