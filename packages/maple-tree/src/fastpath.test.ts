@@ -217,16 +217,29 @@ describe('in-place writes do not rebuild nodes', () => {
     same(t, m);
   });
 
-  it('an erase that leaves a leaf below its minimum still rebalances', () => {
-    const { t, m } = build([...Array(2000).keys()]);
-    const counts = spy(t, ['rebuild']);
-    const leaf = leavesOf(t)[3]!;
-    for (const x of leaf.slots.filter((y) => y.v !== 'undefined')) {
-      t.erase(x.s);
-      m.erase(x.s);
-      same(t, m);
+  it('an erase that leaves a leaf below its minimum rebalances with its right sibling in place', () => {
+    for (const alloc of [false, true]) {
+      const { t, m } = build([...Array(2000).keys()], alloc);
+      const counts = spy(t, ['rebuild', 'rebalanceRight', 'freeNode']);
+      const before = leavesOf(t).length;
+      // Empty leaves 3 and 4 entry by entry: each falls below its minimum on the way.
+      for (const leaf of leavesOf(t).slice(3, 5)) {
+        for (const x of leaf.slots.filter((y) => y.v !== 'undefined')) {
+          t.erase(x.s);
+          m.erase(x.s);
+          same(t, m);
+        }
+      }
+      expect(leavesOf(t).length).toBeLessThan(before);
+      expect(counts.freeNode).toBeGreaterThan(0);
+      if (alloc) {
+        // Allocation trees keep their gaps exact through the general rebuild.
+        expect(counts.rebalanceRight).toBe(0);
+        expect(counts.rebuild).toBeGreaterThan(0);
+      } else {
+        expect(counts.rebalanceRight).toBeGreaterThan(0);
+      }
     }
-    expect(counts.rebuild).toBeGreaterThan(0);
   });
 });
 

@@ -247,7 +247,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
   }
 
   /** Move child `from` of a node to slot `to` (its pivot too: the node max for the last one). */
-  private moveChild(
+  protected moveChild(
     piv: Float64Array,
     kids: Int32Array,
     base: number,

@@ -254,7 +254,11 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const shift = hi - lo;
     const newEnd = e - shift;
     if (newEnd === 0) return false;
-    if (newEnd < RANGE64_MIN_SLOTS - 1 && leafD > 0 && leafMax !== MAX_INDEX) return false;
+    const short = newEnd < RANGE64_MIN_SLOTS - 1 && leafD > 0 && leafMax !== MAX_INDEX;
+    // A leaf that falls below its minimum takes slots from its right sibling in place when it
+    // can (see rebalanceRight()); otherwise the general write rebalances.
+    const sibling = short ? this.rightSiblingFits(leafD, newEnd) : -1;
+    if (short && sibling < 0) return false;
     this.seq++;
     sl[base + lo] = undefined;
     if (lo < META_END) piv[base + lo] = hi < e ? piv[base + hi]! : leafMax;
@@ -269,9 +273,94 @@ export class MapleStore<T> extends MapleRebuild<T> {
       }
       piv[base + META_END] = newEnd;
     }
+    if (short) {
+      this.rebalanceRight(leafD, node, newEnd, sibling);
+      return true;
+    }
     if (this.allocRangeEnabled) this.propagateGap(leafD);
     this.pathSeq = this.seq;
     return true;
+  }
+
+  /**
+   * The right sibling (same parent) of the leaf on the recorded path, when a leaf left with
+   * `newEnd` can be rebalanced with it in place: in a tree without gap data, and when merging
+   * the two leaves would not leave the parent below its own minimum. -1 otherwise.
+   */
+  private rightSiblingFits(leafD: number, newEnd: number): number {
+    if (this.allocRangeEnabled) return -1;
+    const p = leafD - 1;
+    const parent = this.lNode[p]!;
+    const ps = this.lSlot[p]!;
+    const pe = this.endOf(parent);
+    if (ps >= pe) return -1;
+    const sib = this.childAt(parent, ps + 1);
+    if (newEnd + 1 + this.endOf(sib) + 1 <= MAPLE_RANGE64_SLOTS) {
+      // A merge: the parent loses a child.
+      const parentEnd = pe - 1;
+      if (p === 0 ? parentEnd < 1 : parentEnd + 1 < this.internalMin && this.lMax[p] !== MAX_INDEX) return -1;
+    }
+    return sib;
+  }
+
+  /**
+   * lib/maple_tree.c: mas_rebalance() of a leaf and its right sibling, done in place. When the
+   * two fit in one node the sibling's slots are appended to the leaf and the sibling leaves the
+   * parent (its later children shift down); else the leaf takes the sibling's first slots
+   * until both hold about half, never ending on NULL, and only the pivot between them moves.
+   */
+  private rebalanceRight(leafD: number, node: number, end: number, sib: number): void {
+    const p = leafD - 1;
+    const parent = this.lNode[p]!;
+    const ps = this.lSlot[p]!;
+    const pbase = (parent & SLAB_MASK) * STRIDE;
+    const ppiv = this.pivS[parent >> SLAB_SHIFT]!;
+    const pkids = this.kidS[parent >> SLAB_SHIFT]!;
+    const pe = ppiv[pbase + META_END]! | 0;
+    const parentMax = this.lMax[p]!;
+    const sibMax = ps + 1 < pe ? ppiv[pbase + ps + 1]! : parentMax;
+    const base = (node & SLAB_MASK) * STRIDE;
+    const piv = this.pivS[node >> SLAB_SHIFT]!;
+    const sl = this.slotS[node >> SLAB_SHIFT]!;
+    const sbase = (sib & SLAB_MASK) * STRIDE;
+    const spiv = this.pivS[sib >> SLAB_SHIFT]!;
+    const ssl = this.slotS[sib >> SLAB_SHIFT]!;
+    const se = spiv[sbase + META_END]! | 0;
+    const total = end + 1 + se + 1;
+    // Slots of the sibling that move into the leaf.
+    let take = se + 1;
+    if (total > MAPLE_RANGE64_SLOTS) {
+      take = (total >> 1) - (end + 1);
+      if (ssl[sbase + take - 1] === undefined) take++;
+    }
+    for (let k = 0; k < take; k++) {
+      const to = end + 1 + k;
+      sl[base + to] = ssl[sbase + k];
+      if (to < META_END) piv[base + to] = k < se ? spiv[sbase + k]! : sibMax;
+    }
+    piv[base + META_END] = end + take;
+    if (take === se + 1) {
+      // Merged: the sibling leaves the parent, whose later children shift down one slot.
+      for (let i = ps + 1; i < pe; i++) this.moveChild(ppiv, pkids, pbase, i + 1, i, pe, parentMax);
+      ppiv[pbase + ps] = sibMax;
+      pkids[pbase + pe] = 0;
+      if (pe < META_END) ppiv[pbase + pe] = 0;
+      ppiv[pbase + META_END] = pe - 1;
+      this.freeNode(sib);
+      return;
+    }
+    // Redistributed: the sibling's remaining slots move to its front.
+    const newMax = spiv[sbase + take - 1]!;
+    for (let k = take; k <= se; k++) {
+      ssl[sbase + k - take] = ssl[sbase + k];
+      spiv[sbase + k - take] = k < se ? spiv[sbase + k]! : sibMax;
+    }
+    for (let k = se - take + 1; k <= se; k++) {
+      ssl[sbase + k] = undefined;
+      if (k < META_END) spiv[sbase + k] = 0;
+    }
+    spiv[sbase + META_END] = se - take;
+    ppiv[pbase + ps] = newMax;
   }
 
   /**
