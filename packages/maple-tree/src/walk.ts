@@ -181,42 +181,43 @@ export class MapleWalk<T> extends MapleNodes {
 
   /**
    * lib/maple_tree.c: mas_next_node() — move a state from its leaf to the next one (the
-   * leaf's maximum is below MAX_INDEX), up the parent links to the first ancestor with a slot
-   * after ours and down its leftmost path. The state sits on the new leaf's slot 0.
+   * leaf's maximum is below MAX_INDEX). The state sits on the new leaf's slot 0.
    * @internal
    */
   nextLeaf(mas: MapleState<T>): void {
-    const up = this.climb(mas.node, 1);
-    const parent = this.climbParent;
-    const slot = this.climbSlot;
-    let max = slot < this.endOf(parent) ? this.pivotAt(parent, slot) : this.maxOf(parent);
-    let node = this.childAt(parent, slot);
-    for (let d = 1; d < up; d++) {
-      if (this.endOf(node) > 0) max = this.pivotAt(node, 0);
-      node = this.childAt(node, 0);
-    }
-    this.placeOnLeaf(mas, node, 0, mas.nodeMax + 1, max);
-    this.touchSibling(node, 1);
+    this.stepLeaf(mas, 1);
   }
 
   /**
-   * lib/maple_tree.c: mas_prev_node() — mirror of nextLeaf(): to the previous leaf (the leaf's
-   * minimum is above 0), on its last slot.
+   * lib/maple_tree.c: mas_prev_node() — to the previous leaf (the leaf's minimum is above 0),
+   * on its last slot.
    * @internal
    */
   prevLeaf(mas: MapleState<T>): void {
-    const up = this.climb(mas.node, -1);
-    const parent = this.climbParent;
-    const slot = this.climbSlot;
-    let min = slot > 0 ? this.pivotAt(parent, slot - 1) + 1 : this.minOf(parent);
-    let node = this.childAt(parent, slot);
+    this.stepLeaf(mas, -1);
+  }
+
+  /**
+   * Both directions of the leaf step: up the parent links to the first ancestor with a slot
+   * after (`dir` 1) or before (-1) ours, then down that child's leftmost (rightmost) path.
+   * The new leaf's near edge is one past the old leaf's; its far edge is the child's edge at
+   * the lowest level where the path does not run along the subtree's border.
+   */
+  private stepLeaf(mas: MapleState<T>, dir: 1 | -1): void {
+    const up = this.climb(mas.node, dir);
+    let node = this.climbParent;
+    let slot = this.climbSlot;
+    let edge = this.childEdge(node, slot, dir);
     for (let d = 1; d < up; d++) {
+      node = this.childAt(node, slot);
       const e = this.endOf(node);
-      if (e > 0) min = this.pivotAt(node, e - 1) + 1;
-      node = this.childAt(node, e);
+      slot = dir > 0 ? 0 : e;
+      if (e > 0) edge = dir > 0 ? this.pivotAt(node, 0) : this.pivotAt(node, e - 1) + 1;
     }
-    this.placeOnLeaf(mas, node, this.endOf(node), min, mas.nodeMin - 1);
-    this.touchSibling(node, -1);
+    node = this.childAt(node, slot);
+    if (dir > 0) this.placeOnLeaf(mas, node, 0, mas.nodeMax + 1, edge);
+    else this.placeOnLeaf(mas, node, this.endOf(node), edge, mas.nodeMin - 1);
+    this.touchSibling(node, dir);
   }
 
   /**
@@ -269,26 +270,16 @@ export class MapleWalk<T> extends MapleNodes {
     this.touched += piv[nb]! + piv[nb + META_END]! + (sl[nb] === sl[nb + META_END] ? 1 : 0);
   }
 
-  /** Last index covered by `node`: its pivot in the first ancestor where it is not the last slot. */
-  private maxOf(node: number): number {
-    while (node !== this.root) {
-      const parent = this.parent[node]!;
-      const slot = this.parentSlot[node]!;
-      if (slot < this.endOf(parent)) return this.pivotAt(parent, slot);
-      node = parent;
-    }
-    return MAX_INDEX;
-  }
-
-  /** First index covered by `node`, found the same way. */
-  private minOf(node: number): number {
-    while (node !== this.root) {
-      const parent = this.parent[node]!;
-      const slot = this.parentSlot[node]!;
-      if (slot > 0) return this.pivotAt(parent, slot - 1) + 1;
-      node = parent;
-    }
-    return 0;
+  /**
+   * The last (`dir` 1) or first (-1) index covered by child `slot` of `node`: its own pivot
+   * (the previous one + 1) when it has one, else the same edge of `node` in its parent.
+   */
+  private childEdge(node: number, slot: number, dir: 1 | -1): number {
+    if (dir > 0) {
+      if (slot < this.endOf(node)) return this.pivotAt(node, slot);
+    } else if (slot > 0) return this.pivotAt(node, slot - 1) + 1;
+    if (node === this.root) return dir > 0 ? MAX_INDEX : 0;
+    return this.childEdge(this.parent[node]!, this.parentSlot[node]!, dir);
   }
 
   /** lib/maple_tree.c: mt_find() — first entry intersecting `[start, max]`, or undefined. */
