@@ -700,7 +700,7 @@ function heapPerRange(n: number): HeapRow[] {
   for (const c of CONTENDERS) {
     if (c === mapleCb) continue;
     const child = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', process.argv[1]!], {
-      env: { ...process.env, BENCH_HEAP_CHILD: `${n},${c.name}` },
+      env: { ...process.env, BENCH_HEAP_CHILD: `${n}|${c.name}` },
       encoding: 'utf8',
     });
     const bytes = Number(child.stdout.trim().split('\n').pop());
@@ -714,28 +714,38 @@ function heapPerRange(n: number): HeapRow[] {
 }
 
 /**
- * One heap measurement. A structure of the same size is built and dropped first, so that the
- * compiled code and type feedback of the contender's first use are not counted as its data.
+ * One heap measurement: enough structures of n ranges to hold 1e6 ranges in all (one at 1e6),
+ * so that the collector's noise is small against what is measured. The same number is built
+ * and dropped first, so that the compiled code and type feedback of the contender's first use
+ * are not counted as its data.
  */
 function heapChild(spec: string): void {
-  const [size, name] = spec.split(',');
+  const [size, name] = spec.split('|');
   const n = Number(size);
   const c = byName(name!);
   if (!gc) throw new Error('run with --expose-gc');
-  let s = c.create();
-  c.storeSeq(s, n);
-  sink += c.iterate(s);
-  s = undefined;
+  const copies = Math.max(1, Math.round(1e6 / n));
+  let kept: unknown[] = [];
+  for (let i = 0; i < copies; i++) {
+    const s = c.create();
+    c.storeSeq(s, n);
+    kept.push(s);
+  }
+  sink += c.iterate(kept[0]);
+  kept = [];
   gc();
   gc();
   const before = usedBytes();
-  s = c.create();
-  c.storeSeq(s, n);
+  for (let i = 0; i < copies; i++) {
+    const s = c.create();
+    c.storeSeq(s, n);
+    kept.push(s);
+  }
   gc();
   gc();
   const after = usedBytes();
-  sink += c.iterate(s) & 1;
-  console.log(String(after - before));
+  sink += c.iterate(kept[copies - 1]) & 1;
+  console.log(String((after - before) / copies));
 }
 
 function fmtRate(x: number): string {
@@ -801,9 +811,9 @@ function markdown(rows: Row[], heap: HeapRow[], meta: { date: string; node: stri
     const hcols = [maple.name, btree.name, btreeTuple.name, sdsl.name, sdslTuple.name];
     out.push('');
     out.push(
-      'Heap per stored range (n adjacent ranges stored in ascending order, heap + array buffers after `gc()`,',
+      'Heap per stored range (structures of n adjacent ranges stored in ascending order, 1e6 ranges in all;',
     );
-    out.push('each in a fresh process that first built and dropped one such structure):');
+    out.push('heap + array buffers after `gc()`, in a fresh process that built and dropped as many first):');
     out.push('');
     out.push(`| n | ${hcols.map((c) => SHORT[c]).join(' | ')} |`);
     out.push(`|---:|${hcols.map(() => '---:').join('|')}|`);

@@ -170,6 +170,35 @@ describe('in-place writes against the model', () => {
   });
 });
 
+describe('trees share their write scratch', () => {
+  it('writes to two trees in turn (each write may follow the path the other just recorded)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.nat(3000), fc.nat(6), fc.option(fc.nat(99), { nil: undefined })), {
+          minLength: 200,
+          maxLength: 600,
+        }),
+        (ops) => {
+          const trees = [new MapleTree<number>(), new MapleTree<number>({ allocRange: true })];
+          const models = [new ModelTree(), new ModelTree()];
+          for (const [which, a, len, v] of ops) {
+            const i = which ? 1 : 0;
+            // Two writes close together in the same tree, the second one able to reuse the path.
+            trees[i]!.storeRange(a, a + len, v);
+            models[i]!.storeRange(a, a + len, v);
+            trees[1 - i]!.erase(a);
+            models[1 - i]!.erase(a);
+            trees[i]!.storeRange(a + len + 1, a + len + 2, 7);
+            models[i]!.storeRange(a + len + 1, a + len + 2, 7);
+          }
+          for (let i = 0; i < 2; i++) same(trees[i]!, models[i]!);
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+});
+
 describe('in-place writes do not rebuild nodes', () => {
   it('overwriting every range exactly touches no node structure (slot store)', () => {
     const order = [...Array(3000).keys()].sort((a, b) => ((a * 7919) % 3001) - ((b * 7919) % 3001));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_INDEX, MapleTree, MapleTreeCorruptionError, MapleTreeError } from './index';
+import { GAP_STRIDE, SLAB_MASK, SLAB_SHIFT, STRIDE } from './node';
 
 function entries<T>(t: MapleTree<T>): [number, number, T][] {
   return [...t].map((e) => [e.index, e.last, e.value]);
@@ -607,7 +608,7 @@ describe('validate() (lib/maple_tree.c: mt_validate)', () => {
     const t = new MapleTree<number>({ allocRange: true });
     for (let i = 0; i < 300; i++) t.store(i * 2, i);
     const internals = t as unknown as { gapS: Float64Array[]; root: number };
-    internals.gapS[0]![internals.root * 10] = 1234;
+    internals.gapS[internals.root >> SLAB_SHIFT]![(internals.root & SLAB_MASK) * GAP_STRIDE] = 1234;
     expect(() => t.validate()).toThrow(/gap/);
   });
 
@@ -621,7 +622,7 @@ describe('validate() (lib/maple_tree.c: mt_validate)', () => {
       height: number;
     };
     const root = internals.root;
-    const child = internals.kidS[root >> 9]![(root & 511) * 16]!;
+    const child = internals.kidS[root >> SLAB_SHIFT]![(root & SLAB_MASK) * STRIDE]!;
     internals.parentSlot[child] = 3;
     expect(() => t.validate()).toThrow(/points back/);
     internals.parentSlot[child] = 0;

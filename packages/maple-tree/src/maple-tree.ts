@@ -22,8 +22,8 @@ import { MapleCheck } from './validate';
  * Maps every index of `0..MAX_INDEX` to a value or to nothing (`undefined`, the kernel's NULL).
  */
 export class MapleTree<T> extends MapleCheck<T> implements Iterable<MapleEntry<T>> {
-  /** The cursor of forEachEntry()/forEachEntryRev() (one per tree: they allocate nothing). */
-  private readonly cursor: MapleState<T> = new MapleState<T>(this, 0, 0);
+  /** The cursor of forEachEntry()/forEachEntryRev(), made on first use (then they allocate nothing). */
+  private cursor: MapleState<T> | undefined = undefined;
 
   /** lib/maple_tree.c: mtree_empty() */
   get isEmpty(): boolean {
@@ -55,7 +55,7 @@ export class MapleTree<T> extends MapleCheck<T> implements Iterable<MapleEntry<T
     first = 0,
     last: number = MAX_INDEX,
   ): void {
-    eachEntry(this, this.cursor, callback, first, last);
+    eachEntry(this, this.loopCursor(), callback, first, last);
   }
 
   /**
@@ -67,7 +67,12 @@ export class MapleTree<T> extends MapleCheck<T> implements Iterable<MapleEntry<T
     first = 0,
     last: number = MAX_INDEX,
   ): void {
-    eachEntryRev(this, this.cursor, callback, first, last);
+    eachEntryRev(this, this.loopCursor(), callback, first, last);
+  }
+
+  private loopCursor(): MapleState<T> {
+    if (this.cursor === undefined) this.cursor = new MapleState<T>(this, 0, 0);
+    return this.cursor;
   }
 
   /** lib/maple_tree.c: mtree_store() */

@@ -56,8 +56,8 @@ export const META_END = STRIDE - 1;
 /**
  * Nodes come from slabs of this many nodes (kernel: the maple_node kmem_cache): node `id` owns
  * cells `(id & SLAB_MASK) * STRIDE ...` of slab `id >> SLAB_SHIFT`'s arrays, so the pool grows
- * by adding slabs and never copies a whole pool. The first slabs start with room for
- * SLAB_FIRST nodes and double up to SLAB_NODES, so that a small tree stays small.
+ * by adding slabs and never copies a whole pool. The first slab of each kind starts with room
+ * for SLAB_FIRST nodes and grows by half up to SLAB_NODES, so that a small tree stays small.
  */
 export const SLAB_SHIFT = 9;
 
@@ -65,18 +65,19 @@ export const SLAB_MASK = (1 << SLAB_SHIFT) - 1;
 
 export const SLAB_NODES = 1 << SLAB_SHIFT;
 
-/** Room of a new small slab; it doubles as its nodes are handed out, up to SLAB_NODES. */
+/** Room of a new small slab; it grows by half as its nodes are handed out, up to SLAB_NODES. */
 export const SLAB_FIRST = 8;
 
 /** Gap cells per node id in allocation trees. */
 export const GAP_STRIDE = MAPLE_ARANGE64_SLOTS;
 
-/** Slab kinds: the first slab serves both; later ones hold leaves only or internal nodes only. */
-export const SLAB_MIXED = 0;
+/**
+ * Slab kinds: a slab holds leaves only (no child or gap cells) or internal nodes only (no value
+ * cells), which also packs the internal nodes every walk goes through into few pages.
+ */
+export const SLAB_LEAF = 0;
 
-export const SLAB_LEAF = 1;
-
-export const SLAB_INNER = 2;
+export const SLAB_INNER = 1;
 
 export const MARK_CONSUMED = 1;
 
@@ -141,13 +142,15 @@ export class MapleNodes {
   gapOffset!: Uint8Array;
   /** @internal write bookkeeping and free-list marks */
   marks!: Uint8Array;
-  /** Kind of each slab: SLAB_MIXED (the first), SLAB_LEAF or SLAB_INNER. */
+  /** Kind of each slab: SLAB_LEAF or SLAB_INNER. */
   protected slabKind: number[] = [];
   /** Per slab: room (nodes), and how many of its ids were handed out. */
   private slabCap: number[] = [];
   protected slabUsed: number[] = [];
   /** Per slab kind: the slab fresh ids of that kind come from (-1: none yet). */
   private openSlab: number[] = [];
+  /** Per slab kind: how many slabs it has. */
+  private kindSlabs: number[] = [];
   /** Per slab kind: freed node ids. */
   private freeIds: number[][] = [];
   /** @internal root node id, -1 for an empty tree */
@@ -173,29 +176,30 @@ export class MapleNodes {
     this.slabKind = [];
     this.slabCap = [];
     this.slabUsed = [];
-    this.openSlab = [-1, -1, -1];
+    this.openSlab = [-1, -1];
+    this.kindSlabs = [0, 0];
     this.parent = new Int32Array(0);
     this.parentSlot = new Uint8Array(0);
     this.gapOffset = new Uint8Array(0);
     this.marks = new Uint8Array(0);
-    this.freeIds = [[], [], []];
-    this.openSlab[SLAB_MIXED] = this.addSlab(SLAB_MIXED);
+    this.freeIds = [[], []];
     this.root = -1;
     this.height = 0;
   }
 
   /**
-   * A new slab. The first slab serves both kinds of node; after it, a leaf slab has no child
-   * or gap cells and an internal slab no value cells, which also packs the internal nodes that
-   * every walk goes through into few pages. The first three slabs start with room for
-   * SLAB_FIRST nodes and double as needed, so that a small tree stays small; a pool that
-   * already has three gets full-size slabs (no copying as they fill).
+   * A new slab of one kind, when the kind's open slab is full. It starts with room for half
+   * as many nodes as the kind already has (SLAB_FIRST for the first, a full slab from the
+   * third on) and grows as needed: a small tree stays small, a large one copies little. An
+   * empty tree has no slab.
    */
   private addSlab(kind: number): number {
     const slab = this.slabKind.length;
-    const room = slab < 3 ? SLAB_FIRST : SLAB_NODES;
-    const leaves = kind !== SLAB_INNER;
-    const inner = kind !== SLAB_LEAF;
+    const have = this.kindSlabs[kind]! * SLAB_NODES;
+    const room = Math.min(SLAB_NODES, Math.max(SLAB_FIRST, have >> 1));
+    this.kindSlabs[kind]!++;
+    const leaves = kind === SLAB_LEAF;
+    const inner = kind === SLAB_INNER;
     this.pivS.push(new Float64Array(room * STRIDE));
     this.slotS.push(leaves ? newSlotSlab(room) : NO_SLOTS);
     this.kidS.push(inner ? new Int32Array(room * STRIDE) : NO_KIDS);
@@ -207,15 +211,15 @@ export class MapleNodes {
     return slab;
   }
 
-  /** Double a slab's room (up to SLAB_NODES); its nodes keep their ids. */
+  /** Grow a slab's room by half (up to SLAB_NODES); its nodes keep their ids. */
   private growSlab(slab: number): void {
-    const cap = this.slabCap[slab]! * 2;
+    const cap = Math.min(SLAB_NODES, (this.slabCap[slab]! * 5) >> 2);
     const piv = new Float64Array(cap * STRIDE);
     piv.set(this.pivS[slab]!);
     this.pivS[slab] = piv;
     const kind = this.slabKind[slab]!;
-    if (kind !== SLAB_INNER) this.slotS[slab] = newSlotSlab(cap, this.slotS[slab]);
-    if (kind !== SLAB_LEAF) {
+    if (kind === SLAB_LEAF) this.slotS[slab] = newSlotSlab(cap, this.slotS[slab]);
+    else {
       const kids = new Int32Array(cap * STRIDE);
       kids.set(this.kidS[slab]!);
       this.kidS[slab] = kids;
@@ -232,7 +236,8 @@ export class MapleNodes {
   /** Per-node metadata arrays (7 bytes a node) for at least `ids` node ids. */
   private ensureMeta(ids: number): void {
     if (ids <= this.parent.length) return;
-    const cap = Math.max(ids, Math.ceil(this.parent.length * 1.25));
+    // Exactly as many as the slabs address: slabs already grow geometrically.
+    const cap = ids;
     const parent = new Int32Array(cap);
     parent.set(this.parent);
     this.parent = parent;
@@ -253,16 +258,11 @@ export class MapleNodes {
   protected allocNode(isLeaf: boolean): number {
     const kind = isLeaf ? SLAB_LEAF : SLAB_INNER;
     let id = this.freeIds[kind]!.pop();
-    if (id === undefined) id = this.freeIds[SLAB_MIXED]!.pop();
     if (id === undefined) {
-      // Fresh ids come from the first slab while it has room, then from the kind's own slab.
-      let slab = this.openSlab[SLAB_MIXED]!;
-      if (this.slabUsed[slab] === SLAB_NODES) {
-        slab = this.openSlab[kind]!;
-        if (slab < 0 || this.slabUsed[slab] === SLAB_NODES) {
-          slab = this.addSlab(kind);
-          this.openSlab[kind] = slab;
-        }
+      let slab = this.openSlab[kind]!;
+      if (slab < 0 || this.slabUsed[slab] === SLAB_NODES) {
+        slab = this.addSlab(kind);
+        this.openSlab[kind] = slab;
       }
       const used = this.slabUsed[slab]!;
       if (used === this.slabCap[slab]) this.growSlab(slab);

@@ -21,26 +21,44 @@ import {
 /** Enough for a leaf plus both neighbours plus a spanning store (kernel: MAPLE_BIG_NODE_SLOTS). */
 export const BUF_SLOTS = 160;
 
+/**
+ * The buffer of a write and its bookkeeping, shared by every tree for the same reason as the
+ * path records (walk.ts: PATHS): one write at a time, and each write leaves the value cells
+ * empty when it ends.
+ */
+const BUFFER = {
+  piv: new Float64Array(BUF_SLOTS),
+  slot: Array.from({ length: BUF_SLOTS }, (): unknown => undefined),
+  gap: new Float64Array(BUF_SLOTS),
+  splitSizes: new Int32Array(BUF_SLOTS),
+  newIds: new Int32Array(BUF_SLOTS),
+  newMax: new Float64Array(BUF_SLOTS),
+  newGap: new Float64Array(BUF_SLOTS),
+  dead: [] as number[],
+  spare: [] as number[],
+  reused: [] as number[],
+};
+
 /** The buffer of a write and the node rebuilds that split, push, merge and collapse nodes. */
 export class MapleRebuild<T> extends MapleGaps<T> {
-  protected readonly bufPiv = new Float64Array(BUF_SLOTS);
-  protected readonly bufSlot: unknown[] = Array.from({ length: BUF_SLOTS }, () => undefined);
-  private readonly bufGap = new Float64Array(BUF_SLOTS);
+  protected readonly bufPiv = BUFFER.piv;
+  protected readonly bufSlot = BUFFER.slot;
+  private readonly bufGap = BUFFER.gap;
   protected bufLen = 0;
   protected bufHigh = 0;
-  private readonly splitSizes = new Int32Array(BUF_SLOTS);
-  private readonly newIds = new Int32Array(BUF_SLOTS);
-  private readonly newMax = new Float64Array(BUF_SLOTS);
-  private readonly newGap = new Float64Array(BUF_SLOTS);
+  private readonly splitSizes = BUFFER.splitSizes;
+  private readonly newIds = BUFFER.newIds;
+  private readonly newMax = BUFFER.newMax;
+  private readonly newGap = BUFFER.newGap;
   private newCount = 0;
   /** Nodes emptied or dropped by the running write, freed when it ends (ids stay unique meanwhile). */
-  private readonly dead: number[] = [];
+  private readonly dead = BUFFER.dead;
   private nDead = 0;
   /** Nodes of the level being rebuilt whose contents are in the buffer (see consume()). */
-  private readonly spare: number[] = [];
+  private readonly spare = BUFFER.spare;
   private nSpare = 0;
   /** Consumed nodes given a new life as output nodes by the running write. */
-  private readonly reused: number[] = [];
+  private readonly reused = BUFFER.reused;
   private nReused = 0;
   /**
    * @internal Whether an overflowing leaf first tries to push into a sibling, as the kernel's

@@ -14,6 +14,7 @@ import {
   STRIDE,
 } from './node';
 import { MapleRebuild } from './rebuild';
+import { PATHS } from './walk';
 
 /** Where every write starts: the walk, NULL extension, in-place stores, else a rebuild. */
 export class MapleStore<T> extends MapleRebuild<T> {
@@ -23,7 +24,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
    * @internal
    */
   write(first: number, last: number, value: T | undefined): void {
-    const pathValid = this.pathSeq === this.seq;
+    const pathValid = this.pathSeq === this.seq && PATHS.owner === this;
     this.seq++;
     if (this.root < 0) {
       if (value !== undefined) this.storeIntoEmpty(first, last, value);

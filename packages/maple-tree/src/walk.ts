@@ -16,20 +16,36 @@ import {
 } from './node';
 import type { MapleState } from './state';
 
+/**
+ * The path records of writes, shared by every tree: JavaScript runs one write at a time and a
+ * write calls no user code, so one set serves all trees, and a small tree does not carry its
+ * own. `owner` is the tree whose path the left arrays hold (see MapleStore.write()).
+ */
+export const PATHS = {
+  owner: null as unknown,
+  lNode: new Int32Array(MAPLE_HEIGHT_MAX + 1),
+  lSlot: new Int32Array(MAPLE_HEIGHT_MAX + 1),
+  lMin: new Float64Array(MAPLE_HEIGHT_MAX + 1),
+  lMax: new Float64Array(MAPLE_HEIGHT_MAX + 1),
+  rNode: new Int32Array(MAPLE_HEIGHT_MAX + 1),
+  rSlot: new Int32Array(MAPLE_HEIGHT_MAX + 1),
+  rMin: new Float64Array(MAPLE_HEIGHT_MAX + 1),
+  rMax: new Float64Array(MAPLE_HEIGHT_MAX + 1),
+};
+
 /** The read path of a tree, and the left/right path records a write starts from. */
 export class MapleWalk<T> extends MapleNodes {
   /** seq at which the recorded left path (lNode...) was last known to match the tree */
   protected pathSeq = -1;
-  // The left and right paths of a write, recorded by walkPath() (one per tree: single-threaded,
-  // writes never nest).
-  protected readonly lNode = new Int32Array(MAPLE_HEIGHT_MAX + 1);
-  protected readonly lSlot = new Int32Array(MAPLE_HEIGHT_MAX + 1);
-  protected readonly lMin = new Float64Array(MAPLE_HEIGHT_MAX + 1);
-  protected readonly lMax = new Float64Array(MAPLE_HEIGHT_MAX + 1);
-  protected readonly rNode = new Int32Array(MAPLE_HEIGHT_MAX + 1);
-  protected readonly rSlot = new Int32Array(MAPLE_HEIGHT_MAX + 1);
-  protected readonly rMin = new Float64Array(MAPLE_HEIGHT_MAX + 1);
-  protected readonly rMax = new Float64Array(MAPLE_HEIGHT_MAX + 1);
+  // The left and right paths of a write, recorded by walkPath(): the arrays every tree shares.
+  protected readonly lNode = PATHS.lNode;
+  protected readonly lSlot = PATHS.lSlot;
+  protected readonly lMin = PATHS.lMin;
+  protected readonly lMax = PATHS.lMax;
+  protected readonly rNode = PATHS.rNode;
+  protected readonly rSlot = PATHS.rSlot;
+  protected readonly rMin = PATHS.rMin;
+  protected readonly rMax = PATHS.rMax;
   /** Ancestor and slot found by climb(). */
   private climbParent = 0;
   private climbSlot = 0;
@@ -115,6 +131,7 @@ export class MapleWalk<T> extends MapleNodes {
     Mn: Float64Array,
     Mx: Float64Array,
   ): unknown {
+    if (N === this.lNode) PATHS.owner = this;
     const pivS = this.pivS;
     const kidS = this.kidS;
     const leafDepth = this.height - 1;
