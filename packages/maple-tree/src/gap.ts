@@ -143,14 +143,13 @@ export class MapleGaps<T> extends MapleWalk<T> {
 
   /** lib/maple_tree.c: mas_parent_gap() — push a child's new max gap up while maxima change. */
   protected propagateGapFrom(d: number, g: number): void {
-    const goff = this.gapOffset;
     for (let p = d - 1; p >= 0; p--) {
       const node = this.lNode[p]!;
       const gaps = this.gapS[node >> SLAB_SHIFT]!;
       const gb = (node & SLAB_MASK) * GAP_STRIDE;
       const slot = this.lSlot[p]!;
       if (gaps[gb + slot] === g) return;
-      const oldMax = gaps[gb + goff[node]!]!;
+      const oldMax = gaps[gb + this.gapOffsetOf(node)]!;
       gaps[gb + slot] = g;
       const e = this.endOf(node);
       let best = -1;
@@ -161,7 +160,7 @@ export class MapleGaps<T> extends MapleWalk<T> {
           off = i;
         }
       }
-      goff[node] = off;
+      this.setGapOffset(node, off);
       if (best === oldMax) return;
       g = best;
     }

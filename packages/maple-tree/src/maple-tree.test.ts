@@ -597,10 +597,12 @@ describe('validate() (lib/maple_tree.c: mt_validate)', () => {
     for (let i = 0; i < 400; i++) t.store(i * 2, i);
     for (let i = 0; i < 300; i++) t.erase(i * 2);
     t.validate();
-    const internals = t as unknown as { marks: Uint8Array };
-    const freed = internals.marks.indexOf(2);
+    // Pool marks are the odd cells of a slab's metadata (2 = free).
+    const internals = t as unknown as { metaS: Uint8Array[] };
+    const meta = internals.metaS[0]!;
+    const freed = meta.findIndex((x, i) => (i & 1) === 1 && x === 2);
     expect(freed).toBeGreaterThanOrEqual(0);
-    internals.marks[freed] = 0;
+    meta[freed] = 0;
     expect(() => t.validate()).toThrow(/in use but not in the tree/);
   });
 
@@ -616,16 +618,16 @@ describe('validate() (lib/maple_tree.c: mt_validate)', () => {
     const t = new MapleTree<number>();
     for (let i = 0; i < 300; i++) t.store(i * 2, i);
     const internals = t as unknown as {
-      parentSlot: Uint8Array;
+      metaS: Uint8Array[];
       kidS: Int32Array[];
       root: number;
       height: number;
     };
     const root = internals.root;
     const child = internals.kidS[root >> SLAB_SHIFT]![(root & SLAB_MASK) * STRIDE]!;
-    internals.parentSlot[child] = 3;
+    internals.metaS[child >> SLAB_SHIFT]![(child & SLAB_MASK) * 2] = 3;
     expect(() => t.validate()).toThrow(/points back/);
-    internals.parentSlot[child] = 0;
+    internals.metaS[child >> SLAB_SHIFT]![(child & SLAB_MASK) * 2] = 0;
     t.validate();
     internals.height++;
     expect(() => t.validate()).toThrow(MapleTreeCorruptionError);

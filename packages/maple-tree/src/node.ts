@@ -95,6 +95,15 @@ export function newSlotSlab(nodes: number, from?: unknown[]): unknown[] {
   return slab;
 }
 
+/** `to` (a larger array) with the cells of `from` copied to its start. */
+function grown<A extends Int32Array | Uint8Array>(to: A, from: A): A {
+  to.set(from);
+  return to;
+}
+
+/** Metadata cells of slabs that do not use them. */
+export const NO_META = new Uint8Array(0);
+
 /**
  * Offset of the slot containing `index` in the node whose cells start at `base`: a binary
  * search over its used pivots (random lookups mispredict a linear scan's exit). The first
@@ -134,14 +143,12 @@ export class MapleNodes {
   kidS!: Int32Array[];
   /** @internal per slab: arange_64 per-child gaps, GAP_STRIDE per node (allocation trees only) */
   gapS!: Float64Array[];
-  /** @internal parent node id, -1 for the root */
-  parent!: Int32Array;
-  /** @internal slot of this node in its parent */
-  parentSlot!: Uint8Array;
-  /** @internal arange_64 metadata gap: offset of the largest gap */
-  gapOffset!: Uint8Array;
-  /** @internal write bookkeeping and free-list marks */
-  marks!: Uint8Array;
+  /** @internal per slab: parent node id per node, -1 for the root */
+  parentS!: Int32Array[];
+  /** @internal per slab, two cells per node: its slot in its parent, and its pool mark */
+  metaS!: Uint8Array[];
+  /** @internal per slab: arange_64 metadata gap, offset of the largest gap (internal nodes of allocation trees) */
+  goffS!: Uint8Array[];
   /** Kind of each slab: SLAB_LEAF or SLAB_INNER. */
   protected slabKind: number[] = [];
   /** Per slab: room (nodes), and how many of its ids were handed out. */
@@ -178,10 +185,9 @@ export class MapleNodes {
     this.slabUsed = [];
     this.openSlab = [-1, -1];
     this.kindSlabs = [0, 0];
-    this.parent = new Int32Array(0);
-    this.parentSlot = new Uint8Array(0);
-    this.gapOffset = new Uint8Array(0);
-    this.marks = new Uint8Array(0);
+    this.parentS = [];
+    this.metaS = [];
+    this.goffS = [];
     this.freeIds = [[], []];
     this.root = -1;
     this.height = 0;
@@ -207,7 +213,9 @@ export class MapleNodes {
     this.slabKind.push(kind);
     this.slabCap.push(room);
     this.slabUsed.push(0);
-    this.ensureMeta(slab * SLAB_NODES + room);
+    this.parentS.push(new Int32Array(room));
+    this.metaS.push(new Uint8Array(room * 2));
+    this.goffS.push(inner && this.allocRangeEnabled ? new Uint8Array(room) : NO_META);
     return slab;
   }
 
@@ -230,28 +238,49 @@ export class MapleNodes {
       }
     }
     this.slabCap[slab] = cap;
-    this.ensureMeta(slab * SLAB_NODES + cap);
+    this.parentS[slab] = grown(new Int32Array(cap), this.parentS[slab]!);
+    this.metaS[slab] = grown(new Uint8Array(cap * 2), this.metaS[slab]!);
+    if (kind === SLAB_INNER && this.allocRangeEnabled)
+      this.goffS[slab] = grown(new Uint8Array(cap), this.goffS[slab]!);
   }
 
-  /** Per-node metadata arrays (7 bytes a node) for at least `ids` node ids. */
-  private ensureMeta(ids: number): void {
-    if (ids <= this.parent.length) return;
-    // Exactly as many as the slabs address: slabs already grow geometrically.
-    const cap = ids;
-    const parent = new Int32Array(cap);
-    parent.set(this.parent);
-    this.parent = parent;
-    const pslot = new Uint8Array(cap);
-    pslot.set(this.parentSlot);
-    this.parentSlot = pslot;
-    const marks = new Uint8Array(cap);
-    marks.set(this.marks);
-    this.marks = marks;
-    if (this.allocRangeEnabled) {
-      const goff = new Uint8Array(cap);
-      goff.set(this.gapOffset);
-      this.gapOffset = goff;
-    }
+  /** Parent of node `id` (-1 for the root). */
+  parentOf(id: number): number {
+    return this.parentS[id >> SLAB_SHIFT]![id & SLAB_MASK]!;
+  }
+
+  /** Slot of node `id` in its parent. */
+  parentSlotOf(id: number): number {
+    return this.metaS[id >> SLAB_SHIFT]![(id & SLAB_MASK) << 1]!;
+  }
+
+  /** Hang node `id` in slot `slot` of `parent` (-1 and 0 for the root). */
+  setParent(id: number, parent: number, slot: number): void {
+    this.parentS[id >> SLAB_SHIFT]![id & SLAB_MASK] = parent;
+    this.metaS[id >> SLAB_SHIFT]![(id & SLAB_MASK) << 1] = slot;
+  }
+
+  /** Move node `id` to slot `slot` of the parent it has. */
+  setParentSlot(id: number, slot: number): void {
+    this.metaS[id >> SLAB_SHIFT]![(id & SLAB_MASK) << 1] = slot;
+  }
+
+  /** Pool mark of node `id`: 0 in use, MARK_CONSUMED during a write, MARK_FREE. */
+  markOf(id: number): number {
+    return this.metaS[id >> SLAB_SHIFT]![((id & SLAB_MASK) << 1) + 1]!;
+  }
+
+  setMark(id: number, mark: number): void {
+    this.metaS[id >> SLAB_SHIFT]![((id & SLAB_MASK) << 1) + 1] = mark;
+  }
+
+  /** arange_64 metadata gap of internal node `id`: offset of its largest gap. */
+  gapOffsetOf(id: number): number {
+    return this.goffS[id >> SLAB_SHIFT]![id & SLAB_MASK]!;
+  }
+
+  setGapOffset(id: number, off: number): void {
+    this.goffS[id >> SLAB_SHIFT]![id & SLAB_MASK] = off;
   }
 
   /** lib/maple_tree.c: mas_pop_node() — a node from the pool (the port never fails for memory). */
@@ -269,7 +298,7 @@ export class MapleNodes {
       this.slabUsed[slab] = used + 1;
       id = slab * SLAB_NODES + used;
     }
-    this.marks[id] = 0;
+    this.setMark(id, 0);
     return id;
   }
 
@@ -283,7 +312,7 @@ export class MapleNodes {
       const o = (id & SLAB_MASK) * STRIDE;
       for (let i = 0; i < STRIDE; i++) sl[o + i] = undefined;
     }
-    this.marks[id] = MARK_FREE;
+    this.setMark(id, MARK_FREE);
     this.freeIds[kind]!.push(id);
   }
 

@@ -208,7 +208,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     for (let i = 0; i < this.nSpare; i++) this.dead[this.nDead++] = this.spare[i]!;
     this.nSpare = 0;
     for (let i = 0; i < this.nDead; i++) this.freeNode(this.dead[i]!);
-    for (let i = 0; i < this.nReused; i++) this.marks[this.reused[i]!] = 0;
+    for (let i = 0; i < this.nReused; i++) this.setMark(this.reused[i]!, 0);
     this.nReused = 0;
     const bs = this.bufSlot;
     const high = Math.max(this.bufHigh, this.bufLen);
@@ -240,7 +240,6 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     if (newEnd >= this.internalSlots || kids[base + ls] !== this.newIds[0]) return false;
     if (d === 0 ? newEnd === 0 : newEnd + 1 < this.internalMin && nodeMax !== MAX_INDEX) return false;
     for (let k = ls + 1; k < rs; k++) this.dropSubtree(kids[base + k]!, d + 1, leafD);
-    const pslot = this.parentSlot;
     const shift = newEnd - end;
     // Children rs+1..end move by `shift`; pivot cells exist for slots below META_END only.
     if (shift > 0) {
@@ -252,8 +251,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
       const id = this.newIds[i]!;
       const slot = ls + i;
       kids[base + slot] = id;
-      this.parent[id] = node;
-      pslot[id] = slot;
+      this.setParent(id, node, slot);
       if (slot < META_END) piv[base + slot] = this.newMax[i]!;
     }
     for (let i = newEnd + 1; i <= end; i++) {
@@ -276,7 +274,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
   ): void {
     const child = kids[base + from]!;
     kids[base + to] = child;
-    this.parentSlot[child] = to;
+    this.setParentSlot(child, to);
     if (to < META_END) piv[base + to] = from < end ? piv[base + from]! : nodeMax;
   }
 
@@ -286,13 +284,13 @@ export class MapleRebuild<T> extends MapleGaps<T> {
    * so that no covered-subtree walk frees it a second time.
    */
   private consume(node: number): void {
-    this.marks[node] = MARK_CONSUMED;
+    this.setMark(node, MARK_CONSUMED);
     this.spare[this.nSpare++] = node;
   }
 
   /** Queue a subtree fully covered by a spanning write for freeing (lib/maple_tree.c: mas_topiary_node()). */
   private dropSubtree(node: number, depth: number, leafD: number): void {
-    if (this.marks[node] === MARK_CONSUMED) return;
+    if (this.markOf(node) === MARK_CONSUMED) return;
     if (depth < leafD) {
       const e = this.endOf(node);
       for (let k = 0; k <= e; k++) this.dropSubtree(this.childAt(node, k), depth + 1, leafD);
@@ -464,8 +462,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     const cap = isLeaf ? MAPLE_RANGE64_SLOTS : this.internalSlots;
     if (n <= cap) {
       this.writeNode(root, isLeaf, 0, n, 0, cap);
-      this.parent[root] = -1;
-      this.parentSlot[root] = 0;
+      this.setParent(root, -1, 0);
       this.collapseRoot();
       return;
     }
@@ -488,8 +485,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     for (let i = 0; i < k; i++) this.pushEntry(this.newMax[i]!, this.newIds[i], this.newGap[i]!);
     const newRoot = this.allocNode(false);
     this.writeNode(newRoot, false, 0, k, 0, this.internalSlots);
-    this.parent[newRoot] = -1;
-    this.parentSlot[newRoot] = 0;
+    this.setParent(newRoot, -1, 0);
     this.root = newRoot;
     this.height++;
   }
@@ -500,10 +496,9 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     while (this.height > 1 && this.endOf(root) === 0) {
       const child = this.childAt(root, 0);
       this.dead[this.nDead++] = root;
-      this.marks[root] = MARK_CONSUMED;
+      this.setMark(root, MARK_CONSUMED);
       root = child;
-      this.parent[root] = -1;
-      this.parentSlot[root] = 0;
+      this.setParent(root, -1, 0);
       this.height--;
     }
     this.root = root;
@@ -557,13 +552,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     const kids = this.kidS[id >> SLAB_SHIFT]!;
     for (let i = 0; i < cnt; i++) kids[base + i] = bs[from + i] as number;
     for (let i = cnt; i < STRIDE; i++) kids[base + i] = 0;
-    const parent = this.parent;
-    const pslot = this.parentSlot;
-    for (let i = kept; i < tail; i++) {
-      const child = bs[from + i] as number;
-      parent[child] = id;
-      pslot[child] = i;
-    }
+    for (let i = kept; i < tail; i++) this.setParent(bs[from + i] as number, id, i);
     if (!this.allocRangeEnabled) return 0;
     const gaps = this.gapS[id >> SLAB_SHIFT]!;
     const gb = (id & SLAB_MASK) * GAP_STRIDE;
@@ -579,7 +568,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
       }
     }
     for (let i = cnt; i < GAP_STRIDE; i++) gaps[gb + i] = 0;
-    this.gapOffset[id] = off;
+    this.setGapOffset(id, off);
     return best;
   }
 

@@ -478,8 +478,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
     }
     this.writeNode(id, true, 0, n, 0, MAPLE_RANGE64_SLOTS);
     for (let i = 0; i < n; i++) bs[i] = undefined;
-    this.parent[id] = -1;
-    this.parentSlot[id] = 0;
+    this.setParent(id, -1, 0);
     this.root = id;
     this.height = 1;
   }

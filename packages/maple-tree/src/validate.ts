@@ -32,7 +32,8 @@ export class MapleCheck<T> extends MapleStore<T> {
     if (this.height < 1 || this.height > MAPLE_HEIGHT_MAX) {
       throw new MapleTreeCorruptionError(`height ${this.height} out of range`, this.root, 0);
     }
-    if (this.parent[this.root] !== -1) throw new MapleTreeCorruptionError('root has a parent', this.root, 0);
+    if (this.parentOf(this.root) !== -1)
+      throw new MapleTreeCorruptionError('root has a parent', this.root, 0);
     const ctx = { seen: new Set<number>(), prevNull: false, leaves: 0 };
     this.validateNode(this.root, 0, 0, MAX_INDEX, ctx);
     this.checkNoLeak(ctx.seen.size);
@@ -45,7 +46,7 @@ export class MapleCheck<T> extends MapleStore<T> {
   private checkNoLeak(reached: number): void {
     let live = 0;
     for (let slab = 0; slab < this.slabKind.length; slab++) {
-      for (let i = 0; i < this.slabUsed[slab]!; i++) if (this.marks[slab * SLAB_NODES + i] === 0) live++;
+      for (let i = 0; i < this.slabUsed[slab]!; i++) if (this.markOf(slab * SLAB_NODES + i) === 0) live++;
     }
     if (live !== reached) {
       throw new MapleTreeCorruptionError(`${live - reached} nodes in use but not in the tree`, -1, 0);
@@ -62,7 +63,7 @@ export class MapleCheck<T> extends MapleStore<T> {
     const fail = (msg: string): never => {
       throw new MapleTreeCorruptionError(msg, node, depth);
     };
-    if (!this.isNodeId(node) || this.marks[node] !== 0) fail('reference to a free or invalid node');
+    if (!this.isNodeId(node) || this.markOf(node) !== 0) fail('reference to a free or invalid node');
     if (ctx.seen.has(node)) fail('node referenced twice');
     ctx.seen.add(node);
     const isLeaf = depth === this.height - 1;
@@ -130,8 +131,8 @@ export class MapleCheck<T> extends MapleStore<T> {
       const ke = k < e ? piv[base + k]! : max;
       const c = kids[base + k]!;
       if (!this.isNodeId(c)) fail(`slot ${k} holds invalid node id ${c}`);
-      if (this.parent[c] !== node || this.parentSlot[c] !== k) {
-        fail(`child in slot ${k} points back to node ${this.parent[c]} slot ${this.parentSlot[c]}`);
+      if (this.parentOf(c) !== node || this.parentSlotOf(c) !== k) {
+        fail(`child in slot ${k} points back to node ${this.parentOf(c)} slot ${this.parentSlotOf(c)}`);
       }
       const g = this.validateNode(c, depth + 1, s, ke, ctx);
       if (this.allocRangeEnabled) {
@@ -143,7 +144,7 @@ export class MapleCheck<T> extends MapleStore<T> {
     }
     if (this.allocRangeEnabled) {
       for (let k = e + 1; k < GAP_STRIDE; k++) if (gaps[gb + k] !== 0) fail(`gap[${k}] past end is not 0`);
-      const off = this.gapOffset[node]!;
+      const off = this.gapOffsetOf(node);
       if (off > e || gaps[gb + off] !== best)
         fail(`metadata gap offset ${off} does not point at the largest gap`);
     }

@@ -247,8 +247,8 @@ export class MapleWalk<T> extends MapleNodes {
     for (let up = 1; ; up++) {
       if (node === this.root)
         throw new MapleTreeCorruptionError(`no leaf ${dir > 0 ? 'after' : 'before'} this one`, leaf, 0);
-      const parent = this.parent[node]!;
-      const slot = this.parentSlot[node]! + dir;
+      const parent = this.parentOf(node);
+      const slot = this.parentSlotOf(node) + dir;
       if (slot >= 0 && slot <= this.endOf(parent)) {
         this.climbParent = parent;
         this.climbSlot = slot;
@@ -275,9 +275,9 @@ export class MapleWalk<T> extends MapleNodes {
    * not in index order, so the hardware prefetcher cannot guess them).
    */
   private touchSibling(node: number, dir: 1 | -1): void {
-    const up = this.parent[node]!;
+    const up = this.parentOf(node);
     if (up < 0) return;
-    const slot = this.parentSlot[node]! + dir;
+    const slot = this.parentSlotOf(node) + dir;
     const ub = (up & SLAB_MASK) * STRIDE;
     if (slot < 0 || slot > (this.pivS[up >> SLAB_SHIFT]![ub + META_END]! | 0)) return;
     const nx = this.kidS[up >> SLAB_SHIFT]![ub + slot]!;
@@ -296,7 +296,7 @@ export class MapleWalk<T> extends MapleNodes {
       if (slot < this.endOf(node)) return this.pivotAt(node, slot);
     } else if (slot > 0) return this.pivotAt(node, slot - 1) + 1;
     if (node === this.root) return dir > 0 ? MAX_INDEX : 0;
-    return this.childEdge(this.parent[node]!, this.parentSlot[node]!, dir);
+    return this.childEdge(this.parentOf(node), this.parentSlotOf(node), dir);
   }
 
   /** lib/maple_tree.c: mt_find() — first entry intersecting `[start, max]`, or undefined. */
