@@ -57,7 +57,7 @@ export const META_END = STRIDE - 1;
  * Nodes come from slabs of this many nodes (kernel: the maple_node kmem_cache): node `id` owns
  * cells `(id & SLAB_MASK) * STRIDE ...` of slab `id >> SLAB_SHIFT`'s arrays, so the pool grows
  * by adding slabs and never copies a whole pool. The first slab of each kind starts with room
- * for SLAB_FIRST nodes and grows by half up to SLAB_NODES, so that a small tree stays small.
+ * for SLAB_FIRST nodes and grows by a quarter up to SLAB_NODES, so that a small tree stays small.
  */
 export const SLAB_SHIFT = 9;
 
@@ -65,7 +65,7 @@ export const SLAB_MASK = (1 << SLAB_SHIFT) - 1;
 
 export const SLAB_NODES = 1 << SLAB_SHIFT;
 
-/** Room of a new small slab; it grows by half as its nodes are handed out, up to SLAB_NODES. */
+/** Room of a new small slab; it grows by a quarter as its nodes are handed out, up to SLAB_NODES. */
 export const SLAB_FIRST = 8;
 
 /** Gap cells per node id in allocation trees. */
@@ -219,7 +219,7 @@ export class MapleNodes {
     return slab;
   }
 
-  /** Grow a slab's room by half (up to SLAB_NODES); its nodes keep their ids. */
+  /** Grow a slab's room by a quarter (up to SLAB_NODES); its nodes keep their ids. */
   private growSlab(slab: number): void {
     const cap = Math.min(SLAB_NODES, (this.slabCap[slab]! * 5) >> 2);
     const piv = new Float64Array(cap * STRIDE);
