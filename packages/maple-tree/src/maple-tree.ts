@@ -42,7 +42,7 @@ export class MapleTree<T> extends MapleCheck<T> implements Iterable<MapleEntry<T
    * own; the entry yielded is a new object (callers keep them), the iterator result is not.
    */
   [Symbol.iterator](): Iterator<MapleEntry<T>> {
-    return new EntryLoop<T>(new MapleState<T>(this, 0, 0));
+    return new EntryLoop<T>(new MapleState<T>(this, 0, 0), MAX_INDEX);
   }
 
   /**

@@ -538,96 +538,61 @@ export class MapleState<T> {
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 /**
- * The loop behind mas.forEach(): each step is one find() on the same state. One result object per
- * loop, refilled at every step (for..of reads it before asking for the next one), so a step
- * allocates nothing. Forward and reverse loops are separate classes so that each `next()`
- * call site sees one shape and inlines one find.
+ * What the loops behind mas.forEach(), mas.forEachRev() and `for (const e of tree)` share: the
+ * state they step, their limit, and one result object per loop, refilled at every step
+ * (for..of reads it before asking for the next one), so that a step allocates nothing. Each
+ * loop has its own `next()`, so that its call site sees one shape and inlines one find.
  */
-class ForEachLoop<T> implements IterableIterator<T> {
-  private readonly mas: MapleState<T>;
-  private readonly limit: number;
-  private done = false;
-  private readonly result: { done: false; value: T } = { done: false, value: undefined as T };
+abstract class StateLoop<T, R> implements IterableIterator<R> {
+  protected readonly mas: MapleState<T>;
+  protected readonly limit: number;
+  protected done = false;
+  private readonly result: { done: false; value: R } = { done: false, value: undefined as R };
 
   constructor(mas: MapleState<T>, limit: number) {
     this.mas = mas;
     this.limit = limit;
   }
 
-  next(): IteratorResult<T> {
-    if (this.done) return DONE;
-    const v = this.mas.find(this.limit);
-    if (v === undefined) {
-      this.done = true;
-      return DONE;
-    }
-    const r = this.result;
-    r.value = v;
-    return r;
-  }
+  abstract next(): IteratorResult<R>;
 
-  [Symbol.iterator](): IterableIterator<T> {
-    return this;
-  }
-}
-
-/** The loop behind `for (const e of tree)`: one find() per step, the entry as a new object. */
-export class EntryLoop<T> implements IterableIterator<MapleEntry<T>> {
-  private readonly mas: MapleState<T>;
-  private done = false;
-  private readonly result: { done: false; value: MapleEntry<T> } = {
-    done: false,
-    value: undefined as unknown as MapleEntry<T>,
-  };
-
-  constructor(mas: MapleState<T>) {
-    this.mas = mas;
-  }
-
-  next(): IteratorResult<MapleEntry<T>> {
-    if (this.done) return DONE;
-    const mas = this.mas;
-    const value = mas.find(MAX_INDEX);
+  /** The step's result: `value`, or the end of the loop for undefined. */
+  protected deliver(value: R | undefined): IteratorResult<R> {
     if (value === undefined) {
       this.done = true;
       return DONE;
     }
     const r = this.result;
-    r.value = { index: mas.index, last: mas.last, value };
+    r.value = value;
     return r;
   }
 
-  [Symbol.iterator](): IterableIterator<MapleEntry<T>> {
+  [Symbol.iterator](): IterableIterator<R> {
     return this;
   }
 }
 
-/** The loop behind forEachRev(): each step is one findRev() on the same state. */
-class ForEachRevLoop<T> implements IterableIterator<T> {
-  private readonly mas: MapleState<T>;
-  private readonly limit: number;
-  private done = false;
-  private readonly result: { done: false; value: T } = { done: false, value: undefined as T };
-
-  constructor(mas: MapleState<T>, limit: number) {
-    this.mas = mas;
-    this.limit = limit;
-  }
-
+/** The loop behind mas.forEach(): each step is one find() on the same state. */
+class ForEachLoop<T> extends StateLoop<T, T> {
   next(): IteratorResult<T> {
-    if (this.done) return DONE;
-    const v = this.mas.findRev(this.limit);
-    if (v === undefined) {
-      this.done = true;
-      return DONE;
-    }
-    const r = this.result;
-    r.value = v;
-    return r;
+    return this.done ? DONE : this.deliver(this.mas.find(this.limit));
   }
+}
 
-  [Symbol.iterator](): IterableIterator<T> {
-    return this;
+/** The loop behind mas.forEachRev(): each step is one findRev() on the same state. */
+class ForEachRevLoop<T> extends StateLoop<T, T> {
+  next(): IteratorResult<T> {
+    return this.done ? DONE : this.deliver(this.mas.findRev(this.limit));
+  }
+}
+
+/** The loop behind `for (const e of tree)`: one find() per step, the entry as a new object. */
+export class EntryLoop<T> extends StateLoop<T, MapleEntry<T>> {
+  next(): IteratorResult<MapleEntry<T>> {
+    if (this.done) return DONE;
+    const mas = this.mas;
+    const value = mas.find(this.limit);
+    return this.deliver(value === undefined ? undefined : { index: mas.index, last: mas.last, value });
   }
 }
 
