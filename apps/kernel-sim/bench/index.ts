@@ -23,6 +23,7 @@ import {
   parseDemoSample,
   type ScaleReport,
 } from '../src/bench/scale';
+import { nodeHost } from '../src/host.node';
 import { memparse } from '../src/lib/cmdline';
 
 const SMOKE =
@@ -57,7 +58,12 @@ const mem = SMOKE ? 64 * 2 ** 20 : 2 ** 30;
 log(`page-alloc: 5 modes, ${SMOKE ? 'smoke' : 'full'} run on ${mem / 2 ** 20}M`);
 const report = runBench(
   { cmdline: '', mem, cpus: 4, kernelTags: 4096, json: false, smoke: SMOKE },
-  { boot: bootBenchMachine, progress, clock: process.env.BENCH_CLOCK === 'wall' ? 'wall' : 'cpu' },
+  {
+    boot: (mode, o) => bootBenchMachine(mode, o, nodeHost.files),
+    host: nodeHost,
+    progress,
+    clock: process.env.BENCH_CLOCK === 'wall' ? 'wall' : 'cpu',
+  },
 );
 writeFileSync(join(OUT, 'page-alloc.json'), formatReportJson(report));
 const pageAllocMd = formatReportMarkdown(report);

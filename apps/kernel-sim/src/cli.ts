@@ -2,8 +2,8 @@
  * `kernel-sim`: boot the simulated kernel and drive it (demo, run, shell, bench), draw page-flags
  * layouts, read /proc/allocinfo files. See `kernel-sim --help`.
  */
-import { handlers } from './cli/handlers';
-import { processIo } from './cli/io';
+import { handlers } from './cli/handlers.node';
+import { processIo } from './cli/io.node';
 import { runCli } from './cli/program';
 
 // `kernel-sim demo | head`: a reader that goes away ends the run quietly, as SIGPIPE would.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../cli/errors';
 import type { Io } from '../cli/io';
+import { NO_HOST } from '../host';
 import { KernelError } from '../kernel/errno';
 import { type BenchCommandOptions, benchCommand, benchSettings, ProgressLine, progressText } from './command';
 import type { BenchMachineOptions } from './machine';
@@ -24,6 +25,7 @@ function captureIo(): Io & { stdout: string; stderr: string } {
     colorOn: false,
     env: {},
     isTTY: false,
+    host: NO_HOST,
   };
   return io as unknown as Io & { stdout: string; stderr: string };
 }
