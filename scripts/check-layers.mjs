@@ -35,26 +35,26 @@ export const ALLOWED = {
   ],
 };
 
-/** Command-line entry points: Node-only files that are not named `*.node.ts`. */
+/** Command-line entry points: Node-only files outside `src/node/`. */
 export const NODE_ENTRIES = { 'kernel-sim': ['src/cli.ts'] };
 
 /**
  * Whether a file must be platform-neutral. The core is every source file under a package's or
  * app's `src/`, except the Node-only files: tests (`*.test.ts`, `*.test-d.ts`, they run under
- * Node), files named `*.node.ts` (the Node implementations of injected interfaces: files,
+ * Node), the files under `src/node/` (the Node implementations of injected interfaces: files,
  * terminal, process, host info), and the entries of NODE_ENTRIES. Files outside `src/` (bench
  * scripts, configs, browser tests) are Node tooling and not checked.
  */
 export function isPlatformNeutral(pkg, file) {
   if (!file.startsWith('src/')) return false;
   if (/\.test(-d)?\.[cm]?tsx?$/.test(file)) return false;
-  if (/\.node\.[cm]?[jt]sx?$/.test(file)) return false;
-  return !(NODE_ENTRIES[pkg] ?? []).includes(file);
+  return !isNodeOnlyFile(pkg, file);
 }
 
-/** Whether a file is Node-only (see isPlatformNeutral). */
-function isNodeOnlyFile(file) {
-  return /\.node(\.[cm]?[jt]sx?)?$/.test(file);
+/** Whether a source file (path relative to its package, extension optional) is Node-only code. */
+function isNodeOnlyFile(pkg, file) {
+  if (file.startsWith('src/node/')) return true;
+  return (NODE_ENTRIES[pkg] ?? []).some((e) => e === file || e.replace(/\.[cm]?tsx?$/, '') === file);
 }
 
 const NODE_BUILTINS = new Set(builtinModules.filter((m) => !m.startsWith('_')));
@@ -127,9 +127,7 @@ export function checkSources(files, manifests = {}) {
     const neutral = isPlatformNeutral(pkg, file);
     if (neutral)
       for (const use of nodeUses(text))
-        problems.push(
-          `${where}: ${use}, but it is platform-neutral code (Node-only files are named *.node.ts)`,
-        );
+        problems.push(`${where}: ${use}, but it is platform-neutral code (Node-only code goes in src/node/)`);
     for (const { spec, typeOnly } of parseImports(text)) {
       if (spec.startsWith(SCOPE)) {
         const rest = spec.slice(SCOPE.length).split('/');
@@ -159,7 +157,7 @@ export function checkSources(files, manifests = {}) {
           continue;
         }
         if (!typeOnly) fileEdges.add(resolved.replace(/\.(js|ts|mjs)$/, ''));
-        if (neutral && !typeOnly && isNodeOnlyFile(resolved.replace(/\.(js|ts|mjs)$/, '')))
+        if (neutral && !typeOnly && isNodeOnlyFile(pkg, resolved.replace(/\.(js|ts|mjs)$/, '')))
           problems.push(`${where}: imports the Node-only file '${spec}', but it is platform-neutral code`);
       }
     }

@@ -133,23 +133,23 @@ describe('check-layers', () => {
       { 'kernel-sim': [], 'alloc-tag': [], playground: [] },
     );
     expect(problems).toEqual([
-      "kernel-sim/src/cli/session.ts: imports the Node builtin 'node:fs', but it is platform-neutral code (Node-only files are named *.node.ts)",
-      "kernel-sim/src/mm/page_alloc.ts: imports the Node builtin 'path', but it is platform-neutral code (Node-only files are named *.node.ts)",
-      "kernel-sim/src/mm/page_alloc.ts: imports the Node builtin 'util', but it is platform-neutral code (Node-only files are named *.node.ts)",
-      "kernel-sim/src/bench/report.ts: imports the Node builtin 'fs/promises', but it is platform-neutral code (Node-only files are named *.node.ts)",
-      "kernel-sim/src/bench/harness.ts: uses Node's global 'process', but it is platform-neutral code (Node-only files are named *.node.ts)",
-      "kernel-sim/src/cli/io.ts: uses Node's 'NodeJS' types, but it is platform-neutral code (Node-only files are named *.node.ts)",
-      "alloc-tag/src/index.ts: uses Node's global 'Buffer', but it is platform-neutral code (Node-only files are named *.node.ts)",
-      "playground/src/main.ts: uses Node's '__dirname'/'__filename', but it is platform-neutral code (Node-only files are named *.node.ts)",
+      "kernel-sim/src/cli/session.ts: imports the Node builtin 'node:fs', but it is platform-neutral code (Node-only code goes in src/node/)",
+      "kernel-sim/src/mm/page_alloc.ts: imports the Node builtin 'path', but it is platform-neutral code (Node-only code goes in src/node/)",
+      "kernel-sim/src/mm/page_alloc.ts: imports the Node builtin 'util', but it is platform-neutral code (Node-only code goes in src/node/)",
+      "kernel-sim/src/bench/report.ts: imports the Node builtin 'fs/promises', but it is platform-neutral code (Node-only code goes in src/node/)",
+      "kernel-sim/src/bench/harness.ts: uses Node's global 'process', but it is platform-neutral code (Node-only code goes in src/node/)",
+      "kernel-sim/src/cli/io.ts: uses Node's 'NodeJS' types, but it is platform-neutral code (Node-only code goes in src/node/)",
+      "alloc-tag/src/index.ts: uses Node's global 'Buffer', but it is platform-neutral code (Node-only code goes in src/node/)",
+      "playground/src/main.ts: uses Node's '__dirname'/'__filename', but it is platform-neutral code (Node-only code goes in src/node/)",
     ]);
   });
 
-  it('lets Node-only files (*.node.ts, tests, the CLI entry, files outside src/) use Node', () => {
+  it('lets Node-only files (src/node/, tests, the CLI entry, files outside src/) use Node', () => {
     const fsImport = "import { readFileSync } from 'node:fs';\nexport const v = process.version;";
     const problems = checkSources(
       [
-        src('kernel-sim', fsImport, 'src/host.node.ts'),
-        src('kernel-sim', fsImport, 'src/cli/shell.node.ts'),
+        src('kernel-sim', fsImport, 'src/node/host.ts'),
+        src('kernel-sim', fsImport, 'src/node/shell.ts'),
         src('kernel-sim', fsImport, 'src/cli.ts'),
         src('kernel-sim', fsImport, 'src/cli/session.test.ts'),
         src('kernel-sim', fsImport, 'bench/index.ts'),
@@ -160,20 +160,23 @@ describe('check-layers', () => {
     expect(isPlatformNeutral('kernel-sim', 'src/cli/session.ts')).toBe(true);
     expect(isPlatformNeutral('kernel-sim', 'src/cli.ts')).toBe(false);
     expect(isPlatformNeutral('maple-tree', 'src/cli.ts')).toBe(true);
-    expect(isPlatformNeutral('kernel-sim', 'src/host.node.ts')).toBe(false);
+    expect(isPlatformNeutral('kernel-sim', 'src/node/host.ts')).toBe(false);
+    expect(isPlatformNeutral('kernel-sim', 'src/cli/session.test.ts')).toBe(false);
   });
 
   it('rejects a core file importing a Node-only file, except for its types', () => {
     const problems = checkSources(
       [
-        src('kernel-sim', "import { nodeHost } from '../host.node';", 'src/cli/demo.ts'),
-        src('kernel-sim', "import type { ShellStreams } from './shell.node';", 'src/cli/session.ts'),
-        src('kernel-sim', "import { runShell } from './shell.node';", 'src/cli/handlers.node.ts'),
+        src('kernel-sim', "import { nodeHost } from '../node/host';", 'src/cli/demo.ts'),
+        src('kernel-sim', "import { handlers } from './cli';", 'src/index.ts'),
+        src('kernel-sim', "import type { ShellStreams } from '../node/shell';", 'src/cli/session.ts'),
+        src('kernel-sim', "import { runShell } from './shell';", 'src/node/handlers.ts'),
       ],
       { 'kernel-sim': [] },
     );
     expect(problems).toEqual([
-      "kernel-sim/src/cli/demo.ts: imports the Node-only file '../host.node', but it is platform-neutral code",
+      "kernel-sim/src/cli/demo.ts: imports the Node-only file '../node/host', but it is platform-neutral code",
+      "kernel-sim/src/index.ts: imports the Node-only file './cli', but it is platform-neutral code",
     ]);
   });
 
@@ -216,11 +219,9 @@ describe('check-layers', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'layers-'));
     const pkg = path.join(root, 'apps', 'kernel-sim');
     fs.mkdirSync(path.join(pkg, 'src', 'cli'), { recursive: true });
+    fs.mkdirSync(path.join(pkg, 'src', 'node'), { recursive: true });
     fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@allocprof/kernel-sim' }));
-    fs.writeFileSync(
-      path.join(pkg, 'src', 'cli', 'files.node.ts'),
-      "import { readFileSync } from 'node:fs';\n",
-    );
+    fs.writeFileSync(path.join(pkg, 'src', 'node', 'host.ts'), "import { readFileSync } from 'node:fs';\n");
     fs.writeFileSync(path.join(pkg, 'src', 'cli', 'session.ts'), "import { existsSync } from 'node:fs';\n");
     let status = 0;
     let stderr = '';
@@ -234,6 +235,6 @@ describe('check-layers', () => {
     fs.rmSync(root, { recursive: true, force: true });
     expect(status).toBe(1);
     expect(stderr).toContain("kernel-sim/src/cli/session.ts: imports the Node builtin 'node:fs'");
-    expect(stderr).not.toContain('files.node.ts');
+    expect(stderr).not.toContain('node/host.ts');
   });
 });

@@ -23,8 +23,8 @@ import {
   parseDemoSample,
   type ScaleReport,
 } from '../src/bench/scale';
-import { nodeHost } from '../src/host.node';
 import { memparse } from '../src/lib/cmdline';
+import { nodeHost } from '../src/node/host';
 
 const SMOKE =
   process.env.BENCH_SMOKE !== undefined && process.env.BENCH_SMOKE !== '' && process.env.BENCH_SMOKE !== '0';

@@ -10,13 +10,13 @@
  */
 
 import { performance } from 'node:perf_hooks';
-import { handlers } from '../src/cli/handlers.node';
 import type { Io } from '../src/cli/io';
 import { runCli } from '../src/cli/program';
-import { nodeHost } from '../src/host.node';
 import { Kernel } from '../src/init/main';
 import { KERNEL_SITES } from '../src/kernel/vmlinux_alloc_tags';
 import { memparse } from '../src/lib/cmdline';
+import { handlers } from '../src/node/handlers';
+import { nodeHost } from '../src/node/host';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);

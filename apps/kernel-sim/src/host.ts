@@ -2,7 +2,7 @@
  * What the simulator needs from the machine it runs on — files to read, a CPU-time clock, a
  * description of the runtime — as small interfaces the caller passes in, so that the core (the
  * kernel, the script commands, layouts, the benchmark) runs unchanged in Node and in a browser.
- * Node's implementation is host.node.ts; the playground brings its own; tests use MemoryFiles.
+ * Node's implementation is node/host.ts; the playground brings its own; tests use MemoryFiles.
  */
 
 /** An entry of a directory listing. */
@@ -55,8 +55,10 @@ export class HostFileError extends Error {
   }
 }
 
+/** `a//b/` → `a/b`, `./a` → `a`, `./` → `.`. */
 function normalize(path: string): string {
-  const p = path.replace(/\/+/g, '/').replace(/^\.\//, '');
+  const p = path.replace(/\/+/g, '/').replace(/^(\.\/)+/, '');
+  if (p === '') return path === '' ? '' : '.';
   return p.length > 1 ? p.replace(/\/$/, '') : p;
 }
 

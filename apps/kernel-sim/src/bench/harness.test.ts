@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { cpuClock } from '../host.node';
 import { KernelError } from '../kernel/errno';
 import { GFP_KERNEL } from '../mm/gfp';
 import { HookedPageAllocator, NoHooksPageAllocator, type PageAllocHooks } from '../mm/page_alloc';
 import { testMachine } from '../mm/testing';
+import { cpuClock } from '../node/host';
 import {
   type BenchProgress,
   clockOf,

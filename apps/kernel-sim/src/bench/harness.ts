@@ -136,7 +136,7 @@ export const wallClock: Clock = () => BigInt(Math.round(performance.now() * 1e6)
 
 /**
  * The clock of a kind. `cpu` is the host's process CPU time (Host.cpuClock: Node's getrusage,
- * see host.node.ts); a host without one (a browser) falls back to the wall clock.
+ * see node/host.ts); a host without one (a browser) falls back to the wall clock.
  */
 export function clockOf(kind: ClockKind, cpuClock: Clock | null): Clock {
   return kind === 'cpu' && cpuClock !== null ? cpuClock : wallClock;

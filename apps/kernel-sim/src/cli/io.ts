@@ -2,7 +2,7 @@
  * The surroundings a command runs in: output streams, their colour, the environment, and the
  * host (files, CPU clock, runtime details). Commands write and read through this instead of
  * `process` so that their output is a plain function of their inputs and the same commands run
- * outside Node; the process's own Io is io.node.ts.
+ * outside Node; the process's own Io is node/io.ts.
  */
 import type { Host } from '../host';
 import type { Colors } from './colors';

@@ -1,7 +1,7 @@
 /**
  * The line discipline of `kernel-sim shell`, apart from any terminal: what one typed line does
  * (a command's output, an error, nothing, or leaving) and tab completion of its last word. The
- * Node shell (shell.node.ts, on node:readline) and the browser playground's console both drive
+ * Node shell (node/shell.ts, on node:readline) and the browser playground's console both drive
  * a session through these, so they accept the same commands and print the same messages.
  */
 import type { CommandExecutor } from './runner';

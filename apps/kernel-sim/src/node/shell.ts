@@ -2,16 +2,16 @@
  * `kernel-sim shell`: the script commands interactively, on node:readline — line editing,
  * history (kept in ~/.kernel_sim_history on a terminal), `help`, and tab completion of commands,
  * call sites, module names, variables and paths. Fed from a pipe it reads commands like a
- * script and reports errors as `<stdin>:LINE: message`. What a line does is shell.ts's.
+ * script and reports errors as `<stdin>:LINE: message`. What a line does is cli/shell.ts's.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { EXIT_FAILURE, EXIT_OK } from './errors';
-import type { Env, Io } from './io';
-import { completeLine, runShellLine, type ShellBackend } from './shell';
+import { EXIT_FAILURE, EXIT_OK } from '../cli/errors';
+import type { Env, Io } from '../cli/io';
+import { completeLine, runShellLine, type ShellBackend } from '../cli/shell';
 
 /** Streams and surroundings of a shell session. */
 export interface ShellStreams {

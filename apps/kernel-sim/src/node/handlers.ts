@@ -1,17 +1,17 @@
 /** The handlers of the commands that boot a kernel or draw layouts, wired to Node's shell and terminal. */
 import { benchCommand } from '../bench/command';
 import { bootBenchMachine } from '../bench/kernel-machine';
-import { demoCommand } from './demo';
-import { readInputFile } from './files';
-import type { Io } from './io';
-import { layoutCommand } from './layout';
-import { bootKernel, KernelMachine } from './machine';
-import type { Handlers, MachineOptions } from './program';
-import { runScriptLines } from './runner';
-import { parseScript } from './script';
-import { Session } from './session';
-import type { ShellBackend } from './shell';
-import { runShell } from './shell.node';
+import { demoCommand } from '../cli/demo';
+import { readInputFile } from '../cli/files';
+import type { Io } from '../cli/io';
+import { layoutCommand } from '../cli/layout';
+import { bootKernel, KernelMachine } from '../cli/machine';
+import type { Handlers, MachineOptions } from '../cli/program';
+import { runScriptLines } from '../cli/runner';
+import { parseScript } from '../cli/script';
+import { Session } from '../cli/session';
+import type { ShellBackend } from '../cli/shell';
+import { runShell } from './shell';
 
 /** `kernel-sim run SCRIPT`. */
 export async function runCommand(

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus, platform } from 'node:os';
-import type { Host, HostDirEntry, HostFiles, HostInfo } from './host';
+import type { Host, HostDirEntry, HostFiles, HostInfo } from '../host';
 
 /** The files of the machine Node runs on. */
 export const nodeFiles: HostFiles = {

@@ -1,7 +1,8 @@
 /** The Io of the running Node process: its standard streams, environment and host. */
-import { nodeHost } from '../host.node';
-import { colorEnabled, colorsFor } from './colors';
-import type { Io } from './io';
+
+import { colorEnabled, colorsFor } from '../cli/colors';
+import type { Io } from '../cli/io';
+import { nodeHost } from './host';
 
 /** The Io of the running process. */
 export function processIo(): Io {
