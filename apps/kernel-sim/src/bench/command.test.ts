@@ -3,7 +3,14 @@ import { CliError } from '../cli/errors';
 import type { Io } from '../cli/io';
 import { NO_HOST } from '../host';
 import { KernelError } from '../kernel/errno';
-import { type BenchCommandOptions, benchCommand, benchSettings, ProgressLine, progressText } from './command';
+import {
+  type BenchCommandOptions,
+  benchCommand,
+  benchSettings,
+  ProgressLine,
+  progressText,
+  runBench,
+} from './command';
 import type { BenchMachineOptions } from './machine';
 import type { BenchMode } from './modes';
 import type { PageAllocBenchReport } from './report';
@@ -72,6 +79,18 @@ describe('kernel-sim bench', () => {
     expect(io.stderr).toContain('bench: booting nohooks (1/5)');
     expect(io.stderr).toContain('order0  warm-up 1/3  nohooks');
     expect(io.stderr.endsWith('\r\x1b[K')).toBe(true);
+  });
+
+  it('tells a caller every round through onRound, with the host's runtime in the report', () => {
+    const seen: number[] = [];
+    const host = { cpuClock: null, info: () => ({ runtime: 'Chromium 1', cpu: 'c', logicalCpus: 2, platform: 'p' }) };
+    const r = runBench(
+      { ...OPTS, rounds: 2 },
+      { boot, host, modes: ['nohooks', 'page_ext'], onRound: (p) => seen.push(p.done) },
+    );
+    // 2 variants x 2 modes x (3 warm-up + 2 measured rounds), counted from 0.
+    expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(r.environment).toMatchObject({ node: 'Chromium 1', cpu: 'c', logicalCpus: 2, platform: 'p' });
   });
 
   it('reports a kernel error as invalid input (exit status 1)', async () => {

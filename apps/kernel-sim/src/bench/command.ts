@@ -107,6 +107,8 @@ export function runBench(
     host: Pick<Host, 'cpuClock' | 'info'>;
     modes?: readonly BenchMode[];
     progress?: ProgressLine | null;
+    /** Called before each round with where the run is (a browser draws a progress bar from it). */
+    onRound?: (p: BenchProgress) => void;
     clock?: ClockKind;
   },
 ): PageAllocBenchReport {
@@ -121,10 +123,19 @@ export function runBench(
   }
   const charged = machines.map(probeCharged);
   const clock = clockOf(settings.clock, deps.host.cpuClock);
+  const onRound = deps.onRound;
   const timings = runPageAllocBench(
     machines,
     settings,
-    progress === null ? { clock } : { clock, progress: (p) => progress.show(progressText(p)) },
+    progress === null && onRound === undefined
+      ? { clock }
+      : {
+          clock,
+          progress: (p) => {
+            progress?.show(progressText(p));
+            onRound?.(p);
+          },
+        },
   );
   progress?.clear();
   return buildReport(machines, charged, timings, {
