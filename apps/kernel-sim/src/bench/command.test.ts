@@ -81,9 +81,12 @@ describe('kernel-sim bench', () => {
     expect(io.stderr.endsWith('\r\x1b[K')).toBe(true);
   });
 
-  it('tells a caller every round through onRound, with the host's runtime in the report', () => {
+  it('tells a caller every round through onRound, with the runtime of the host in the report', () => {
     const seen: number[] = [];
-    const host = { cpuClock: null, info: () => ({ runtime: 'Chromium 1', cpu: 'c', logicalCpus: 2, platform: 'p' }) };
+    const host = {
+      cpuClock: null,
+      info: () => ({ runtime: 'Chromium 1', cpu: 'c', logicalCpus: 2, platform: 'p' }),
+    };
     const r = runBench(
       { ...OPTS, rounds: 2 },
       { boot, host, modes: ['nohooks', 'page_ext'], onRound: (p) => seen.push(p.done) },
