@@ -36,7 +36,10 @@ export function allocinfoRows(text: string, loaded: readonly string[]): Allocinf
 
 /** The rows whose text contains every blank-separated word of `filter` (case-insensitive). */
 export function filterRows(rows: readonly AllocinfoRow[], filter: string): AllocinfoRow[] {
-  const words = filter.toLowerCase().split(/\s+/).filter((w) => w !== '');
+  const words = filter
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w !== '');
   if (words.length === 0) return [...rows];
   return rows.filter((r) => {
     const text = `${r.where} ${r.func} ${r.module ?? ''}`.toLowerCase();

@@ -93,7 +93,9 @@ function overheadSvg(view: BenchView): string {
     const y = 24 + i * ROW_H;
     out.push(`<text x="0" y="${y + 16}" class="chart-label">${esc(m.mode)}</text>`);
     if (m.overheadPercent === null) {
-      out.push(`<text x="${LABEL_W}" y="${y + 16}" class="chart-note">${m.mode === 'nohooks' ? 'baseline' : '—'}</text>`);
+      out.push(
+        `<text x="${LABEL_W}" y="${y + 16}" class="chart-note">${m.mode === 'nohooks' ? 'baseline' : '—'}</text>`,
+      );
     } else {
       const w = Math.max(0, m.overheadPercent) * scale;
       out.push(

@@ -5,8 +5,8 @@
  */
 import {
   BENCH_MODES,
-  type BenchMode,
   type BenchMachineOptions,
+  type BenchMode,
   bootBenchMachine,
   progressText,
   runBench,
@@ -36,7 +36,8 @@ function run(req: BenchRequest): void {
       boot,
       host,
       clock: 'wall',
-      onRound: (p) => scope.postMessage({ type: 'progress', done: p.done, total: p.total, text: progressText(p) }),
+      onRound: (p) =>
+        scope.postMessage({ type: 'progress', done: p.done, total: p.total, text: progressText(p) }),
     },
   );
   scope.postMessage({ type: 'done', view: benchView(report), ms: performance.now() - t0 });

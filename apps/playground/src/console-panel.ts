@@ -38,7 +38,8 @@ export class ConsolePanel {
     const result = runShellLine(session, line);
     if (result.kind === 'empty') return;
     this.print(`kernel-sim# ${line}`, 'cmd');
-    if (result.kind === 'exit') this.print('(the playground keeps its kernel: use Boot to start another)', 'note');
+    if (result.kind === 'exit')
+      this.print('(the playground keeps its kernel: use Boot to start another)', 'note');
     else if (result.kind === 'error') this.print(result.error, 'err');
     else if (result.output !== '') this.print(result.output, 'out');
     this.afterCommand();
@@ -74,7 +75,11 @@ export class ConsolePanel {
     let common = hits[0]!;
     for (const h of hits) while (!h.startsWith(common)) common = common.slice(0, -1);
     if (common.length > partial.length) {
-      this.setLine(line.slice(0, line.length - partial.length) + common + (hits.length === 1 && !common.endsWith('/') && !common.endsWith('=') ? ' ' : ''));
+      this.setLine(
+        line.slice(0, line.length - partial.length) +
+          common +
+          (hits.length === 1 && !common.endsWith('/') && !common.endsWith('=') ? ' ' : ''),
+      );
       return true;
     }
     if (hits.length > 1) {

@@ -9,7 +9,6 @@ import { AllocinfoPanel } from './allocinfo-panel';
 import { BenchPanel } from './bench-panel';
 import { bootMachine, PASTED_CONFIG } from './boot';
 import { ConsolePanel } from './console-panel';
-import './style.css';
 import { tagAreaSvg } from './tag-area-map';
 
 function byId<T extends HTMLElement>(id: string): T {

@@ -74,11 +74,15 @@ export function tagAreaSvg(area: TagAreaState): string {
   );
   parts.push(`<title>${escapeXml(title)}</title>`);
   if (used === 0) {
-    parts.push(`<text x="0" y="${BAR_Y + 22}" class="ta-note">empty: no module has tags in the area yet</text>`);
+    parts.push(
+      `<text x="0" y="${BAR_Y + 22}" class="ta-note">empty: no module has tags in the area yet</text>`,
+    );
     parts.push('</svg>');
     return parts.join('');
   }
-  parts.push(`<text x="0" y="14" class="ta-note">used part: ${escapeXml(formatBytes(used))} of ${escapeXml(formatBytes(area.size))} reserved</text>`);
+  parts.push(
+    `<text x="0" y="14" class="ta-note">used part: ${escapeXml(formatBytes(used))} of ${escapeXml(formatBytes(area.size))} reserved</text>`,
+  );
   for (const s of mapSegments(area)) {
     const what = `${LABEL[s.kind]}${s.module === null ? '' : ` ${s.module}`}: 0x${s.start.toString(16)}-0x${s.last.toString(16)} (${formatBytes(s.last - s.start + 1)})`;
     parts.push(
