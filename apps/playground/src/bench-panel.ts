@@ -152,7 +152,7 @@ function table(view: BenchView): string {
       ? ''
       : `<p class="help">compressed within the series' 5.5%: <strong>${view.compressedWithinTarget ? 'yes' : 'no'}</strong> (timings in a browser are noisier than <code>kernel-sim bench</code>'s CPU clock).</p>`;
   return (
-    `<div class="table-wrap" tabindex="0" role="region" aria-label="Benchmark results"><table class="bench-table"><thead><tr><th scope="col">mode</th><th scope="col" class="num">ns/op</th>` +
-    `<th scope="col" class="num">overhead</th><th scope="col" class="num">reported</th><th scope="col" class="num">tag refs</th><th scope="col">stored in</th></tr></thead><tbody>${rows}</tbody></table></div>${verdict}`
+    `<section class="table-wrap" aria-label="Benchmark results"><table class="bench-table"><thead><tr><th scope="col">mode</th><th scope="col" class="num">ns/op</th>` +
+    `<th scope="col" class="num">overhead</th><th scope="col" class="num">reported</th><th scope="col" class="num">tag refs</th><th scope="col">stored in</th></tr></thead><tbody>${rows}</tbody></table></section>${verdict}`
   );
 }

@@ -17,6 +17,7 @@ function byId<T extends HTMLElement>(id: string): T {
   return el as T;
 }
 
+performance.mark('pg-main');
 const files = new MemoryFiles();
 const form = byId<HTMLFormElement>('boot-form');
 const cmdline = byId<HTMLInputElement>('cmdline');
@@ -79,6 +80,7 @@ function boot(): void {
   requestAnimationFrame(() =>
     setTimeout(() => {
       try {
+        performance.mark('pg-boot-start');
         const r = bootMachine(
           { cmdline: cmdline.value, preset: preset.value, configText: configText.value, mem: mem.value },
           files,
@@ -95,7 +97,9 @@ function boot(): void {
         if (r.highlights.length > 0) bootStatus.textContent += ` — ${r.highlights.join(' — ')}`;
         layout.innerHTML = renderLayout(r.machine.layout, title, 'svg', false);
         consolePanel.attach(session, `kernel-sim shell: ${r.machine.describe()}`);
+        performance.mark('pg-boot-end');
         refresh();
+        performance.mark('pg-refresh-end');
         document.body.dataset.booted = String(Number(document.body.dataset.booted ?? '0') + 1);
       } finally {
         bootButton.disabled = false;
