@@ -77,17 +77,19 @@ function esc(s: string): string {
 
 const ROW_H = 26;
 const LABEL_W = 100;
-const CHART_W = 560;
+const CHART_W = 640;
+/** Room right of the longest bar for its value. */
+const VALUE_W = 130;
 
 /** Horizontal bars of overhead (%) per mode with the cover letter's figures as marks. */
 function overheadSvg(view: BenchView): string {
   const measured = view.modes.map((m) => m.overheadPercent ?? 0);
   const max = Math.max(PAGE_EXT_REPORTED_PERCENT * 1.15, ...measured.map((x) => x * 1.1), 10);
-  const scale = (CHART_W - LABEL_W - 10) / max;
+  const scale = (CHART_W - LABEL_W - VALUE_W) / max;
   const h = view.modes.length * ROW_H + 40;
   const out = [
     `<svg viewBox="0 0 ${CHART_W} ${h}" role="img" aria-label="Overhead over the kernel without profiling, per mode">`,
-    `<text x="0" y="14" class="chart-title">order-0 overhead over nohooks (measured bars, cover letter marks)</text>`,
+    `<text x="0" y="14" class="chart-title">order-0 overhead over nohooks: measured (bars), reported in the cover letter (marks)</text>`,
   ];
   view.modes.forEach((m, i) => {
     const y = 24 + i * ROW_H;
@@ -118,11 +120,11 @@ function overheadSvg(view: BenchView): string {
 /** Bars of tag reference memory (% of RAM) per mode. */
 function memorySvg(view: BenchView): string {
   const max = Math.max(0.25, ...view.modes.map((m) => m.refPercentOfRam * 1.2));
-  const scale = (CHART_W - LABEL_W - 10) / max;
+  const scale = (CHART_W - LABEL_W - VALUE_W) / max;
   const h = view.modes.length * ROW_H + 40;
   const out = [
     `<svg viewBox="0 0 ${CHART_W} ${h}" role="img" aria-label="Memory spent on page tag references, per mode">`,
-    `<text x="0" y="14" class="chart-title">memory for page tag references (% of RAM; the letter: ~0.2% with page_ext, none compressed)</text>`,
+    `<text x="0" y="14" class="chart-title">memory spent on page tag references (% of RAM)</text>`,
   ];
   view.modes.forEach((m, i) => {
     const y = 24 + i * ROW_H;

@@ -8,6 +8,8 @@ import {
   type BenchMachineOptions,
   type BenchMode,
   bootBenchMachine,
+  DEFAULT_SETTINGS,
+  type PageAllocBenchSettings,
   progressText,
   runBench,
 } from '@allocprof/kernel-sim';
@@ -23,6 +25,25 @@ const scope = self as unknown as {
 
 const host = browserHost();
 
+/**
+ * Sizes of a run in a browser. Its clock is performance.now(), which Chromium coarsens to 100 µs
+ * in a page that is not cross-origin isolated (a static host cannot make it so), so a round must
+ * last tens of milliseconds for the clock's step to stay well under 1%: rounds of 300,000
+ * order-0 alloc+free pairs (~20 ms) instead of the command line's 100,000 (CPU clock, µs steps).
+ */
+export function browserSettings(quick: boolean): PageAllocBenchSettings {
+  return quick
+    ? {
+        ...DEFAULT_SETTINGS,
+        rounds: 7,
+        warmupRounds: 2,
+        order0Iterations: 300_000,
+        mixedBatches: 100,
+        clock: 'wall',
+      }
+    : { ...DEFAULT_SETTINGS, order0Iterations: 300_000, mixedBatches: 400, clock: 'wall' };
+}
+
 function run(req: BenchRequest): void {
   const t0 = performance.now();
   let booted = 0;
@@ -35,7 +56,7 @@ function run(req: BenchRequest): void {
     {
       boot,
       host,
-      clock: 'wall',
+      settings: browserSettings(req.quick),
       onRound: (p) =>
         scope.postMessage({ type: 'progress', done: p.done, total: p.total, text: progressText(p) }),
     },

@@ -94,6 +94,14 @@ describe('kernel-sim bench', () => {
     // 2 variants x 2 modes x (3 warm-up + 2 measured rounds), counted from 0.
     expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect(r.environment).toMatchObject({ node: 'Chromium 1', cpu: 'c', logicalCpus: 2, platform: 'p' });
+    const sized = runBench(OPTS, {
+      boot,
+      host,
+      modes: ['nohooks'],
+      settings: { ...benchSettings({ smoke: true }), rounds: 3, order0Iterations: 7, clock: 'wall' },
+    });
+    expect(sized.settings).toMatchObject({ rounds: 3, order0Iterations: 7, clock: 'wall' });
+    expect(sized.variants[0]?.opsPerRound).toBe(7);
   });
 
   it('reports a kernel error as invalid input (exit status 1)', async () => {

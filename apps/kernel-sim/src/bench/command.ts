@@ -110,9 +110,15 @@ export function runBench(
     /** Called before each round with where the run is (a browser draws a progress bar from it). */
     onRound?: (p: BenchProgress) => void;
     clock?: ClockKind;
+    /**
+     * Sizes to run instead of those the options name (a browser's coarse clock needs longer
+     * rounds than `--smoke` gives).
+     */
+    settings?: PageAllocBenchSettings;
   },
 ): PageAllocBenchReport {
-  const settings = benchSettings(deps.clock === undefined ? opts : { ...opts, clock: deps.clock });
+  const settings =
+    deps.settings ?? benchSettings(deps.clock === undefined ? opts : { ...opts, clock: deps.clock });
   const mopts = machineOptionsOf(opts);
   const modes = deps.modes ?? BENCH_MODES;
   const progress = deps.progress ?? null;
