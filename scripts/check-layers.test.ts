@@ -193,48 +193,40 @@ describe('check-layers', () => {
   });
 
   it('exits 1 from the command line when a forbidden import is fed in', () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'layers-'));
-    const pkg = path.join(root, 'packages', 'codetag');
-    fs.mkdirSync(path.join(pkg, 'src'), { recursive: true });
-    fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@allocprof/codetag' }));
-    fs.writeFileSync(
-      path.join(pkg, 'src', 'index.ts'),
-      "import { MapleTree } from '@allocprof/maple-tree';\n",
-    );
-    let status = 0;
-    let stderr = '';
-    try {
-      execFileSync(process.execPath, [script, root], { stdio: 'pipe' });
-    } catch (e) {
-      const err = e as { status: number; stderr: Buffer };
-      status = err.status;
-      stderr = err.stderr.toString();
-    }
-    fs.rmSync(root, { recursive: true, force: true });
-    expect(status).toBe(1);
-    expect(stderr).toContain("'codetag' may not import '@allocprof/maple-tree'");
+    const r = runOnRepo({
+      'packages/codetag/package.json': JSON.stringify({ name: '@allocprof/codetag' }),
+      'packages/codetag/src/index.ts': "import { MapleTree } from '@allocprof/maple-tree';\n",
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("'codetag' may not import '@allocprof/maple-tree'");
   });
 
   it('exits 1 from the command line when a core file of kernel-sim imports node:fs', () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'layers-'));
-    const pkg = path.join(root, 'apps', 'kernel-sim');
-    fs.mkdirSync(path.join(pkg, 'src', 'cli'), { recursive: true });
-    fs.mkdirSync(path.join(pkg, 'src', 'node'), { recursive: true });
-    fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@allocprof/kernel-sim' }));
-    fs.writeFileSync(path.join(pkg, 'src', 'node', 'host.ts'), "import { readFileSync } from 'node:fs';\n");
-    fs.writeFileSync(path.join(pkg, 'src', 'cli', 'session.ts'), "import { existsSync } from 'node:fs';\n");
-    let status = 0;
-    let stderr = '';
-    try {
-      execFileSync(process.execPath, [script, root], { stdio: 'pipe' });
-    } catch (e) {
-      const err = e as { status: number; stderr: Buffer };
-      status = err.status;
-      stderr = err.stderr.toString();
-    }
-    fs.rmSync(root, { recursive: true, force: true });
-    expect(status).toBe(1);
-    expect(stderr).toContain("kernel-sim/src/cli/session.ts: imports the Node builtin 'node:fs'");
-    expect(stderr).not.toContain('node/host.ts');
+    const r = runOnRepo({
+      'apps/kernel-sim/package.json': JSON.stringify({ name: '@allocprof/kernel-sim' }),
+      'apps/kernel-sim/src/node/host.ts': "import { readFileSync } from 'node:fs';\n",
+      'apps/kernel-sim/src/cli/session.ts': "import { existsSync } from 'node:fs';\n",
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("kernel-sim/src/cli/session.ts: imports the Node builtin 'node:fs'");
+    expect(r.stderr).not.toContain('node/host.ts');
   });
 });
+
+/** Run the script on a repository made of `files` (path → text) in a temporary directory. */
+function runOnRepo(files: Record<string, string>): { status: number; stderr: string } {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'layers-'));
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), text);
+  }
+  try {
+    execFileSync(process.execPath, [script, root], { stdio: 'pipe' });
+    return { status: 0, stderr: '' };
+  } catch (e) {
+    const err = e as { status: number; stderr: Buffer };
+    return { status: err.status, stderr: err.stderr.toString() };
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
