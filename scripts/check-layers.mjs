@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Layering check: fails on any workspace import that the layer table of docs/architecture.md forbids,
+ * Layering check: fails on any workspace import that the layer table (docs/architecture.md) forbids,
  * on deep imports into another package (`@allocprof/x/src/...`), on relative imports that leave
  * their package, on package.json dependencies outside the table, and on any import cycle —
  * between packages and between the files of one package (type-only imports excluded).
@@ -15,7 +15,10 @@ import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Which workspace packages each package may import (docs/architecture.md, "Layers and allowed imports"; the playground app sits above kernel-sim). */
+/**
+ * Which workspace packages each package may import (docs/architecture.md, "Packages and layers");
+ * the playground app sits above kernel-sim.
+ */
 export const ALLOWED = {
   'maple-tree': [],
   codetag: [],
