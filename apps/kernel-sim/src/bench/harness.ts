@@ -1,5 +1,5 @@
 /**
- * The page-allocation overhead benchmark (benchmarks.md): every mode's machine is booted once,
+ * The page-allocation overhead benchmark (docs/benchmarks.md): every mode's machine is booted once,
  * then rounds of each variant run interleaved across the modes in one process — warm-up rounds
  * first, the starting mode rotating from round to round so no mode always runs after the same
  * neighbour — and each mode's median ns per alloc+free is compared with the nohooks build's.

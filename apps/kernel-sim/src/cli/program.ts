@@ -163,7 +163,7 @@ export function buildProgram(io: Io, handlers: Handlers, setExit: (code: number)
   addMachineOptions(
     program
       .command('bench')
-      .description('page-allocation overhead of profiling across modes (benchmarks.md)'),
+      .description('page-allocation overhead of profiling across modes (see docs/benchmarks.md)'),
   )
     .option('--rounds <n>', 'measured rounds per mode (median reported)', intArg(1, 1000))
     .option('--smoke', 'tiny sizes, finishes in seconds (also BENCH_SMOKE=1)')
