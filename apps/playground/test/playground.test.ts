@@ -141,6 +141,11 @@ describe('the playground in Chromium', () => {
     let rows = await tableRows(page);
     expect(rows).toEqual([['65536', '4', 'drivers/demo/demo.c:42', 'demo_probe', 'demo_drv']]);
     expect(await page.locator('[data-testid=allocinfo] tbody tr.mod:not(.unloaded)').count()).toBe(1);
+    // The README's picture: a module loaded, its allocations charged in /proc/allocinfo.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, 'playground-1280x800.png') });
+    await page.screenshot({ path: join(SHOTS, 'playground-1280-full.png'), fullPage: true });
 
     await run(page, 'rmmod demo_drv');
     expect(await lastOutput(page)).toBe('');
@@ -225,8 +230,6 @@ describe('the playground in Chromium', () => {
     expect(await page.getAttribute('#bench-progress', 'value')).toBe(
       await page.getAttribute('#bench-progress', 'max'),
     );
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, 'playground-1280x800.png') });
     await page.locator('[data-testid=bench]').screenshot({ path: join(SHOTS, 'bench-1280.png') });
   }, 150_000);
 
