@@ -17,6 +17,7 @@ function byId<T extends HTMLElement>(id: string): T {
   return el as T;
 }
 
+// Marks for measuring load and boot (performance.getEntriesByName('pg-boot-end') etc.).
 performance.mark('pg-main');
 const files = new MemoryFiles();
 const form = byId<HTMLFormElement>('boot-form');
