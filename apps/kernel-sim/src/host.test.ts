@@ -31,6 +31,7 @@ describe('MemoryFiles (the host files of a browser and of tests)', () => {
     expect(() => f.readText('mods')).toThrow(expect.objectContaining({ code: 'EISDIR' }));
     expect(() => f.write('mods', 'x')).toThrow(expect.objectContaining({ code: 'EISDIR' }));
     expect(() => f.write('', 'x')).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => f.write('mods/a.json/x', 'x')).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
     expect(f.readText('mods/a.json')).toBe('{}');
   });
 

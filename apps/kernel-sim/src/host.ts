@@ -79,6 +79,9 @@ export class MemoryFiles implements HostFiles {
     if (p === '' || p === '.' || p === '/' || p === '-')
       throw new HostFileError('EINVAL', `invalid file name '${path}'`);
     if (this.isDirectory(p)) throw new HostFileError('EISDIR', `'${path}' is a directory`);
+    for (let slash = p.indexOf('/'); slash > 0; slash = p.indexOf('/', slash + 1))
+      if (this.files.has(p.slice(0, slash)))
+        throw new HostFileError('ENOTDIR', `'${p.slice(0, slash)}' is a file, not a directory`);
     this.files.set(p, text);
   }
 
