@@ -92,11 +92,12 @@ async function reboot(p: Page, cmdline: string): Promise<void> {
 }
 
 beforeAll(async () => {
+  // First, so that a missing browser fails the run at once with its message.
+  browser = await launchChromium();
   outDir = mkdtempSync(join(tmpdir(), 'playground-site-'));
   await build({ root: APP, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
   // Served below a sub-path, as a static host would: proves the relative base.
   server = await serveStatic(outDir, '/allocprof/playground/');
-  browser = await launchChromium();
   page = await openPage(1280, 800, 'desktop');
 }, 120_000);
 
