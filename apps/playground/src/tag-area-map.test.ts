@@ -22,7 +22,7 @@ describe('module tag area map', () => {
     expect(usedExtent({ ...AREA, populatedPages: 0, ranges: [] })).toBe(0);
   });
 
-  it('scales ranges to the width, each at least one pixel, free space cut at the used end', () => {
+  it('scales ranges to the width, each at least 3 pixels, free space cut at the used end', () => {
     const segs = mapSegments(AREA, 6408);
     expect(segs.map((s) => [s.kind, s.x, s.width])).toEqual([
       ['unloaded', 0, 400],
@@ -33,7 +33,7 @@ describe('module tag area map', () => {
       kind: 'free',
       last: 8191,
     });
-    expect(mapSegments(AREA, 10).find((s) => s.kind === 'padding')?.width).toBe(1);
+    expect(mapSegments(AREA, 10).find((s) => s.kind === 'padding')?.width).toBe(3);
   });
 
   it('draws modules, kept tags and pages, escaping names', () => {

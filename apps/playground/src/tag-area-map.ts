@@ -30,7 +30,10 @@ export function usedExtent(area: TagAreaState): number {
   return used;
 }
 
-/** The ranges inside the used extent, scaled to `width` pixels (a non-empty range is at least 1 px). */
+/** Narrowest drawn range: a module of one 40-byte tag in a populated 4 KiB page stays visible. */
+const MIN_WIDTH = 3;
+
+/** The ranges inside the used extent, scaled to `width` pixels (a non-empty range is at least MIN_WIDTH). */
 export function mapSegments(area: TagAreaState, width = WIDTH): MapSegment[] {
   const used = usedExtent(area);
   if (used === 0) return [];
@@ -46,7 +49,7 @@ export function mapSegments(area: TagAreaState, width = WIDTH): MapSegment[] {
       start: r.start,
       last,
       x,
-      width: Math.max(1, (last + 1 - r.start) * scale),
+      width: Math.max(MIN_WIDTH, (last + 1 - r.start) * scale),
     });
   }
   return out;
