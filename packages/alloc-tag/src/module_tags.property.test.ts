@@ -16,7 +16,7 @@ interface Range {
   mod: SimpleModule | null;
 }
 
-/** A plain reference model of the module tag area (§5.5–§5.8), on a sorted array. */
+/** A plain reference model of the module tag area (lib/alloc_tag.c: find_aligned_area() through clean_unused_module_areas_locked()), on a sorted array. */
 class AreaModel {
   ranges: Range[] = [];
   size = 0;

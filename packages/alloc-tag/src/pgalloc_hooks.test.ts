@@ -7,7 +7,7 @@ const read = (t: Parameters<typeof allocTagRead>[0]) => allocTagRead(t);
 describe.each([
   ['page_ext', '1'],
   ['page_flags', '1,compressed'],
-])('page hooks, %s backend (§6.6)', (kind, value) => {
+])('page hooks, %s backend (include/linux/pgalloc_tag.h)', (kind, value) => {
   const boot = (debug = false) =>
     new TestKernel({ cmdline: [value], kconfig: { CONFIG_MEM_ALLOC_PROFILING_DEBUG: debug } });
 
@@ -49,20 +49,65 @@ describe.each([
     expect(read(t)).toEqual({ bytes: 0, calls: 0 });
   });
 
-  it('copy (migration): the target loses its own charge, points at the original tag; old ref cleared', () => {
+  // lib/alloc_tag.c: pgalloc_tag_swap() as folio_migrate_flags() calls it.
+  it('swap (migration): the folios exchange references, no counter changes, the old free removes the target charge', () => {
     const k = boot();
     const orig = k.kernelTags[2]!;
     const migrate = k.kernelTags[5]!;
     k.alloc(200, orig, 2);
     k.alloc(300, migrate, 2);
-    k.at.pgallocTagCopy(300, 200, 2);
+    k.at.pgallocTagSwap(300, 200);
     expect(read(orig)).toEqual({ bytes: 4 * 4096, calls: 1 });
-    expect(read(migrate)).toEqual({ bytes: 0, calls: 0 });
+    expect(read(migrate)).toEqual({ bytes: 4 * 4096, calls: 1 });
     expect(k.at.pgallocTagGet(300)).toBe(orig);
-    expect(k.at.pgallocTagGet(200)).toBeNull();
+    expect(k.at.pgallocTagGet(200)).toBe(migrate);
     k.free(200, 2);
+    expect(read(migrate)).toEqual({ bytes: 0, calls: 0 });
+    expect(read(orig)).toEqual({ bytes: 4 * 4096, calls: 1 });
     k.free(300, 2);
     expect(read(orig)).toEqual({ bytes: 0, calls: 0 });
+  });
+
+  it('swap moves nothing when either folio has no tag', () => {
+    const k = boot();
+    const t = k.kernelTags[2]!;
+    k.alloc(200, t, 1);
+    // The target was allocated with no current->alloc_tag: its reference is NULL.
+    k.at.pgallocTagAdd(300, k.at.current, 2);
+    k.at.pgallocTagSwap(300, 200);
+    expect(k.at.pgallocTagGet(200)).toBe(t);
+    expect(k.at.pgallocTagGet(300)).toBeNull();
+    k.at.pgallocTagSwap(200, 400);
+    expect(k.at.pgallocTagGet(200)).toBe(t);
+    expect(k.at.pgallocTagGet(400)).toBeNull();
+    expect(read(t)).toEqual({ bytes: 2 * 4096, calls: 1 });
+  });
+
+  it('swap of module-area tags keeps each reference decodable', () => {
+    const k = boot();
+    const m = k.load('drv', 3);
+    const kt = k.kernelTags[1]!;
+    k.alloc(60, m.tags[2]!, 0);
+    k.alloc(70, kt, 0);
+    k.at.pgallocTagSwap(70, 60);
+    expect(k.at.pgallocTagGet(70)).toBe(m.tags[2]);
+    expect(k.at.pgallocTagGet(60)).toBe(kt);
+    k.free(60);
+    k.free(70);
+    expect([read(m.tags[2]!), read(kt)]).toEqual([
+      { bytes: 0, calls: 0 },
+      { bytes: 0, calls: 0 },
+    ]);
+  });
+
+  it('DEBUG: swap clears both references first, so the add-check does not warn', () => {
+    const k = boot(true);
+    k.alloc(200, k.kernelTags[2]!, 0);
+    k.alloc(300, k.kernelTags[5]!, 0);
+    k.printk.clear();
+    k.at.pgallocTagSwap(300, 200);
+    expect(k.printk.lines).toEqual([]);
+    expect(k.at.pgallocTagGet(300)).toBe(k.kernelTags[2]);
   });
 
   it('partial free of a non-compound block: get, sub_pages for the tail, sub for the head', () => {
@@ -83,6 +128,7 @@ describe.each([
     k.at.writeSysctl('0');
     k.alloc(1, t);
     k.at.pgallocTagSplit(1, 1, 0);
+    k.at.pgallocTagSwap(2, 1);
     k.at.pgallocTagSubPages(t, 1);
     k.at.clearPageTagRef(1);
     expect(read(t)).toEqual({ bytes: 0, calls: 0 });
@@ -148,7 +194,7 @@ describe.each([
   });
 });
 
-describe('alloc_hooks and the current task (§4.2)', () => {
+describe('alloc_hooks and the current task (include/linux/alloc_tag.h)', () => {
   it('nests: the innermost tag is charged, the previous one restored', () => {
     const k = new TestKernel();
     const [outer, inner] = [k.kernelTags[0]!, k.kernelTags[1]!];
@@ -176,7 +222,7 @@ describe('alloc_hooks and the current task (§4.2)', () => {
   });
 });
 
-describe('alloc_tag_top_users (§4.6)', () => {
+describe('alloc_tag_top_users (lib/alloc_tag.c)', () => {
   it('sorted by bytes, ties keep iteration order, limited to count', () => {
     const k = new TestKernel({ kernelTags: 6 });
     const t = k.kernelTags;
@@ -199,7 +245,7 @@ describe('alloc_tag_top_users (§4.6)', () => {
   });
 });
 
-describe('reference operations (§4.3, boolean form)', () => {
+describe('reference operations (include/linux/alloc_tag.h, boolean form)', () => {
   it('ref_set / add / sub / set_codetag_empty', () => {
     const k = new TestKernel();
     const t = k.kernelTags[0]!;

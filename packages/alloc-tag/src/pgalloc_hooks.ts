@@ -28,7 +28,7 @@ const BACKEND_PAGE_EXT = 1;
 const BACKEND_PAGE_FLAGS = 2;
 
 /**
- * include/linux/pgalloc_tag.h and lib/alloc_tag.c (6.13): the page allocator's hooks of §6.6,
+ * include/linux/pgalloc_tag.h and lib/alloc_tag.c (6.13): the page allocator's hooks
  * through pgalloc-tag's get/update/put protocol on reused handles. Every hook tests the key first
  * and is a no-op while it is off.
  *
@@ -195,26 +195,38 @@ export class PgallocTagHooks {
   }
 
   /**
-   * pgalloc_tag_copy() (6.13, folio_size): migration of a `2^order` folio from `oldPfn` to `newPfn` —
-   * the old page's reference is cleared, the charge made when the target was allocated is removed
-   * (bytes), and the target points at the original tag without counter changes.
+   * lib/alloc_tag.c: pgalloc_tag_swap() — folio_migrate_flags() hands the old folio's reference
+   * to the new folio and the new folio's (its allocation by the migration) to the old one, so
+   * freeing the old folio removes the migration target's charge. Nothing moves when either folio
+   * has no tag; no counter changes. Both references are emptied before they are set ("mm/codetag:
+   * clear tags before swap"), so DEBUG's add-check does not warn.
    */
-  copy(newPfn: number, oldPfn: number, order: number): void {
-    const tag = this.get(oldPfn);
-    if (tag === null) return;
-    const h = this.h;
-    if (!this.getRef(newPfn, h)) return;
-    this.clearWith(oldPfn, this.h2);
-    this.subRef(h, PAGE_SIZE * 2 ** order);
-    h.ref = this.ops.refSetNoCount(h.ref, tag);
-    this.updateRef(h);
-    this.putRef(h);
+  swap(newPfn: number, oldPfn: number): void {
+    const tagOld = this.get(oldPfn);
+    if (tagOld === null) return;
+    const tagNew = this.get(newPfn);
+    if (tagNew === null) return;
+    const hOld = this.h;
+    const hNew = this.h2;
+    if (!this.getRef(oldPfn, hOld)) return;
+    if (!this.getRef(newPfn, hNew)) {
+      this.putRef(hOld);
+      return;
+    }
+    hOld.ref = this.ops.setEmpty(hOld.ref);
+    hNew.ref = this.ops.setEmpty(hNew.ref);
+    hOld.ref = this.ops.refSetNoCount(hOld.ref, tagNew);
+    this.updateRef(hOld);
+    hNew.ref = this.ops.refSetNoCount(hNew.ref, tagOld);
+    this.updateRef(hNew);
+    this.putRef(hOld);
+    this.putRef(hNew);
   }
 
   /**
    * alloc_tag_sub() on the handle's reference: NULL → nothing; EMPTY (DEBUG) → consumed; else the
    * referenced tag's counters drop on this CPU. The reference becomes NULL. A reference to memory
-   * that no longer holds a tag (only reachable through the §1.4 quirk) is dropped without
+   * that no longer holds a tag (only reachable by switching the key back on through the sysctl after a shutdown, which the kernel allows) is dropped without
    * accounting where the kernel would write to freed memory.
    */
   private subRef(h: PgtagRefHandle, bytes: number): void {

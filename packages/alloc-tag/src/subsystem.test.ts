@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TestKernel } from './test-helpers';
 
-describe('alloc_tag_init (§1.6 step 4)', () => {
+describe('alloc_tag_init (lib/alloc_tag.c)', () => {
   it('default boot: area, codetag type with the kernel range, sysctl 0644, /proc/allocinfo', () => {
     const k = new TestKernel({ kernelTags: 3 });
     expect(k.at.moduleTags!.reserved).toBe(true);
@@ -63,7 +63,7 @@ describe('alloc_tag_init (§1.6 step 4)', () => {
   });
 });
 
-describe('alloc_tag_sec_init (§6.5)', () => {
+describe('alloc_tag_sec_init (lib/alloc_tag.c)', () => {
   it('K > 2^N: shutdown(false) then the message, before sysctl/procfs exist → the "never" row', () => {
     const k = new TestKernel({ cmdline: ['1,compressed'], n: 4, kernelTags: 17, noInit: true });
     expect(k.log.slice(-3)).toEqual([
@@ -93,7 +93,7 @@ describe('alloc_tag_sec_init (§6.5)', () => {
     expect(k.at.support).toBe(true);
   });
 
-  it('N <= 0 (last_cpupid pushed out, §7.5 C) is taken as 0 bits: one kernel tag passes, two do not', () => {
+  it('N <= 0 (last_cpupid pushed out of page flags) is taken as 0 bits: one kernel tag passes, two do not', () => {
     const one = new TestKernel({ cmdline: ['1,compressed'], reportedN: -6, kernelTags: 1 });
     expect(one.at.support).toBe(true);
     const two = new TestKernel({ cmdline: ['1,compressed'], reportedN: -6, kernelTags: 2 });

@@ -733,7 +733,11 @@ export class Kernel {
     this.call(() => this.alloc.splitPage(pfn, newOrder));
   }
 
-  /** Migrate the block at `pfn` (the target is charged to mm/migrate.c, then the tag moves over). */
+  /**
+   * Migrate the block at `pfn`: the target is allocated charged to mm/migrate.c
+   * (alloc_migration_target), pgalloc_tag_swap() exchanges the two folios' references, and the
+   * free of the old folio takes the target's charge away.
+   */
   migratePage(pfn: number): number {
     return this.call(() =>
       this.charge(KERNEL_SITES.allocMigrationTarget, () =>
