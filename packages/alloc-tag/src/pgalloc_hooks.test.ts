@@ -207,9 +207,33 @@ describe('alloc_hooks and the current task (include/linux/alloc_tag.h)', () => {
     expect([read(outer).calls, read(inner).calls]).toEqual([1, 1]);
   });
 
-  it('the tag is not installed while the key is off', () => {
+  // include/linux/alloc_tag.h (6.13): alloc_hooks_tag() saves and restores unconditionally.
+  it('the tag is installed and restored even while the key is off; nothing is charged', () => {
     const k = new TestKernel({ cmdline: ['0'] });
-    k.at.allocHooks(k.kernelTags[0]!, () => expect(k.at.current.allocTag).toBeNull());
+    const t = k.kernelTags[0]!;
+    let inside: unknown = null;
+    k.at.allocHooks(t, () => {
+      inside = k.at.current.allocTag;
+      k.at.pgallocTagAdd(1, k.at.current, 1);
+    });
+    expect(inside).toBe(t);
+    expect(k.at.current.allocTag).toBeNull();
+    expect(read(t)).toEqual({ bytes: 0, calls: 0 });
+    expect(k.at.pgallocTagGet(1)).toBeNull();
+  });
+
+  it('restores the previous tag when the allocation throws', () => {
+    const k = new TestKernel();
+    const [outer, inner] = [k.kernelTags[0]!, k.kernelTags[1]!];
+    k.at.allocHooks(outer, () => {
+      expect(() =>
+        k.at.allocHooks(inner, () => {
+          throw new Error('allocation failed');
+        }),
+      ).toThrow('allocation failed');
+      expect(k.at.current.allocTag).toBe(outer);
+    });
+    expect(k.at.current.allocTag).toBeNull();
   });
 
   it('DEBUG: WARN when current->alloc_tag was changed inside', () => {

@@ -388,14 +388,14 @@ export class AllocTagSubsystem {
     return this.ops.isEmpty(ref.ct);
   }
 
-  /** include/linux/alloc_tag.h: alloc_tag_save() — only while the key is on; returns the previous tag. */
+  /** include/linux/sched.h: alloc_tag_save() — `current->alloc_tag` := `tag`; returns the previous tag. */
   allocTagSave(tag: AllocTag): AllocTag | null {
     const old = this.current.allocTag;
     this.current.allocTag = tag;
     return old;
   }
 
-  /** include/linux/alloc_tag.h: alloc_tag_restore() — DEBUG warns if `current->alloc_tag` is not `tag`. */
+  /** include/linux/sched.h: alloc_tag_restore() — DEBUG warns if `current->alloc_tag` is not `tag`. */
   allocTagRestore(tag: AllocTag, old: AllocTag | null): void {
     if (this.state.debug && this.current.allocTag !== tag) {
       this.state.printk.printk('warning', 'current->alloc_tag was changed:');
@@ -405,10 +405,11 @@ export class AllocTagSubsystem {
 
   /**
    * include/linux/alloc_tag.h: alloc_hooks_tag(tag, expr) — run `alloc` with `current->alloc_tag`
-   * set to `tag` (only while the key is on), restoring the previous tag after.
+   * set to `tag`, restoring the previous tag after. 6.13 does this whether or not profiling is
+   * enabled; skipping it while the key is off came later ("alloc_tag: avoid current->alloc_tag
+   * manipulations when profiling is disabled", 6.14).
    */
   allocHooks<R>(tag: AllocTag, alloc: () => R): R {
-    if (!this.state.key) return alloc();
     const old = this.allocTagSave(tag);
     try {
       return alloc();

@@ -38,6 +38,11 @@ function distroNoDefault() {
 }
 
 describe('boot', () => {
+  it('announces the 6.13 release it simulates (init/version.c: linux_banner)', () => {
+    const first = msgs(boot())[0]!;
+    expect(first).toMatch(/^Linux version 6\.13\.0-allocprof \(/);
+  });
+
   it.each([
     ['', true, '1', false, true],
     ['sysctl.vm.mem_profiling=never', false, '0', false, false],

@@ -117,7 +117,8 @@ const IMAGE = {
 /** The alloc_tags section sits at the start of .data (after text and rodata). */
 const KERNEL_ALLOC_TAGS_ADDR = KERNEL_TEXT_ADDR + IMAGE.code + IMAGE.rodata;
 const ALLOC_TAG_SIZE = 40;
-const UTS_RELEASE = '6.12.0-allocprof';
+/** include/generated/utsrelease.h: the release this kernel simulates (6.13) with its local version. */
+const UTS_RELEASE = '6.13.0-allocprof';
 
 const hex18 = (v: number): string => `0x${v.toString(16).padStart(16, '0')}`;
 const kb = (pages: number): number => pages * (PAGE_SIZE >> 10);
