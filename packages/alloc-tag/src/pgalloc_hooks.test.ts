@@ -165,22 +165,63 @@ describe.each([
     expect(k.printk.messages.filter((m) => m.startsWith('alloc_tag'))).toEqual([]);
   });
 
-  it('DEBUG warnings are printed once each', () => {
+  // include/linux/alloc_tag.h: alloc_tag_add_check()/alloc_tag_sub_check() WARN_ONCE()s, reported
+  // by kernel/panic.c: __warn() with 6.13's line numbers, once per inlined call site.
+  it('DEBUG warnings: the __warn() report, once per call site and translation unit', () => {
     const k = boot(true);
     const t = k.kernelTags[0]!;
+    const warnings = () => k.printk.lines.filter((l) => l.level === 'warning').map((l) => l.message);
     k.at.pgallocTagAdd(1, k.at.current, 1);
+    expect(warnings()).toEqual([
+      '------------[ cut here ]------------',
+      'current->alloc_tag not set',
+      'WARNING: CPU: 0 PID: 0 at include/linux/alloc_tag.h:147 post_alloc_hook+0x0/0x0',
+      'Modules linked in:',
+      'CPU: 0 UID: 0 PID: 0 Comm: swapper/0 Not tainted 6.13.0 #1',
+      'RIP: 0010:post_alloc_hook+0x0/0x0',
+      'Call Trace:',
+      ' <TASK>',
+      ' get_page_from_freelist+0x0/0x0',
+      ' __alloc_pages_noprof+0x0/0x0',
+      ' </TASK>',
+      '---[ end trace 0000000000000000 ]---',
+    ]);
+    k.printk.clear();
     k.at.pgallocTagAdd(2, k.at.current, 1);
+    expect(warnings()).toEqual([]);
+    k.at.setCpu(2);
     k.free(3);
     k.free(4);
     k.alloc(5, t);
     k.alloc(5, k.kernelTags[1]!);
     k.alloc(6, t);
     k.alloc(6, t);
-    expect(k.printk.lines.filter((l) => l.level === 'warning').map((l) => l.message)).toEqual([
-      'current->alloc_tag not set',
-      'alloc_tag was not set',
-      'alloc_tag was not cleared (got tag for mm/k0.c:100)',
+    const reports = warnings().filter((m) => m.startsWith('WARNING: '));
+    expect(reports).toEqual([
+      'WARNING: CPU: 2 PID: 0 at include/linux/alloc_tag.h:152 free_unref_page+0x0/0x0',
+      'WARNING: CPU: 2 PID: 0 at include/linux/alloc_tag.h:143 post_alloc_hook+0x0/0x0',
     ]);
+    expect(warnings()).toContain('alloc_tag was not cleared (got tag for mm/k0.c:100)');
+    expect(warnings()).toContain(
+      'CPU: 2 UID: 0 PID: 0 Comm: swapper/0 Tainted: G        W          6.13.0 #1',
+    );
+    expect(warnings()).toContain('Tainted: [W]=WARN');
+    // The same check inlined into lib/alloc_tag.c has a flag of its own.
+    k.printk.clear();
+    k.at.pgallocTagSplit(1, 1, 0);
+    k.at.pgallocTagSplit(2, 1, 0);
+    expect(warnings().filter((m) => m.startsWith('WARNING: '))).toEqual([
+      'WARNING: CPU: 2 PID: 0 at include/linux/alloc_tag.h:152 pgalloc_tag_split+0x0/0x0',
+    ]);
+  });
+
+  it('without DEBUG the checks do not exist', () => {
+    const k = boot();
+    k.at.pgallocTagAdd(1, k.at.current, 1);
+    k.free(3);
+    k.alloc(5, k.kernelTags[0]!);
+    k.alloc(5, k.kernelTags[1]!);
+    expect(k.printk.lines.filter((l) => l.level === 'warning')).toEqual([]);
   });
 
   it('a reference to module-area tags survives unload; the later free is accounted to the copy', () => {

@@ -6,6 +6,8 @@ import {
   type Codetag,
   codetagStartSymbol,
   codetagStopSymbol,
+  DEFAULT_WARN_ENVIRONMENT,
+  KernelWarn,
   type SymbolLookup,
 } from '@allocprof/codetag';
 import type { PageProvider, Vmalloc } from '@allocprof/execmem-vmalloc';
@@ -55,6 +57,12 @@ export interface AllocTagSubsystemOptions {
   procfs?: AllocinfoProcfs;
   /** Observer of key / support / compressed changes. */
   onEvent?: (e: MemProfilingEvent) => void;
+  /**
+   * The kernel's WARN() reporting (kernel/panic.c: __warn()), shared with codetag so the taint
+   * and the once-flags are the kernel's; default: one of its own on `printk`, reporting the boot
+   * CPU's idle task.
+   */
+  warn?: KernelWarn;
 }
 
 /** One entry of alloc_tag_top_users() (struct codetag_bytes). */
@@ -124,7 +132,13 @@ export class AllocTagSubsystem {
       printk: opts.printk,
     });
     this.sysctl = new MemProfilingSysctl(this.state);
-    this.ops = new AllocTagOps(this.state, this.memory, this.counters);
+    const warn =
+      opts.warn ??
+      new KernelWarn(opts.printk, {
+        ...DEFAULT_WARN_ENVIRONMENT,
+        task: () => ({ ...DEFAULT_WARN_ENVIRONMENT.task(), cpu: this.ops.cpu }),
+      });
+    this.ops = new AllocTagOps(this.state, this.memory, this.counters, warn);
     this.hooks = new PgallocTagHooks(this.state, this.ops, this.memory, this.counters, this.tagIndex);
     this.codetag = opts.codetag;
     this.kernelSymbols = opts.kernelSymbols;

@@ -24,7 +24,7 @@
  */
 
 import { type AllocTag, type AllocTagSite, AllocTagSubsystem, allocTagRead } from '@allocprof/alloc-tag';
-import { Codetag, SymbolTable } from '@allocprof/codetag';
+import { Codetag, KernelWarn, SymbolTable } from '@allocprof/codetag';
 import { VMALLOC_SIZE, Vmalloc, type VmStruct } from '@allocprof/execmem-vmalloc';
 import {
   computePageFlagsLayout,
@@ -119,6 +119,8 @@ const KERNEL_ALLOC_TAGS_ADDR = KERNEL_TEXT_ADDR + IMAGE.code + IMAGE.rodata;
 const ALLOC_TAG_SIZE = 40;
 /** include/generated/utsrelease.h: the release this kernel simulates (6.13) with its local version. */
 const UTS_RELEASE = '6.13.0-allocprof';
+/** init_utsname()->version: build number and build options. */
+const UTS_VERSION = '#1 SMP PREEMPT_DYNAMIC';
 
 const hex18 = (v: number): string => `0x${v.toString(16).padStart(16, '0')}`;
 const kb = (pages: number): number => pages * (PAGE_SIZE >> 10);
@@ -211,15 +213,23 @@ export class Kernel {
 
     printk.printk(
       'notice',
-      `Linux version ${UTS_RELEASE} (kernel-sim@allocprof) (gcc (GCC) 14.2.0, GNU ld (GNU Binutils) 2.43.1) #1 SMP PREEMPT_DYNAMIC`,
+      `Linux version ${UTS_RELEASE} (kernel-sim@allocprof) (gcc (GCC) 14.2.0, GNU ld (GNU Binutils) 2.43.1) ${UTS_VERSION}`,
     );
     printk.printk('info', `Command line: ${this.cmdline.raw}`);
 
     // The image's alloc_tags section exists before anything runs.
     this.kernelSites = generateKernelAllocTags(o.kernelTags ?? 4096);
     const modulesBuilt = kconfigEnabled(kconfig, 'CONFIG_MODULES');
+    // kernel/panic.c: one WARN() machinery (taint, once-flags) for every package of this kernel.
+    const ctx = this.ctx;
+    const warn = new KernelWarn(printk, {
+      task: () => ({ cpu: ctx.cpu, pid: ctx.current.pid, uid: 0, comm: ctx.current.comm }),
+      modules: () => this.modules?.list().map((m) => m.name) ?? [],
+      release: UTS_RELEASE,
+      version: UTS_VERSION.slice(0, UTS_VERSION.indexOf(' ')),
+    });
     if (this.profilingBuilt) {
-      this.codetag = new Codetag({ kernelSymbols: this.kallsyms, printk });
+      this.codetag = new Codetag({ kernelSymbols: this.kallsyms, printk, warn });
     } else {
       this.codetag = null;
     }
@@ -313,6 +323,7 @@ export class Kernel {
         pageFlagsLayout: this.layout,
         ...(modulesBuilt ? { vmalloc: this.vmalloc, pageProvider } : {}),
         procfs: this.procfs,
+        warn,
       });
       at.current = this.ctx.current;
       this.ctx.onTaskSwitch((task) => {
