@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TestKernel } from './test-helpers';
+import { ALLOC_TAG_PR_DEBUG_SITES } from './subsystem';
+import { type PrDebugCapturePrintk, TestKernel } from './test-helpers';
 
 describe('alloc_tag_init (lib/alloc_tag.c)', () => {
   it('default boot: area, codetag type with the kernel range, sysctl 0644, /proc/allocinfo', () => {
@@ -82,15 +83,33 @@ describe('alloc_tag_sec_init (lib/alloc_tag.c)', () => {
     ]);
   });
 
-  it('K = 2^N passes; offset and mask set; the debug line', () => {
+  it('K = 2^N passes; offset and mask set; the bits used go to pr_debug() only', () => {
     const k = new TestKernel({ cmdline: ['1,compressed'], n: 4, kernelTags: 16 });
     const refs = k.at.pageTagRefs as unknown as { mask: number; offs: number };
     expect([refs.mask, refs.offs]).toEqual([15, k.layout.LRU_REFS_PGOFF - 4]);
+    expect(k.at.support).toBe(true);
+    // lib/alloc_tag.c: alloc_tag_sec_init() uses pr_debug(): a plain printk sink never sees it.
+    expect(k.printk.lines.filter((l) => l.level === 'debug')).toEqual([]);
+  });
+
+  it('the pr_debug() names its lib/alloc_tag.c call site, for a sink that enables it', () => {
+    const k = new TestKernel({ cmdline: ['1,compressed'], n: 4, kernelTags: 16, prDebug: true });
     expect(k.printk.lines).toContainEqual({
       level: 'debug',
       message: 'Memory allocation profiling compression is using 4 page flag bits!',
     });
-    expect(k.at.support).toBe(true);
+    const sites = (k.printk as PrDebugCapturePrintk).prDebugSites;
+    expect(sites).toEqual([ALLOC_TAG_PR_DEBUG_SITES[0]]);
+    expect(sites[0]).toEqual({
+      modname: 'alloc_tag',
+      function: 'alloc_tag_sec_init',
+      filename: 'lib/alloc_tag.c',
+      lineno: 279,
+      format: 'Memory allocation profiling compression is using %d page flag bits!\n',
+    });
+    expect(
+      new TestKernel({ cmdline: ['1'], prDebug: true }).printk.lines.filter((l) => l.level === 'debug'),
+    ).toEqual([]);
   });
 
   it('N <= 0 (last_cpupid pushed out of page flags) is taken as 0 bits: one kernel tag passes, two do not', () => {

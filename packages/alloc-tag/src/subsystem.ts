@@ -28,7 +28,25 @@ import {
 import { MemProfilingSysctl, ROOT_CRED, type SysctlCred } from './sysctl';
 import { AllocTagIndex } from './tag_index';
 import { AllocTagMemory } from './tag_memory';
-import { ALLOC_TAG_SECTION_NAME, ALLOC_TAG_SIZE, AllocTagError, type Printk } from './types';
+import {
+  ALLOC_TAG_SECTION_NAME,
+  ALLOC_TAG_SIZE,
+  AllocTagError,
+  type PrDebugSite,
+  type Printk,
+} from './types';
+
+/** lib/alloc_tag.c (6.13): alloc_tag_sec_init()'s pr_debug(). */
+const SEC_INIT_PR_DEBUG: PrDebugSite = Object.freeze({
+  modname: 'alloc_tag',
+  function: 'alloc_tag_sec_init',
+  filename: 'lib/alloc_tag.c',
+  lineno: 279,
+  format: 'Memory allocation profiling compression is using %d page flag bits!\n',
+});
+
+/** The pr_debug() call sites of lib/alloc_tag.c (its `__dyndbg` entries), for a dynamic debug table. */
+export const ALLOC_TAG_PR_DEBUG_SITES: readonly PrDebugSite[] = Object.freeze([SEC_INIT_PR_DEBUG]);
 
 /** The two fields of the booted page-flags layout that compression uses (page-flags-layout's PageFlagsLayout has them). */
 export interface AllocTagPageFlagsLayout {
@@ -251,7 +269,8 @@ export class AllocTagSubsystem {
   /**
    * lib/alloc_tag.c: alloc_tag_sec_init() — in compressed mode, find the kernel tags through
    * kallsyms, check K <= 2^N (else shutdown(false) and the message), then set the page-flags
-   * backend's offset and mask.
+   * backend's offset and mask and report the bits used with pr_debug() — which only a sink with
+   * `prDebug` that enables lib/alloc_tag.c's site prints.
    */
   allocTagSecInit(): void {
     const state = this.state;
@@ -280,7 +299,10 @@ export class AllocTagSubsystem {
       );
     }
     refs.init(this.layout.LRU_REFS_PGOFF - n, n);
-    state.printk.printk('debug', `Memory allocation profiling compression is using ${n} page flag bits!`);
+    state.printk.prDebug?.(
+      SEC_INIT_PR_DEBUG,
+      `Memory allocation profiling compression is using ${n} page flag bits!`,
+    );
   }
 
   /**
