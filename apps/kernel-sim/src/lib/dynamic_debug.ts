@@ -84,7 +84,7 @@ export function matchWildcard(pattern: string, s: string): boolean {
 }
 
 /** lib/string_helpers.c: string_unescape_inplace(UNESCAPE_SPACE | UNESCAPE_OCTAL | UNESCAPE_SPECIAL). */
-function unescape(s: string): string {
+function stringUnescape(s: string): string {
   return s.replace(
     /\\(?:([0-7]{1,3})|([nrtvf\\"ae]))/g,
     (_m, oct: string | undefined, c: string | undefined) => {
@@ -320,7 +320,7 @@ export class DynamicDebug {
           else ok = this.parseLineRange(q, tail);
         }
       } else if (keyword === 'module') ok = set('module', 'module', arg);
-      else if (keyword === 'format') ok = set('format', 'format', unescape(arg));
+      else if (keyword === 'format') ok = set('format', 'format', stringUnescape(arg));
       else if (keyword === 'line') ok = this.parseLineRange(q, arg);
       else if (keyword === 'class') ok = set('classString', 'class', arg);
       else {
