@@ -127,11 +127,23 @@ describe('alloc_tag_sec_init (lib/alloc_tag.c)', () => {
     expect(() => k.at.allocTagSecInit()).toThrow(/page_flags backend/);
   });
 
-  it('runs even when the key is off, and not at all without compression', () => {
+  // lib/alloc_tag.c: alloc_tag_sec_init() tests mem_profiling_support and the compressed key,
+  // never mem_alloc_profiling_key.
+  it('runs even when the key is off, and not at all without compression or support', () => {
+    const tooMany =
+      '17 allocation tags cannot be references using 4 available page flag bits. Memory allocation profiling is disabled!';
     const off = new TestKernel({ cmdline: ['0,compressed'], n: 4, kernelTags: 17 });
+    expect(off.at.tagIndex.kernelCount).toBe(17);
+    expect(off.printk.messages).toContain(tooMany);
     expect(off.at.support).toBe(false);
-    const plain = new TestKernel({ cmdline: ['1'], n: 4, kernelTags: 17 });
-    expect(plain.at.support).toBe(true);
+
+    for (const cmdline of [['1'], ['never']]) {
+      const k = new TestKernel({ cmdline, n: 4, kernelTags: 17 });
+      // kernel_tags is never filled in and no check is made.
+      expect(k.at.tagIndex.kernelCount).toBe(0);
+      expect(k.printk.messages).not.toContain(tooMany);
+      expect(k.at.support).toBe(cmdline[0] === '1');
+    }
   });
 });
 
