@@ -61,7 +61,7 @@ export class FakePageProvider implements PageProvider {
   }
 }
 
-/** kernel-semantics §7.5 example A with NR_PAGEFLAGS chosen so that NR_UNUSED_PAGEFLAG_BITS = n. */
+/** The x86_64-numa64 preset's layout with NR_PAGEFLAGS chosen so that NR_UNUSED_PAGEFLAG_BITS = n. */
 export function layoutWithFreeBits(n: number): PageFlagsLayout {
   return computePageFlagsLayout({ ...getPageFlagsPreset('x86_64-numa64').inputs, NR_PAGEFLAGS: 36 - n });
 }
@@ -95,7 +95,7 @@ export interface TestKernelOptions {
   nrCpus?: number;
   /** Skip allocTagInit (default false). */
   noInit?: boolean;
-  /** Report this NR_UNUSED_PAGEFLAG_BITS to alloc-tag instead of the layout's (e.g. <= 0, §7.5 C). */
+  /** Report this NR_UNUSED_PAGEFLAG_BITS to alloc-tag instead of the layout's (e.g. <= 0, last_cpupid pushed out of page flags). */
   reportedN?: number;
   /** Make execmem_vmap fail (module area reservation). */
   vmapFails?: boolean;
@@ -116,7 +116,7 @@ export interface LoadedModule {
   inData: boolean;
 }
 
-/** A small simulated kernel: boot per §1.6, and a module loader per §5.9. */
+/** A small simulated kernel: boot in start_kernel()'s order, and a module loader as kernel/module/main.c's load_module(). */
 export class TestKernel {
   /** printk lines and state changes, in order (`key off`, `support off`, `allocinfo removed`). */
   readonly log: string[] = [];

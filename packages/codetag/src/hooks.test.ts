@@ -316,7 +316,7 @@ describe('module hooks: callback protocol', () => {
   });
 });
 
-describe('module loader flow (kernel/module/main.c, §5.9)', () => {
+describe('module loader flow (kernel/module/main.c)', () => {
   interface Section {
     name: string;
     size: number;

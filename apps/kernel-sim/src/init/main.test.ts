@@ -65,7 +65,7 @@ describe('boot', () => {
       expect(msgs(k)).toContain("Malformed early option 'sysctl.vm.mem_profiling'");
   });
 
-  it('prints the late sysctl failures of §1.5', () => {
+  it('prints the late sysctl failures of do_sysctl_args() (fs/proc/proc_sysctl.c)', () => {
     expect(msgs(boot({ cmdline: 'sysctl.vm.mem_profiling=never' }))).toContain(
       "Failed to set sysctl parameter 'vm.mem_profiling=never': permission denied (read-only?)",
     );

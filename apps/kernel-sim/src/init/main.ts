@@ -1,17 +1,19 @@
 /**
  * init/main.c: start_kernel() and kernel_init() for the simulated machine — the boot timeline
- * of §1.6 (early params, core mm init with alloc_tag_sec_init, page_ext and the memblock release,
- * alloc_tag_init, the late sysctl arguments) — and `Kernel`, the running system: page
- * allocations charged to call sites, split and migration, vmalloc, modules, /proc and sysctl.
+ * (early params, core mm init with alloc_tag_sec_init, page_ext and the memblock release, the
+ * early initcall of dynamic debug, alloc_tag_init, the late sysctl arguments) — and `Kernel`, the
+ * running system: page allocations charged to call sites, split and migration, vmalloc, modules,
+ * /proc and sysctl.
  *
  * Where things live (as in the kernel tree):
  *   init/cmdline.ts        boot command line, early params, unknown params for init
  *   kernel/printk.ts       dmesg ring, log levels, virtual clock
+ *   lib/dynamic_debug.ts   pr_debug() call sites, dyndbg= queries, /proc/dynamic_debug/control
  *   kernel/vmlinux_alloc_tags.ts  the image's alloc_tags section (call sites)
  *   kernel/module/         module loader (main.ts), descriptors, built-in catalog
  *   mm/memmap.ts           nodes, zones, memmap flags words (zone/node/section fields)
  *   mm/page_alloc.ts       buddy allocator, per-CPU lists, watermarks; hooked and nohooks builds
- *   mm/pgalloc_tag.ts      the §6.7 hooks bound to alloc-tag's pgalloc_tag_*()
+ *   mm/pgalloc_tag.ts      the page allocator's hooks bound to alloc-tag's pgalloc_tag_*()
  *   mm/page_ext.ts         page_ext framework; mm/migrate.ts, mm/vmalloc-pages.ts, mm/show_mem.ts
  *   sched/current.ts       current task and CPU
  *   fs/proc/               /proc files and their modes, /proc/meminfo
