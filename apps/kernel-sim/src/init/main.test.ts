@@ -28,14 +28,13 @@ function errOf(fn: () => unknown): KernelError {
   throw new Error('expected a KernelError');
 }
 
-function distroNoDefault() {
+/** The x86_64-sim preset with some options changed, under a name of its own. */
+function simWith(name: string, changes: Record<string, boolean>) {
   const p = getPageFlagsPreset('x86_64-sim');
-  return {
-    name: 'sim-off-by-default',
-    arch: p.arch,
-    kconfig: { ...p.kconfig, CONFIG_MEM_ALLOC_PROFILING_ENABLED_BY_DEFAULT: false },
-  };
+  return { name, arch: p.arch, kconfig: { ...p.kconfig, ...changes } };
 }
+const distroNoDefault = () =>
+  simWith('sim-off-by-default', { CONFIG_MEM_ALLOC_PROFILING_ENABLED_BY_DEFAULT: false });
 
 describe('boot', () => {
   it('announces the 6.13 release it simulates (init/version.c: linux_banner)', () => {
@@ -528,14 +527,7 @@ describe('modules', () => {
 });
 
 describe('DEBUG warnings (CONFIG_MEM_ALLOC_PROFILING_DEBUG)', () => {
-  const debugConfig = () => {
-    const p = getPageFlagsPreset('x86_64-sim');
-    return {
-      name: 'sim-debug',
-      arch: p.arch,
-      kconfig: { ...p.kconfig, CONFIG_MEM_ALLOC_PROFILING_DEBUG: true },
-    };
-  };
+  const debugConfig = () => simWith('sim-debug', { CONFIG_MEM_ALLOC_PROFILING_DEBUG: true });
 
   // include/linux/alloc_tag.h: alloc_tag_add_check() → kernel/panic.c: __warn(), as 6.13 prints it.
   it('report the running task, the loaded modules and the release, once per call site', () => {

@@ -65,19 +65,22 @@ describe('load_module() failure paths leave no trace', () => {
     expect(k.allocTag!.moduleTags!.nrPages).toBe(2);
   });
 
-  it('a duplicate is refused before an incompatible alignment could switch profiling off', () => {
-    const k = Kernel.boot({ mem: '128M', cpus: 2, cmdline: 'sysctl.vm.mem_profiling=1,compressed' });
-    k.insmod(withTags('odd', 3));
-    const before = snapshot(k);
-    expect(errnoOf(() => k.insmod({ ...withTags('odd', 3), align: 16 }))).toBe('EEXIST');
-    expect(snapshot(k)).toEqual(before);
-  });
-
-  it('a malformed module is refused before the name check and before any allocation', () => {
+  it.each([
+    [
+      'a duplicate is refused before an incompatible alignment could switch profiling off',
+      { align: 16 },
+      'EEXIST',
+    ],
+    [
+      'a malformed module is refused before the name check and before any allocation',
+      { align: 3 },
+      'ENOEXEC',
+    ],
+  ])('%s', (_title, change, errno) => {
     const k = Kernel.boot({ mem: '128M', cpus: 2, cmdline: 'sysctl.vm.mem_profiling=1,compressed' });
     k.insmod(withTags('m', 3));
     const before = snapshot(k);
-    expect(errnoOf(() => k.insmod({ ...withTags('m', 3), align: 3 }))).toBe('ENOEXEC');
+    expect(errnoOf(() => k.insmod({ ...withTags('m', 3), ...change }))).toBe(errno);
     expect(snapshot(k)).toEqual(before);
   });
 
