@@ -46,9 +46,10 @@ const GENERIC_SITES: RefCheckSites = Object.freeze({
 });
 
 /**
- * include/linux/alloc_tag.h: the reference operations on raw codetag_ref values (0 NULL,
- * 1 CODETAG_EMPTY, else a tag address), with the CONFIG_MEM_ALLOC_PROFILING_DEBUG checks reported
- * through kernel/panic.c: __warn() once per call site. Each takes the slot's current value and
+ * include/linux/alloc_tag.h: the reference operations (alloc_tag_ref_set(), alloc_tag_add(),
+ * alloc_tag_sub()) on raw codetag_ref values (0 NULL, 1 CODETAG_EMPTY, else a tag address), with
+ * the DEBUG checks alloc_tag_add_check() and alloc_tag_sub_check() reported through
+ * kernel/panic.c: __warn() once per call site. Each takes the slot's current value and
  * returns its new value, so the page hooks can run them on a reused handle without allocating.
  * Counter updates go to the current CPU's slot.
  *
@@ -127,9 +128,8 @@ export class AllocTagOps {
   /**
    * alloc_tag_sub(): NULL → nothing; EMPTY (DEBUG) → consumed, counters untouched; else
    * `bytes -= bytes`, `calls -= 1` on the referenced tag, and the slot becomes NULL. A reference
-   * to memory that no longer holds a tag (reachable only by switching the key back on through the
-   * sysctl after a shutdown, which the kernel allows) is dropped without accounting where the
-   * kernel would write to freed memory.
+   * to memory that no longer holds a tag (only reachable by writing the sysctl after a shutdown)
+   * is dropped without accounting where the kernel would write to freed memory.
    */
   sub(ref: number, bytes: number): number {
     if (this.debug) this.subCheck(ref);

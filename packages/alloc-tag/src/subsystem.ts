@@ -333,7 +333,7 @@ export class AllocTagSubsystem {
     return 0;
   }
 
-  /** fs/proc/proc_sysctl.c: process_sysctl_arg() for the command line's `sysctl.vm.mem_profiling=`. */
+  /** fs/proc/proc_sysctl.c: process_sysctl_arg() for the command line's `sysctl.vm.mem_profiling=` at the end of init. */
   processSysctlArg(value: string | null | undefined): string | null {
     return this.sysctl.processSysctlArg(value);
   }

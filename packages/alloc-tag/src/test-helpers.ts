@@ -61,7 +61,7 @@ export class FakePageProvider implements PageProvider {
   }
 }
 
-/** The x86_64-numa64 preset's layout with NR_PAGEFLAGS chosen so that NR_UNUSED_PAGEFLAG_BITS = n. */
+/** The x86_64-numa64 layout (12 free bits at 24 page flags) with NR_PAGEFLAGS set so that N = n. */
 export function layoutWithFreeBits(n: number): PageFlagsLayout {
   return computePageFlagsLayout({ ...getPageFlagsPreset('x86_64-numa64').inputs, NR_PAGEFLAGS: 36 - n });
 }
@@ -95,7 +95,7 @@ export interface TestKernelOptions {
   nrCpus?: number;
   /** Skip allocTagInit (default false). */
   noInit?: boolean;
-  /** Report this NR_UNUSED_PAGEFLAG_BITS to alloc-tag instead of the layout's (e.g. <= 0, last_cpupid pushed out of page flags). */
+  /** Report this NR_UNUSED_PAGEFLAG_BITS to alloc-tag instead of the layout's (e.g. <= 0, as with a pushed-out last_cpupid). */
   reportedN?: number;
   /** Make execmem_vmap fail (module area reservation). */
   vmapFails?: boolean;
@@ -116,7 +116,7 @@ export interface LoadedModule {
   inData: boolean;
 }
 
-/** A small simulated kernel: boot in start_kernel()'s order, and a module loader as kernel/module/main.c's load_module(). */
+/** A small simulated kernel: boot in init/main.c's order, and a module loader as kernel/module/main.c: load_module() runs it. */
 export class TestKernel {
   /** printk lines and state changes, in order (`key off`, `support off`, `allocinfo removed`). */
   readonly log: string[] = [];

@@ -316,7 +316,7 @@ describe('module hooks: callback protocol', () => {
   });
 });
 
-describe('module loader flow (kernel/module/main.c)', () => {
+describe('module loader flow (kernel/module/main.c: load_module(), free_module())', () => {
   interface Section {
     name: string;
     size: number;
