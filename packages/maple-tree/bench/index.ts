@@ -556,89 +556,87 @@ function gapWorkload(n: number, who: string): Rep & { ops?: number } {
         }
         return lo;
       };
-      return timed(() => {
-        for (let i = 0; i < ops; i++) {
-          if ((i & 1) === 0) {
-            const size = sizes[i & 4095]!;
-            let prevEnd = -1;
-            let k = 0;
-            for (; k < s.length; k++) {
-              if (s[k]! - prevEnd - 1 >= size) break;
-              prevEnd = e[k]!;
-            }
-            const a = prevEnd + 1;
-            s.splice(k, 0, a);
-            e.splice(k, 0, a + size - 1);
-            live.push(a);
-          } else {
-            const j = victims[i & 4095]! % live.length;
-            const a = live[j]!;
-            live[j] = live[live.length - 1]!;
-            live.pop();
-            const k = find(a);
-            s.splice(k, 1);
-            e.splice(k, 1);
+      return scanAllocator(
+        (size) => {
+          let prevEnd = -1;
+          for (let k = 0; k < s.length; k++) {
+            if (s[k]! - prevEnd - 1 >= size) break;
+            prevEnd = e[k]!;
           }
-        }
-      });
+          return prevEnd + 1;
+        },
+        (a, b) => {
+          const k = find(a);
+          s.splice(k, 0, a);
+          e.splice(k, 0, b);
+        },
+        (a) => {
+          const k = find(a);
+          s.splice(k, 1);
+          e.splice(k, 1);
+        },
+      );
     }
 
     if (who === btree.name) {
       const store = new BTree<number, number>(undefined, byStart);
       for (const a of live) store.set(a, a + 2);
-      const firstFit = (size: number): number => {
+      return scanAllocator(
+        (size) => {
+          let prevEnd = -1;
+          const found = store.forEachPair((k, v) => {
+            if (k - prevEnd - 1 >= size) return { break: prevEnd + 1 };
+            prevEnd = v;
+          });
+          return found === store.size ? prevEnd + 1 : found;
+        },
+        (a, b) => store.set(a, b),
+        (a) => store.delete(a),
+      );
+    }
+
+    const store = new OrderedMap<number, number>(undefined, byStart);
+    for (const a of live) store.setElement(a, a + 2);
+    return scanAllocator(
+      (size) => {
         let prevEnd = -1;
-        const found = store.forEachPair((k, v) => {
-          if (k - prevEnd - 1 >= size) return { break: prevEnd + 1 };
+        for (let it = store.begin(), end = store.end(); !it.equals(end); it.next()) {
+          const [k, v] = it.pointer;
+          if (k - prevEnd - 1 >= size) break;
           prevEnd = v;
-        });
-        return found === store.size ? prevEnd + 1 : found;
-      };
+        }
+        return prevEnd + 1;
+      },
+      (a, b) => store.setElement(a, b),
+      (a) => store.eraseElementByKey(a),
+    );
+
+    /**
+     * A peer's allocator loop, timed: lowest fit by `firstFit` (a scan from the bottom) and
+     * `insert`, or a free of a random live range by `remove`, half and half.
+     */
+    function scanAllocator(
+      firstFit: (size: number) => number,
+      insert: (a: number, b: number) => void,
+      remove: (a: number) => void,
+    ): number {
       return timed(() => {
         for (let i = 0; i < ops; i++) {
           if ((i & 1) === 0) {
             const size = sizes[i & 4095]!;
             const a = firstFit(size);
-            store.set(a, a + size - 1);
+            insert(a, a + size - 1);
             live.push(a);
           } else {
             const j = victims[i & 4095]! % live.length;
             const a = live[j]!;
             live[j] = live[live.length - 1]!;
             live.pop();
-            store.delete(a);
+            remove(a);
           }
         }
       });
     }
-
-    const store = new OrderedMap<number, number>(undefined, byStart);
-    for (const a of live) store.setElement(a, a + 2);
-    const firstFit = (size: number): number => {
-      let prevEnd = -1;
-      for (let it = store.begin(), end = store.end(); !it.equals(end); it.next()) {
-        const [k, v] = it.pointer;
-        if (k - prevEnd - 1 >= size) break;
-        prevEnd = v;
-      }
-      return prevEnd + 1;
-    };
-    return timed(() => {
-      for (let i = 0; i < ops; i++) {
-        if ((i & 1) === 0) {
-          const size = sizes[i & 4095]!;
-          const a = firstFit(size);
-          store.setElement(a, a + size - 1);
-          live.push(a);
-        } else {
-          const j = victims[i & 4095]! % live.length;
-          const a = live[j]!;
-          live[j] = live[live.length - 1]!;
-          live.pop();
-          store.eraseElementByKey(a);
-        }
-      }
-    });
   };
   return Object.assign(rep, { ops });
 }
