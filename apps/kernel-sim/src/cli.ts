@@ -2,6 +2,7 @@
  * `kernel-sim`: boot the simulated kernel and drive it (demo, run, shell, bench), draw page-flags
  * layouts, read /proc/allocinfo files. See `kernel-sim --help`.
  */
+import { readFileSync } from 'node:fs';
 import { handlers } from './cli/handlers';
 import { processIo } from './cli/io';
 import { runCli } from './cli/program';
@@ -14,7 +15,12 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-runCli(process.argv.slice(2), processIo(), handlers).then(
+// dist/cli.js sits beside the package's own manifest, in the repository and when installed.
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+runCli(process.argv.slice(2), processIo(), handlers, version).then(
   (code) => {
     process.exitCode = code;
   },

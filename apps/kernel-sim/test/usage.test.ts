@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, kernelSim } from './helpers';
+import { APP_DIR, ensureBuilt, kernelSim } from './helpers';
 
 beforeAll(() => {
   ensureBuilt();
@@ -23,6 +25,17 @@ describe('usage', () => {
       expect(r.status, args.join(' ')).toBe(0);
       expect(r.stdout, args.join(' ')).toMatch(/^Usage: kernel-sim/);
     }
+  });
+
+  it('prints the package version with --version and -V', () => {
+    const { version } = JSON.parse(readFileSync(join(APP_DIR, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const r = kernelSim([flag]);
+      expect(r.status, flag).toBe(0);
+      expect(r.stdout, flag).toBe(`${version}\n`);
+      expect(r.stderr, flag).toBe('');
+    }
+    expect(kernelSim(['--help']).stdout).toContain('-V, --version');
   });
 
   it('lists the machine options on the commands that boot', () => {

@@ -109,9 +109,18 @@ function machineOptions(o: Record<string, unknown>): MachineOptions {
   return m;
 }
 
-/** Build the program; `setExit` receives the exit status of the command that ran. */
-export function buildProgram(io: Io, handlers: Handlers, setExit: (code: number) => void): Command {
+/**
+ * Build the program; `setExit` receives the exit status of the command that ran. `version` (the
+ * package's) enables `--version`/`-V`.
+ */
+export function buildProgram(
+  io: Io,
+  handlers: Handlers,
+  setExit: (code: number) => void,
+  version?: string,
+): Command {
   const program = new Command('kernel-sim');
+  if (version !== undefined) program.version(version, '-V, --version', 'print the version of kernel-sim');
   program
     .description(
       'A simulated Linux kernel with memory allocation profiling and the page allocation tag ' +
@@ -249,7 +258,7 @@ export function buildProgram(io: Io, handlers: Handlers, setExit: (code: number)
   return program;
 }
 
-const TOP_LEVEL_FLAGS = new Set(['-h', '--help']);
+const TOP_LEVEL_FLAGS = new Set(['-h', '--help', '-V', '--version']);
 
 /** No command (only machine options, or nothing) means `demo`, as `pnpm start` expects. */
 function withDefaultCommand(argv: readonly string[]): string[] {
@@ -277,12 +286,25 @@ export function scriptHelp(): string {
   ].join('\n');
 }
 
-/** Run the command line `argv` (without node and script path); resolves to the exit status. */
-export async function runCli(argv: readonly string[], io: Io, handlers: Handlers): Promise<number> {
+/**
+ * Run the command line `argv` (without node and script path); resolves to the exit status.
+ * `version` is what `--version` prints.
+ */
+export async function runCli(
+  argv: readonly string[],
+  io: Io,
+  handlers: Handlers,
+  version?: string,
+): Promise<number> {
   let code = EXIT_OK;
-  const program = buildProgram(io, handlers, (c) => {
-    code = c;
-  });
+  const program = buildProgram(
+    io,
+    handlers,
+    (c) => {
+      code = c;
+    },
+    version,
+  );
   try {
     await program.parseAsync(withDefaultCommand(argv), { from: 'user' });
     return code;
