@@ -26,6 +26,11 @@ export interface ShellStreams {
   output: Writable & { isTTY?: boolean };
   /** History file; undefined = no persistent history. */
   historyFile?: string;
+  /**
+   * One JSON object per command on the output, `{command, output}` or `{command, error}`: an
+   * error is reported there only, not again on stderr.
+   */
+  json?: boolean;
 }
 
 const HISTORY_SIZE = 1000;
@@ -77,6 +82,7 @@ export async function runShell(
   const output = streams?.output ?? process.stdout;
   const interactive = input.isTTY === true && output.isTTY === true;
   const historyFile = interactive ? (streams?.historyFile ?? defaultHistoryFile(io.env)) : undefined;
+  const json = streams?.json === true;
   const rl: Interface = createInterface({
     input,
     output: interactive ? output : undefined,
@@ -105,20 +111,23 @@ export async function runShell(
       }
       if (!isSyntaxError(parsed) && (parsed.argv[0] === 'exit' || parsed.argv[0] === 'quit')) break;
       let error: string | undefined;
+      let output = '';
       if (isSyntaxError(parsed)) error = parsed.error;
       else {
         try {
-          const out = backend.execute(parsed.argv);
-          if (out !== '') io.out(out.endsWith('\n') ? out : `${out}\n`);
+          output = backend.execute(parsed.argv);
           status = EXIT_OK;
         } catch (e) {
           error = e instanceof Error ? e.message : String(e);
         }
       }
-      if (error !== undefined) {
-        status = EXIT_FAILURE;
+      if (error !== undefined) status = EXIT_FAILURE;
+      if (json) {
+        const command = isSyntaxError(parsed) ? raw.trim() : parsed.argv.join(' ');
+        io.out(`${JSON.stringify(error === undefined ? { command, output } : { command, error })}\n`);
+      } else if (error !== undefined)
         io.err(`${io.errColor.red(interactive ? error : `<stdin>:${lineno}: ${error}`)}\n`);
-      }
+      else if (output !== '') io.out(output.endsWith('\n') ? output : `${output}\n`);
     }
     if (interactive) rl.prompt();
   }
