@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Layering check: fails on any workspace import that the table in spec/architecture.md forbids,
+ * Layering check: fails on any workspace import that the layer table (docs/architecture.md) forbids,
  * on deep imports into another package (`@allocprof/x/src/...`), on relative imports that leave
  * their package, on package.json dependencies outside the table, and on any import cycle —
  * between packages and between the files of one package (type-only imports excluded).
@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Which workspace packages each package may import (spec/architecture.md, "Layers and allowed imports"). */
+/** Which workspace packages each package may import (docs/architecture.md, "Packages and layers"). */
 export const ALLOWED = {
   'maple-tree': [],
   codetag: [],
@@ -53,7 +53,7 @@ export function checkSources(files, manifests = {}) {
   for (const { pkg, file, text } of files) {
     const where = `${pkg}/${file}`;
     if (!known.has(pkg)) {
-      problems.push(`${where}: package '${pkg}' is not in the layer table of architecture.md`);
+      problems.push(`${where}: package '${pkg}' is not in the layer table of docs/architecture.md`);
       continue;
     }
     if (!pkgGraph.has(pkg)) pkgGraph.set(pkg, new Set());

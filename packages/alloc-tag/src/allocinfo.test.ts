@@ -16,7 +16,7 @@ describe('/proc/allocinfo text (format 1.0, lib/alloc_tag.c: allocinfo_show())',
     expect(ALLOCINFO_HEADER).toBe('allocinfo - version: 1.0\n#     <size>  <calls> <tag info>\n');
   });
 
-  it('a kernel-image line as alloc_tag_to_text() prints it', () => {
+  it('a built-in tag holding 8 MiB in 2048 pages, summed over two CPUs', () => {
     const c = new AllocTagCounters(2);
     const t = tag(c, 0x1000, { filename: 'mm/filemap.c', lineno: 1919, function: '__filemap_get_folio' });
     c.bytes[t.id * 2] = 4 * 1024 * 1024;

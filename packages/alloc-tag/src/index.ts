@@ -39,7 +39,7 @@ export {
   kstrtobool,
   /** Meaning of a well-formed `sysctl.vm.mem_profiling=` value. */
   type MemProfilingParam,
-  /** The §1.3 grammar without side effects. */
+  /** The `sysctl.vm.mem_profiling=` grammar without side effects. */
   parseMemProfilingParam,
 } from './boot_param';
 export {

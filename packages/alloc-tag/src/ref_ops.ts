@@ -5,8 +5,9 @@ import type { MemProfilingState } from './state';
 import type { AllocTagMemory } from './tag_memory';
 
 /**
- * include/linux/alloc_tag.h: the reference operations of §4.3 on raw codetag_ref values
- * (0 NULL, 1 CODETAG_EMPTY, else a tag address), with the DEBUG checks of §4.4. Each takes the
+ * include/linux/alloc_tag.h: the reference operations (alloc_tag_ref_set(), alloc_tag_add(),
+ * alloc_tag_sub()) on raw codetag_ref values (0 NULL, 1 CODETAG_EMPTY, else a tag address), with the
+ * DEBUG checks alloc_tag_add_check() and alloc_tag_sub_check(). Each takes the
  * slot's current value and returns its new value, so the page hooks can run them on a reused
  * handle without allocating. Counter updates go to the current CPU's slot.
  *
@@ -87,7 +88,7 @@ export class AllocTagOps {
   /**
    * alloc_tag_sub(): NULL → nothing; EMPTY (DEBUG) → consumed, counters untouched; else
    * `bytes -= bytes`, `calls -= 1` on the referenced tag, and the slot becomes NULL. A reference
-   * to memory that no longer holds a tag (only reachable through the §1.4 quirk) is dropped
+   * to memory that no longer holds a tag (only reachable by writing the sysctl after a shutdown) is dropped
    * without accounting where the kernel would write to freed memory.
    */
   sub(ref: number, bytes: number): number {

@@ -46,7 +46,7 @@ export class FakePageProvider implements PageProvider {
   }
 }
 
-/** kernel-semantics §7.5 example A with NR_PAGEFLAGS chosen so that NR_UNUSED_PAGEFLAG_BITS = n. */
+/** The x86_64-numa64 layout (12 free bits at 24 page flags) with NR_PAGEFLAGS set so that N = n. */
 export function layoutWithFreeBits(n: number): PageFlagsLayout {
   return computePageFlagsLayout({ ...getPageFlagsPreset('x86_64-numa64').inputs, NR_PAGEFLAGS: 36 - n });
 }
@@ -80,7 +80,7 @@ export interface TestKernelOptions {
   nrCpus?: number;
   /** Skip allocTagInit (default false). */
   noInit?: boolean;
-  /** Report this NR_UNUSED_PAGEFLAG_BITS to alloc-tag instead of the layout's (e.g. <= 0, §7.5 C). */
+  /** Report this NR_UNUSED_PAGEFLAG_BITS to alloc-tag instead of the layout's (e.g. <= 0, as with a pushed-out last_cpupid). */
   reportedN?: number;
   /** Make execmem_vmap fail (module area reservation). */
   vmapFails?: boolean;
@@ -99,7 +99,7 @@ export interface LoadedModule {
   inData: boolean;
 }
 
-/** A small simulated kernel: boot per §1.6, and a module loader per §5.9. */
+/** A small simulated kernel: boot in init/main.c's order, and a module loader as kernel/module/main.c: load_module() runs it. */
 export class TestKernel {
   /** printk lines and state changes, in order (`key off`, `support off`, `allocinfo removed`). */
   readonly log: string[] = [];

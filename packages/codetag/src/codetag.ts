@@ -295,7 +295,7 @@ export class CodeTagType<T extends CodeTag> {
   }
 
   /**
-   * Every tag of every recorded range in §3.5 order (ascending id, then address). Each step runs
+   * Every tag of every recorded range in codetag_next_ct() order (ascending id, then address). Each step runs
    * under `mod_lock` (read), which is dropped while the consumer runs — like a seq_file read — so
    * module loads and unloads may happen mid-iteration; the cursor then behaves as
    * {@link CodeTagIterator} describes and never returns a tag of a removed range.
@@ -605,7 +605,7 @@ export class Codetag {
   }
 
   /**
-   * lib/codetag.c: codetag_load_module() — records the module's range of every type (§3.4).
+   * lib/codetag.c: codetag_load_module() — records the module's range of every type (codetag_module_init()).
    * Failures (missing section symbols) are logged and ignored, as in v4. Null is a no-op.
    */
   loadModule(mod: CodeTagModule | null): void {

@@ -305,7 +305,7 @@ describe('module hooks: callback protocol', () => {
   });
 });
 
-describe('module loader flow (kernel/module/main.c, §5.9)', () => {
+describe('module loader flow (kernel/module/main.c: load_module(), free_module())', () => {
   interface Section {
     name: string;
     size: number;
