@@ -15,7 +15,7 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-// dist/cli.js sits beside the package's own manifest, in the repository and when installed.
+// The built cli.js sits one directory below the package's manifest (dist/; .test-build/ for the tests).
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
