@@ -67,6 +67,8 @@ export {
   MemProfilingState,
 } from './state';
 export {
+  /** lib/alloc_tag.c's pr_debug() call sites (its `__dyndbg` entries). */
+  ALLOC_TAG_PR_DEBUG_SITES,
   /** Options of AllocTagSubsystem. */
   type AllocTagPageFlagsLayout,
   /** One simulated kernel's allocation profiling. */
@@ -117,6 +119,8 @@ export {
   MODULE_ALLOC_TAG_VMAP_SIZE,
   /** `Malformed early option '…'` */
   malformedEarlyOptionMessage,
+  /** struct _ddebug: a pr_debug() call site. */
+  type PrDebugSite,
   /** Kernel log sink. */
   type Printk,
 } from './types';

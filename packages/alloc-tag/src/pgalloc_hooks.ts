@@ -2,7 +2,7 @@ import { CODETAG_EMPTY } from '@allocprof/codetag';
 import { PageExtTagRefs, PageFlagsTagRefs, type PageTagRefs, PgtagRefHandle } from '@allocprof/pgalloc-tag';
 import type { AllocTag, TaskStruct } from './alloc_tag';
 import type { AllocTagCounters } from './counters';
-import type { AllocTagOps } from './ref_ops';
+import { type AllocTagOps, refCheckSites } from './ref_ops';
 import type { MemProfilingState } from './state';
 import type { AllocTagIndex } from './tag_index';
 import type { AllocTagMemory } from './tag_memory';
@@ -22,13 +22,26 @@ class NoPageTagRefs implements PageTagRefs {
 /** A backend that gives no page a reference (before boot selects the real one). */
 export const NO_PAGE_TAG_REFS: PageTagRefs = new NoPageTagRefs();
 
+/** The DEBUG checks as each hook's kernel caller has them inlined (mm/page_alloc.c, lib/alloc_tag.c). */
+const ADD_SITES = refCheckSites('post_alloc_hook', 'mm/page_alloc.c', [
+  'get_page_from_freelist',
+  '__alloc_pages_noprof',
+]);
+const SUB_SITES = refCheckSites('free_unref_page', 'mm/page_alloc.c', ['__free_pages']);
+const GET_SITES = refCheckSites('__free_pages', 'mm/page_alloc.c', []);
+const SPLIT_SITES = refCheckSites('pgalloc_tag_split', 'lib/alloc_tag.c', ['split_page']);
+const SWAP_SITES = refCheckSites('pgalloc_tag_swap', 'lib/alloc_tag.c', [
+  'folio_migrate_flags',
+  'migrate_folio',
+]);
+
 /** Which class `refs` is: each get/update/put call site then only ever sees that one class. */
 const BACKEND_OTHER = 0;
 const BACKEND_PAGE_EXT = 1;
 const BACKEND_PAGE_FLAGS = 2;
 
 /**
- * include/linux/pgalloc_tag.h and lib/alloc_tag.c (6.13): the page allocator's hooks of §6.6,
+ * include/linux/pgalloc_tag.h and lib/alloc_tag.c (6.13): the page allocator's hooks
  * through pgalloc-tag's get/update/put protocol on reused handles. Every hook tests the key first
  * and is a no-op while it is off.
  *
@@ -110,7 +123,7 @@ export class PgallocTagHooks {
     const h = this.h;
     if (!this.getRef(pfn, h)) return;
     const tag = task.allocTag;
-    if (this.debug) this.ops.addCheck(h.ref, tag);
+    if (this.debug) this.ops.addCheck(h.ref, tag, ADD_SITES);
     // alloc_tag_add(): ref_set succeeds only with a tag; then this_cpu_inc(calls), this_cpu_add(bytes).
     if (tag !== null) {
       const c = this.counters;
@@ -142,9 +155,10 @@ export class PgallocTagHooks {
 
   /**
    * pgalloc_tag_get(): the tag the page at `pfn` is charged to, or null. An EMPTY reference reads
-   * as null (the kernel would hand back the sentinel pointer).
+   * as null (the kernel would hand back the sentinel pointer). `sites`: whose inlined DEBUG check
+   * reports a NULL reference (__free_pages() unless split or swap asks).
    */
-  get(pfn: number): AllocTag | null {
+  get(pfn: number, sites = GET_SITES): AllocTag | null {
     if (!this.state.key) return null;
     if (!this.debug) {
       if (this.backend === BACKEND_PAGE_EXT) return this.getPageExt(pfn);
@@ -156,7 +170,7 @@ export class PgallocTagHooks {
     const h = this.h;
     if (!this.getRef(pfn, h)) return null;
     const ref = h.ref;
-    if (this.debug) this.ops.subCheck(ref);
+    if (this.debug) this.ops.subCheck(ref, sites);
     let tag: AllocTag | null = null;
     if (ref !== 0 && !(this.debug && ref === CODETAG_EMPTY)) tag = this.memory.resolve(ref) ?? null;
     this.putRef(h);
@@ -180,14 +194,14 @@ export class PgallocTagHooks {
    */
   split(pfn: number, oldOrder: number, newOrder: number): void {
     if (!this.state.key) return;
-    const tag = this.get(pfn);
+    const tag = this.get(pfn, SPLIT_SITES);
     if (tag === null) return;
     const h = this.h;
     const step = 2 ** newOrder;
     const end = 2 ** oldOrder;
     for (let i = step; i < end; i += step) {
       if (this.getRef(pfn + i, h)) {
-        h.ref = this.ops.refSet(h.ref, tag);
+        h.ref = this.ops.refSet(h.ref, tag, SPLIT_SITES);
         this.updateRef(h);
         this.putRef(h);
       }
@@ -195,31 +209,44 @@ export class PgallocTagHooks {
   }
 
   /**
-   * pgalloc_tag_copy() (6.13, folio_size): migration of a `2^order` folio from `oldPfn` to `newPfn` —
-   * the old page's reference is cleared, the charge made when the target was allocated is removed
-   * (bytes), and the target points at the original tag without counter changes.
+   * lib/alloc_tag.c: pgalloc_tag_swap() — folio_migrate_flags() hands the old folio's reference
+   * to the new folio and the new folio's (its allocation by the migration) to the old one, so
+   * freeing the old folio removes the migration target's charge. Nothing moves when either folio
+   * has no tag; no counter changes. Both references are emptied before they are set ("mm/codetag:
+   * clear tags before swap"), so DEBUG's add-check does not warn.
    */
-  copy(newPfn: number, oldPfn: number, order: number): void {
-    const tag = this.get(oldPfn);
-    if (tag === null) return;
-    const h = this.h;
-    if (!this.getRef(newPfn, h)) return;
-    this.clearWith(oldPfn, this.h2);
-    this.subRef(h, PAGE_SIZE * 2 ** order);
-    h.ref = this.ops.refSetNoCount(h.ref, tag);
-    this.updateRef(h);
-    this.putRef(h);
+  swap(newPfn: number, oldPfn: number): void {
+    const tagOld = this.get(oldPfn, SWAP_SITES);
+    if (tagOld === null) return;
+    const tagNew = this.get(newPfn, SWAP_SITES);
+    if (tagNew === null) return;
+    const hOld = this.h;
+    const hNew = this.h2;
+    if (!this.getRef(oldPfn, hOld)) return;
+    if (!this.getRef(newPfn, hNew)) {
+      this.putRef(hOld);
+      return;
+    }
+    hOld.ref = this.ops.setEmpty(hOld.ref);
+    hNew.ref = this.ops.setEmpty(hNew.ref);
+    hOld.ref = this.ops.refSetNoCount(hOld.ref, tagNew, SWAP_SITES);
+    this.updateRef(hOld);
+    hNew.ref = this.ops.refSetNoCount(hNew.ref, tagOld, SWAP_SITES);
+    this.updateRef(hNew);
+    this.putRef(hOld);
+    this.putRef(hNew);
   }
 
   /**
    * alloc_tag_sub() on the handle's reference: NULL → nothing; EMPTY (DEBUG) → consumed; else the
    * referenced tag's counters drop on this CPU. The reference becomes NULL. A reference to memory
-   * that no longer holds a tag (only reachable through the §1.4 quirk) is dropped without
-   * accounting where the kernel would write to freed memory.
+   * that no longer holds a tag (reachable only by switching the key back on through the sysctl
+   * after a shutdown, which the kernel allows) is dropped without accounting where the kernel
+   * would write to freed memory.
    */
   private subRef(h: PgtagRefHandle, bytes: number): void {
     const ref = h.ref;
-    if (this.debug) this.ops.subCheck(ref);
+    if (this.debug) this.ops.subCheck(ref, SUB_SITES);
     if (ref === 0) return;
     h.ref = 0;
     if (this.debug && ref === CODETAG_EMPTY) return;

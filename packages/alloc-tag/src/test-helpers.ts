@@ -10,7 +10,13 @@ import { PageExtTagRefs, PageFlagsTagRefs } from '@allocprof/pgalloc-tag';
 import type { AllocTag, AllocTagSite } from './alloc_tag';
 import type { AllocTagKconfig } from './state';
 import { AllocTagSubsystem } from './subsystem';
-import { ALLOC_TAG_MODULE_SECTION, ALLOC_TAG_SIZE, type LogLevel, type Printk } from './types';
+import {
+  ALLOC_TAG_MODULE_SECTION,
+  ALLOC_TAG_SIZE,
+  type LogLevel,
+  type PrDebugSite,
+  type Printk,
+} from './types';
 
 /** Printk that keeps every line (and also appends it to a shared event log, if given). */
 export class CapturePrintk implements Printk {
@@ -25,6 +31,15 @@ export class CapturePrintk implements Printk {
   }
   clear(): void {
     this.lines.length = 0;
+  }
+}
+
+/** CapturePrintk that also prints every pr_debug() (a kernel with all of them enabled), recording its site. */
+export class PrDebugCapturePrintk extends CapturePrintk {
+  readonly prDebugSites: PrDebugSite[] = [];
+  prDebug(site: PrDebugSite, message: string): void {
+    this.prDebugSites.push(site);
+    this.printk('debug', message);
   }
 }
 
@@ -88,6 +103,8 @@ export interface TestKernelOptions {
   noKernelSymbols?: boolean;
   /** Make /proc/allocinfo creation fail. */
   procfsFails?: boolean;
+  /** Print pr_debug()s (every site enabled) instead of dropping them. */
+  prDebug?: boolean;
 }
 
 /** A loaded module as a test loader tracks it. */
@@ -103,7 +120,7 @@ export interface LoadedModule {
 export class TestKernel {
   /** printk lines and state changes, in order (`key off`, `support off`, `allocinfo removed`). */
   readonly log: string[] = [];
-  readonly printk = new CapturePrintk(this.log);
+  readonly printk: CapturePrintk;
   readonly pages = new FakePageProvider();
   readonly kallsyms = new SymbolTable();
   readonly codetag: Codetag;
@@ -115,6 +132,7 @@ export class TestKernel {
   procfsRemoved = 0;
 
   constructor(o: TestKernelOptions = {}) {
+    this.printk = o.prDebug ? new PrDebugCapturePrintk(this.log) : new CapturePrintk(this.log);
     this.layout = layoutWithFreeBits(o.n ?? 13);
     const nrPages = o.nrPages ?? 4096;
     this.codetag = new Codetag({ kernelSymbols: this.kallsyms, printk: this.printk });

@@ -32,7 +32,7 @@ import { formatTagArea, tagAreaBar } from './tag-area';
 /** Options of the demo. */
 export type DemoOptions = MachineOptions & { timings: boolean };
 
-/** The preset whose free page-flag bits are too few for the kernel's tags (lib/alloc_tag.c: alloc_tag_sec_init() shuts profiling down). */
+/** The preset with too few free page-flag bits for the kernel's tags: one bit, for 4096 tags. */
 const TOO_FEW_BITS_PRESET = 'x86_64-distro';
 
 /** Kernel log lines the demo quotes when it shows a boot. */
@@ -325,6 +325,21 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
         '      ',
       );
     }
+    n.line();
+    n.para(
+      'B does not log how many bits it took: alloc_tag_sec_init() reports them with pr_debug(), which ' +
+        'Linux 6.13 prints only when lib/alloc_tag.c is built with DEBUG. It runs in mm_core_init(), before ' +
+        'the early initcall that applies dyndbg= queries from the boot line, so even ' +
+        'dyndbg="file lib/alloc_tag.c +p" switches the call site on too late. The site, as ' +
+        '/proc/dynamic_debug/control lists it:',
+    );
+    n.block(
+      b.kernel
+        .readFile('/proc/dynamic_debug/control')
+        .split('\n')
+        .filter((l) => l.includes('[alloc_tag]'))
+        .join('\n'),
+    );
     const pa = a.profiling();
     const pb = b.profiling();
     const bits = b.layout.allocTagRefBits;

@@ -490,7 +490,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'migrate',
     usage: 'migrate VAR',
-    summary: 'move each block of VAR to new pages (the tag moves along)',
+    summary: 'move each block of VAR to new pages (pgalloc_tag_swap)',
     args: ['var'],
     run: (s, a) => s.migrate(a),
   },

@@ -6,7 +6,8 @@
  *
  * Two concrete allocators share the free-list core: `NoHooksPageAllocator` is the kernel built
  * without CONFIG_MEM_ALLOC_PROFILING (the hooks do not exist, nothing is checked for them) and
- * `HookedPageAllocator` calls the §6.7 hooks where mm/page_alloc.c calls pgalloc_tag_*().
+ * `HookedPageAllocator` calls the hooks of include/linux/pgalloc_tag.h where mm/page_alloc.c calls
+ * pgalloc_tag_*().
  *
  * Every per-page datum lives in typed arrays indexed by pfn: the free lists and per-CPU lists
  * are intrusive doubly linked lists through `next`/`prev`, the block order is a Uint8Array and
@@ -61,7 +62,7 @@ const LOWMEM_RESERVE_RATIO = [256, 256, 32, 0, 0, 0];
 const WATERMARK_SCALE_FACTOR = 10;
 
 /**
- * The page allocator's side of §6.7: where mm/page_alloc.c and friends call into
+ * The page allocator's side of page allocation tagging: where mm/page_alloc.c and friends call into
  * include/linux/pgalloc_tag.h. Provided by the kernel glue around alloc-tag; absent (not a no-op
  * object, absent) in the nohooks build.
  */
@@ -76,8 +77,8 @@ export interface PageAllocHooks<Tag = unknown> {
   subPages(tag: Tag, nrPages: number): void;
   /** split_page() / folio split → pgalloc_tag_split(folio, old_order, new_order). */
   split(pfn: number, oldOrder: number, newOrder: number): void;
-  /** folio_migrate_flags() → pgalloc_tag_copy(new, old) of a folio of 2^order pages. */
-  copy(newPfn: number, oldPfn: number, order: number): void;
+  /** folio_migrate_flags() → pgalloc_tag_swap(new, old): the two folios exchange tag references. */
+  swap(newPfn: number, oldPfn: number): void;
   /** memblock release, free_reserved_page() → clear_page_tag_ref(page). */
   clearPageTagRef(pfn: number): void;
 }
@@ -1000,7 +1001,7 @@ export class NoHooksPageAllocator extends BuddyAllocator {
   }
 }
 
-/** The kernel built with CONFIG_MEM_ALLOC_PROFILING: the §6.7 hooks on every path. */
+/** The kernel built with CONFIG_MEM_ALLOC_PROFILING: the pgalloc_tag_*() hooks on every path. */
 export class HookedPageAllocator<Tag = unknown> extends BuddyAllocator {
   readonly hooks: PageAllocHooks<Tag>;
 
@@ -1068,7 +1069,7 @@ export class HookedPageAllocator<Tag = unknown> extends BuddyAllocator {
   }
 
   folioMigrateFlags(newPfn: number, oldPfn: number): void {
-    this.hooks.copy(newPfn, oldPfn, this.order[newPfn]!);
+    this.hooks.swap(newPfn, oldPfn);
   }
 
   freeReservedPage(pfn: number): void {

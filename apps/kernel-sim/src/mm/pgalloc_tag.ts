@@ -1,5 +1,5 @@
 /**
- * include/linux/pgalloc_tag.h as the page allocator calls it: the §6.7 hooks of
+ * include/linux/pgalloc_tag.h as the page allocator calls it: the hooks of
  * HookedPageAllocator bound to alloc-tag's pgalloc_tag_*() functions, charging `current`.
  * Following one allocation: page_alloc.ts post_alloc_hook → PgallocTagHooks.postAllocHook →
  * AllocTagSubsystem.pgallocTagAdd → the tag's per-CPU counters → /proc/allocinfo.
@@ -47,9 +47,9 @@ export class PgallocTagHooks implements PageAllocHooks<AllocTag | null> {
     if (this.state.key) this.at.pgallocTagSplit(pfn, oldOrder, newOrder);
   }
 
-  /** folio_migrate_flags(): pgalloc_tag_copy(new, old). */
-  copy(newPfn: number, oldPfn: number, order: number): void {
-    if (this.state.key) this.at.pgallocTagCopy(newPfn, oldPfn, order);
+  /** folio_migrate_flags(): pgalloc_tag_swap(new, old). */
+  swap(newPfn: number, oldPfn: number): void {
+    if (this.state.key) this.at.pgallocTagSwap(newPfn, oldPfn);
   }
 
   /** memblock_free_pages() / free_reserved_page(): clear_page_tag_ref(page). */
