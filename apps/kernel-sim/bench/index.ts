@@ -24,6 +24,7 @@ import {
   type ScaleReport,
 } from '../src/bench/scale';
 import { memparse } from '../src/lib/cmdline';
+import { nodeHost } from '../src/node/host';
 
 const SMOKE =
   process.env.BENCH_SMOKE !== undefined && process.env.BENCH_SMOKE !== '' && process.env.BENCH_SMOKE !== '0';
@@ -57,7 +58,12 @@ const mem = SMOKE ? 64 * 2 ** 20 : 2 ** 30;
 log(`page-alloc: 5 modes, ${SMOKE ? 'smoke' : 'full'} run on ${mem / 2 ** 20}M`);
 const report = runBench(
   { cmdline: '', mem, cpus: 4, kernelTags: 4096, json: false, smoke: SMOKE },
-  { boot: bootBenchMachine, progress, clock: process.env.BENCH_CLOCK === 'wall' ? 'wall' : 'cpu' },
+  {
+    boot: (mode, o) => bootBenchMachine(mode, o, nodeHost.files),
+    host: nodeHost,
+    progress,
+    clock: process.env.BENCH_CLOCK === 'wall' ? 'wall' : 'cpu',
+  },
 );
 writeFileSync(join(OUT, 'page-alloc.json'), formatReportJson(report));
 const pageAllocMd = formatReportMarkdown(report);

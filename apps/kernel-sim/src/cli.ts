@@ -3,9 +3,9 @@
  * layouts, read /proc/allocinfo files. See `kernel-sim --help`.
  */
 import { readFileSync } from 'node:fs';
-import { handlers } from './cli/handlers';
-import { processIo } from './cli/io';
 import { runCli } from './cli/program';
+import { handlers } from './node/handlers';
+import { processIo } from './node/io';
 
 // `kernel-sim demo | head`: a reader that goes away ends the run quietly, as SIGPIPE would.
 for (const stream of [process.stdout, process.stderr]) {

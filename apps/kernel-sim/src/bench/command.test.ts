@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../cli/errors';
 import type { Io } from '../cli/io';
+import { NO_HOST } from '../host';
 import { KernelError } from '../kernel/errno';
-import { type BenchCommandOptions, benchCommand, benchSettings, ProgressLine, progressText } from './command';
+import {
+  type BenchCommandOptions,
+  benchCommand,
+  benchSettings,
+  ProgressLine,
+  progressText,
+  runBench,
+} from './command';
 import type { BenchMachineOptions } from './machine';
 import type { BenchMode } from './modes';
 import type { PageAllocBenchReport } from './report';
@@ -24,6 +32,7 @@ function captureIo(): Io & { stdout: string; stderr: string } {
     colorOn: false,
     env: {},
     isTTY: false,
+    host: NO_HOST,
   };
   return io as unknown as Io & { stdout: string; stderr: string };
 }
@@ -70,6 +79,29 @@ describe('kernel-sim bench', () => {
     expect(io.stderr).toContain('bench: booting nohooks (1/5)');
     expect(io.stderr).toContain('order0  warm-up 1/3  nohooks');
     expect(io.stderr.endsWith('\r\x1b[K')).toBe(true);
+  });
+
+  it('tells a caller every round through onRound, with the runtime of the host in the report', () => {
+    const seen: number[] = [];
+    const host = {
+      cpuClock: null,
+      info: () => ({ runtime: 'Chromium 1', cpu: 'c', logicalCpus: 2, platform: 'p' }),
+    };
+    const r = runBench(
+      { ...OPTS, rounds: 2 },
+      { boot, host, modes: ['nohooks', 'page_ext'], onRound: (p) => seen.push(p.done) },
+    );
+    // 2 variants x 2 modes x (3 warm-up + 2 measured rounds), counted from 0.
+    expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(r.environment).toMatchObject({ node: 'Chromium 1', cpu: 'c', logicalCpus: 2, platform: 'p' });
+    const sized = runBench(OPTS, {
+      boot,
+      host,
+      modes: ['nohooks'],
+      settings: { ...benchSettings({ smoke: true }), rounds: 3, order0Iterations: 7, clock: 'wall' },
+    });
+    expect(sized.settings).toMatchObject({ rounds: 3, order0Iterations: 7, clock: 'wall' });
+    expect(sized.variants[0]?.opsPerRound).toBe(7);
   });
 
   it('reports a kernel error as invalid input (exit status 1)', async () => {

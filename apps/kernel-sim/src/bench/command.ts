@@ -7,10 +7,12 @@
 import { CliError } from '../cli/errors';
 import type { Io } from '../cli/io';
 import type { MachineOptions } from '../cli/program';
+import type { Host } from '../host';
 import { KernelError } from '../kernel/errno';
 import {
   type BenchProgress,
   type ClockKind,
+  clockOf,
   DEFAULT_SETTINGS,
   type PageAllocBenchSettings,
   runPageAllocBench,
@@ -95,18 +97,28 @@ export function progressText(p: BenchProgress): string {
 
 /**
  * Boot every mode's machine, run the benchmark, and build the report. Boot and measurement
- * errors are KernelErrors; `progress` (if any) sees boots and rounds.
+ * errors are KernelErrors; `progress` (if any) sees boots and rounds. The host gives the CPU
+ * clock (the wall clock where it has none) and the environment of the report.
  */
 export function runBench(
   opts: BenchCommandOptions,
   deps: {
     boot: BootBenchMachine;
+    host: Pick<Host, 'cpuClock' | 'info'>;
     modes?: readonly BenchMode[];
     progress?: ProgressLine | null;
+    /** Called before each round with where the run is (a browser draws a progress bar from it). */
+    onRound?: (p: BenchProgress) => void;
     clock?: ClockKind;
+    /**
+     * Sizes to run instead of those the options name (a browser's coarse clock needs longer
+     * rounds than `--smoke` gives).
+     */
+    settings?: PageAllocBenchSettings;
   },
 ): PageAllocBenchReport {
-  const settings = benchSettings(deps.clock === undefined ? opts : { ...opts, clock: deps.clock });
+  const settings =
+    deps.settings ?? benchSettings(deps.clock === undefined ? opts : { ...opts, clock: deps.clock });
   const mopts = machineOptionsOf(opts);
   const modes = deps.modes ?? BENCH_MODES;
   const progress = deps.progress ?? null;
@@ -116,17 +128,27 @@ export function runBench(
     machines.push(deps.boot(mode, mopts));
   }
   const charged = machines.map(probeCharged);
+  const clock = clockOf(settings.clock, deps.host.cpuClock);
+  const onRound = deps.onRound;
   const timings = runPageAllocBench(
     machines,
     settings,
-    progress === null ? {} : { progress: (p) => progress.show(progressText(p)) },
+    progress === null && onRound === undefined
+      ? { clock }
+      : {
+          clock,
+          progress: (p) => {
+            progress?.show(progressText(p));
+            onRound?.(p);
+          },
+        },
   );
   progress?.clear();
   return buildReport(machines, charged, timings, {
     cpus: opts.cpus,
     config: machines[0]?.config ?? opts.configFile ?? opts.config ?? 'default',
     cmdline: opts.cmdline,
-    environment: benchEnvironment(),
+    environment: benchEnvironment(deps.host.info()),
   });
 }
 
@@ -139,7 +161,12 @@ export async function benchCommand(
   const progress = deps.stderrIsTTY ? new ProgressLine((s) => io.err(s)) : null;
   let report: PageAllocBenchReport;
   try {
-    report = runBench(opts, { boot: deps.boot, progress, ...(deps.modes ? { modes: deps.modes } : {}) });
+    report = runBench(opts, {
+      boot: deps.boot,
+      host: io.host,
+      progress,
+      ...(deps.modes ? { modes: deps.modes } : {}),
+    });
   } catch (e) {
     progress?.clear();
     // Typed errors of the kernel and its packages carry an errno name: bad options or a machine

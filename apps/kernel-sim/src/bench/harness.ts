@@ -1,5 +1,5 @@
 /**
- * The page-allocation overhead benchmark (benchmarks.md): every mode's machine is booted once,
+ * The page-allocation overhead benchmark (docs/benchmarks.md): every mode's machine is booted once,
  * then rounds of each variant run interleaved across the modes in one process — warm-up rounds
  * first, the starting mode rotating from round to round so no mode always runs after the same
  * neighbour — and each mode's median ns per alloc+free is compared with the nohooks build's.
@@ -129,21 +129,17 @@ export type Clock = () => bigint;
 export type ClockKind = 'cpu' | 'wall';
 
 /**
- * CPU time of this process (user + system, getrusage: microsecond resolution, precise on Linux).
- * The loops are single-threaded and allocate nothing, so on an idle machine it equals wall time;
- * on a shared one it leaves out the time other processes held the CPU, which wall time counts.
+ * Monotonic wall time: performance.now(), which Node and browsers both have (Node: sub-µs;
+ * a browser coarsens it, Chromium to 100 µs unless the page is cross-origin isolated).
  */
-export const cpuClock: Clock = () => {
-  const u = process.cpuUsage();
-  return BigInt(u.user + u.system) * 1000n;
-};
+export const wallClock: Clock = () => BigInt(Math.round(performance.now() * 1e6));
 
-/** Monotonic wall time (hrtime). */
-export const wallClock: Clock = () => process.hrtime.bigint();
-
-/** The clock of a kind. */
-export function clockOf(kind: ClockKind): Clock {
-  return kind === 'cpu' ? cpuClock : wallClock;
+/**
+ * The clock of a kind. `cpu` is the host's process CPU time (Host.cpuClock: Node's getrusage,
+ * see node/host.ts); a host without one (a browser) falls back to the wall clock.
+ */
+export function clockOf(kind: ClockKind, cpuClock: Clock | null): Clock {
+  return kind === 'cpu' && cpuClock !== null ? cpuClock : wallClock;
 }
 
 function runRound(
@@ -195,7 +191,12 @@ export function pairedOverhead(samples: readonly number[], base: readonly number
 export function runPageAllocBench(
   machines: readonly BenchMachine[],
   settings: PageAllocBenchSettings,
-  opts: { progress?: (p: BenchProgress) => void; clock?: Clock; variants?: readonly BenchVariant[] } = {},
+  opts: {
+    progress?: (p: BenchProgress) => void;
+    /** The clock of the rounds (default: the wall clock; pass `clockOf(settings.clock, host.cpuClock)`). */
+    clock?: Clock;
+    variants?: readonly BenchVariant[];
+  } = {},
 ): PageAllocTimings {
   checkSettings(settings);
   if (machines.length === 0) throw new KernelError('EINVAL', 'bench: no machine to run');
@@ -204,7 +205,7 @@ export function runPageAllocBench(
     if (seen.has(m.mode)) throw new KernelError('EINVAL', `bench: mode ${m.mode} given twice`);
     seen.add(m.mode);
   }
-  const clock = opts.clock ?? clockOf(settings.clock);
+  const clock = opts.clock ?? clockOf(settings.clock, null);
   const variants = opts.variants ?? (['order0', 'mixed'] as const);
   const plan = mixedOrderPlan(settings.mixedBatch, Math.max(1024, settings.mixedBatch));
   const pfns = new Int32Array(settings.mixedBatch);

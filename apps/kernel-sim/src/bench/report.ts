@@ -3,7 +3,7 @@
  * timings, the series' targets checked, and the text, Markdown and JSON forms of it.
  */
 
-import { cpus, platform } from 'node:os';
+import type { HostInfo } from '../host';
 import { formatSize } from '../lib/cmdline';
 import type { PageAllocTimings, VariantResult } from './harness';
 import type { BenchMachine, TagRefStorage } from './machine';
@@ -24,15 +24,14 @@ export interface BenchEnvironment {
   readonly platform: string;
 }
 
-/** The environment of this process. */
-export function benchEnvironment(now: Date = new Date()): BenchEnvironment {
-  const list = cpus();
+/** The environment of a run on a host (`node` is the runtime: Node's version, or a browser's). */
+export function benchEnvironment(host: HostInfo, now: Date = new Date()): BenchEnvironment {
   return {
     date: now.toISOString(),
-    node: process.version,
-    cpu: list[0]?.model.trim() ?? 'unknown',
-    logicalCpus: list.length,
-    platform: `${platform()} ${process.arch}`,
+    node: host.runtime,
+    cpu: host.cpu,
+    logicalCpus: host.logicalCpus,
+    platform: host.platform,
   };
 }
 

@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import { describe, expect, it } from 'vitest';
+import { NO_HOST } from '../host';
 import {
   formatLiveFrame,
   type LiveTopDeps,
@@ -50,6 +51,7 @@ function capture(): Io & { text: () => string } {
     colorOn: false,
     env: {},
     isTTY: false,
+    host: NO_HOST,
     text: () => out,
   };
 }

@@ -15,7 +15,7 @@
  * KERNEL_SIM_NO_TIMINGS=1) hides them so two runs print identical bytes.
  */
 import { type PageFlagsLayout, renderLayoutText } from '@allocprof/page-flags-layout';
-import { DEFAULT_SETTINGS, runPageAllocBench } from '../bench/harness';
+import { clockOf, DEFAULT_SETTINGS, runPageAllocBench } from '../bench/harness';
 import { bootBenchMachine } from '../bench/kernel-machine';
 import type { BenchMode } from '../bench/modes';
 import { formatSize } from '../lib/cmdline';
@@ -310,8 +310,8 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
         'With ",compressed" on the boot line it becomes a tag index in page->flags bits no other field uses. ' +
         'Two boots of the same machine:',
     );
-    const a = new KernelMachine(bootKernel(opts, { cmdline: cmdlineOf('1') }));
-    const b = new KernelMachine(bootKernel(opts, { cmdline: cmdlineOf('1,compressed') }));
+    const a = new KernelMachine(bootKernel(opts, io.host.files, { cmdline: cmdlineOf('1') }));
+    const b = new KernelMachine(bootKernel(opts, io.host.files, { cmdline: cmdlineOf('1,compressed') }));
     const boots: [string, KernelMachine][] = [
       ['A', a],
       ['B', b],
@@ -465,12 +465,12 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
     // ---------------------------------------------------------------- 5
     n.heading(5, 'Too few free page-flag bits (patches 2, 6)');
     let distro = new KernelMachine(
-      bootKernel(opts, { cmdline: cmdlineOf('1,compressed'), config: TOO_FEW_BITS_PRESET }),
+      bootKernel(opts, io.host.files, { cmdline: cmdlineOf('1,compressed'), config: TOO_FEW_BITS_PRESET }),
     );
     // With a tiny kernel image the tags could fit even one free bit: show the real-sized image.
     if (distro.profiling().support)
       distro = new KernelMachine(
-        bootKernel(opts, {
+        bootKernel(opts, io.host.files, {
           cmdline: cmdlineOf('1,compressed'),
           config: TOO_FEW_BITS_PRESET,
           kernelTags: 4096,
@@ -506,14 +506,20 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
   );
   const modes: BenchMode[] = ['nohooks', 'page_ext', 'compressed'];
   const machines = modes.map((mode) =>
-    bootBenchMachine(mode, {
-      cmdline: user,
-      mem: opts.mem,
-      cpus: opts.cpus,
-      kernelTags: opts.kernelTags,
-      ...(opts.config === undefined ? {} : { config: opts.config }),
-      ...(opts.configFile === undefined ? {} : { configFile: opts.configFile, arch: opts.arch ?? 'x86_64' }),
-    }),
+    bootBenchMachine(
+      mode,
+      {
+        cmdline: user,
+        mem: opts.mem,
+        cpus: opts.cpus,
+        kernelTags: opts.kernelTags,
+        ...(opts.config === undefined ? {} : { config: opts.config }),
+        ...(opts.configFile === undefined
+          ? {}
+          : { configFile: opts.configFile, arch: opts.arch ?? 'x86_64' }),
+      },
+      io.host.files,
+    ),
   );
   // Hidden timings need only one pass through the loops (the code path runs, nobody reads the clock).
   const timings = runPageAllocBench(
@@ -535,6 +541,7 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
           mixedBatches: 1,
           mixedBatch: 16,
         },
+    { clock: clockOf(DEFAULT_SETTINGS.clock, io.host.cpuClock) },
   );
   const order0 = timings.variants.find((v) => v.variant === 'order0');
   n.line(`  ${'mode'.padEnd(12)}${'ns per alloc+free'.padStart(18)}${'overhead'.padStart(10)}  references`);

@@ -3,6 +3,7 @@
  * the commands use: the adapter between the CLI and the kernel core (`Kernel`, init/main.c).
  */
 import { formatKernelAddress } from '@allocprof/execmem-vmalloc';
+import type { HostFiles } from '../host';
 import { Kernel, type CallSite as KernelCallSite, type KernelConfig } from '../init/main';
 import { KernelError } from '../kernel/errno';
 import { MODULE_CATALOG } from '../kernel/module/catalog';
@@ -35,18 +36,22 @@ function adapt(k: KernelCallSite): AdaptedSite {
   };
 }
 
-/** The kernel config the options name: a preset name, or a parsed `.config` (with `--arch`). */
+/**
+ * The kernel config the options name: a preset name, or a parsed `.config` (with `--arch`) read
+ * through `files`.
+ */
 export function kernelConfigOf(
   opts: Pick<MachineOptions, 'config' | 'configFile' | 'arch'>,
+  files: HostFiles,
 ): string | KernelConfig {
   if (opts.configFile === undefined) {
-    const r = resolveConfig(opts.config === undefined ? {} : { config: opts.config });
+    const r = resolveConfig(opts.config === undefined ? {} : { config: opts.config }, files);
     return r.name;
   }
-  const r = resolveConfig({
-    configFile: opts.configFile,
-    ...(opts.arch === undefined ? {} : { arch: opts.arch }),
-  });
+  const r = resolveConfig(
+    { configFile: opts.configFile, ...(opts.arch === undefined ? {} : { arch: opts.arch }) },
+    files,
+  );
   return { name: r.name, arch: r.arch as KernelConfig['arch'], kconfig: r.kconfig };
 }
 
@@ -57,9 +62,12 @@ export interface BootOverrides {
   kernelTags?: number;
 }
 
-/** Boot a kernel; a boot failure is a CliError (exit 1) naming what went wrong. */
-export function bootKernel(opts: MachineOptions, over: BootOverrides = {}): Kernel {
-  const config = over.config ?? kernelConfigOf(opts);
+/**
+ * Boot a kernel (a `--config-file` is read through `files`); a boot failure is a CliError
+ * (exit 1) naming what went wrong.
+ */
+export function bootKernel(opts: MachineOptions, files: HostFiles, over: BootOverrides = {}): Kernel {
+  const config = over.config ?? kernelConfigOf(opts, files);
   try {
     return Kernel.boot({
       cmdline: over.cmdline ?? opts.cmdline,

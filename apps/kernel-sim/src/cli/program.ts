@@ -5,6 +5,7 @@
 
 import { KERNEL_ARCHES } from '@allocprof/page-flags-layout';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { HostFiles } from '../host';
 import { MAX_KERNEL_ALLOC_TAGS } from '../kernel/vmlinux_alloc_tags';
 import { parseArgs } from '../lib/cmdline';
 import { validateRamSize } from '../mm/memmap';
@@ -164,7 +165,7 @@ function checkArch(o: Record<string, unknown>): void {
  * The machine options of a command, checked before the command prints anything: `--arch` only
  * with `--config-file`, a known preset, a readable and well-formed config file.
  */
-function machineOptions(o: Record<string, unknown>): MachineOptions {
+function machineOptions(o: Record<string, unknown>, files: HostFiles): MachineOptions {
   checkArch(o);
   const m: MachineOptions = {
     cmdline: o.cmdline as string,
@@ -178,7 +179,7 @@ function machineOptions(o: Record<string, unknown>): MachineOptions {
     m.configFile = o.configFile;
     if (typeof o.arch === 'string') m.arch = o.arch;
   }
-  kernelConfigOf(m);
+  kernelConfigOf(m, files);
   return m;
 }
 
@@ -228,7 +229,7 @@ export function buildProgram(
   demo.action(
     guarded(demo, async (o: Record<string, unknown>) => {
       const timings = o.timings !== false && !isSet(io.env.KERNEL_SIM_NO_TIMINGS);
-      setExit(await handlers.demo({ ...machineOptions(o), timings }, io));
+      setExit(await handlers.demo({ ...machineOptions(o, io.host.files), timings }, io));
     }),
   );
 
@@ -242,7 +243,13 @@ export function buildProgram(
     .addHelpText('after', `\n${scriptHelp()}`);
   run.action(
     guarded(run, async (script: string, o: Record<string, unknown>) => {
-      setExit(await handlers.run(script, { ...machineOptions(o), keepGoing: o.keepGoing === true }, io));
+      setExit(
+        await handlers.run(
+          script,
+          { ...machineOptions(o, io.host.files), keepGoing: o.keepGoing === true },
+          io,
+        ),
+      );
     }),
   );
 
@@ -251,7 +258,7 @@ export function buildProgram(
   );
   shell.action(
     guarded(shell, async (o: Record<string, unknown>) => {
-      setExit(await handlers.shell(machineOptions(o), io));
+      setExit(await handlers.shell(machineOptions(o, io.host.files), io));
     }),
   );
 
@@ -266,7 +273,7 @@ export function buildProgram(
   bench.action(
     guarded(bench, async (o: Record<string, unknown>) => {
       const opts: MachineOptions & { rounds?: number; smoke: boolean } = {
-        ...machineOptions(o),
+        ...machineOptions(o, io.host.files),
         smoke: o.smoke === true || isSet(io.env.BENCH_SMOKE),
       };
       if (typeof o.rounds === 'number') opts.rounds = o.rounds;
@@ -346,7 +353,7 @@ export function buildProgram(
         return;
       }
       const report = allocinfoTop(
-        parseAllocinfoText(readInputFile(file), file === '-' ? '<stdin>' : file),
+        parseAllocinfoText(readInputFile(io.host.files, file), file === '-' ? '<stdin>' : file),
         opts,
       );
       io.out(o.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatTop(report, io.color));
@@ -362,8 +369,8 @@ export function buildProgram(
     .option('--json', 'machine-readable output');
   diff.action(
     guarded(diff, (oldPath: string, newPath: string, o: Record<string, unknown>) => {
-      const a = parseAllocinfoText(readInputFile(oldPath), oldPath);
-      const b = parseAllocinfoText(readInputFile(newPath), newPath);
+      const a = parseAllocinfoText(readInputFile(io.host.files, oldPath), oldPath);
+      const b = parseAllocinfoText(readInputFile(io.host.files, newPath), newPath);
       const report = allocinfoDiff(a, b, o.min as number);
       io.out(o.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatDiff(report, io.color));
       setExit(EXIT_OK);

@@ -1,16 +1,17 @@
-/** The handlers of the commands that boot a kernel or draw layouts. */
+/** The handlers of the commands that boot a kernel or draw layouts, wired to Node's shell and terminal. */
 import { benchCommand } from '../bench/command';
 import { bootBenchMachine } from '../bench/kernel-machine';
-import { type LiveTopDeps, type LiveTopOptions, runLiveTop } from './allocinfo-live';
-import { demoCommand } from './demo';
-import { readInputFile } from './files';
-import type { Io } from './io';
-import { layoutCommand } from './layout';
-import { bootKernel, KernelMachine } from './machine';
-import type { Handlers, MachineOptions } from './program';
-import { runScriptLines } from './runner';
-import { parseScript } from './script';
-import { Session } from './session';
+import { type LiveTopDeps, type LiveTopOptions, runLiveTop } from '../cli/allocinfo-live';
+import { demoCommand } from '../cli/demo';
+import { readInputFile } from '../cli/files';
+import type { Io } from '../cli/io';
+import { layoutCommand } from '../cli/layout';
+import { bootKernel, KernelMachine } from '../cli/machine';
+import type { Handlers, MachineOptions } from '../cli/program';
+import { runScriptLines } from '../cli/runner';
+import { parseScript } from '../cli/script';
+import { Session } from '../cli/session';
+import type { HostFiles } from '../host';
 import { runShell } from './shell';
 
 /** `kernel-sim run SCRIPT`. */
@@ -19,9 +20,9 @@ export async function runCommand(
   opts: MachineOptions & { keepGoing: boolean },
   io: Io,
 ): Promise<number> {
-  const lines = parseScript(readInputFile(script));
-  const machine = new KernelMachine(bootKernel(opts));
-  const session = new Session(machine, io.colorOn);
+  const lines = parseScript(readInputFile(io.host.files, script));
+  const machine = new KernelMachine(bootKernel(opts, io.host.files));
+  const session = new Session(machine, io.colorOn, io.host.files);
   const result = runScriptLines(lines, session, io, {
     scriptName: script === '-' ? '<stdin>' : script,
     keepGoing: opts.keepGoing,
@@ -36,13 +37,13 @@ export async function runCommand(
 
 /** `kernel-sim shell`. */
 export async function shellCommand(opts: MachineOptions, io: Io): Promise<number> {
-  const machine = new KernelMachine(bootKernel(opts));
-  const session = new Session(machine, io.colorOn);
+  const machine = new KernelMachine(bootKernel(opts, io.host.files));
+  const session = new Session(machine, io.colorOn, io.host.files);
   return runShell(session, io, `kernel-sim shell: ${machine.describe()}`, { json: opts.json });
 }
 
 /** The live view's surroundings in this process: the file, the clock, the terminal, the q key. */
-export function processLiveTopDeps(file: string): LiveTopDeps {
+export function processLiveTopDeps(files: HostFiles, file: string): LiveTopDeps {
   const stdin = process.stdin;
   const onTerminal = process.stdout.isTTY === true;
   const keys = onTerminal && stdin.isTTY === true;
@@ -64,7 +65,7 @@ export function processLiveTopDeps(file: string): LiveTopDeps {
   // On a terminal the screen must be restored however the view ends.
   if (onTerminal) for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, quit);
   return {
-    read: () => readInputFile(file),
+    read: () => readInputFile(files, file),
     now: () => Date.now(),
     wait(ms) {
       if (quitRequested) return Promise.resolve('quit');
@@ -98,8 +99,11 @@ export const handlers: Handlers = {
   run: runCommand,
   shell: shellCommand,
   bench: (opts, io) =>
-    benchCommand(opts, io, { boot: bootBenchMachine, stderrIsTTY: process.stderr.isTTY === true }),
+    benchCommand(opts, io, {
+      boot: (mode, o) => bootBenchMachine(mode, o, io.host.files),
+      stderrIsTTY: process.stderr.isTTY === true,
+    }),
   layout: layoutCommand,
   liveTop: (file: string, opts: LiveTopOptions, io: Io) =>
-    runLiveTop(file, opts, io, processLiveTopDeps(file)),
+    runLiveTop(file, opts, io, processLiveTopDeps(io.host.files, file)),
 };
