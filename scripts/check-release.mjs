@@ -12,7 +12,8 @@
  * 4. In that copy `pnpm version-packages` applies every pending changeset: each package a
  *    changeset names gets a new version and a CHANGELOG entry with the changeset's text.
  * 5. The tarballs install into an empty project with plain npm (offline, tarballs only): every
- *    library loads with `import` and with `require` (same exports), its types resolve from a
+ *    library loads with `import` and with `require` (same exports; maple-tree and kernel-sim's
+ *    library entry are also used through `require`), its types resolve from a
  *    `.ts` (ESM) and a `.cts` (CommonJS) file under `moduleResolution: nodenext`, and
  *    `npx @allocprof/kernel-sim` runs the installed command (`--version`, `demo`).
  */
@@ -232,6 +233,15 @@ try {
     `const { MapleTree } = require('@allocprof/maple-tree');\n` +
       `const t = new MapleTree();\nt.storeRange(100, 199, 'user');\n` +
       `if (t.load(150) !== 'user') throw new Error('MapleTree from require() does not work');\n` +
+      // kernel-sim's library entry: boot the core and run shell lines, as its README shows.
+      `const sim = require('@allocprof/kernel-sim');\n` +
+      `const files = new sim.MemoryFiles({});\n` +
+      `const shell = new sim.Session(new sim.KernelMachine(sim.bootKernel(` +
+      `{ cmdline: '', mem: 2 ** 28, cpus: 2, kernelTags: 64, json: false }, files)), false, files);\n` +
+      `sim.runShellLine(shell, 'insmod demo_drv');\n` +
+      `const r = sim.runShellLine(shell, 'cat /proc/allocinfo');\n` +
+      `if (r.kind !== 'output' || !r.output.includes('[demo_drv]'))\n` +
+      `  throw new Error('kernel-sim from require() does not boot and run commands');\n` +
       `console.log(JSON.stringify(${keysOf((n) => `require('${n}')`)}));\n`,
   );
   const esm = JSON.parse(sh(process.execPath, ['esm.mjs'], app, 'import of the libraries'));
