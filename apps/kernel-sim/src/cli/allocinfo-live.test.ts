@@ -1,6 +1,5 @@
 import pc from 'picocolors';
 import { describe, expect, it } from 'vitest';
-import { NO_HOST } from '../host';
 import {
   formatLiveFrame,
   type LiveTopDeps,
@@ -8,7 +7,7 @@ import {
   liveFrame,
   runLiveTop,
 } from './allocinfo-live';
-import type { Io } from './io';
+import { captureIo } from './testing';
 
 const plain = pc.createColors(false);
 
@@ -37,24 +36,6 @@ const V2 = text([
   [4096, 1, 'mm/b.c:2 func:fb'],
   [-4096, 0, 'mm/c.c:3 func:fc'],
 ]);
-
-/** An Io that collects stdout. */
-function capture(): Io & { text: () => string } {
-  let out = '';
-  return {
-    out: (t) => {
-      out += t;
-    },
-    err: () => {},
-    color: plain,
-    errColor: plain,
-    colorOn: false,
-    env: {},
-    isTTY: false,
-    host: NO_HOST,
-    text: () => out,
-  };
-}
 
 /** Deps that serve `reads` in turn, advance a fake clock by the interval, and quit after `waits` waits. */
 function fakeDeps(reads: string[], waits: number, rows: number | null) {
@@ -135,12 +116,12 @@ describe('liveFrame', () => {
 
 describe('runLiveTop', () => {
   it('appends one plain frame per read when the output is not a terminal', async () => {
-    const io = capture();
+    const io = captureIo();
     const f = fakeDeps([V1, V2, V2], 2, null);
     expect(await runLiveTop('f', OPTS, io, f.deps)).toBe(0);
     expect(f.reads()).toBe(3);
     expect(f.closed()).toBe(1);
-    const out = io.text();
+    const out = io.stdout;
     expect(out).not.toContain('\x1b');
     const frames = out.split('\n\n');
     expect(frames).toHaveLength(3);
@@ -150,10 +131,10 @@ describe('runLiveTop', () => {
   });
 
   it('redraws in place on a terminal, cut to its height, and restores the screen on q', async () => {
-    const io = capture();
+    const io = captureIo();
     const f = fakeDeps([V1, V2], 1, 6);
     expect(await runLiveTop('f', OPTS, io, f.deps)).toBe(0);
-    const out = io.text();
+    const out = io.stdout;
     expect(out.startsWith('\x1b[?1049h\x1b[?25l\x1b[H')).toBe(true);
     expect(out.endsWith('\x1b[?25h\x1b[?1049l')).toBe(true);
     const frames = out.split('\x1b[H').slice(1);
@@ -166,20 +147,20 @@ describe('runLiveTop', () => {
   });
 
   it('with --once reads twice, one interval apart, and prints the one frame with the changes', async () => {
-    const io = capture();
+    const io = captureIo();
     const f = fakeDeps([V1, V2], 5, 24);
     expect(await runLiveTop('f', { ...OPTS, once: true }, io, f.deps)).toBe(0);
     expect(f.reads()).toBe(2);
-    expect(io.text()).not.toContain('\x1b');
-    expect(io.text()).toContain('since the previous read (1.0 s): 0 B in +1 allocation');
-    expect(io.text().match(/allocinfo 1\.0/g)).toHaveLength(1);
+    expect(io.stdout).not.toContain('\x1b');
+    expect(io.stdout).toContain('since the previous read (1.0 s): 0 B in +1 allocation');
+    expect(io.stdout.match(/allocinfo 1\.0/g)).toHaveLength(1);
   });
 
   it('stops with the parse error of a bad read, restoring the terminal', async () => {
-    const io = capture();
+    const io = captureIo();
     const f = fakeDeps([V1, 'garbage\n'], 5, 24);
     await expect(runLiveTop('f', OPTS, io, f.deps)).rejects.toThrow(/^f:1: /);
-    expect(io.text().endsWith('\x1b[?25h\x1b[?1049l')).toBe(true);
+    expect(io.stdout.endsWith('\x1b[?25h\x1b[?1049l')).toBe(true);
     expect(f.closed()).toBe(1);
   });
 });
