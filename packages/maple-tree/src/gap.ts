@@ -4,7 +4,7 @@
  * mas_parent_gap(), ma_max_gap()).
  */
 import { checkIndex, MapleTreeError } from './errors';
-import { GAP_STRIDE, MAX_INDEX, META_END, SLAB_MASK, SLAB_SHIFT, STRIDE } from './node';
+import { MAX_INDEX } from './node';
 import { MapleWalk } from './walk';
 
 /** Gap upkeep after writes and the gap searches of allocation trees. */
@@ -44,12 +44,12 @@ export class MapleGaps<T> extends MapleWalk<T> {
     max: number,
     size: number,
   ): number {
-    const piv = this.pivS[node >> SLAB_SHIFT]!;
-    const base = (node & SLAB_MASK) * STRIDE;
-    const e = piv[base + META_END]! | 0;
+    const piv = this.pivS[node >> 9]!;
+    const base = (node & 511) << 4;
+    const e = piv[base + 15]! & 15;
     let s = nMin;
     if (depth === this.height - 1) {
-      const sl = this.slotS[node >> SLAB_SHIFT]!;
+      const sl = this.slotS[node >> 9]!;
       for (let k = 0; k <= e; k++) {
         const ke = k < e ? piv[base + k]! : nMax;
         if (ke >= min && sl[base + k] === undefined) {
@@ -62,9 +62,9 @@ export class MapleGaps<T> extends MapleWalk<T> {
       }
       return -1;
     }
-    const gaps = this.gapS[node >> SLAB_SHIFT]!;
-    const gbase = (node & SLAB_MASK) * GAP_STRIDE;
-    const kids = this.kidS[node >> SLAB_SHIFT]!;
+    const gaps = this.gapS[node >> 9]!;
+    const gbase = (node & 511) << 4;
+    const kids = this.kidS[node >> 9]!;
     for (let k = 0; k <= e; k++) {
       const ke = k < e ? piv[base + k]! : nMax;
       if (ke >= min && gaps[gbase + k]! >= size) {
@@ -87,11 +87,11 @@ export class MapleGaps<T> extends MapleWalk<T> {
     max: number,
     size: number,
   ): number {
-    const piv = this.pivS[node >> SLAB_SHIFT]!;
-    const base = (node & SLAB_MASK) * STRIDE;
-    const e = piv[base + META_END]! | 0;
+    const piv = this.pivS[node >> 9]!;
+    const base = (node & 511) << 4;
+    const e = piv[base + 15]! & 15;
     if (depth === this.height - 1) {
-      const sl = this.slotS[node >> SLAB_SHIFT]!;
+      const sl = this.slotS[node >> 9]!;
       for (let k = e; k >= 0; k--) {
         const ks = k > 0 ? piv[base + k - 1]! + 1 : nMin;
         const ke = k < e ? piv[base + k]! : nMax;
@@ -104,9 +104,9 @@ export class MapleGaps<T> extends MapleWalk<T> {
       }
       return -1;
     }
-    const gaps = this.gapS[node >> SLAB_SHIFT]!;
-    const gbase = (node & SLAB_MASK) * GAP_STRIDE;
-    const kids = this.kidS[node >> SLAB_SHIFT]!;
+    const gaps = this.gapS[node >> 9]!;
+    const gbase = (node & 511) << 4;
+    const kids = this.kidS[node >> 9]!;
     for (let k = e; k >= 0; k--) {
       const ks = k > 0 ? piv[base + k - 1]! + 1 : nMin;
       const ke = k < e ? piv[base + k]! : nMax;
@@ -121,10 +121,10 @@ export class MapleGaps<T> extends MapleWalk<T> {
 
   /** Largest NULL slot of a leaf (lib/maple_tree.c: mas_leaf_max_gap()). */
   private leafMaxGap(node: number, nodeMin: number, nodeMax: number): number {
-    const base = (node & SLAB_MASK) * STRIDE;
-    const piv = this.pivS[node >> SLAB_SHIFT]!;
-    const e = piv[base + META_END]! | 0;
-    const sl = this.slotS[node >> SLAB_SHIFT]!;
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const e = piv[base + 15]! & 15;
+    const sl = this.slotS[node >> 9]!;
     let best = 0;
     let s = nodeMin;
     for (let k = 0; k <= e; k++) {
@@ -145,8 +145,8 @@ export class MapleGaps<T> extends MapleWalk<T> {
   protected propagateGapFrom(d: number, g: number): void {
     for (let p = d - 1; p >= 0; p--) {
       const node = this.lNode[p]!;
-      const gaps = this.gapS[node >> SLAB_SHIFT]!;
-      const gb = (node & SLAB_MASK) * GAP_STRIDE;
+      const gaps = this.gapS[node >> 9]!;
+      const gb = (node & 511) << 4;
       const slot = this.lSlot[p]!;
       if (gaps[gb + slot] === g) return;
       const oldMax = gaps[gb + this.gapOffsetOf(node)]!;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_INDEX, MapleTree, MapleTreeCorruptionError, MapleTreeError } from './index';
-import { GAP_STRIDE, SLAB_MASK, SLAB_SHIFT, STRIDE } from './node';
+import { SLAB_MASK, SLAB_SHIFT, STRIDE } from './node';
 
 function entries<T>(t: MapleTree<T>): [number, number, T][] {
   return [...t].map((e) => [e.index, e.last, e.value]);
@@ -578,7 +578,7 @@ describe('validate() (lib/maple_tree.c: mt_validate)', () => {
   it('reports a broken pivot without changing the tree', () => {
     const t = new MapleTree<number>();
     for (let i = 0; i < 100; i++) t.store(i * 2, i);
-    const internals = t as unknown as { pivS: Float64Array[]; root: number };
+    const internals = t as unknown as { pivS: number[][]; root: number };
     const leafPivots = internals.pivS[0]!;
     const saved = leafPivots.slice();
     leafPivots[3] = leafPivots[1]!;
@@ -597,20 +597,20 @@ describe('validate() (lib/maple_tree.c: mt_validate)', () => {
     for (let i = 0; i < 400; i++) t.store(i * 2, i);
     for (let i = 0; i < 300; i++) t.erase(i * 2);
     t.validate();
-    // Pool marks are the odd cells of a slab's metadata (2 = free).
-    const internals = t as unknown as { metaS: Uint8Array[] };
-    const meta = internals.metaS[0]!;
-    const freed = meta.findIndex((x, i) => (i & 1) === 1 && x === 2);
+    // Pool marks live in each node's metadata word (2 = free); ids count up from 0 in slab 0.
+    const internals = t as unknown as { markOf(id: number): number; setMark(id: number, mark: number): void };
+    let freed = -1;
+    for (let id = 0; id < SLAB_MASK && freed < 0; id++) if (internals.markOf(id) === 2) freed = id;
     expect(freed).toBeGreaterThanOrEqual(0);
-    meta[freed] = 0;
+    internals.setMark(freed, 0);
     expect(() => t.validate()).toThrow(/in use but not in the tree/);
   });
 
   it('reports a wrong gap in an allocation tree', () => {
     const t = new MapleTree<number>({ allocRange: true });
     for (let i = 0; i < 300; i++) t.store(i * 2, i);
-    const internals = t as unknown as { gapS: Float64Array[]; root: number };
-    internals.gapS[internals.root >> SLAB_SHIFT]![(internals.root & SLAB_MASK) * GAP_STRIDE] = 1234;
+    const internals = t as unknown as { gapS: number[][]; root: number };
+    internals.gapS[internals.root >> SLAB_SHIFT]![(internals.root & SLAB_MASK) * STRIDE] = 1234;
     expect(() => t.validate()).toThrow(/gap/);
   });
 
@@ -618,16 +618,16 @@ describe('validate() (lib/maple_tree.c: mt_validate)', () => {
     const t = new MapleTree<number>();
     for (let i = 0; i < 300; i++) t.store(i * 2, i);
     const internals = t as unknown as {
-      metaS: Uint8Array[];
-      kidS: Int32Array[];
+      setParentSlot(id: number, slot: number): void;
+      kidS: number[][];
       root: number;
       height: number;
     };
     const root = internals.root;
     const child = internals.kidS[root >> SLAB_SHIFT]![(root & SLAB_MASK) * STRIDE]!;
-    internals.metaS[child >> SLAB_SHIFT]![(child & SLAB_MASK) * 2] = 3;
+    internals.setParentSlot(child, 3);
     expect(() => t.validate()).toThrow(/points back/);
-    internals.metaS[child >> SLAB_SHIFT]![(child & SLAB_MASK) * 2] = 0;
+    internals.setParentSlot(child, 0);
     t.validate();
     internals.height++;
     expect(() => t.validate()).toThrow(MapleTreeCorruptionError);

@@ -4,20 +4,29 @@
  * the maple_node kmem_cache, mas_pop_node(), ma_free_rcu(), ma_data_end() and the mte_/ma_
  * accessors).
  *
- * Nodes live in slabs of parallel typed arrays (struct-of-arrays) addressed by node id, so a
- * node costs its pivots, its slots and a few bytes of metadata, and no lookup allocates. As in
- * the kernel, a node's metadata `end` sits inside the node: in the pivot cell no node uses
- * (pivot 15), so a walk reads it from the cache line it reads pivots from. Internal nodes keep
- * their children in a typed array; only leaf values live in ordinary JS arrays.
- * Leaves are `maple_leaf_64` (16 slots, 15 pivots); internal nodes are `maple_range_64`
- * (16 slots) or, in trees made with `allocRange: true`, `maple_arange_64` (10 slots, 9 pivots,
- * a gap per child and the offset of the largest gap in the metadata).
+ * Nodes live in slabs of parallel arrays (struct-of-arrays) addressed by node id, so a node
+ * costs its pivots and its slots, and no lookup allocates. As in the kernel, a node's metadata
+ * sits inside the node: the pivot cell no node uses (pivot 15, the 16th slot's end is implied by
+ * the parent) holds a metadata word with the node's end, its parent and its slot in the parent,
+ * so a walk reads it from the cache line it reads pivots from and a leaf step finds the parent
+ * without touching anything else. Leaves are `maple_leaf_64` (16 slots, 15 pivots); internal
+ * nodes are `maple_range_64` (16 slots) or, in trees made with `allocRange: true`,
+ * `maple_arange_64` (10 slots, 9 pivots, a gap per child and the offset of the largest gap in the
+ * metadata).
+ *
+ * The slabs are ordinary JavaScript arrays (doubles for pivots and gaps, small integers for
+ * child ids), not typed arrays: V8 allocates those in its heap with a pointer bump, where every
+ * typed array costs a separate zeroed allocation outside the heap, several microseconds each,
+ * and a small tree grows its slabs many times.
+ *
+ * The hot paths spell the layout as literal numbers (`id >> 9` for the slab, `(id & 511) << 4`
+ * for the first cell, `+ 15` for the metadata word): V8 reads a module constant from a cell with
+ * a check at every use, a literal is folded into the instruction.
  */
 
 /** ULONG_MAX of the kernel: the largest index, `Number.MAX_SAFE_INTEGER` (2^53 − 1). */
 export const MAX_INDEX: number = Number.MAX_SAFE_INTEGER;
 
-/** Options of `new MapleTree()`. */
 /** One stored range: every index in `[index, last]` maps to `value`. */
 export interface MapleEntry<T> {
   index: number;
@@ -25,6 +34,7 @@ export interface MapleEntry<T> {
   value: T;
 }
 
+/** Options of `new MapleTree()`. */
 export interface MapleTreeOptions {
   /** MT_FLAGS_ALLOC_RANGE: track gaps in internal nodes, enabling `emptyArea*` and `allocRange*`. */
   allocRange?: boolean;
@@ -44,12 +54,14 @@ export const RANGE64_MIN_SLOTS = 7;
 
 export const ARANGE64_MIN_SLOTS = 5;
 
-/** Every node id owns this many pivot and slot cells. */
+/** Every node id owns this many pivot, slot and gap cells (hot paths: `<< 4`). */
 export const STRIDE = MAPLE_RANGE64_SLOTS;
 
 /**
- * Pivot cell holding the node's metadata `end` (offset of the last used slot). A node has at
- * most 15 pivots (0..14): the 16th slot's end is implied by the parent, so cell 15 is free.
+ * Pivot cell holding the node's metadata word. A node has at most 15 pivots (0..14): the 16th
+ * slot's end is implied by the parent, so cell 15 is free. The word is
+ * `end + 16 × slot in parent + 256 × pool mark + 1024 × gap offset + 16384 × (parent + 1)`,
+ * an integer below 2^53; the small fields are read with 32-bit masks (`w & 15` is the end).
  */
 export const META_END = STRIDE - 1;
 
@@ -57,7 +69,7 @@ export const META_END = STRIDE - 1;
  * Nodes come from slabs of this many nodes (kernel: the maple_node kmem_cache): node `id` owns
  * cells `(id & SLAB_MASK) * STRIDE ...` of slab `id >> SLAB_SHIFT`'s arrays, so the pool grows
  * by adding slabs and never copies a whole pool. The first slab of each kind starts with room
- * for SLAB_FIRST nodes and grows by a quarter up to SLAB_NODES, so that a small tree stays small.
+ * for SLAB_FIRST nodes and grows as it fills, up to SLAB_NODES, so that a small tree stays small.
  */
 export const SLAB_SHIFT = 9;
 
@@ -65,10 +77,10 @@ export const SLAB_MASK = (1 << SLAB_SHIFT) - 1;
 
 export const SLAB_NODES = 1 << SLAB_SHIFT;
 
-/** Room of a new small slab; it grows by a quarter as its nodes are handed out, up to SLAB_NODES. */
+/** Room of a new small slab; it grows as its nodes are handed out, up to SLAB_NODES. */
 export const SLAB_FIRST = 8;
 
-/** Gap cells per node id in allocation trees. */
+/** Gap cells used per node id in allocation trees (the node's base is shared with its pivots). */
 export const GAP_STRIDE = MAPLE_ARANGE64_SLOTS;
 
 /**
@@ -83,48 +95,35 @@ export const MARK_CONSUMED = 1;
 
 export const MARK_FREE = 2;
 
-/** Value cells of a full slab, all empty (built by push, so the elements are PACKED). */
-export const EMPTY_SLOT_SLAB: unknown[] = [];
+/** A full slab's cells, all 0, as doubles (a packed array of doubles: slices keep the kind). */
+const ZERO_DOUBLES: number[] = [0.5];
 
-for (let i = 0; i < SLAB_NODES * STRIDE; i++) EMPTY_SLOT_SLAB.push(undefined);
+/** A full slab's child cells, all 0, as small integers. */
+const ZERO_IDS: number[] = [];
 
-/** Value cells for `nodes` nodes, the first of them copied from `from` (a flat copy, still PACKED). */
-export function newSlotSlab(nodes: number, from?: unknown[]): unknown[] {
-  const slab = EMPTY_SLOT_SLAB.slice(0, nodes * STRIDE);
-  if (from !== undefined) for (let i = 0; i < from.length; i++) slab[i] = from[i];
-  return slab;
+/** A full slab's value cells, all empty (built by push, so the elements are packed). */
+const EMPTY_VALUES: unknown[] = [];
+
+for (let i = 0; i < SLAB_NODES * STRIDE; i++) {
+  if (i > 0) ZERO_DOUBLES.push(0);
+  ZERO_IDS.push(0);
+  EMPTY_VALUES.push(undefined);
 }
+ZERO_DOUBLES[0] = 0;
 
-/** `to` (a larger array) with the cells of `from` copied to its start. */
-function grown<A extends Int32Array | Uint8Array>(to: A, from: A): A {
-  to.set(from);
-  return to;
+/** `from` grown to `cells` cells, the new ones taken from `template` (one native copy). */
+function grownTo<A>(from: A[], cells: number, template: A[]): A[] {
+  return from.concat(template.slice(from.length, cells));
 }
-
-/** Metadata cells of slabs that do not use them. */
-export const NO_META = new Uint8Array(0);
-
-/**
- * Offset of the slot containing `index` in the node whose cells start at `base`: a binary
- * search over its used pivots (random lookups mispredict a linear scan's exit). The first
- * probe is pivot 7, read together with the end: neither load waits for the other, so both
- * cache lines of the node's pivots are fetched at once.
- */
-export function searchNode(piv: Float64Array, base: number, index: number): number {
-  const e = piv[base + META_END]! | 0;
-  let k = 0;
-  for (let j = 0; j < e; j++) k += Number(piv[base + j]! < index);
-  return k;
-}
-
-export const NO_PIVOTS = new Float64Array(STRIDE);
 
 /** The cells a slab kind does not use (never written). */
-export const NO_SLOTS: unknown[] = [];
+export const NO_PIVOTS: number[] = ZERO_DOUBLES.slice(0, STRIDE);
 
-export const NO_KIDS = new Int32Array(0);
+export const NO_SLOTS: unknown[] = [undefined];
 
-export const NO_GAPS = new Float64Array(0);
+const NO_KIDS: number[] = [0];
+
+const NO_GAPS: number[] = [0.5];
 
 /**
  * lib/maple_tree.c: the node pool of a tree and the accessors of a node's cells. The layers
@@ -135,20 +134,14 @@ export const NO_GAPS = new Float64Array(0);
 export class MapleNodes {
   /** MT_FLAGS_ALLOC_RANGE */
   readonly allocRangeEnabled: boolean;
-  /** @internal per slab: pivots 0..14 and the metadata end in cell META_END, STRIDE per node */
-  pivS!: Float64Array[];
-  /** @internal per slab: leaf slots (values), STRIDE per node; all undefined in internal nodes */
+  /** @internal per slab: pivots 0..14 and the metadata word in cell META_END, STRIDE per node */
+  pivS!: number[][];
+  /** @internal per slab: leaf slots (values), STRIDE per node; NO_SLOTS for internal slabs */
   slotS!: unknown[][];
-  /** @internal per slab: internal-node slots (child ids), STRIDE per node, 0 past end; unused in leaves */
-  kidS!: Int32Array[];
-  /** @internal per slab: arange_64 per-child gaps, GAP_STRIDE per node (allocation trees only) */
-  gapS!: Float64Array[];
-  /** @internal per slab: parent node id per node, -1 for the root */
-  parentS!: Int32Array[];
-  /** @internal per slab, two cells per node: its slot in its parent, and its pool mark */
-  metaS!: Uint8Array[];
-  /** @internal per slab: arange_64 metadata gap, offset of the largest gap (internal nodes of allocation trees) */
-  goffS!: Uint8Array[];
+  /** @internal per slab: internal-node slots (child ids), STRIDE per node, 0 past end; NO_KIDS for leaf slabs */
+  kidS!: number[][];
+  /** @internal per slab: arange_64 per-child gaps, STRIDE per node (allocation trees' internal slabs) */
+  gapS!: number[][];
   /** Kind of each slab: SLAB_LEAF or SLAB_INNER. */
   protected slabKind: number[] = [];
   /** Per slab: room (nodes), and how many of its ids were handed out. */
@@ -185,9 +178,6 @@ export class MapleNodes {
     this.slabUsed = [];
     this.openSlab = [-1, -1];
     this.kindSlabs = [0, 0];
-    this.parentS = [];
-    this.metaS = [];
-    this.goffS = [];
     this.freeIds = [[], []];
     this.root = -1;
     this.height = 0;
@@ -203,84 +193,90 @@ export class MapleNodes {
     const slab = this.slabKind.length;
     const have = this.kindSlabs[kind]! * SLAB_NODES;
     const room = Math.min(SLAB_NODES, Math.max(SLAB_FIRST, have >> 1));
+    const cells = room * STRIDE;
     this.kindSlabs[kind]!++;
     const leaves = kind === SLAB_LEAF;
-    const inner = kind === SLAB_INNER;
-    this.pivS.push(new Float64Array(room * STRIDE));
-    this.slotS.push(leaves ? newSlotSlab(room) : NO_SLOTS);
-    this.kidS.push(inner ? new Int32Array(room * STRIDE) : NO_KIDS);
-    this.gapS.push(inner && this.allocRangeEnabled ? new Float64Array(room * GAP_STRIDE) : NO_GAPS);
+    this.pivS.push(ZERO_DOUBLES.slice(0, cells));
+    this.slotS.push(leaves ? EMPTY_VALUES.slice(0, cells) : NO_SLOTS);
+    this.kidS.push(leaves ? NO_KIDS : ZERO_IDS.slice(0, cells));
+    this.gapS.push(!leaves && this.allocRangeEnabled ? ZERO_DOUBLES.slice(0, cells) : NO_GAPS);
     this.slabKind.push(kind);
     this.slabCap.push(room);
     this.slabUsed.push(0);
-    this.parentS.push(new Int32Array(room));
-    this.metaS.push(new Uint8Array(room * 2));
-    this.goffS.push(inner && this.allocRangeEnabled ? new Uint8Array(room) : NO_META);
     return slab;
   }
 
-  /** Grow a slab's room by a quarter (up to SLAB_NODES); its nodes keep their ids. */
+  /**
+   * Grow a slab's room (up to SLAB_NODES); its nodes keep their ids. Small slabs double, larger
+   * ones grow by a quarter: few copies while a tree is small, little unused room once it is not.
+   */
   private growSlab(slab: number): void {
-    const cap = Math.min(SLAB_NODES, (this.slabCap[slab]! * 5) >> 2);
-    const piv = new Float64Array(cap * STRIDE);
-    piv.set(this.pivS[slab]!);
-    this.pivS[slab] = piv;
-    const kind = this.slabKind[slab]!;
-    if (kind === SLAB_LEAF) this.slotS[slab] = newSlotSlab(cap, this.slotS[slab]);
+    const old = this.slabCap[slab]!;
+    const cap = Math.min(SLAB_NODES, old < 32 ? old * 2 : (old * 5) >> 2);
+    const cells = cap * STRIDE;
+    this.pivS[slab] = grownTo(this.pivS[slab]!, cells, ZERO_DOUBLES);
+    if (this.slabKind[slab] === SLAB_LEAF) this.slotS[slab] = grownTo(this.slotS[slab]!, cells, EMPTY_VALUES);
     else {
-      const kids = new Int32Array(cap * STRIDE);
-      kids.set(this.kidS[slab]!);
-      this.kidS[slab] = kids;
-      if (this.allocRangeEnabled) {
-        const gaps = new Float64Array(cap * GAP_STRIDE);
-        gaps.set(this.gapS[slab]!);
-        this.gapS[slab] = gaps;
-      }
+      this.kidS[slab] = grownTo(this.kidS[slab]!, cells, ZERO_IDS);
+      if (this.allocRangeEnabled) this.gapS[slab] = grownTo(this.gapS[slab]!, cells, ZERO_DOUBLES);
     }
     this.slabCap[slab] = cap;
-    this.parentS[slab] = grown(new Int32Array(cap), this.parentS[slab]!);
-    this.metaS[slab] = grown(new Uint8Array(cap * 2), this.metaS[slab]!);
-    if (kind === SLAB_INNER && this.allocRangeEnabled)
-      this.goffS[slab] = grown(new Uint8Array(cap), this.goffS[slab]!);
+  }
+
+  /** Metadata word of node `id` (see META_END). */
+  protected metaOf(id: number): number {
+    return this.pivS[id >> 9]![((id & 511) << 4) + 15]!;
   }
 
   /** Parent of node `id` (-1 for the root). */
   parentOf(id: number): number {
-    return this.parentS[id >> SLAB_SHIFT]![id & SLAB_MASK]!;
+    const w = this.pivS[id >> 9]![((id & 511) << 4) + 15]!;
+    return Math.floor(w / 16384) - 1;
   }
 
   /** Slot of node `id` in its parent. */
   parentSlotOf(id: number): number {
-    return this.metaS[id >> SLAB_SHIFT]![(id & SLAB_MASK) << 1]!;
+    return (this.pivS[id >> 9]![((id & 511) << 4) + 15]! >> 4) & 15;
   }
 
   /** Hang node `id` in slot `slot` of `parent` (-1 and 0 for the root). */
   setParent(id: number, parent: number, slot: number): void {
-    this.parentS[id >> SLAB_SHIFT]![id & SLAB_MASK] = parent;
-    this.metaS[id >> SLAB_SHIFT]![(id & SLAB_MASK) << 1] = slot;
+    const piv = this.pivS[id >> 9]!;
+    const c = ((id & 511) << 4) + 15;
+    const w = piv[c]!;
+    piv[c] = (w & 16383) - (w & 240) + slot * 16 + (parent + 1) * 16384;
   }
 
   /** Move node `id` to slot `slot` of the parent it has. */
   setParentSlot(id: number, slot: number): void {
-    this.metaS[id >> SLAB_SHIFT]![(id & SLAB_MASK) << 1] = slot;
+    const piv = this.pivS[id >> 9]!;
+    const c = ((id & 511) << 4) + 15;
+    const w = piv[c]!;
+    piv[c] = w - (w & 240) + slot * 16;
   }
 
   /** Pool mark of node `id`: 0 in use, MARK_CONSUMED during a write, MARK_FREE. */
   markOf(id: number): number {
-    return this.metaS[id >> SLAB_SHIFT]![((id & SLAB_MASK) << 1) + 1]!;
+    return (this.pivS[id >> 9]![((id & 511) << 4) + 15]! >> 8) & 3;
   }
 
   setMark(id: number, mark: number): void {
-    this.metaS[id >> SLAB_SHIFT]![((id & SLAB_MASK) << 1) + 1] = mark;
+    const piv = this.pivS[id >> 9]!;
+    const c = ((id & 511) << 4) + 15;
+    const w = piv[c]!;
+    piv[c] = w - (w & 768) + mark * 256;
   }
 
   /** arange_64 metadata gap of internal node `id`: offset of its largest gap. */
   gapOffsetOf(id: number): number {
-    return this.goffS[id >> SLAB_SHIFT]![id & SLAB_MASK]!;
+    return (this.pivS[id >> 9]![((id & 511) << 4) + 15]! >> 10) & 15;
   }
 
   setGapOffset(id: number, off: number): void {
-    this.goffS[id >> SLAB_SHIFT]![id & SLAB_MASK] = off;
+    const piv = this.pivS[id >> 9]!;
+    const c = ((id & 511) << 4) + 15;
+    const w = piv[c]!;
+    piv[c] = w - (w & 15360) + off * 1024;
   }
 
   /** lib/maple_tree.c: mas_pop_node() — a node from the pool (the port never fails for memory). */
@@ -306,11 +302,11 @@ export class MapleNodes {
   protected freeNode(id: number): void {
     // Pivots and children are left as they are: writeNode() sets every cell when the id is
     // used again, and leaving them spares the cache misses of touching cold cells.
-    const kind = this.slabKind[id >> SLAB_SHIFT]!;
+    const kind = this.slabKind[id >> 9]!;
     if (kind !== SLAB_INNER) {
-      const sl = this.slotS[id >> SLAB_SHIFT]!;
-      const o = (id & SLAB_MASK) * STRIDE;
-      for (let i = 0; i < STRIDE; i++) sl[o + i] = undefined;
+      const sl = this.slotS[id >> 9]!;
+      const o = (id & 511) << 4;
+      for (let i = 0; i < 16; i++) sl[o + i] = undefined;
     }
     this.setMark(id, MARK_FREE);
     this.freeIds[kind]!.push(id);
@@ -319,7 +315,12 @@ export class MapleNodes {
   /** Whether `id` names a node handed out by the pool (free or not). */
   protected isNodeId(id: number): boolean {
     const slab = id >> SLAB_SHIFT;
-    return id >= 0 && slab < this.slabKind.length && (id & SLAB_MASK) < this.slabUsed[slab]!;
+    return (
+      Number.isInteger(id) &&
+      id >= 0 &&
+      slab < this.slabKind.length &&
+      (id & SLAB_MASK) < this.slabUsed[slab]!
+    );
   }
 
   /** Slot `k` of a node: a value in a leaf, a child id in an internal node. */
@@ -329,21 +330,46 @@ export class MapleNodes {
 
   /** Value in slot `k` of leaf `node`. */
   protected valueAt(node: number, k: number): unknown {
-    return this.slotS[node >> SLAB_SHIFT]![(node & SLAB_MASK) * STRIDE + k];
+    return this.slotS[node >> 9]![((node & 511) << 4) + k];
   }
 
   /** Child in slot `k` of internal node `node`. */
   protected childAt(node: number, k: number): number {
-    return this.kidS[node >> SLAB_SHIFT]![(node & SLAB_MASK) * STRIDE + k]!;
+    return this.kidS[node >> 9]![((node & 511) << 4) + k]!;
   }
 
-  /** Pivot `k` of `node` (cell META_END: its end). */
+  /** Pivot `k` of `node`. */
   protected pivotAt(node: number, k: number): number {
-    return this.pivS[node >> SLAB_SHIFT]![(node & SLAB_MASK) * STRIDE + k]!;
+    return this.pivS[node >> 9]![((node & 511) << 4) + k]!;
   }
 
   /** Metadata end of `node`: offset of its last used slot. */
   protected endOf(node: number): number {
-    return this.pivS[node >> SLAB_SHIFT]![(node & SLAB_MASK) * STRIDE + META_END]! | 0;
+    return this.pivS[node >> 9]![((node & 511) << 4) + 15]! & 15;
   }
+}
+
+/** Set the end in the metadata word at cell `c` of `piv` (the node's other fields unchanged). */
+export function setEndAt(piv: number[], c: number, end: number): void {
+  const w = piv[c]!;
+  piv[c] = w - (w & 15) + end;
+}
+
+/**
+ * Offset of the slot containing `index` in the node whose cells start at `b`, without the
+ * node's end: cells past the last stored pivot hold 0 and no pivot after the first is 0, so a
+ * cell counts as below `index` when it is and is not such a 0. Two rounds of three independent
+ * comparisons (the quarter from cells 3, 7 and 11, then the cells of that quarter), summed
+ * without branches: random lookups mispredict the branches of a binary search, and the loads of
+ * one round do not wait for each other.
+ */
+export function searchNode(piv: number[], b: number, index: number): number {
+  const p3 = piv[b + 3]!;
+  const p7 = piv[b + 7]!;
+  const p11 = piv[b + 11]!;
+  const k = ((+(p3 < index) & +(p3 > 0)) + (+(p7 < index) & +(p7 > 0)) + (+(p11 < index) & +(p11 > 0))) << 2;
+  const a = piv[b + k]!;
+  const c = piv[b + k + 1]!;
+  const d = piv[b + k + 2]!;
+  return k + (+(a < index) & +(a > 0 || k === 0)) + (+(c < index) & +(c > 0)) + (+(d < index) & +(d > 0));
 }

@@ -11,11 +11,8 @@ import {
   MAPLE_RANGE64_SLOTS,
   MARK_CONSUMED,
   MAX_INDEX,
-  META_END,
   RANGE64_MIN_SLOTS,
-  SLAB_MASK,
-  SLAB_SHIFT,
-  STRIDE,
+  setEndAt,
 } from './node';
 
 /** Enough for a leaf plus both neighbours plus a spanning store (kernel: MAPLE_BIG_NODE_SLOTS). */
@@ -105,25 +102,25 @@ export class MapleRebuild<T> extends MapleGaps<T> {
         // Parents' buffer: children left of the old left node, the new nodes, children right
         // of the old right node. Everything in between is covered by the write.
         this.bufLen = 0;
-        const lbase = (lnode & SLAB_MASK) * STRIDE;
-        const lpiv = this.pivS[lnode >> SLAB_SHIFT]!;
-        const lkids = this.kidS[lnode >> SLAB_SHIFT]!;
-        const lgaps = this.gapS[lnode >> SLAB_SHIFT]!;
+        const lbase = (lnode & 511) << 4;
+        const lpiv = this.pivS[lnode >> 9]!;
+        const lkids = this.kidS[lnode >> 9]!;
+        const lgaps = this.gapS[lnode >> 9]!;
         const ls = LS[d]!;
-        const gb = (lnode & SLAB_MASK) * GAP_STRIDE;
+        const gb = (lnode & 511) << 4;
         for (let k = 0; k < ls; k++)
           this.pushEntry(lpiv[lbase + k]!, lkids[lbase + k]!, alloc ? lgaps[gb + k]! : 0);
         newPos = this.bufLen;
         for (let i = 0; i < this.newCount; i++)
           this.pushEntry(this.newMax[i]!, this.newIds[i], this.newGap[i]!);
         const rnode = RN[d]!;
-        const rbase = (rnode & SLAB_MASK) * STRIDE;
-        const rpiv = this.pivS[rnode >> SLAB_SHIFT]!;
-        const rkids = this.kidS[rnode >> SLAB_SHIFT]!;
-        const rgaps = this.gapS[rnode >> SLAB_SHIFT]!;
+        const rbase = (rnode & 511) << 4;
+        const rpiv = this.pivS[rnode >> 9]!;
+        const rkids = this.kidS[rnode >> 9]!;
+        const rgaps = this.gapS[rnode >> 9]!;
         const rs = RS[d]!;
-        const re = rpiv[rbase + META_END]! | 0;
-        const rgb = (rnode & SLAB_MASK) * GAP_STRIDE;
+        const re = rpiv[rbase + 15]! & 15;
+        const rgb = (rnode & 511) << 4;
         for (let k = rs + 1; k <= re; k++) {
           this.pushEntry(
             k < re ? rpiv[rbase + k]! : this.rMax[d]!,
@@ -134,7 +131,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
         if (lnode === rnode) {
           for (let k = ls + 1; k < rs; k++) this.dropSubtree(lkids[lbase + k]!, d + 1, leafD);
         } else {
-          const le = lpiv[lbase + META_END]! | 0;
+          const le = lpiv[lbase + 15]! & 15;
           for (let k = ls + 1; k <= le; k++) this.dropSubtree(lkids[lbase + k]!, d + 1, leafD);
           for (let k = 0; k < rs; k++) this.dropSubtree(rkids[rbase + k]!, d + 1, leafD);
         }
@@ -231,17 +228,17 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     const ls = this.lSlot[d]!;
     const rs = this.rSlot[d]!;
     const count = this.newCount;
-    const base = (node & SLAB_MASK) * STRIDE;
-    const piv = this.pivS[node >> SLAB_SHIFT]!;
-    const kids = this.kidS[node >> SLAB_SHIFT]!;
-    const end = piv[base + META_END]! | 0;
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const kids = this.kidS[node >> 9]!;
+    const end = piv[base + 15]! & 15;
     const newEnd = end - (rs - ls + 1) + count;
     const nodeMax = this.lMax[d]!;
     if (newEnd >= this.internalSlots || kids[base + ls] !== this.newIds[0]) return false;
     if (d === 0 ? newEnd === 0 : newEnd + 1 < this.internalMin && nodeMax !== MAX_INDEX) return false;
     for (let k = ls + 1; k < rs; k++) this.dropSubtree(kids[base + k]!, d + 1, leafD);
     const shift = newEnd - end;
-    // Children rs+1..end move by `shift`; pivot cells exist for slots below META_END only.
+    // Children rs+1..end move by `shift`; pivot cells exist for slots below 15 only.
     if (shift > 0) {
       for (let i = end; i > rs; i--) this.moveChild(piv, kids, base, i, i + shift, end, nodeMax);
     } else if (shift < 0) {
@@ -252,20 +249,20 @@ export class MapleRebuild<T> extends MapleGaps<T> {
       const slot = ls + i;
       kids[base + slot] = id;
       this.setParent(id, node, slot);
-      if (slot < META_END) piv[base + slot] = this.newMax[i]!;
+      if (slot < 15) piv[base + slot] = this.newMax[i]!;
     }
     for (let i = newEnd + 1; i <= end; i++) {
       kids[base + i] = 0;
-      if (i < META_END) piv[base + i] = 0;
+      if (i < 15) piv[base + i] = 0;
     }
-    piv[base + META_END] = newEnd;
+    setEndAt(piv, base + 15, newEnd);
     return true;
   }
 
   /** Move child `from` of a node to slot `to` (its pivot too: the node max for the last one). */
   protected moveChild(
-    piv: Float64Array,
-    kids: Int32Array,
+    piv: number[],
+    kids: number[],
     base: number,
     from: number,
     to: number,
@@ -275,7 +272,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     const child = kids[base + from]!;
     kids[base + to] = child;
     this.setParentSlot(child, to);
-    if (to < META_END) piv[base + to] = from < end ? piv[base + from]! : nodeMax;
+    if (to < 15) piv[base + to] = from < end ? piv[base + from]! : nodeMax;
   }
 
   /**
@@ -327,11 +324,11 @@ export class MapleRebuild<T> extends MapleGaps<T> {
       bs[i + cnt] = bs[i];
       bg[i + cnt] = bg[i]!;
     }
-    const piv = this.pivS[sib >> SLAB_SHIFT]!;
-    const base = (sib & SLAB_MASK) * STRIDE;
-    const gb = (sib & SLAB_MASK) * GAP_STRIDE;
+    const piv = this.pivS[sib >> 9]!;
+    const base = (sib & 511) << 4;
+    const gb = (sib & 511) << 4;
     const gaps = this.allocRangeEnabled && !isLeaf;
-    const sgaps = this.gapS[sib >> SLAB_SHIFT]!;
+    const sgaps = this.gapS[sib >> 9]!;
     const sibMax = this.lMin[d]! - 1;
     for (let k = 0; k < cnt; k++) {
       bp[k] = k < cnt - 1 ? piv[base + k]! : sibMax;
@@ -380,12 +377,12 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     }
     const nb = RN[d]!;
     this.consume(nb);
-    const base = (nb & SLAB_MASK) * STRIDE;
-    const piv = this.pivS[nb >> SLAB_SHIFT]!;
-    const e = piv[base + META_END]! | 0;
+    const base = (nb & 511) << 4;
+    const piv = this.pivS[nb >> 9]!;
+    const e = piv[base + 15]! & 15;
     const nodeMax = this.rMax[d]!;
-    const gaps = this.gapS[nb >> SLAB_SHIFT]!;
-    const gb = (nb & SLAB_MASK) * GAP_STRIDE;
+    const gaps = this.gapS[nb >> 9]!;
+    const gb = (nb & 511) << 4;
     const alloc = this.allocRangeEnabled && !isLeaf;
     for (let k = 0; k <= e; k++) {
       this.pushEntry(k < e ? piv[base + k]! : nodeMax, this.slot(nb, k, isLeaf), alloc ? gaps[gb + k]! : 0);
@@ -512,7 +509,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
   /**
    * Fill node `id` from buffer entries `[from, from + cnt)`; returns the node's largest gap
    * (allocation trees). A full node does not store its last pivot (implied by the parent);
-   * pivot cells past the end hold 0, cell META_END the end. The first `kept` children, and
+   * pivot cells past the end hold 0, the metadata word the end. The first `kept` children, and
    * those from `tail` on, already sit in this node at the same offsets, so their parent links
    * are left alone (they are scattered in memory: rewriting them costs cache misses).
    */
@@ -526,19 +523,19 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     kept = 0,
     tail = cnt,
   ): number {
-    const base = (id & SLAB_MASK) * STRIDE;
-    const piv = this.pivS[id >> SLAB_SHIFT]!;
+    const base = (id & 511) << 4;
+    const piv = this.pivS[id >> 9]!;
     const bp = this.bufPiv;
     const bs = this.bufSlot;
     const stored = cnt < cap ? cnt : cap - 1;
     for (let i = 0; i < stored; i++) piv[base + i] = bp[from + i]!;
-    for (let i = stored; i < META_END; i++) piv[base + i] = 0;
-    piv[base + META_END] = cnt - 1;
+    for (let i = stored; i < 15; i++) piv[base + i] = 0;
+    setEndAt(piv, base + 15, cnt - 1);
     if (isLeaf) {
-      const sl = this.slotS[id >> SLAB_SHIFT]!;
+      const sl = this.slotS[id >> 9]!;
       const so = base;
       for (let i = 0; i < cnt; i++) sl[so + i] = bs[from + i];
-      for (let i = cnt; i < STRIDE; i++) sl[so + i] = undefined;
+      for (let i = cnt; i < 16; i++) sl[so + i] = undefined;
       if (!this.allocRangeEnabled) return 0;
       let best = 0;
       let s = nodeMin;
@@ -549,13 +546,13 @@ export class MapleRebuild<T> extends MapleGaps<T> {
       }
       return best;
     }
-    const kids = this.kidS[id >> SLAB_SHIFT]!;
+    const kids = this.kidS[id >> 9]!;
     for (let i = 0; i < cnt; i++) kids[base + i] = bs[from + i] as number;
-    for (let i = cnt; i < STRIDE; i++) kids[base + i] = 0;
+    for (let i = cnt; i < 16; i++) kids[base + i] = 0;
     for (let i = kept; i < tail; i++) this.setParent(bs[from + i] as number, id, i);
     if (!this.allocRangeEnabled) return 0;
-    const gaps = this.gapS[id >> SLAB_SHIFT]!;
-    const gb = (id & SLAB_MASK) * GAP_STRIDE;
+    const gaps = this.gapS[id >> 9]!;
+    const gb = (id & 511) << 4;
     const bg = this.bufGap;
     let best = -1;
     let off = 0;
@@ -582,7 +579,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
   protected splitAppend(leafD: number, a: number, b: number, value: T): void {
     const leaf = this.lNode[leafD]!;
     // Its pivot 14 already ends at a - 1, its slot 15 is the NULL being replaced.
-    this.pivS[leaf >> SLAB_SHIFT]![(leaf & SLAB_MASK) * STRIDE + META_END] = MAPLE_RANGE64_SLOTS - 2;
+    setEndAt(this.pivS[leaf >> 9]!, ((leaf & 511) << 4) + 15, MAPLE_RANGE64_SLOTS - 2);
     const id = this.allocNode(true);
     this.bufPiv[0] = b;
     this.bufSlot[0] = value;

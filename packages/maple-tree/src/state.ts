@@ -5,7 +5,7 @@
  */
 import { checkIndex, checkRange } from './errors';
 import type { MapleTree } from './maple-tree';
-import { MAX_INDEX, type MapleEntry, META_END, NO_PIVOTS, NO_SLOTS } from './node';
+import { MAX_INDEX, type MapleEntry, NO_PIVOTS, NO_SLOTS } from './node';
 
 // ma_status
 const ST_START = 0;
@@ -46,7 +46,7 @@ export class MapleState<T> {
   /** @internal leaf maximum */
   nodeMax = MAX_INDEX;
   /** @internal the leaf's pivot slab (tree.pivS entry) while positioned on an unchanged tree */
-  leafPiv: Float64Array = NO_PIVOTS;
+  leafPiv: number[] = NO_PIVOTS;
   /** @internal the leaf's slot slab */
   leafSlots: unknown[] = NO_SLOTS;
   /** @internal the leaf's first cell in those slabs */
@@ -80,7 +80,7 @@ export class MapleState<T> {
     if (node < 0) return this.nodeMax;
     const off = this.offset;
     const piv = this.leafPiv;
-    return off < (piv[this.base + META_END]! | 0) ? piv[this.base + off]! : this.nodeMax;
+    return off < (piv[this.base + 15]! & 15) ? piv[this.base + off]! : this.nodeMax;
   }
 
   private slotValue(): T | undefined {
@@ -116,7 +116,7 @@ export class MapleState<T> {
     let sl = this.leafSlots;
     let base = this.base;
     let off = this.offset;
-    let end = piv[base + META_END]! | 0;
+    let end = piv[base + 15]! & 15;
     let last = off < end ? piv[base + off]! : this.nodeMax;
     for (;;) {
       if (last >= max) {
@@ -131,7 +131,7 @@ export class MapleState<T> {
         sl = this.leafSlots;
         base = this.base;
         off = this.offset;
-        end = piv[base + META_END]! | 0;
+        end = piv[base + 15]! & 15;
       }
       last = off < end ? piv[base + off]! : this.nodeMax;
       const v = sl[base + off] as T | undefined;
@@ -337,7 +337,7 @@ export class MapleState<T> {
       const piv = this.leafPiv;
       const sl = this.leafSlots;
       const base = this.base;
-      const end = piv[base + META_END]! | 0;
+      const end = piv[base + 15]! & 15;
       let off = this.offset;
       while (off < end) {
         const start = piv[base + off]! + 1;
@@ -618,7 +618,7 @@ export function eachEntry<T>(
     const piv = mas.leafPiv;
     const sl = mas.leafSlots;
     const base = mas.base;
-    const end = piv[base + META_END]! | 0;
+    const end = piv[base + 15]! & 15;
     const node = mas.node;
     const nodeMax = mas.nodeMax;
     const seq = mt.seq;
@@ -669,7 +669,7 @@ export function eachEntryRev<T>(
     const piv = mas.leafPiv;
     const sl = mas.leafSlots;
     const base = mas.base;
-    const end = piv[base + META_END]! | 0;
+    const end = piv[base + 15]! & 15;
     const node = mas.node;
     const nodeMin = mas.nodeMin;
     const seq = mt.seq;

@@ -4,15 +4,7 @@
  * mas_wr_node_store(), mas_wr_spanning_store(), mas_erase()): the in-place fast paths, and the
  * hand-over to MapleRebuild for everything that changes the node structure.
  */
-import {
-  MAPLE_RANGE64_SLOTS,
-  MAX_INDEX,
-  META_END,
-  RANGE64_MIN_SLOTS,
-  SLAB_MASK,
-  SLAB_SHIFT,
-  STRIDE,
-} from './node';
+import { MAPLE_RANGE64_SLOTS, MAX_INDEX, RANGE64_MIN_SLOTS, setEndAt } from './node';
 import { MapleRebuild } from './rebuild';
 import { PATHS } from './walk';
 
@@ -41,29 +33,29 @@ export class MapleStore<T> extends MapleRebuild<T> {
       // The last write changed only the leaf it landed in, and this one starts in the same
       // leaf: the recorded path still holds, only the slot needs finding.
       const node = LN[leafD]!;
-      const base = (node & SLAB_MASK) * STRIDE;
-      const pv = this.pivS[node >> SLAB_SHIFT]!;
-      const e = pv[base + META_END]! | 0;
+      const base = (node & 511) << 4;
+      const pv = this.pivS[node >> 9]!;
+      const e = pv[base + 15]! & 15;
       let k = e;
       if (e > 0 && pv[base + e - 1]! >= first) {
         k = 0;
         while (pv[base + k]! < first) k++;
       }
       LS[leafD] = k;
-      cur = this.slotS[node >> SLAB_SHIFT]![base + k];
+      cur = this.slotS[node >> 9]![base + k];
     } else {
       cur = this.walkPath(first, LN, LS, this.lMin, this.lMax);
     }
     const lnode = LN[leafD]!;
-    const lbase = (lnode & SLAB_MASK) * STRIDE;
-    const piv = this.pivS[lnode >> SLAB_SHIFT]!;
-    const lsl = this.slotS[lnode >> SLAB_SHIFT]!;
+    const lbase = (lnode & 511) << 4;
+    const piv = this.pivS[lnode >> 9]!;
+    const lsl = this.slotS[lnode >> 9]!;
     const lso = lbase;
     let ls = LS[leafD]!;
     let a = first;
     let b = last;
     const leafMax = this.lMax[leafD]!;
-    const e = piv[lbase + META_END]! | 0;
+    const e = piv[lbase + 15]! & 15;
     if (value !== undefined) {
       // A value stored inside one slot (mas_wr_slot_store() when it fills the slot,
       // mas_wr_append() / mas_wr_node_store() when it cuts it): no NULL to merge, the leaf
@@ -179,7 +171,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const bs = this.bufSlot;
     let n = 0;
     {
-      const e = piv[lbase + META_END]! | 0;
+      const e = piv[lbase + 15]! & 15;
       const nodeMax = this.lMax[leafD]!;
       let s = this.lMin[leafD]!;
       for (let k = 0; k <= e; k++) {
@@ -202,11 +194,11 @@ export class MapleStore<T> extends MapleRebuild<T> {
     bs[n++] = value;
     {
       const rnode = RN[leafD]!;
-      const rbase = (rnode & SLAB_MASK) * STRIDE;
-      const rpiv = this.pivS[rnode >> SLAB_SHIFT]!;
-      const rsl = this.slotS[rnode >> SLAB_SHIFT]!;
+      const rbase = (rnode & 511) << 4;
+      const rpiv = this.pivS[rnode >> 9]!;
+      const rsl = this.slotS[rnode >> 9]!;
       const rso = rbase;
-      const e = rpiv[rbase + META_END]! | 0;
+      const e = rpiv[rbase + 15]! & 15;
       const nodeMax = this.rMax[leafD]!;
       for (let k = RS[leafD]!; k <= e; k++) {
         const ke = k < e ? rpiv[rbase + k]! : nodeMax;
@@ -245,10 +237,10 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const node = this.lNode[leafD]!;
     const ls = this.lSlot[leafD]!;
     const leafMax = this.lMax[leafD]!;
-    const base = (node & SLAB_MASK) * STRIDE;
-    const piv = this.pivS[node >> SLAB_SHIFT]!;
-    const sl = this.slotS[node >> SLAB_SHIFT]!;
-    const e = piv[base + META_END]! | 0;
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const sl = this.slotS[node >> 9]!;
+    const e = piv[base + 15]! & 15;
     if (ls === e && leafMax !== MAX_INDEX) return false;
     const lo = ls > 0 && sl[base + ls - 1] === undefined ? ls - 1 : ls;
     const hi = ls < e && sl[base + ls + 1] === undefined ? ls + 1 : ls;
@@ -262,7 +254,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
     if (short && sibling < 0) return false;
     this.seq++;
     sl[base + lo] = undefined;
-    if (lo < META_END) piv[base + lo] = hi < e ? piv[base + hi]! : leafMax;
+    if (lo < 15) piv[base + lo] = hi < e ? piv[base + hi]! : leafMax;
     if (shift > 0) {
       for (let i = hi + 1; i <= e; i++) {
         sl[base + i - shift] = sl[base + i];
@@ -270,9 +262,9 @@ export class MapleStore<T> extends MapleRebuild<T> {
       }
       for (let i = newEnd + 1; i <= e; i++) {
         sl[base + i] = undefined;
-        if (i < META_END) piv[base + i] = 0;
+        if (i < 15) piv[base + i] = 0;
       }
-      piv[base + META_END] = newEnd;
+      setEndAt(piv, base + 15, newEnd);
     }
     if (short) {
       this.rebalanceRight(leafD, node, newEnd, sibling);
@@ -314,19 +306,19 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const p = leafD - 1;
     const parent = this.lNode[p]!;
     const ps = this.lSlot[p]!;
-    const pbase = (parent & SLAB_MASK) * STRIDE;
-    const ppiv = this.pivS[parent >> SLAB_SHIFT]!;
-    const pkids = this.kidS[parent >> SLAB_SHIFT]!;
-    const pe = ppiv[pbase + META_END]! | 0;
+    const pbase = (parent & 511) << 4;
+    const ppiv = this.pivS[parent >> 9]!;
+    const pkids = this.kidS[parent >> 9]!;
+    const pe = ppiv[pbase + 15]! & 15;
     const parentMax = this.lMax[p]!;
     const sibMax = ps + 1 < pe ? ppiv[pbase + ps + 1]! : parentMax;
-    const base = (node & SLAB_MASK) * STRIDE;
-    const piv = this.pivS[node >> SLAB_SHIFT]!;
-    const sl = this.slotS[node >> SLAB_SHIFT]!;
-    const sbase = (sib & SLAB_MASK) * STRIDE;
-    const spiv = this.pivS[sib >> SLAB_SHIFT]!;
-    const ssl = this.slotS[sib >> SLAB_SHIFT]!;
-    const se = spiv[sbase + META_END]! | 0;
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const sl = this.slotS[node >> 9]!;
+    const sbase = (sib & 511) << 4;
+    const spiv = this.pivS[sib >> 9]!;
+    const ssl = this.slotS[sib >> 9]!;
+    const se = spiv[sbase + 15]! & 15;
     const total = end + 1 + se + 1;
     // Slots of the sibling that move into the leaf.
     let take = se + 1;
@@ -337,16 +329,16 @@ export class MapleStore<T> extends MapleRebuild<T> {
     for (let k = 0; k < take; k++) {
       const to = end + 1 + k;
       sl[base + to] = ssl[sbase + k];
-      if (to < META_END) piv[base + to] = k < se ? spiv[sbase + k]! : sibMax;
+      if (to < 15) piv[base + to] = k < se ? spiv[sbase + k]! : sibMax;
     }
-    piv[base + META_END] = end + take;
+    setEndAt(piv, base + 15, end + take);
     if (take === se + 1) {
       // Merged: the sibling leaves the parent, whose later children shift down one slot.
       for (let i = ps + 1; i < pe; i++) this.moveChild(ppiv, pkids, pbase, i + 1, i, pe, parentMax);
       ppiv[pbase + ps] = sibMax;
       pkids[pbase + pe] = 0;
-      if (pe < META_END) ppiv[pbase + pe] = 0;
-      ppiv[pbase + META_END] = pe - 1;
+      if (pe < 15) ppiv[pbase + pe] = 0;
+      setEndAt(ppiv, pbase + 15, pe - 1);
       this.freeNode(sib);
       return;
     }
@@ -358,9 +350,9 @@ export class MapleStore<T> extends MapleRebuild<T> {
     }
     for (let k = se - take + 1; k <= se; k++) {
       ssl[sbase + k] = undefined;
-      if (k < META_END) spiv[sbase + k] = 0;
+      if (k < 15) spiv[sbase + k] = 0;
     }
-    spiv[sbase + META_END] = se - take;
+    setEndAt(spiv, sbase + 15, se - take);
     ppiv[pbase + ps] = newMax;
   }
 
@@ -378,10 +370,10 @@ export class MapleStore<T> extends MapleRebuild<T> {
   private eraseIntoNextLeaf(leafD: number, ls: number, a: number): boolean {
     if (this.allocRangeEnabled) return false;
     const node = this.lNode[leafD]!;
-    const base = (node & SLAB_MASK) * STRIDE;
-    const piv = this.pivS[node >> SLAB_SHIFT]!;
-    const sl = this.slotS[node >> SLAB_SHIFT]!;
-    const e = piv[base + META_END]! | 0;
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const sl = this.slotS[node >> 9]!;
+    const e = piv[base + 15]! & 15;
     const ss = ls > 0 ? piv[base + ls - 1]! + 1 : this.lMin[leafD]!;
     const keep = ss < a ? 1 : 0;
     const newEnd = ls - 1 + keep;
@@ -392,17 +384,17 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const newMax = a - 1;
     for (let i = newEnd + 1; i <= e; i++) {
       sl[base + i] = undefined;
-      if (i < META_END) piv[base + i] = 0;
+      if (i < 15) piv[base + i] = 0;
     }
-    if (keep === 1 && ls < META_END) piv[base + ls] = newMax;
-    piv[base + META_END] = newEnd;
+    if (keep === 1 && ls < 15) piv[base + ls] = newMax;
+    setEndAt(piv, base + 15, newEnd);
     for (let q = d + 1; q < leafD; q++) {
       const nd = this.lNode[q]!;
       const ne = this.endOf(nd);
-      if (ne < META_END) this.pivS[nd >> SLAB_SHIFT]![(nd & SLAB_MASK) * STRIDE + ne] = newMax;
+      if (ne < 15) this.pivS[nd >> 9]![((nd & 511) << 4) + ne] = newMax;
     }
     const sep = this.lNode[d]!;
-    this.pivS[sep >> SLAB_SHIFT]![(sep & SLAB_MASK) * STRIDE + this.lSlot[d]!] = newMax;
+    this.pivS[sep >> 9]![((sep & 511) << 4) + this.lSlot[d]!] = newMax;
     return true;
   }
 
@@ -424,12 +416,14 @@ export class MapleStore<T> extends MapleRebuild<T> {
     value: T | undefined,
     leafMax: number,
   ): void {
-    const base = (node & SLAB_MASK) * STRIDE;
-    const piv = this.pivS[node >> SLAB_SHIFT]!;
-    const sl = this.slotS[node >> SLAB_SHIFT]!;
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const sl = this.slotS[node >> 9]!;
     const so = base;
     const oldLeft = sl[so + ls];
     const oldRight = sl[so + k];
+    // A full leaf's last slot would write its (implied) pivot into the metadata word's cell.
+    const meta = piv[base + 15]!;
     const shift = newEnd - e;
     if (shift > 0) {
       for (let i = e; i > k; i--) {
@@ -457,8 +451,8 @@ export class MapleStore<T> extends MapleRebuild<T> {
       sl[so + j] = oldRight;
       piv[base + j] = se;
     }
-    // Cells past the new end hold 0 (a full leaf's pivot 15 is the end's cell).
-    piv[base + META_END] = newEnd;
+    // Cells past the new end hold 0; the metadata word gets the new end.
+    piv[base + 15] = meta - (meta & 15) + newEnd;
   }
 
   private storeIntoEmpty(first: number, last: number, value: T): void {

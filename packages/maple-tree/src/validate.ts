@@ -75,10 +75,12 @@ export class MapleCheck<T> extends MapleStore<T> {
     const minSlots = isLeaf ? RANGE64_MIN_SLOTS : this.internalMin;
     const base = (node & SLAB_MASK) * STRIDE;
     const piv = this.pivS[node >> SLAB_SHIFT]!;
-    const e = piv[base + META_END]!;
+    const e = this.endOf(node);
     const sl = this.slotS[node >> SLAB_SHIFT]!;
     const kids = this.kidS[node >> SLAB_SHIFT]!;
-    if (!Number.isInteger(e) || e < 0) fail(`metadata end ${e} is not a slot offset`);
+    if (!Number.isSafeInteger(piv[base + META_END]) || piv[base + META_END]! < 0) {
+      fail(`metadata word ${piv[base + META_END]} is not a non-negative integer`);
+    }
     if (e >= cap) fail(`end ${e} beyond ${cap} slots`);
     // 1. pivots
     let prev = min - 1;
@@ -125,7 +127,7 @@ export class MapleCheck<T> extends MapleStore<T> {
     // 3. children
     let best = 0;
     let s = min;
-    const gb = (node & SLAB_MASK) * GAP_STRIDE;
+    const gb = (node & SLAB_MASK) * STRIDE;
     const gaps = this.gapS[node >> SLAB_SHIFT]!;
     for (let k = 0; k <= e; k++) {
       const ke = k < e ? piv[base + k]! : max;

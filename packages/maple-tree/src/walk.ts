@@ -3,17 +3,7 @@
  * mtree_lookup_walk(), mas_next_node(), mas_prev_node(), mt_find()).
  */
 import { checkIndex, MapleTreeCorruptionError } from './errors';
-import {
-  MAPLE_HEIGHT_MAX,
-  MAX_INDEX,
-  type MapleEntry,
-  MapleNodes,
-  META_END,
-  SLAB_MASK,
-  SLAB_SHIFT,
-  STRIDE,
-  searchNode,
-} from './node';
+import { MAPLE_HEIGHT_MAX, MAX_INDEX, type MapleEntry, MapleNodes, searchNode } from './node';
 import type { MapleState } from './state';
 
 /**
@@ -63,22 +53,24 @@ export class MapleWalk<T> extends MapleNodes {
     const pivS = this.pivS;
     const kidS = this.kidS;
     for (let h = this.height - 1; h > 0; h--) {
-      const o = (node & SLAB_MASK) * STRIDE;
-      const kids = kidS[node >> SLAB_SHIFT]!;
+      const b = (node & 511) << 4;
+      const piv = pivS[node >> 9]!;
+      const kids = kidS[node >> 9]!;
       // The first child is read before the search so that the children's cache line is on
       // its way while the pivots are searched (it is the answer whenever the search says 0).
-      const first = kids[o]!;
-      const k = searchNode(pivS[node >> SLAB_SHIFT]!, o, index);
-      node = k === 0 ? first : kids[o + k]!;
+      const first = kids[b]!;
+      const k = searchNode(piv, b, index);
+      node = k === 0 ? first : kids[b + k]!;
     }
-    const o = (node & SLAB_MASK) * STRIDE;
-    const sl = this.slotS[node >> SLAB_SHIFT]!;
-    const first = sl[o];
-    const k = searchNode(pivS[node >> SLAB_SHIFT]!, o, index);
-    return (k === 0 ? first : sl[o + k]) as T | undefined;
+    const b = (node & 511) << 4;
+    const piv = pivS[node >> 9]!;
+    const sl = this.slotS[node >> 9]!;
+    const first = sl[b];
+    const k = searchNode(piv, b, index);
+    return (k === 0 ? first : sl[b + k]) as T | undefined;
   }
 
-  /** Value of the slot containing `index`; its last index goes to `foundEnd`. */
+  /** Value of the slot containing `index`; its first and last index go to `foundStart`/`foundEnd`. */
   protected lookupSlot(index: number): T | undefined {
     let node = this.root;
     if (node < 0) {
@@ -89,19 +81,18 @@ export class MapleWalk<T> extends MapleNodes {
     let min = 0;
     let max = MAX_INDEX;
     for (let h = this.height; ; ) {
-      const base = (node & SLAB_MASK) * STRIDE;
-      const piv = this.pivS[node >> SLAB_SHIFT]!;
-      const e = piv[base + META_END]! | 0;
-      let k = 0;
-      while (k < e && piv[base + k]! < index) k++;
-      if (k > 0) min = piv[base + k - 1]! + 1;
-      if (k < e) max = piv[base + k]!;
+      const b = (node & 511) << 4;
+      const piv = this.pivS[node >> 9]!;
+      const e = piv[b + 15]! & 15;
+      const k = searchNode(piv, b, index);
+      if (k > 0) min = piv[b + k - 1]! + 1;
+      if (k < e) max = piv[b + k]!;
       if (--h === 0) {
         this.foundStart = min;
         this.foundEnd = max;
-        return this.valueAt(node, k) as T | undefined;
+        return this.slotS[node >> 9]![b + k] as T | undefined;
       }
-      node = this.childAt(node, k);
+      node = this.kidS[node >> 9]![b + k]!;
     }
   }
 
@@ -115,8 +106,10 @@ export class MapleWalk<T> extends MapleNodes {
     this.pathSeq = this.seq;
     const node = this.lNode[leafD]!;
     const k = this.lSlot[leafD]!;
-    this.foundStart = k > 0 ? this.pivotAt(node, k - 1) + 1 : this.lMin[leafD]!;
-    this.foundEnd = k < this.endOf(node) ? this.pivotAt(node, k) : this.lMax[leafD]!;
+    const b = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    this.foundStart = k > 0 ? piv[b + k - 1]! + 1 : this.lMin[leafD]!;
+    this.foundEnd = k < (piv[b + 15]! & 15) ? piv[b + k]! : this.lMax[leafD]!;
     return v as T | undefined;
   }
 
@@ -139,29 +132,31 @@ export class MapleWalk<T> extends MapleNodes {
     let min = 0;
     let max = MAX_INDEX;
     for (let d = 0; d < leafDepth; d++) {
-      const base = (node & SLAB_MASK) * STRIDE;
-      const piv = pivS[node >> SLAB_SHIFT]!;
-      const kids = kidS[node >> SLAB_SHIFT]!;
+      const b = (node & 511) << 4;
+      const piv = pivS[node >> 9]!;
+      const kids = kidS[node >> 9]!;
       // As in load(): the first child is read early so its cache line overlaps the search.
-      const first = kids[base]!;
-      const k = searchNode(piv, base, index);
+      const first = kids[b]!;
+      const e = piv[b + 15]! & 15;
+      const k = searchNode(piv, b, index);
       N[d] = node;
       S[d] = k;
       Mn[d] = min;
       Mx[d] = max;
-      if (k > 0) min = piv[base + k - 1]! + 1;
-      if (k < (piv[base + META_END]! | 0)) max = piv[base + k]!;
-      node = k === 0 ? first : kids[base + k]!;
+      if (k > 0) min = piv[b + k - 1]! + 1;
+      if (k < e) max = piv[b + k]!;
+      node = k === 0 ? first : kids[b + k]!;
     }
-    const o = (node & SLAB_MASK) * STRIDE;
-    const sl = this.slotS[node >> SLAB_SHIFT]!;
-    const first = sl[o];
-    const k = searchNode(pivS[node >> SLAB_SHIFT]!, o, index);
+    const b = (node & 511) << 4;
+    const piv = pivS[node >> 9]!;
+    const sl = this.slotS[node >> 9]!;
+    const first = sl[b];
+    const k = searchNode(piv, b, index);
     N[leafDepth] = node;
     S[leafDepth] = k;
     Mn[leafDepth] = min;
     Mx[leafDepth] = max;
-    return k === 0 ? first : sl[o + k];
+    return k === 0 ? first : sl[b + k];
   }
 
   /** @internal Position a state on the slot containing `index` (lib/maple_tree.c: mas_walk()). */
@@ -178,21 +173,17 @@ export class MapleWalk<T> extends MapleNodes {
     let min = 0;
     let max = MAX_INDEX;
     for (let h = this.height; ; ) {
-      const base = (node & SLAB_MASK) * STRIDE;
-      const piv = this.pivS[node >> SLAB_SHIFT]!;
-      const e = piv[base + META_END]! | 0;
-      let k = e;
-      if (e > 0 && piv[base + e - 1]! >= index) {
-        k = 0;
-        while (piv[base + k]! < index) k++;
-      }
+      const b = (node & 511) << 4;
+      const piv = this.pivS[node >> 9]!;
+      const k = searchNode(piv, b, index);
       if (--h === 0) {
         this.placeOnLeaf(mas, node, k, min, max);
         return;
       }
-      if (k > 0) min = piv[base + k - 1]! + 1;
-      if (k < e) max = piv[base + k]!;
-      node = this.childAt(node, k);
+      const e = piv[b + 15]! & 15;
+      if (k > 0) min = piv[b + k - 1]! + 1;
+      if (k < e) max = piv[b + k]!;
+      node = this.kidS[node >> 9]![b + k]!;
     }
   }
 
@@ -263,9 +254,9 @@ export class MapleWalk<T> extends MapleNodes {
     mas.offset = offset;
     mas.nodeMin = min;
     mas.nodeMax = max;
-    mas.leafPiv = this.pivS[node >> SLAB_SHIFT]!;
-    mas.leafSlots = this.slotS[node >> SLAB_SHIFT]!;
-    mas.base = (node & SLAB_MASK) * STRIDE;
+    mas.leafPiv = this.pivS[node >> 9]!;
+    mas.leafSlots = this.slotS[node >> 9]!;
+    mas.base = (node & 511) << 4;
   }
 
   /**
@@ -278,13 +269,13 @@ export class MapleWalk<T> extends MapleNodes {
     const up = this.parentOf(node);
     if (up < 0) return;
     const slot = this.parentSlotOf(node) + dir;
-    const ub = (up & SLAB_MASK) * STRIDE;
-    if (slot < 0 || slot > (this.pivS[up >> SLAB_SHIFT]![ub + META_END]! | 0)) return;
-    const nx = this.kidS[up >> SLAB_SHIFT]![ub + slot]!;
-    const nb = (nx & SLAB_MASK) * STRIDE;
-    const piv = this.pivS[nx >> SLAB_SHIFT]!;
-    const sl = this.slotS[nx >> SLAB_SHIFT]!;
-    this.touched += piv[nb]! + piv[nb + META_END]! + (sl[nb] === sl[nb + META_END] ? 1 : 0);
+    const ub = (up & 511) << 4;
+    if (slot < 0 || slot > (this.pivS[up >> 9]![ub + 15]! & 15)) return;
+    const nx = this.kidS[up >> 9]![ub + slot]!;
+    const nb = (nx & 511) << 4;
+    const piv = this.pivS[nx >> 9]!;
+    const sl = this.slotS[nx >> 9]!;
+    this.touched += piv[nb]! + piv[nb + 15]! + (sl[nb] === sl[nb + 15] ? 1 : 0);
   }
 
   /**
