@@ -199,6 +199,85 @@ describe('trees share their write scratch', () => {
   });
 });
 
+describe('leaf splits from the leaf (mas_split() with room in the parent)', () => {
+  it('stores that overflow a leaf at any slot, cutting NULL or value slots, match the model', () => {
+    fc.assert(
+      fc.property(
+        orderArb(300),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 3 }), fc.nat(99)), {
+          minLength: 30,
+          maxLength: 120,
+        }),
+        (order, picks) => {
+          const { t, m } = build(order);
+          const counts = spy(t, ['splitLeaf', 'splitAppend', 'rebuild']);
+          let fullStores = 0;
+          for (const [pick, kind, v] of picks) {
+            // A full leaf (16 slots) when there is one, so that the store overflows it.
+            const leaves = leavesOf(t);
+            const full = leaves.filter((l) => l.slots.length === 16);
+            const pool = full.length > 0 ? full : leaves;
+            const leaf = pool[pick % pool.length]!;
+            if (leaf.slots.length === 16) fullStores++;
+            const slot = leaf.slots[(pick >> 3) % leaf.slots.length]!;
+            const inner = slot.e - slot.s >= 2;
+            let a = slot.s;
+            let b = slot.e;
+            if (kind === 0 && inner) {
+              a = slot.s + 1; // strictly inside: three pieces
+              b = slot.e - 1;
+            } else if (kind === 1 && inner) b = slot.s; // at the start: two pieces
+            else if (kind === 2 && inner) a = slot.e; // at the end: two pieces
+            else if (kind === 3 && slot.s === leaf.min && inner) b = slot.s + 1;
+            t.storeRange(a, b, v);
+            m.storeRange(a, b, v);
+            same(t, m);
+          }
+          // Most overflowing stores split in place; a full parent still takes the rebuild.
+          if (fullStores > 10) expect(counts.splitLeaf).toBeGreaterThan(counts.rebuild);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('a store into a NULL slot of a full leaf splits it without a rebuild and one new leaf', () => {
+    // Ranges [k*10, k*10+4] in ascending order: leaves of 15 slots after the appends; a store
+    // at the start of a NULL slot fills one to 16 in place, the next store overflows it.
+    const { t, m } = build([...Array(400).keys()]);
+    const leaf = leavesOf(t).find((l) => l.slots.length === 15 && l.max !== MAX_INDEX)!;
+    const gaps = leaf.slots.filter((x) => x.v === 'undefined');
+    const counts = spy(t, ['splitLeaf', 'rebuild', 'allocNode']);
+    t.storeRange(gaps[0]!.s, gaps[0]!.s, 6);
+    m.storeRange(gaps[0]!.s, gaps[0]!.s, 6);
+    expect(counts).toEqual({ splitLeaf: 0, rebuild: 0, allocNode: 0 });
+    t.storeRange(gaps[3]!.s + 1, gaps[3]!.s + 1, 7);
+    m.storeRange(gaps[3]!.s + 1, gaps[3]!.s + 1, 7);
+    expect(counts).toEqual({ splitLeaf: 1, rebuild: 0, allocNode: 1 });
+    same(t, m);
+    const after = leavesOf(t).filter((l) => l.min >= leaf.min && l.max <= leaf.max);
+    expect(after.length).toBe(2);
+    for (const l of after) {
+      expect(l.slots.length).toBeGreaterThanOrEqual(7);
+      expect(l.slots[l.slots.length - 1]!.v).not.toBe('undefined');
+    }
+  });
+
+  it('appends keep the left leaf full and move only the trailing NULL', () => {
+    const t = new MapleTree<number>();
+    const m = new ModelTree();
+    const counts = spy(t, ['splitAppend', 'splitLeaf', 'rebuild']);
+    for (let i = 0; i < 2000; i++) {
+      t.storeRange(i * 10, i * 10 + 9, i);
+      m.storeRange(i * 10, i * 10 + 9, i);
+    }
+    same(t, m);
+    expect(counts.splitAppend).toBeGreaterThan(100);
+    expect(counts.splitLeaf).toBe(0);
+    for (const l of leavesOf(t).slice(0, -1)) expect(l.slots.length).toBe(15);
+  });
+});
+
 describe('in-place writes do not rebuild nodes', () => {
   it('overwriting every range exactly touches no node structure (slot store)', () => {
     const order = [...Array(3000).keys()].sort((a, b) => ((a * 7919) % 3001) - ((b * 7919) % 3001));

@@ -111,9 +111,23 @@ for (let i = 0; i < SLAB_NODES * STRIDE; i++) {
 }
 ZERO_DOUBLES[0] = 0;
 
+/** Empty cells to append, by template and count: growth steps repeat, so each is made once. */
+const TAILS = new Map<unknown[], Map<number, unknown[]>>();
+
 /** `from` grown to `cells` cells, the new ones taken from `template` (one native copy). */
 function grownTo<A>(from: A[], cells: number, template: A[]): A[] {
-  return from.concat(template.slice(from.length, cells));
+  let byCount = TAILS.get(template);
+  if (byCount === undefined) {
+    byCount = new Map();
+    TAILS.set(template, byCount);
+  }
+  const extra = cells - from.length;
+  let tail = byCount.get(extra) as A[] | undefined;
+  if (tail === undefined) {
+    tail = template.slice(0, extra);
+    byCount.set(extra, tail);
+  }
+  return from.concat(tail);
 }
 
 /** The cells a slab kind does not use (never written). */
@@ -207,12 +221,13 @@ export class MapleNodes {
   }
 
   /**
-   * Grow a slab's room (up to SLAB_NODES); its nodes keep their ids. Small slabs double, larger
-   * ones grow by a quarter: few copies while a tree is small, little unused room once it is not.
+   * Grow a slab's room (up to SLAB_NODES); its nodes keep their ids. Slabs double up to 64
+   * nodes, then grow by a quarter: few copies while a tree is small, little unused room once it
+   * is not.
    */
   private growSlab(slab: number): void {
     const old = this.slabCap[slab]!;
-    const cap = Math.min(SLAB_NODES, old < 32 ? old * 2 : (old * 5) >> 2);
+    const cap = Math.min(SLAB_NODES, old < 64 ? old * 2 : (old * 5) >> 2);
     const cells = cap * STRIDE;
     this.pivS[slab] = grownTo(this.pivS[slab]!, cells, ZERO_DOUBLES);
     if (this.slabKind[slab] === SLAB_LEAF) this.slotS[slab] = grownTo(this.slotS[slab]!, cells, EMPTY_VALUES);

@@ -570,6 +570,106 @@ export class MapleRebuild<T> extends MapleGaps<T> {
   }
 
   /**
+   * lib/maple_tree.c: mas_split() of a leaf whose parent has room, done from the leaf itself:
+   * the value `[a, b]` cuts slot `ls` (`[ss, se]`) of a leaf with end `e` into two or three
+   * pieces, one or two more than the leaf holds. The 17 or 18 slots are cut where
+   * mab_calc_split() would cut them (about half, appends at the right edge keep the left leaf
+   * nearly full, the left leaf never ends on NULL); the leaf keeps the left part in place, a
+   * new leaf takes the right part, and the parent gains it after the leaf. The recorded path
+   * moves to the leaf that holds `a`, so that a write next to it does not walk.
+   */
+  protected splitLeaf(
+    leafD: number,
+    ls: number,
+    e: number,
+    ss: number,
+    se: number,
+    a: number,
+    b: number,
+    value: T,
+  ): void {
+    const leaf = this.lNode[leafD]!;
+    // The new leaf first: growing the slab replaces its arrays.
+    const id = this.allocNode(true);
+    const base = (leaf & 511) << 4;
+    const piv = this.pivS[leaf >> 9]!;
+    const sl = this.slotS[leaf >> 9]!;
+    const leafMax = this.lMax[leafD]!;
+    const bp = this.bufPiv;
+    const bs = this.bufSlot;
+    // From slot ls on, the leaf's slots with slot ls cut into its pieces (the ones before stay).
+    const old = sl[base + ls];
+    let n = ls;
+    if (ss < a) {
+      bp[n] = a - 1;
+      bs[n++] = old;
+    }
+    const newPos = n;
+    bp[n] = b;
+    bs[n++] = value;
+    if (b < se) {
+      bp[n] = se;
+      bs[n++] = old;
+    }
+    for (let i = ls + 1; i <= e; i++) {
+      bp[n] = i < e ? piv[base + i]! : leafMax;
+      bs[n++] = sl[base + i];
+    }
+    // mab_calc_split() for two leaves (see planSplit()).
+    let left: number;
+    if (leafMax === MAX_INDEX && newPos >= n - 2) {
+      left = MAPLE_RANGE64_SLOTS - 1;
+      if ((left - 1 < ls ? sl[base + left - 1] : bs[left - 1]) === undefined) left--;
+    } else {
+      left = (n + 1) >> 1;
+      if ((left - 1 < ls ? sl[base + left - 1] : bs[left - 1]) === undefined) {
+        if (left - 1 >= RANGE64_MIN_SLOTS) left--;
+        else left++;
+      }
+    }
+    // The right part into the new leaf (every cell written: the id may have been used before).
+    const rb = (id & 511) << 4;
+    const rpiv = this.pivS[id >> 9]!;
+    const rsl = this.slotS[id >> 9]!;
+    const cnt = n - left;
+    for (let j = 0; j < cnt; j++) {
+      const i = left + j;
+      rpiv[rb + j] = i < ls ? piv[base + i]! : bp[i]!;
+      rsl[rb + j] = i < ls ? sl[base + i] : bs[i];
+    }
+    for (let j = cnt; j < 15; j++) rpiv[rb + j] = 0;
+    for (let j = cnt; j < 16; j++) rsl[rb + j] = undefined;
+    setEndAt(rpiv, rb + 15, cnt - 1);
+    // The left part in place: its cells before ls are unchanged.
+    const leftMax = left - 1 < ls ? piv[base + left - 1]! : bp[left - 1]!;
+    const meta = piv[base + 15]!;
+    for (let i = ls; i < left; i++) {
+      piv[base + i] = bp[i]!;
+      sl[base + i] = bs[i];
+    }
+    for (let i = left; i < 15; i++) piv[base + i] = 0;
+    for (let i = left; i < 16; i++) sl[base + i] = undefined;
+    piv[base + 15] = meta - (meta & 15) + left - 1;
+    for (let i = ls; i < n; i++) bs[i] = undefined;
+    // The parent's slot of the leaf becomes these two (the caller checked it has room).
+    const p = leafD - 1;
+    this.newIds[0] = leaf;
+    this.newMax[0] = leftMax;
+    this.newIds[1] = id;
+    this.newMax[1] = leafMax;
+    this.newCount = 2;
+    this.rNode[p] = this.lNode[p]!;
+    this.rSlot[p] = this.lSlot[p]!;
+    this.replaceChildrenInPlace(p, leafD);
+    if (newPos >= left) {
+      this.lSlot[p]!++;
+      this.lNode[leafD] = id;
+      this.lMin[leafD] = leftMax + 1;
+    } else this.lMax[leafD] = leftMax;
+    this.pathSeq = this.seq;
+  }
+
+  /**
    * lib/maple_tree.c: mas_split() of the commonest kind, done in place: `[a, b]` is stored at
    * the start of the trailing NULL of a full rightmost leaf whose parent has room (a tree
    * growing by appends). As rebuild() would, the leaf keeps its first 15 slots, a new leaf

@@ -76,6 +76,18 @@ export class MapleStore<T> extends MapleRebuild<T> {
           this.pathSeq = this.seq;
           return;
         }
+        if (leafD > 0 && !this.allocRangeEnabled && this.endOf(LN[leafD - 1]!) < MAPLE_RANGE64_SLOTS - 1) {
+          // mas_split() with room in the parent: an append starting the trailing NULL of the
+          // last leaf moves only that NULL, any other store splits the leaf from its slots.
+          if (leafMax === MAX_INDEX && ls === e && ss === first && cur === undefined && last < MAX_INDEX) {
+            this.splitAppend(leafD, first, last, value);
+            return;
+          }
+          if (!this.pushLeaves) {
+            this.splitLeaf(leafD, ls, e, ss, se, first, last, value);
+            return;
+          }
+        }
       }
     } else {
       const ss = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
@@ -137,21 +149,6 @@ export class MapleStore<T> extends MapleRebuild<T> {
         this.rewriteLeafInPlace(lnode, ls, k, e, newEnd, ss, se, a, b, value, leafMax);
         if (this.allocRangeEnabled) this.propagateGap(leafD);
         this.pathSeq = this.seq;
-        return;
-      }
-      if (
-        value !== undefined &&
-        leafMax === MAX_INDEX &&
-        leafD > 0 &&
-        e === MAPLE_RANGE64_SLOTS - 1 &&
-        ls === e &&
-        ss === a &&
-        b < MAX_INDEX &&
-        cur === undefined &&
-        !this.allocRangeEnabled &&
-        this.endOf(LN[leafD - 1]!) < this.internalSlots - 1
-      ) {
-        this.splitAppend(leafD, a, b, value);
         return;
       }
       for (let d = 0; d <= leafD; d++) {
