@@ -173,7 +173,8 @@ export class MapleNodes {
   height = 0;
   /** @internal modification counter; states re-walk when it moved */
   seq = 0;
-  protected readonly internalSlots: number;
+  /** @internal slots of an internal node: 16 (maple_range_64) or 10 (maple_arange_64) */
+  readonly internalSlots: number;
   protected readonly internalMin: number;
   constructor(options: MapleTreeOptions = {}) {
     this.allocRangeEnabled = options.allocRange === true;

@@ -599,9 +599,9 @@ export class EntryLoop<T> extends StateLoop<T, MapleEntry<T>> {
 /**
  * Every entry intersecting `[first, last]`, ascending: `callback(value, index, last)` with
  * the entry's full range; returning `false` stops. The loop runs over each leaf's pivots and
- * slots and climbs only at leaf ends (lib/maple_tree.c: mas_next_slot(), mas_next_node()).
- * Writes from inside the callback are allowed: the walk then resumes after the entry it
- * reported.
+ * slots, steps to the next leaf through the parent's children, and climbs only at the
+ * parent's end (lib/maple_tree.c: mas_next_slot(), mas_next_node()). Writes from inside the
+ * callback are allowed: the walk then resumes after the entry it reported.
  */
 export function eachEntry<T>(
   mt: MapleTree<T>,
@@ -614,41 +614,98 @@ export function eachEntry<T>(
   checkIndex('last', last);
   if (first > last || mt.root < 0) return;
   mt.locate(mas, first);
+  const pivS = mt.pivS;
+  const slotS = mt.slotS;
+  const full = mt.internalSlots - 1;
   for (;;) {
-    const piv = mas.leafPiv;
-    const sl = mas.leafSlots;
-    const base = mas.base;
-    const end = piv[base + 15]! & 15;
-    const node = mas.node;
-    const nodeMax = mas.nodeMax;
+    // Positioned on a leaf (by locate() or nextLeaf()); the parent's children after it are
+    // the next leaves.
     const seq = mt.seq;
+    let node = mas.node;
+    let piv = mas.leafPiv;
+    let sl = mas.leafSlots;
+    let base = mas.base;
     let off = mas.offset;
+    let nodeMax = mas.nodeMax;
     let start = off > 0 ? piv[base + off - 1]! + 1 : mas.nodeMin;
+    const parent = node === mt.root ? -1 : mt.parentOf(node);
+    let ps = parent < 0 ? 0 : mt.parentSlotOf(node);
+    const pb = (parent & 511) << 4;
+    const ppiv = parent < 0 ? piv : pivS[parent >> 9]!;
+    const pkids = parent < 0 ? NO_CHILDREN : mt.kidS[parent >> 9]!;
+    const pe = parent < 0 ? 0 : ppiv[pb + 15]! & 15;
+    // A full parent does not store its last child's maximum: it is the parent's own.
+    const lastMax = pe === full ? mt.childEdge(parent, pe, 1) : 0;
     let stop = -1;
-    for (; off <= end; off++) {
-      const e = off < end ? piv[base + off]! : nodeMax;
-      const v = sl[base + off];
-      if (v !== undefined) {
-        if (callback(v as T, start, e) === false) return;
-        if (mt.seq !== seq) {
-          stop = e;
-          break;
+    for (;;) {
+      const end = piv[base + 15]! & 15;
+      if (nodeMax <= last) {
+        // The rest of the leaf lies inside the window: no limit check per slot.
+        for (; off < end; off++) {
+          const e = piv[base + off]!;
+          const v = sl[base + off];
+          if (v !== undefined) {
+            if (callback(v as T, start, e) === false) return;
+            if (mt.seq !== seq) {
+              stop = e;
+              break;
+            }
+          }
+          start = e + 1;
         }
+        if (stop >= 0) break;
+        const v = sl[base + end];
+        if (v !== undefined) {
+          if (callback(v as T, start, nodeMax) === false) return;
+          if (mt.seq !== seq) {
+            stop = nodeMax;
+            break;
+          }
+        }
+        if (nodeMax >= last) return;
+      } else {
+        for (; off <= end; off++) {
+          const e = off < end ? piv[base + off]! : nodeMax;
+          const v = sl[base + off];
+          if (v !== undefined) {
+            if (callback(v as T, start, e) === false) return;
+            if (mt.seq !== seq) {
+              stop = e;
+              break;
+            }
+          }
+          if (e >= last) return;
+          start = e + 1;
+        }
+        if (stop >= 0) break;
       }
-      if (e >= last) return;
-      start = e + 1;
+      // The next leaf: the parent's next child, whose last index is its pivot (or the
+      // parent's maximum, stored in the pivot cell of a parent with room).
+      if (++ps > pe) break;
+      node = pkids[pb + ps]!;
+      start = nodeMax + 1;
+      nodeMax = ps < full ? ppiv[pb + ps]! : lastMax;
+      piv = pivS[node >> 9]!;
+      sl = slotS[node >> 9]!;
+      base = (node & 511) << 4;
+      off = 0;
     }
     if (stop >= 0) {
       if (stop >= last || mt.root < 0) return;
       mt.locate(mas, stop + 1);
     } else {
-      // A loop nested in the callback moved the shared cursor: step from this leaf.
+      // Past the parent's children (or at a last child whose maximum the parent does not
+      // store): climb from this leaf. A loop nested in the callback may have moved the shared
+      // cursor, so it is set to this leaf first.
       mas.node = node;
       mas.nodeMax = nodeMax;
       mt.nextLeaf(mas);
     }
   }
 }
+
+/** Children of no parent (the root leaf's). */
+const NO_CHILDREN: number[] = [0];
 
 /**
  * Every entry intersecting `[first, last]`, descending (the callback form of
@@ -665,29 +722,77 @@ export function eachEntryRev<T>(
   checkIndex('last', last);
   if (first > last || mt.root < 0) return;
   mt.locate(mas, last);
+  const pivS = mt.pivS;
+  const slotS = mt.slotS;
   for (;;) {
-    const piv = mas.leafPiv;
-    const sl = mas.leafSlots;
-    const base = mas.base;
-    const end = piv[base + 15]! & 15;
-    const node = mas.node;
-    const nodeMin = mas.nodeMin;
+    // Mirror of eachEntry(): the parent's children before this leaf are the previous leaves;
+    // the parent's first child's minimum is not stored in the parent, so that step climbs.
     const seq = mt.seq;
+    let node = mas.node;
+    let piv = mas.leafPiv;
+    let sl = mas.leafSlots;
+    let base = mas.base;
     let off = mas.offset;
-    let e = off < end ? piv[base + off]! : mas.nodeMax;
+    let nodeMin = mas.nodeMin;
+    let e = off < (piv[base + 15]! & 15) ? piv[base + off]! : mas.nodeMax;
+    const parent = node === mt.root ? -1 : mt.parentOf(node);
+    let ps = parent < 0 ? 0 : mt.parentSlotOf(node);
+    const pb = (parent & 511) << 4;
+    const ppiv = parent < 0 ? piv : pivS[parent >> 9]!;
+    const pkids = parent < 0 ? NO_CHILDREN : mt.kidS[parent >> 9]!;
+    // The parent's first child starts at the parent's minimum, which the parent does not store.
+    const firstMin = ps > 0 ? mt.childEdge(parent, 0, -1) : 0;
     let stop = -1;
-    for (; off >= 0; off--) {
-      const s = off > 0 ? piv[base + off - 1]! + 1 : nodeMin;
-      const v = sl[base + off];
-      if (v !== undefined) {
-        if (callback(v as T, s, e) === false) return;
-        if (mt.seq !== seq) {
-          stop = s;
-          break;
+    for (;;) {
+      if (nodeMin >= first) {
+        // The rest of the leaf lies inside the window.
+        for (; off > 0; off--) {
+          const s = piv[base + off - 1]! + 1;
+          const v = sl[base + off];
+          if (v !== undefined) {
+            if (callback(v as T, s, e) === false) return;
+            if (mt.seq !== seq) {
+              stop = s;
+              break;
+            }
+          }
+          e = s - 1;
         }
+        if (stop >= 0) break;
+        const v = sl[base];
+        if (v !== undefined) {
+          if (callback(v as T, nodeMin, e) === false) return;
+          if (mt.seq !== seq) {
+            stop = nodeMin;
+            break;
+          }
+        }
+        if (nodeMin <= first) return;
+      } else {
+        for (; off >= 0; off--) {
+          const s = off > 0 ? piv[base + off - 1]! + 1 : nodeMin;
+          const v = sl[base + off];
+          if (v !== undefined) {
+            if (callback(v as T, s, e) === false) return;
+            if (mt.seq !== seq) {
+              stop = s;
+              break;
+            }
+          }
+          if (s <= first) return;
+          e = s - 1;
+        }
+        if (stop >= 0) break;
       }
-      if (s <= first) return;
-      e = s - 1;
+      // The previous leaf: the parent's previous child, which starts after the pivot before it.
+      if (--ps < 0) break;
+      node = pkids[pb + ps]!;
+      e = nodeMin - 1;
+      nodeMin = ps > 0 ? ppiv[pb + ps - 1]! + 1 : firstMin;
+      piv = pivS[node >> 9]!;
+      sl = slotS[node >> 9]!;
+      base = (node & 511) << 4;
+      off = piv[base + 15]! & 15;
     }
     if (stop >= 0) {
       if (stop <= first || mt.root < 0) return;

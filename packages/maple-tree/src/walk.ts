@@ -281,8 +281,9 @@ export class MapleWalk<T> extends MapleNodes {
   /**
    * The last (`dir` 1) or first (-1) index covered by child `slot` of `node`: its own pivot
    * (the previous one + 1) when it has one, else the same edge of `node` in its parent.
+   * @internal
    */
-  private childEdge(node: number, slot: number, dir: 1 | -1): number {
+  childEdge(node: number, slot: number, dir: 1 | -1): number {
     if (dir > 0) {
       if (slot < this.endOf(node)) return this.pivotAt(node, slot);
     } else if (slot > 0) return this.pivotAt(node, slot - 1) + 1;
