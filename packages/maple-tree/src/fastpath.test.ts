@@ -327,6 +327,57 @@ describe('in-place writes do not rebuild nodes', () => {
     same(t, m);
   });
 
+  it('erasing the last entry of a leaf hands its NULL to the next leaf, also when that starts with a value', () => {
+    // Adjacent ranges: every leaf is full of values, so the next leaf always starts with one.
+    const t = new MapleTree<number>();
+    const m = new ModelTree();
+    for (let i = 0; i < 3000; i++) {
+      t.storeRange(i * 10, i * 10 + 9, i);
+      m.storeRange(i * 10, i * 10 + 9, i);
+    }
+    const counts = spy(t, ['rebuild', 'allocNode', 'freeNode']);
+    let erased = 0;
+    const leaves = leavesOf(t);
+    for (let i = 0; i + 1 < leaves.length; i++) {
+      const leaf = leaves[i]!;
+      // The next leaf needs room for the NULL (a full one takes the rebuild).
+      if (leaf.slots.length < 8 || leaves[i + 1]!.slots.length === 16) continue;
+      const last = leaf.slots[leaf.slots.length - 1]!;
+      expect(t.erase(last.s)).toBe(m.erase(last.s));
+      erased++;
+    }
+    expect(erased).toBeGreaterThan(100);
+    expect(counts).toEqual({ rebuild: 0, allocNode: 0, freeNode: 0 });
+    same(t, m);
+    // The next leaves now start with the NULLs; erasing their first values merges into them.
+    for (const leaf of leavesOf(t).slice(1, 40)) {
+      const firstValue = leaf.slots.find((x) => x.v !== 'undefined')!;
+      expect(t.erase(firstValue.s)).toBe(m.erase(firstValue.s));
+      same(t, m);
+    }
+  });
+
+  it('random erases in trees without gaps, against the model', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 200, max: 1500 }), orderArb(1500), (n, shuffled) => {
+        const order = shuffled.filter((k) => k < n);
+        const t = new MapleTree<number>();
+        const m = new ModelTree();
+        for (let i = 0; i < n; i++) {
+          t.storeRange(i * 10, i * 10 + 9, i);
+          m.storeRange(i * 10, i * 10 + 9, i);
+        }
+        const counts = spy(t, ['eraseLastEntry']);
+        for (const k of order.slice(0, n >> 1)) {
+          expect(t.erase(k * 10 + 3)).toBe(m.erase(k * 10 + 3));
+        }
+        same(t, m);
+        expect(counts.eraseLastEntry).toBeGreaterThan(0);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
   it('an erase that leaves a leaf below its minimum rebalances with its right sibling in place', () => {
     for (const alloc of [false, true]) {
       const { t, m } = build([...Array(2000).keys()], alloc);

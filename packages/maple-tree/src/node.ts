@@ -223,12 +223,12 @@ export class MapleNodes {
 
   /**
    * Grow a slab's room (up to SLAB_NODES); its nodes keep their ids. Slabs double up to 64
-   * nodes, then grow by a quarter: few copies while a tree is small, little unused room once it
-   * is not.
+   * nodes, grow by a quarter up to 128 (a tree of a thousand ranges leaves little room unused)
+   * and double again from there (few copies on the way to a full slab).
    */
   private growSlab(slab: number): void {
     const old = this.slabCap[slab]!;
-    const cap = Math.min(SLAB_NODES, old < 64 ? old * 2 : (old * 5) >> 2);
+    const cap = Math.min(SLAB_NODES, old < 64 || old >= 128 ? old * 2 : (old * 5) >> 2);
     const cells = cap * STRIDE;
     this.pivS[slab] = grownTo(this.pivS[slab]!, cells, ZERO_DOUBLES);
     if (this.slabKind[slab] === SLAB_LEAF) this.slotS[slab] = grownTo(this.slotS[slab]!, cells, EMPTY_VALUES);

@@ -238,7 +238,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const piv = this.pivS[node >> 9]!;
     const sl = this.slotS[node >> 9]!;
     const e = piv[base + 15]! & 15;
-    if (ls === e && leafMax !== MAX_INDEX) return false;
+    if (ls === e && leafMax !== MAX_INDEX) return this.eraseLastEntry(leafD, ls);
     const lo = ls > 0 && sl[base + ls - 1] === undefined ? ls - 1 : ls;
     const hi = ls < e && sl[base + ls + 1] === undefined ? ls + 1 : ls;
     const shift = hi - lo;
@@ -354,6 +354,88 @@ export class MapleStore<T> extends MapleRebuild<T> {
   }
 
   /**
+   * The erase of the last entry of a leaf other than the last one, in place: the entry's NULL,
+   * merged with a NULL before it, may not end the leaf (the kernel takes the erase as a
+   * spanning store). When the leaf keeps its minimum occupancy, the leaf gives that NULL to
+   * the next leaf: it joins the next leaf's first slot when that is NULL (see
+   * eraseIntoNextLeaf()), or becomes its new first slot when the next leaf has room; the
+   * pivot separating the two leaves moves down to the NULL's start. Not for allocation
+   * trees, whose gaps change on both paths.
+   */
+  private eraseLastEntry(leafD: number, ls: number): boolean {
+    if (this.allocRangeEnabled || leafD === 0) return false;
+    const node = this.lNode[leafD]!;
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const sl = this.slotS[node >> 9]!;
+    const lo = ls > 0 && sl[base + ls - 1] === undefined ? ls - 1 : ls;
+    if (lo - 1 < RANGE64_MIN_SLOTS - 1) return false;
+    const d = this.partingLevel(leafD);
+    if (d < 0) return false;
+    // The next leaf: down the leftmost path of the next child at the parting level.
+    let next = this.childAt(this.lNode[d]!, this.lSlot[d]! + 1);
+    for (let q = d + 1; q < leafD; q++) next = this.childAt(next, 0);
+    const nb = (next & 511) << 4;
+    const npiv = this.pivS[next >> 9]!;
+    const nsl = this.slotS[next >> 9]!;
+    const a = piv[base + lo - 1]! + 1;
+    if (nsl[nb] !== undefined) {
+      const ne = npiv[nb + 15]! & 15;
+      if (ne === MAPLE_RANGE64_SLOTS - 1) return false;
+      // Its slots move up one; a full leaf does not store its last pivot (cell 15 is the word).
+      for (let i = ne; i >= 0; i--) {
+        nsl[nb + i + 1] = nsl[nb + i];
+        if (i + 1 < 15) npiv[nb + i + 1] = npiv[nb + i]!;
+      }
+      nsl[nb] = undefined;
+      npiv[nb] = this.lMax[leafD]!;
+      setEndAt(npiv, nb + 15, ne + 1);
+    }
+    this.seq++;
+    this.dropLeafTail(leafD, d, lo, a);
+    return true;
+  }
+
+  /**
+   * The lowest level of the recorded path where the path does not run along the right border
+   * of its node (the leaf's next leaf hangs off the next slot there), -1 when it always does.
+   */
+  private partingLevel(leafD: number): number {
+    let d = leafD - 1;
+    while (d >= 0 && this.lSlot[d] === this.endOf(this.lNode[d]!)) d--;
+    return d;
+  }
+
+  /**
+   * The leaf on the recorded path ends at `a - 1`: its slots from `from` on go, and the pivot
+   * separating it from the next leaf, at parting level `d`, becomes `a - 1`. Nodes between that
+   * level and the leaf are last children whose stored last pivot (when not full) is their
+   * maximum, so it moves too; the next leaf's first slot grows down to `a`.
+   */
+  private dropLeafTail(leafD: number, d: number, from: number, a: number): void {
+    const node = this.lNode[leafD]!;
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const sl = this.slotS[node >> 9]!;
+    const e = piv[base + 15]! & 15;
+    const newMax = a - 1;
+    for (let i = from; i <= e; i++) {
+      sl[base + i] = undefined;
+      if (i < 15) piv[base + i] = 0;
+    }
+    const newEnd = from - 1;
+    if (newEnd < 15) piv[base + newEnd] = newMax;
+    setEndAt(piv, base + 15, newEnd);
+    for (let q = d + 1; q < leafD; q++) {
+      const nd = this.lNode[q]!;
+      const ne = this.endOf(nd);
+      if (ne < 15) this.pivS[nd >> 9]![((nd & 511) << 4) + ne] = newMax;
+    }
+    const sep = this.lNode[d]!;
+    this.pivS[sep >> 9]![((sep & 511) << 4) + this.lSlot[d]!] = newMax;
+  }
+
+  /**
    * A NULL store that ends at the end of a leaf whose next leaf starts with NULL: the two
    * NULL ranges merge, so the kernel takes it as a spanning store (mas_wr_spanning_store()).
    * When the leaf keeps its minimum occupancy the result needs no rebuild: the leaf drops its
@@ -369,29 +451,13 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const node = this.lNode[leafD]!;
     const base = (node & 511) << 4;
     const piv = this.pivS[node >> 9]!;
-    const sl = this.slotS[node >> 9]!;
-    const e = piv[base + 15]! & 15;
     const ss = ls > 0 ? piv[base + ls - 1]! + 1 : this.lMin[leafD]!;
-    const keep = ss < a ? 1 : 0;
-    const newEnd = ls - 1 + keep;
-    if (newEnd < RANGE64_MIN_SLOTS - 1) return false;
-    let d = leafD - 1;
-    while (d >= 0 && this.lSlot[d] === this.endOf(this.lNode[d]!)) d--;
+    // A store starting inside slot ls keeps that slot's head [ss, a - 1].
+    const from = ss < a ? ls + 1 : ls;
+    if (from - 1 < RANGE64_MIN_SLOTS - 1) return false;
+    const d = this.partingLevel(leafD);
     if (d < 0) return false;
-    const newMax = a - 1;
-    for (let i = newEnd + 1; i <= e; i++) {
-      sl[base + i] = undefined;
-      if (i < 15) piv[base + i] = 0;
-    }
-    if (keep === 1 && ls < 15) piv[base + ls] = newMax;
-    setEndAt(piv, base + 15, newEnd);
-    for (let q = d + 1; q < leafD; q++) {
-      const nd = this.lNode[q]!;
-      const ne = this.endOf(nd);
-      if (ne < 15) this.pivS[nd >> 9]![((nd & 511) << 4) + ne] = newMax;
-    }
-    const sep = this.lNode[d]!;
-    this.pivS[sep >> 9]![((sep & 511) << 4) + this.lSlot[d]!] = newMax;
+    this.dropLeafTail(leafD, d, from, a);
     return true;
   }
 
