@@ -98,15 +98,11 @@ export const MARK_FREE = 2;
 /** A full slab's cells, all 0, as doubles (a packed array of doubles: slices keep the kind). */
 const ZERO_DOUBLES: number[] = [0.5];
 
-/** A full slab's child cells, all 0, as small integers. */
-const ZERO_IDS: number[] = [];
-
 /** A full slab's value cells, all empty (built by push, so the elements are packed). */
 const EMPTY_VALUES: unknown[] = [];
 
 for (let i = 0; i < SLAB_NODES * STRIDE; i++) {
   if (i > 0) ZERO_DOUBLES.push(0);
-  ZERO_IDS.push(0);
   EMPTY_VALUES.push(undefined);
 }
 ZERO_DOUBLES[0] = 0;
@@ -135,7 +131,7 @@ export const NO_PIVOTS: number[] = ZERO_DOUBLES.slice(0, STRIDE);
 
 export const NO_SLOTS: unknown[] = [undefined];
 
-const NO_KIDS: number[] = [0];
+const NO_KIDS = new Int32Array(1);
 
 const NO_GAPS: number[] = [0.5];
 
@@ -153,7 +149,7 @@ export class MapleNodes {
   /** @internal per slab: leaf slots (values), STRIDE per node; NO_SLOTS for internal slabs */
   slotS!: unknown[][];
   /** @internal per slab: internal-node slots (child ids), STRIDE per node, 0 past end; NO_KIDS for leaf slabs */
-  kidS!: number[][];
+  kidS!: Int32Array[];
   /** @internal per slab: arange_64 per-child gaps, STRIDE per node (allocation trees' internal slabs) */
   gapS!: number[][];
   /** Kind of each slab: SLAB_LEAF or SLAB_INNER. */
@@ -213,7 +209,7 @@ export class MapleNodes {
     const leaves = kind === SLAB_LEAF;
     this.pivS.push(ZERO_DOUBLES.slice(0, cells));
     this.slotS.push(leaves ? EMPTY_VALUES.slice(0, cells) : NO_SLOTS);
-    this.kidS.push(leaves ? NO_KIDS : ZERO_IDS.slice(0, cells));
+    this.kidS.push(leaves ? NO_KIDS : new Int32Array(cells));
     this.gapS.push(!leaves && this.allocRangeEnabled ? ZERO_DOUBLES.slice(0, cells) : NO_GAPS);
     this.slabKind.push(kind);
     this.slabCap.push(room);
@@ -233,7 +229,9 @@ export class MapleNodes {
     this.pivS[slab] = grownTo(this.pivS[slab]!, cells, ZERO_DOUBLES);
     if (this.slabKind[slab] === SLAB_LEAF) this.slotS[slab] = grownTo(this.slotS[slab]!, cells, EMPTY_VALUES);
     else {
-      this.kidS[slab] = grownTo(this.kidS[slab]!, cells, ZERO_IDS);
+      const kids = new Int32Array(cells);
+      kids.set(this.kidS[slab]!);
+      this.kidS[slab] = kids;
       if (this.allocRangeEnabled) this.gapS[slab] = grownTo(this.gapS[slab]!, cells, ZERO_DOUBLES);
     }
     this.slabCap[slab] = cap;

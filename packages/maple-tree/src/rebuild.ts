@@ -262,7 +262,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
   /** Move child `from` of a node to slot `to` (its pivot too: the node max for the last one). */
   protected moveChild(
     piv: number[],
-    kids: number[],
+    kids: Int32Array,
     base: number,
     from: number,
     to: number,

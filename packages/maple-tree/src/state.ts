@@ -705,7 +705,7 @@ export function eachEntry<T>(
 }
 
 /** Children of no parent (the root leaf's). */
-const NO_CHILDREN: number[] = [0];
+const NO_CHILDREN = new Int32Array(1);
 
 /**
  * Every entry intersecting `[first, last]`, descending (the callback form of
