@@ -386,6 +386,32 @@ describe('in-place writes do not rebuild nodes', () => {
     );
   });
 
+  it('random erases rebalance short leaves with either sibling in place, against the model', () => {
+    fc.assert(
+      fc.property(orderArb(1200), orderArb(1200), fc.boolean(), (order, victims, gapFree) => {
+        const t = new MapleTree<number>();
+        const m = new ModelTree();
+        for (const k of order) {
+          const last = gapFree ? k * 10 + 9 : k * 10 + 4;
+          t.storeRange(k * 10, last, k);
+          m.storeRange(k * 10, last, k);
+        }
+        const counts = spy(t, ['rebalanceWithLeft', 'rebalanceRight', 'rebuild']);
+        let i = 0;
+        for (const k of victims.slice(0, 1000)) {
+          expect(t.erase(k * 10 + 1)).toBe(m.erase(k * 10 + 1));
+          if (++i % 50 === 0) same(t, m);
+        }
+        same(t, m);
+        expect(counts.rebalanceWithLeft).toBeGreaterThan(0);
+        expect(counts.rebalanceRight).toBeGreaterThan(0);
+        // Most short leaves rebalance in place; the rest (a parent that would fall short) rebuild.
+        expect(counts.rebuild).toBeLessThan(counts.rebalanceWithLeft! + counts.rebalanceRight!);
+      }),
+      { numRuns: 15 },
+    );
+  });
+
   it('an erase that leaves a leaf below its minimum rebalances with its right sibling in place', () => {
     for (const alloc of [false, true]) {
       const { t, m } = build([...Array(2000).keys()], alloc);

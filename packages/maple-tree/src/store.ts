@@ -245,9 +245,10 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const newEnd = e - shift;
     if (newEnd === 0) return false;
     const short = newEnd < RANGE64_MIN_SLOTS - 1 && leafD > 0 && leafMax !== MAX_INDEX;
-    // A leaf that falls below its minimum takes slots from its right sibling in place when it
-    // can (see rebalanceRight()); otherwise the general write rebalances.
-    const sibling = short ? this.rightSiblingFits(leafD, newEnd) : -1;
+    // A leaf that falls below its minimum rebalances with its right sibling in place, or its
+    // left one when it is its parent's last child (see siblingFits()); otherwise the general
+    // write rebalances.
+    const sibling = short ? this.siblingFits(leafD, newEnd) : -1;
     if (short && sibling < 0) return false;
     this.seq++;
     sl[base + lo] = undefined;
@@ -264,7 +265,8 @@ export class MapleStore<T> extends MapleRebuild<T> {
       setEndAt(piv, base + 15, newEnd);
     }
     if (short) {
-      this.rebalanceRight(leafD, node, newEnd, sibling);
+      if (this.rebalanceLeft) this.rebalanceWithLeft(leafD, node, newEnd, sibling);
+      else this.rebalanceRight(leafD, node, newEnd, sibling);
       return true;
     }
     if (this.allocRangeEnabled) this.propagateGap(leafD);
@@ -272,25 +274,109 @@ export class MapleStore<T> extends MapleRebuild<T> {
     return true;
   }
 
+  /** Set by siblingFits(): the sibling is the left one, and how many of its slots move. */
+  private rebalanceLeft = false;
+  private rebalanceTake = 0;
+
   /**
-   * The right sibling (same parent) of the leaf on the recorded path, when a leaf left with
-   * `newEnd` can be rebalanced with it in place: in a tree without gap data, and when merging
-   * the two leaves would not leave the parent below its own minimum. -1 otherwise.
+   * The sibling (same parent) of the leaf on the recorded path with which a leaf left with
+   * `newEnd` rebalances in place, in a tree without gap data: the right one, or the left one
+   * when the leaf is its parent's last child. The two merge when they fit in one leaf and
+   * the parent keeps its own minimum without the child; else the leaf takes slots from the
+   * sibling until both hold about half (lib/maple_tree.c: mas_rebalance(), mab_calc_split()),
+   * when both then keep their minimum and the one that gives does not end on NULL. Returns
+   * -1 when neither works; rebalanceLeft and rebalanceTake say how.
    */
-  private rightSiblingFits(leafD: number, newEnd: number): number {
+  private siblingFits(leafD: number, newEnd: number): number {
     if (this.allocRangeEnabled) return -1;
     const p = leafD - 1;
     const parent = this.lNode[p]!;
     const ps = this.lSlot[p]!;
     const pe = this.endOf(parent);
-    if (ps >= pe) return -1;
-    const sib = this.childAt(parent, ps + 1);
-    if (newEnd + 1 + this.endOf(sib) + 1 <= MAPLE_RANGE64_SLOTS) {
+    const left = ps === pe;
+    if (left && ps === 0) return -1;
+    const sib = this.childAt(parent, left ? ps - 1 : ps + 1);
+    const sb = (sib & 511) << 4;
+    const se = this.pivS[sib >> 9]![sb + 15]! & 15;
+    const total = newEnd + 1 + se + 1;
+    this.rebalanceLeft = left;
+    if (total <= MAPLE_RANGE64_SLOTS) {
       // A merge: the parent loses a child.
       const parentEnd = pe - 1;
-      if (p === 0 ? parentEnd < 1 : parentEnd + 1 < this.internalMin && this.lMax[p] !== MAX_INDEX) return -1;
+      const parentShort =
+        p === 0 ? parentEnd < 1 : parentEnd + 1 < this.internalMin && this.lMax[p] !== MAX_INDEX;
+      if (!parentShort) {
+        this.rebalanceTake = se + 1;
+        return sib;
+      }
     }
+    const ssl = this.slotS[sib >> 9]!;
+    let take = (total >> 1) - (newEnd + 1);
+    // The slot that becomes the giver's last (left sibling) or the leaf's last (right one).
+    if (ssl[sb + (left ? se - take : take - 1)] === undefined) take++;
+    const sibRightmost = !left && ps + 1 === pe && this.lMax[p] === MAX_INDEX;
+    if (take < 1 || take > se || newEnd + 1 + take < RANGE64_MIN_SLOTS) return -1;
+    if (se + 1 - take < RANGE64_MIN_SLOTS && !sibRightmost) return -1;
+    this.rebalanceTake = take;
     return sib;
+  }
+
+  /**
+   * mas_rebalance() of the leaf on the recorded path, its parent's last child, with its left
+   * sibling, in place: the sibling absorbs the leaf (which leaves the parent), or gives the
+   * leaf its last rebalanceTake slots, and the pivot between them moves.
+   */
+  private rebalanceWithLeft(leafD: number, node: number, end: number, sib: number): void {
+    const p = leafD - 1;
+    const parent = this.lNode[p]!;
+    const ps = this.lSlot[p]!;
+    const pbase = (parent & 511) << 4;
+    const ppiv = this.pivS[parent >> 9]!;
+    const pkids = this.kidS[parent >> 9]!;
+    const leafMax = this.lMax[leafD]!;
+    const sibMax = this.lMin[leafD]! - 1;
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const sl = this.slotS[node >> 9]!;
+    const sbase = (sib & 511) << 4;
+    const spiv = this.pivS[sib >> 9]!;
+    const ssl = this.slotS[sib >> 9]!;
+    const se = spiv[sbase + 15]! & 15;
+    const take = this.rebalanceTake;
+    if (take === se + 1) {
+      // Merged: the leaf's slots follow the sibling's (whose last pivot, its maximum, is
+      // stored: it had room), and the leaf leaves the parent as its last child.
+      for (let k = 0; k <= end; k++) {
+        const to = se + 1 + k;
+        ssl[sbase + to] = sl[base + k];
+        if (to < 15) spiv[sbase + to] = k < end ? piv[base + k]! : leafMax;
+      }
+      setEndAt(spiv, sbase + 15, se + 1 + end);
+      if (ps - 1 < 15) ppiv[pbase + ps - 1] = leafMax;
+      pkids[pbase + ps] = 0;
+      if (ps < 15) ppiv[pbase + ps] = 0;
+      setEndAt(ppiv, pbase + 15, ps - 1);
+      this.freeNode(node);
+      return;
+    }
+    // Redistributed: the leaf's slots move up, the sibling's last ones fill its front.
+    for (let i = end; i >= 0; i--) {
+      sl[base + i + take] = sl[base + i];
+      if (i + take < 15) piv[base + i + take] = i < end ? piv[base + i]! : leafMax;
+    }
+    const from = se + 1 - take;
+    for (let k = 0; k < take; k++) {
+      sl[base + k] = ssl[sbase + from + k];
+      piv[base + k] = from + k < se ? spiv[sbase + from + k]! : sibMax;
+    }
+    setEndAt(piv, base + 15, end + take);
+    for (let k = from; k <= se; k++) {
+      ssl[sbase + k] = undefined;
+      if (k < 15) spiv[sbase + k] = 0;
+    }
+    // The sibling's new last slot's pivot (cell from - 1) is its new maximum.
+    setEndAt(spiv, sbase + 15, from - 1);
+    ppiv[pbase + ps - 1] = spiv[sbase + from - 1]!;
   }
 
   /**
@@ -316,13 +402,8 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const spiv = this.pivS[sib >> 9]!;
     const ssl = this.slotS[sib >> 9]!;
     const se = spiv[sbase + 15]! & 15;
-    const total = end + 1 + se + 1;
-    // Slots of the sibling that move into the leaf.
-    let take = se + 1;
-    if (total > MAPLE_RANGE64_SLOTS) {
-      take = (total >> 1) - (end + 1);
-      if (ssl[sbase + take - 1] === undefined) take++;
-    }
+    // Slots of the sibling that move into the leaf (all of them: a merge).
+    const take = this.rebalanceTake;
     for (let k = 0; k < take; k++) {
       const to = end + 1 + k;
       sl[base + to] = ssl[sbase + k];
