@@ -793,6 +793,10 @@ export function eachEntryRev<T>(
       sl = slotS[node >> 9]!;
       base = (node & 511) << 4;
       off = piv[base + 15]! & 15;
+      // Leaves sit in the pool in allocation order, not index order: the previous one's cells
+      // are read now, so that its cache misses overlap the work on this one (measured: going
+      // down it pays, 1.1-1.4x; going up the same reads cost more than they save).
+      if (ps > 0) mt.touchLeaf(pkids[pb + ps - 1]!);
     }
     if (stop >= 0) {
       if (stop <= first || mt.root < 0) return;
