@@ -14,10 +14,11 @@
  * `maple_arange_64` (10 slots, 9 pivots, a gap per child and the offset of the largest gap in the
  * metadata).
  *
- * The slabs are ordinary JavaScript arrays (doubles for pivots and gaps, small integers for
- * child ids), not typed arrays: V8 allocates those in its heap with a pointer bump, where every
- * typed array costs a separate zeroed allocation outside the heap, several microseconds each,
- * and a small tree grows its slabs many times.
+ * Pivots, gaps and values are ordinary JavaScript arrays (packed doubles for the first two),
+ * not typed arrays: V8 allocates those in its heap with a pointer bump, where every typed array
+ * costs a separate zeroed allocation outside the heap, several microseconds each, and a small
+ * tree grows its leaf slabs many times. Child ids are an Int32Array per internal slab: those
+ * slabs are few, and a node's 16 children then fit one cache line instead of two.
  *
  * The hot paths spell the layout as literal numbers (`id >> 9` for the slab, `(id & 511) << 4`
  * for the first cell, `+ 15` for the metadata word): V8 reads a module constant from a cell with
