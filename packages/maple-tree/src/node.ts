@@ -262,12 +262,17 @@ export class MapleNodes {
     piv[c] = (w & 16383) - (w & 240) + slot * 16 + (parent + 1) * 16384;
   }
 
-  /** Move node `id` to slot `slot` of the parent it has. */
-  setParentSlot(id: number, slot: number): void {
+  /** Replace the bits `mask` of node `id`'s metadata word by `bits`. */
+  private setMetaBits(id: number, mask: number, bits: number): void {
     const piv = this.pivS[id >> 9]!;
     const c = ((id & 511) << 4) + 15;
     const w = piv[c]!;
-    piv[c] = w - (w & 240) + slot * 16;
+    piv[c] = w - (w & mask) + bits;
+  }
+
+  /** Move node `id` to slot `slot` of the parent it has. */
+  setParentSlot(id: number, slot: number): void {
+    this.setMetaBits(id, 240, slot * 16);
   }
 
   /** Pool mark of node `id`: 0 in use, MARK_CONSUMED during a write, MARK_FREE. */
@@ -276,10 +281,7 @@ export class MapleNodes {
   }
 
   setMark(id: number, mark: number): void {
-    const piv = this.pivS[id >> 9]!;
-    const c = ((id & 511) << 4) + 15;
-    const w = piv[c]!;
-    piv[c] = w - (w & 768) + mark * 256;
+    this.setMetaBits(id, 768, mark * 256);
   }
 
   /** arange_64 metadata gap of internal node `id`: offset of its largest gap. */
@@ -288,10 +290,7 @@ export class MapleNodes {
   }
 
   setGapOffset(id: number, off: number): void {
-    const piv = this.pivS[id >> 9]!;
-    const c = ((id & 511) << 4) + 15;
-    const w = piv[c]!;
-    piv[c] = w - (w & 15360) + off * 1024;
+    this.setMetaBits(id, 15360, off * 1024);
   }
 
   /** lib/maple_tree.c: mas_pop_node() — a node from the pool (the port never fails for memory). */

@@ -651,17 +651,25 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     for (let i = left; i < 16; i++) sl[base + i] = undefined;
     piv[base + 15] = meta - (meta & 15) + left - 1;
     for (let i = ls; i < n; i++) bs[i] = undefined;
-    // The parent's slot of the leaf becomes these two (the caller checked it has room).
+    this.addLeafAfter(leafD, leftMax, id, leafMax, newPos >= left);
+  }
+
+  /**
+   * The leaf on the recorded path now ends at `leftMax`, and leaf `id` (up to `rightMax`)
+   * follows it in the parent, which has room (the caller checked). The recorded path moves to
+   * the new leaf when `toNew`, so that a write next to the last one does not walk.
+   */
+  private addLeafAfter(leafD: number, leftMax: number, id: number, rightMax: number, toNew: boolean): void {
     const p = leafD - 1;
-    this.newIds[0] = leaf;
+    this.newIds[0] = this.lNode[leafD]!;
     this.newMax[0] = leftMax;
     this.newIds[1] = id;
-    this.newMax[1] = leafMax;
+    this.newMax[1] = rightMax;
     this.newCount = 2;
     this.rNode[p] = this.lNode[p]!;
     this.rSlot[p] = this.lSlot[p]!;
     this.replaceChildrenInPlace(p, leafD);
-    if (newPos >= left) {
+    if (toNew) {
       this.lSlot[p]!++;
       this.lNode[leafD] = id;
       this.lMin[leafD] = leftMax + 1;
@@ -687,20 +695,6 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     this.bufSlot[1] = undefined;
     this.writeNode(id, true, 0, 2, a, MAPLE_RANGE64_SLOTS);
     this.bufSlot[0] = undefined;
-    // The parent's last child becomes these two (the caller checked it has room).
-    const p = leafD - 1;
-    this.newIds[0] = leaf;
-    this.newMax[0] = a - 1;
-    this.newIds[1] = id;
-    this.newMax[1] = MAX_INDEX;
-    this.newCount = 2;
-    this.rNode[p] = this.lNode[p]!;
-    this.rSlot[p] = this.lSlot[p]!;
-    this.replaceChildrenInPlace(p, leafD);
-    this.lSlot[p] = this.rSlot[p]! + 1;
-    this.lNode[leafD] = id;
-    this.lSlot[leafD] = 0;
-    this.lMin[leafD] = a;
-    this.pathSeq = this.seq;
+    this.addLeafAfter(leafD, a - 1, id, MAX_INDEX, true);
   }
 }
