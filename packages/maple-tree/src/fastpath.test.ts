@@ -397,6 +397,15 @@ describe('in-place writes do not rebuild nodes', () => {
           m.storeRange(k * 10, last, k);
         }
         const counts = spy(t, ['rebalanceWithLeft', 'rebalanceRight', 'rebuild']);
+        // A short leaf's last entry erased with its right sibling rebalanced in place (true).
+        let lastWithSibling = 0;
+        const obj = t as unknown as Record<string, (...a: unknown[]) => unknown>;
+        const eraseLastWithSibling = obj.eraseLastWithSibling!;
+        obj.eraseLastWithSibling = function (this: unknown, ...a: unknown[]) {
+          const done = eraseLastWithSibling.apply(this, a);
+          if (done === true) lastWithSibling++;
+          return done;
+        };
         let i = 0;
         for (const k of victims.slice(0, 1000)) {
           expect(t.erase(k * 10 + 1)).toBe(m.erase(k * 10 + 1));
@@ -405,8 +414,11 @@ describe('in-place writes do not rebuild nodes', () => {
         same(t, m);
         expect(counts.rebalanceWithLeft).toBeGreaterThan(0);
         expect(counts.rebalanceRight).toBeGreaterThan(0);
+        expect(lastWithSibling).toBeGreaterThan(0);
         // Most short leaves rebalance in place; the rest (a parent that would fall short) rebuild.
-        expect(counts.rebuild).toBeLessThan(counts.rebalanceWithLeft! + counts.rebalanceRight!);
+        expect(counts.rebuild).toBeLessThan(
+          counts.rebalanceWithLeft! + counts.rebalanceRight! + lastWithSibling,
+        );
       }),
       { numRuns: 15 },
     );

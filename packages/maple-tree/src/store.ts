@@ -450,7 +450,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const piv = this.pivS[node >> 9]!;
     const sl = this.slotS[node >> 9]!;
     const lo = ls > 0 && sl[base + ls - 1] === undefined ? ls - 1 : ls;
-    if (lo - 1 < RANGE64_MIN_SLOTS - 1) return false;
+    if (lo - 1 < RANGE64_MIN_SLOTS - 1) return this.eraseLastWithSibling(leafD, lo);
     const d = this.partingLevel(leafD);
     if (d < 0) return false;
     // The next leaf: down the leftmost path of the next child at the parting level.
@@ -474,6 +474,89 @@ export class MapleStore<T> extends MapleRebuild<T> {
     }
     this.seq++;
     this.dropLeafTail(leafD, d, lo, a);
+    return true;
+  }
+
+  /**
+   * eraseLastEntry() when the leaf would fall below its minimum and its next leaf is its right
+   * sibling: lib/maple_tree.c: mas_rebalance() of the two, in place. Their slots, the leaf's
+   * up to `lo` (exclusive), the freed NULL (joined with the sibling's first slot when that is
+   * NULL) and the sibling's, go into the write buffer; they are written back as one leaf when
+   * they fit and the parent keeps its minimum without the sibling, else as two leaves cut where
+   * mab_calc_split() would cut them, both at their minimum and the first not ending on NULL
+   * (the pivot between them moves). False, with nothing changed, when neither works.
+   */
+  private eraseLastWithSibling(leafD: number, lo: number): boolean {
+    const p = leafD - 1;
+    const parent = this.lNode[p]!;
+    const ps = this.lSlot[p]!;
+    const pbase = (parent & 511) << 4;
+    const ppiv = this.pivS[parent >> 9]!;
+    const pkids = this.kidS[parent >> 9]!;
+    const pe = ppiv[pbase + 15]! & 15;
+    if (ps >= pe) return false;
+    const node = this.lNode[leafD]!;
+    const sib = pkids[pbase + ps + 1]!;
+    const parentMax = this.lMax[p]!;
+    const sibMax = ps + 1 < pe ? ppiv[pbase + ps + 1]! : parentMax;
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const sl = this.slotS[node >> 9]!;
+    const sbase = (sib & 511) << 4;
+    const spiv = this.pivS[sib >> 9]!;
+    const ssl = this.slotS[sib >> 9]!;
+    const se = spiv[sbase + 15]! & 15;
+    const bp = this.bufPiv;
+    const bs = this.bufSlot;
+    let n = 0;
+    for (; n < lo; n++) {
+      bp[n] = piv[base + n]!;
+      bs[n] = sl[base + n];
+    }
+    // The freed NULL, up to the leaf's end or through the sibling's first slot when NULL.
+    const joins = ssl[sbase] === undefined;
+    bp[n] = joins ? (se > 0 ? spiv[sbase]! : sibMax) : this.lMax[leafD]!;
+    bs[n++] = undefined;
+    for (let k = joins ? 1 : 0; k <= se; k++) {
+      bp[n] = k < se ? spiv[sbase + k]! : sibMax;
+      bs[n++] = ssl[sbase + k];
+    }
+    const sibRightmost = sibMax === MAX_INDEX;
+    let left = n;
+    const parentShort = p === 0 ? pe - 1 < 1 : pe < this.internalMin && parentMax !== MAX_INDEX;
+    if (n > MAPLE_RANGE64_SLOTS || parentShort) {
+      left = (n + 1) >> 1;
+      if (bs[left - 1] === undefined) left += left - 1 >= RANGE64_MIN_SLOTS ? -1 : 1;
+      const right = n - left;
+      if (
+        left < RANGE64_MIN_SLOTS ||
+        left > MAPLE_RANGE64_SLOTS ||
+        right > MAPLE_RANGE64_SLOTS ||
+        bs[left - 1] === undefined
+      ) {
+        left = -1;
+      } else if (right < RANGE64_MIN_SLOTS && !sibRightmost) left = -1;
+      if (left < 0 || right < 1) {
+        for (let i = 0; i < n; i++) bs[i] = undefined;
+        return false;
+      }
+    }
+    this.seq++;
+    const minL = this.lMin[leafD]!;
+    this.writeNode(node, true, 0, left, minL, MAPLE_RANGE64_SLOTS);
+    if (left === n) {
+      // Merged: the sibling leaves the parent, whose later children shift down one slot.
+      for (let i = ps + 1; i < pe; i++) this.moveChild(ppiv, pkids, pbase, i + 1, i, pe, parentMax);
+      ppiv[pbase + ps] = sibMax;
+      pkids[pbase + pe] = 0;
+      if (pe < 15) ppiv[pbase + pe] = 0;
+      setEndAt(ppiv, pbase + 15, pe - 1);
+      this.freeNode(sib);
+    } else {
+      this.writeNode(sib, true, left, n - left, bp[left - 1]! + 1, MAPLE_RANGE64_SLOTS);
+      ppiv[pbase + ps] = bp[left - 1]!;
+    }
+    for (let i = 0; i < n; i++) bs[i] = undefined;
     return true;
   }
 
