@@ -67,10 +67,11 @@ export const STRIDE = MAPLE_RANGE64_SLOTS;
 export const META_END = STRIDE - 1;
 
 /**
- * Nodes come from slabs of this many nodes (kernel: the maple_node kmem_cache): node `id` owns
- * cells `(id & SLAB_MASK) * STRIDE ...` of slab `id >> SLAB_SHIFT`'s arrays, so the pool grows
- * by adding slabs and never copies a whole pool. The first slab of each kind starts with room
- * for SLAB_FIRST nodes and grows as it fills, up to SLAB_NODES, so that a small tree stays small.
+ * Nodes come from slabs of at most this many nodes (kernel: the maple_node kmem_cache): node
+ * `id` owns cells `(id & SLAB_MASK) * STRIDE ...` of slab `id >> SLAB_SHIFT`'s arrays, so the
+ * pool grows by adding slabs and never copies a slab. A slab may hold fewer nodes than that (its
+ * ids then stop short of the next slab's): a kind's first slabs are small, SLAB_FIRST nodes,
+ * so that a small tree stays small.
  */
 export const SLAB_SHIFT = 9;
 
@@ -78,7 +79,7 @@ export const SLAB_MASK = (1 << SLAB_SHIFT) - 1;
 
 export const SLAB_NODES = 1 << SLAB_SHIFT;
 
-/** Room of a new small slab; it grows as its nodes are handed out, up to SLAB_NODES. */
+/** Room of a kind's first slabs. */
 export const SLAB_FIRST = 8;
 
 /** Gap cells used per node id in allocation trees (the node's base is shared with its pivots). */
@@ -107,25 +108,6 @@ for (let i = 0; i < SLAB_NODES * STRIDE; i++) {
   EMPTY_VALUES.push(undefined);
 }
 ZERO_DOUBLES[0] = 0;
-
-/** Empty cells to append, by template and count: growth steps repeat, so each is made once. */
-const TAILS = new Map<unknown[], Map<number, unknown[]>>();
-
-/** `from` grown to `cells` cells, the new ones taken from `template` (one native copy). */
-function grownTo<A>(from: A[], cells: number, template: A[]): A[] {
-  let byCount = TAILS.get(template);
-  if (byCount === undefined) {
-    byCount = new Map();
-    TAILS.set(template, byCount);
-  }
-  const extra = cells - from.length;
-  let tail = byCount.get(extra) as A[] | undefined;
-  if (tail === undefined) {
-    tail = template.slice(0, extra);
-    byCount.set(extra, tail);
-  }
-  return from.concat(tail);
-}
 
 /** The cells a slab kind does not use (never written). */
 export const NO_PIVOTS: number[] = ZERO_DOUBLES.slice(0, STRIDE);
@@ -160,8 +142,8 @@ export class MapleNodes {
   protected slabUsed: number[] = [];
   /** Per slab kind: the slab fresh ids of that kind come from (-1: none yet). */
   private openSlab: number[] = [];
-  /** Per slab kind: how many slabs it has. */
-  private kindSlabs: number[] = [];
+  /** Per slab kind: the room of all its slabs (nodes). */
+  private kindRoom: number[] = [];
   /** Per slab kind: freed node ids. */
   private freeIds: number[][] = [];
   /** @internal root node id, -1 for an empty tree */
@@ -189,24 +171,25 @@ export class MapleNodes {
     this.slabCap = [];
     this.slabUsed = [];
     this.openSlab = [-1, -1];
-    this.kindSlabs = [0, 0];
+    this.kindRoom = [0, 0];
     this.freeIds = [[], []];
     this.root = -1;
     this.height = 0;
   }
 
   /**
-   * A new slab of one kind, when the kind's open slab is full. It starts with room for half
-   * as many nodes as the kind already has (SLAB_FIRST for the first, a full slab from the
-   * third on) and grows as needed: a small tree stays small, a large one copies little. An
-   * empty tree has no slab.
+   * A new slab of one kind, when the kind's open slab is full. Its room is a quarter of the
+   * room the kind already has (at least SLAB_FIRST, at most SLAB_NODES nodes), or a half
+   * while that is below 32 nodes: the pool grows by an eighth to a third, so it never holds
+   * much more than the tree needs, and nothing is ever copied to grow it (a tree built from
+   * nothing does not pay for its slabs twice). An empty tree has no slab.
    */
   private addSlab(kind: number): number {
     const slab = this.slabKind.length;
-    const have = this.kindSlabs[kind]! * SLAB_NODES;
-    const room = Math.min(SLAB_NODES, Math.max(SLAB_FIRST, have >> 1));
+    const have = this.kindRoom[kind]!;
+    const room = Math.min(SLAB_NODES, Math.max(SLAB_FIRST, have >> (have < 32 ? 1 : 2)));
     const cells = room * STRIDE;
-    this.kindSlabs[kind]!++;
+    this.kindRoom[kind] = have + room;
     const leaves = kind === SLAB_LEAF;
     this.pivS.push(ZERO_DOUBLES.slice(0, cells));
     this.slotS.push(leaves ? EMPTY_VALUES.slice(0, cells) : NO_SLOTS);
@@ -216,26 +199,6 @@ export class MapleNodes {
     this.slabCap.push(room);
     this.slabUsed.push(0);
     return slab;
-  }
-
-  /**
-   * Grow a slab's room (up to SLAB_NODES); its nodes keep their ids. Slabs double up to 64
-   * nodes, grow by a quarter up to 128 (a tree of a thousand ranges leaves little room unused)
-   * and double again from there (few copies on the way to a full slab).
-   */
-  private growSlab(slab: number): void {
-    const old = this.slabCap[slab]!;
-    const cap = Math.min(SLAB_NODES, old < 64 || old >= 128 ? old * 2 : (old * 5) >> 2);
-    const cells = cap * STRIDE;
-    this.pivS[slab] = grownTo(this.pivS[slab]!, cells, ZERO_DOUBLES);
-    if (this.slabKind[slab] === SLAB_LEAF) this.slotS[slab] = grownTo(this.slotS[slab]!, cells, EMPTY_VALUES);
-    else {
-      const kids = new Int32Array(cells);
-      kids.set(this.kidS[slab]!);
-      this.kidS[slab] = kids;
-      if (this.allocRangeEnabled) this.gapS[slab] = grownTo(this.gapS[slab]!, cells, ZERO_DOUBLES);
-    }
-    this.slabCap[slab] = cap;
   }
 
   /** Metadata word of node `id` (see META_END). */
@@ -299,12 +262,11 @@ export class MapleNodes {
     let id = this.freeIds[kind]!.pop();
     if (id === undefined) {
       let slab = this.openSlab[kind]!;
-      if (slab < 0 || this.slabUsed[slab] === SLAB_NODES) {
+      if (slab < 0 || this.slabUsed[slab] === this.slabCap[slab]) {
         slab = this.addSlab(kind);
         this.openSlab[kind] = slab;
       }
       const used = this.slabUsed[slab]!;
-      if (used === this.slabCap[slab]) this.growSlab(slab);
       this.slabUsed[slab] = used + 1;
       id = slab * SLAB_NODES + used;
     }
