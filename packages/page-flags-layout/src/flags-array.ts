@@ -138,7 +138,12 @@ export class PageFlagsArray {
     } else {
       const offset = storage.byteOffset ?? 0;
       const needed = offset + nrPages * stride * 4;
-      if (!Number.isSafeInteger(offset) || offset < 0 || offset % 4 !== 0 || storage.buffer.byteLength < needed) {
+      if (
+        !Number.isSafeInteger(offset) ||
+        offset < 0 ||
+        offset % 4 !== 0 ||
+        storage.buffer.byteLength < needed
+      ) {
         throw new PageFlagsLayoutError(
           'ERANGE',
           `buffer of ${storage.buffer.byteLength} bytes cannot hold ${nrPages} records of ${stride * 4} bytes from byte ${String(offset)}`,

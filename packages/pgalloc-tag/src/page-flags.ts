@@ -17,10 +17,11 @@ export const PGALLOC_TAG_IDX_BITS = 16;
 
 /**
  * The part of PageFlagsArray this backend uses: the memmap's page->flags words themselves.
- * `words` holds `wordsPerPage` u32 halves per page, low half first (PageFlagsArray's documented
- * storage), so the backend can read-modify-write its field without a call per access.
+ * Page pfn's word starts at `words[pfn * stride]`, low half first (PageFlagsArray's documented
+ * storage; `stride` is the struct page record size when the flags live in the memmap's
+ * records), so the backend can read-modify-write its field without a call per access.
  */
-export type PageFlagsWords = Pick<PageFlagsArray, 'layout' | 'nrPages' | 'words' | 'wordsPerPage'>;
+export type PageFlagsWords = Pick<PageFlagsArray, 'layout' | 'nrPages' | 'words' | 'wordsPerPage' | 'stride'>;
 
 export interface PageFlagsTagRefsOptions {
   flags: PageFlagsWords;
@@ -62,7 +63,7 @@ export class PageFlagsTagRefs implements PageTagRefs {
   readonly nrPages: number;
 
   private readonly words: Uint32Array;
-  private readonly wordsPerPage: number;
+  private readonly stride: number;
   private readonly tagIndex: TagIndex;
   private readonly printk: Printk;
   private refOffs = 0;
@@ -72,7 +73,7 @@ export class PageFlagsTagRefs implements PageTagRefs {
   private idxMask = 0;
 
   // get: idx = ((w[i] >>> rdShift) | ((w[i + rdStep] & rdHiMask) << rdHiShift)) & rdMask, where
-  // i = pfn * wordsPerPage + rdHalf, and only min(N, 16) bits (the u16 of idx) are read.
+  // i = pfn * stride + rdHalf, and only min(N, 16) bits (the u16 of idx) are read.
   private rdHalf = 0;
   private rdShift = 0;
   private rdStep = 0;
@@ -94,7 +95,7 @@ export class PageFlagsTagRefs implements PageTagRefs {
   constructor(opts: PageFlagsTagRefsOptions) {
     this.bitsPerLong = opts.flags.layout.BITS_PER_LONG;
     this.words = opts.flags.words;
-    this.wordsPerPage = opts.flags.wordsPerPage;
+    this.stride = opts.flags.stride;
     this.nrPages = opts.flags.nrPages;
     this.tagIndex = opts.tagIndex;
     this.printk = opts.printk;
@@ -161,7 +162,7 @@ export class PageFlagsTagRefs implements PageTagRefs {
   readPageTagIdx(pfn: number): number {
     if (pfn >>> 0 !== pfn || pfn >= this.nrPages) return -1;
     const w = this.words;
-    const i = pfn * this.wordsPerPage + this.rdHalf;
+    const i = pfn * this.stride + this.rdHalf;
     return (
       ((w[i]! >>> this.rdShift) | ((w[i + this.rdStep]! & this.rdHiMask) << this.rdHiShift)) & this.rdMask
     );
@@ -201,7 +202,7 @@ export class PageFlagsTagRefs implements PageTagRefs {
   private writeField(pfn: number, index: number): void {
     const idx = index & this.idxMask;
     const w = this.words;
-    const i = pfn * this.wordsPerPage + this.wrHalf;
+    const i = pfn * this.stride + this.wrHalf;
     w[i] = (w[i]! & this.wrKeep) | ((idx << this.wrShift) & this.wrMask);
     const j = i + this.wrStep;
     w[j] = (w[j]! & this.wrHiKeep) | ((idx >>> this.wrHiShift) & this.wrHiMask);

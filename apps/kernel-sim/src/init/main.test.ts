@@ -229,10 +229,11 @@ describe('boot', () => {
       expect(k.memmap.flags.getField(pfn, 'section')).toBe(k.memmap.pfnToSectionNr(pfn));
   });
 
-  it('boots 64G quickly with per-page state in typed arrays', () => {
+  it('boots 64G with one 32-byte struct page record per page frame', () => {
     const k = Kernel.boot({ mem: '64G', cmdline: 'sysctl.vm.mem_profiling=1,compressed' });
     expect(k.memmap.nrPages).toBe(16 * 2 ** 20);
-    expect(k.perPageHostBytes).toBe(22);
+    expect(k.perPageHostBytes).toBe(32);
+    expect(k.memmap.pages.byteLength).toBe(32 * 16 * 2 ** 20);
     const s = k.site('mm/slub.c:2437');
     const before = bytesOf(k, s);
     const pfns = k.allocPages(s, 10, { count: 4 });

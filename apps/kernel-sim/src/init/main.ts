@@ -859,9 +859,9 @@ export class Kernel {
     return formatTimestamp(this.clock.now()).slice(1, -2).trim();
   }
 
-  /** Bytes of host memory the per-page state takes (flags words + allocator arrays). */
+  /** Bytes of host memory the per-page state takes: the struct page record of each page frame. */
   get perPageHostBytes(): number {
-    return (this.memmap.flagsBytes + this.alloc.perPageBytes) / this.memmap.nrPages;
+    return this.memmap.hostBytes / this.memmap.nrPages;
   }
 }
 

@@ -9,7 +9,7 @@
  * before delegating, keeps a built-in but switched-off profiler as cheap as that branch.
  */
 
-import type { AllocTag, AllocTagSubsystem, MemProfilingState } from '@allocprof/alloc-tag';
+import type { AllocTag, AllocTagSubsystem, MemProfilingState, TaskStruct } from '@allocprof/alloc-tag';
 import type { PageAllocHooks } from './page_alloc';
 
 /** The page allocator hooks of a kernel built with CONFIG_MEM_ALLOC_PROFILING. */
@@ -23,32 +23,32 @@ export class PgallocTagHooks implements PageAllocHooks<AllocTag | null> {
   }
 
   /** post_alloc_hook(): pgalloc_tag_add(page, current, 1 << order). */
-  postAllocHook(pfn: number, order: number): void {
-    if (this.state.key) this.at.pgallocTagAdd(pfn, this.at.current, 1 << order);
+  pgallocTagAdd(pfn: number, task: TaskStruct, nr: number): void {
+    if (this.state.key) this.at.pgallocTagAdd(pfn, task, nr);
   }
 
   /** free_pages_prepare(): pgalloc_tag_sub(page, 1 << order). */
-  freePagesPrepare(pfn: number, order: number): void {
-    if (this.state.key) this.at.pgallocTagSub(pfn, 1 << order);
+  pgallocTagSub(pfn: number, nr: number): void {
+    if (this.state.key) this.at.pgallocTagSub(pfn, nr);
   }
 
   /** __free_pages(): pgalloc_tag_get(page). */
-  tagGet(pfn: number): AllocTag | null {
+  pgallocTagGet(pfn: number): AllocTag | null {
     return this.state.key ? this.at.pgallocTagGet(pfn) : null;
   }
 
   /** __free_pages(): pgalloc_tag_sub_pages(tag, nr). */
-  subPages(tag: AllocTag | null, nrPages: number): void {
+  pgallocTagSubPages(tag: AllocTag | null, nrPages: number): void {
     if (this.state.key) this.at.pgallocTagSubPages(tag, nrPages);
   }
 
   /** split_page() / folio split: pgalloc_tag_split(folio, old_order, new_order). */
-  split(pfn: number, oldOrder: number, newOrder: number): void {
+  pgallocTagSplit(pfn: number, oldOrder: number, newOrder: number): void {
     if (this.state.key) this.at.pgallocTagSplit(pfn, oldOrder, newOrder);
   }
 
   /** folio_migrate_flags(): pgalloc_tag_copy(new, old). */
-  copy(newPfn: number, oldPfn: number, order: number): void {
+  pgallocTagCopy(newPfn: number, oldPfn: number, order: number): void {
     if (this.state.key) this.at.pgallocTagCopy(newPfn, oldPfn, order);
   }
 
