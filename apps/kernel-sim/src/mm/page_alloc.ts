@@ -501,7 +501,8 @@ export abstract class BuddyAllocator {
     mem[(pfn << 3) + 5] = PAGE_STATE_PCP;
     mem[(pfn << 3) + 4] = order;
     this.listAdd(pcp, cpu * PCP_WORDS + 3 + order, pfn);
-    const count = (pcp[cpu * PCP_WORDS]! += 1 << order);
+    pcp[cpu * PCP_WORDS]! += 1 << order;
+    const count = pcp[cpu * PCP_WORDS]!;
     const high = pcp[cpu * PCP_WORDS + 1]!;
     if (count >= high) this.freePcppagesBulk(zone, count - high + pcp[cpu * PCP_WORDS + 2]!, cpu);
   }
