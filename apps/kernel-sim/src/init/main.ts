@@ -53,7 +53,7 @@ import { MemMap, PAGE_SIZE, STRUCT_PAGE_SIZE, validateRamSize, ZONE_TYPES } from
 import { migrateFolio } from '../mm/migrate';
 import { type BuddyAllocator, HookedPageAllocator, NoHooksPageAllocator } from '../mm/page_alloc';
 import { PageExt } from '../mm/page_ext';
-import { PgallocTagHooks } from '../mm/pgalloc_tag';
+import { pgallocTagHooks } from '../mm/pgalloc_tag';
 import { showMemAllocations } from '../mm/show_mem';
 import { BuddyPageProvider } from '../mm/vmalloc-pages';
 import { TaskContext } from '../sched/current';
@@ -391,19 +391,23 @@ export class Kernel {
       pgReserved: pg.PG_reserved!,
       ...(pg.PG_hwpoison !== undefined ? { pgHwpoison: pg.PG_hwpoison } : {}),
     };
+    const longBytes = this.layout.BITS_PER_LONG / 8;
+    this.pageExt = new PageExt({
+      printk,
+      nrPages: mm.nrPages,
+      pagesPerSection: sparse ? mm.pagesPerSection : 0,
+      nodes: mm.nodes,
+      headerSize: longBytes,
+      ...(sparse && inputs.MAX_PHYSMEM_BITS !== undefined && inputs.SECTION_SIZE_BITS !== undefined
+        ? { nrSectionRoots: nrSectionRoots(inputs.MAX_PHYSMEM_BITS - inputs.SECTION_SIZE_BITS, longBytes) }
+        : {}),
+    });
     let refs: PageTagRefs | null = null;
     if (at !== null) {
       refs = at.compressed
         ? new PageFlagsTagRefs({ flags: mm.flags, tagIndex: at.tagIndex, printk })
-        : new PageExtTagRefs({
-            nrPages: mm.nrPages,
-            pagesPerSection: sparse ? mm.pagesPerSection : 2 ** Math.ceil(Math.log2(mm.nrPages)),
-            printk,
-          });
+        : new PageExtTagRefs({ pageExt: this.pageExt.storage, printk });
       at.setPageTagRefs(refs);
-      this.alloc = new HookedPageAllocator(allocOpts, new PgallocTagHooks(at));
-    } else {
-      this.alloc = new NoHooksPageAllocator(allocOpts);
     }
     this.pageTagRefs = refs;
     const reserved = this.memblockReserved();
@@ -413,32 +417,40 @@ export class Kernel {
       `Built ${mm.nodes.length} zonelists, mobility grouping on.  Total pages: ${mm.nrPages - reservedPages}`,
     );
     at?.allocTagSecInit();
-    const longBytes = this.layout.BITS_PER_LONG / 8;
-    this.pageExt = new PageExt({
-      printk,
-      nrPages: mm.nrPages,
-      pagesPerSection: sparse ? mm.pagesPerSection : 0,
-      headerSize: longBytes,
-    });
+    // The page allocator calls the hooks alloc_tag_sec_init() settled on (include/linux/pgalloc_tag.h).
+    this.alloc =
+      at !== null
+        ? new HookedPageAllocator(allocOpts, pgallocTagHooks(at))
+        : new NoHooksPageAllocator(allocOpts);
     if (at !== null && refs instanceof PageExtTagRefs) {
       const extRefs = refs;
       this.pageExt.register({
         name: 'page_alloc_tagging',
-        // sizeof(union codetag_ref): one pointer.
+        // sizeof(union codetag_ref): one pointer; page_alloc_tagging_ops does not share page_ext's flags.
         size: longBytes,
+        needSharedFlags: false,
         need: () => at.pageExtNeeded(),
-        init: () => extRefs.init(),
+        get offset() {
+          return extRefs.offset;
+        },
+        set offset(bytes: number) {
+          extRefs.setOffset(bytes);
+        },
       });
     }
-    let flatmemPageExt: Array<[number, number]> = [];
+    const flatmemPageExt: Array<[number, number]> = [];
     if (!sparse) {
-      // page_ext_init_flatmem(): one table from memblock, before the buddy allocator exists.
+      // page_ext_init_flatmem(): one table per node from memblock, below the node's memmap,
+      // before the buddy allocator exists.
       this.pageExt.init({
-        allocTable: (_nr, bytes) => {
+        allocTable: (nid, bytes) => {
+          const node = mm.nodes[nid]!;
           const pages = Math.ceil(bytes / PAGE_SIZE);
-          const top = mm.nodes[0]!.endPfn - Math.ceil((mm.nodes[0]!.endPfn * STRUCT_PAGE_SIZE) / PAGE_SIZE);
-          flatmemPageExt = [[top - pages, top]];
-          return top - pages > KERNEL_PHYS_START / PAGE_SIZE;
+          const memmapPages = Math.ceil(((node.endPfn - node.startPfn) * STRUCT_PAGE_SIZE) / PAGE_SIZE);
+          const top = node.endPfn - memmapPages;
+          if (top - pages <= Math.max(node.startPfn, KERNEL_PHYS_START / PAGE_SIZE)) return -1;
+          flatmemPageExt.push([top - pages, top]);
+          return top - pages;
         },
       });
     }
@@ -466,9 +478,8 @@ export class Kernel {
     if (sparse) {
       this.pageExt.init({
         allocTable: (_nr, bytes) =>
-          this.charge(
-            KERNEL_SITES.allocPageExt,
-            () => this.alloc.allocPagesExact(Math.ceil(bytes / PAGE_SIZE)) >= 0,
+          this.charge(KERNEL_SITES.allocPageExt, () =>
+            this.alloc.allocPagesExact(Math.ceil(bytes / PAGE_SIZE)),
           ),
       });
       this.clock.advance(this.pageExt.bytes);
@@ -867,4 +878,13 @@ export class Kernel {
 
 function siteOf(t: AllocTag): CallSite {
   return { filename: t.filename, lineno: t.lineno, function: t.function, modname: t.modname, tag: t };
+}
+
+/**
+ * NR_SECTION_ROOTS = NR_MEM_SECTIONS / SECTIONS_PER_ROOT (include/linux/mmzone.h,
+ * SPARSEMEM_EXTREME): 2^SECTIONS_SHIFT sections, PAGE_SIZE / sizeof(struct mem_section) per root.
+ */
+function nrSectionRoots(sectionsShift: number, longBytes: number): number {
+  const perRoot = PAGE_SIZE / (4 * longBytes);
+  return Math.max(1, Math.ceil(2 ** sectionsShift / perRoot));
 }
