@@ -51,9 +51,9 @@ import { formatSize, memparse } from '../lib/cmdline';
 import { __GFP_COMP, __GFP_NOWARN, GFP_HIGHUSER_MOVABLE, GFP_KERNEL } from '../mm/gfp';
 import { MemMap, PAGE_SIZE, STRUCT_PAGE_SIZE, validateRamSize, ZONE_TYPES } from '../mm/memmap';
 import { migrateFolio } from '../mm/migrate';
-import { type BuddyAllocator, HookedPageAllocator, NoHooksPageAllocator } from '../mm/page_alloc';
+import { type BuddyAllocator, NoHooksPageAllocator } from '../mm/page_alloc';
 import { PageExt } from '../mm/page_ext';
-import { pgallocTagHooks } from '../mm/pgalloc_tag';
+import { hookedPageAllocator } from '../mm/pgalloc_tag';
 import { showMemAllocations } from '../mm/show_mem';
 import { BuddyPageProvider } from '../mm/vmalloc-pages';
 import { TaskContext } from '../sched/current';
@@ -418,10 +418,7 @@ export class Kernel {
     );
     at?.allocTagSecInit();
     // The page allocator calls the hooks alloc_tag_sec_init() settled on (include/linux/pgalloc_tag.h).
-    this.alloc =
-      at !== null
-        ? new HookedPageAllocator(allocOpts, pgallocTagHooks(at))
-        : new NoHooksPageAllocator(allocOpts);
+    this.alloc = at !== null ? hookedPageAllocator(allocOpts, at) : new NoHooksPageAllocator(allocOpts);
     if (at !== null && refs instanceof PageExtTagRefs) {
       const extRefs = refs;
       this.pageExt.register({

@@ -1044,14 +1044,14 @@ export class HookedPageAllocator<Tag = unknown> extends BuddyAllocator {
    * __free_frozen_pages(): free_pages_prepare() — pgalloc_tag_sub(), and for a poisoned page the
    * early return with clear_page_tag_ref() — then free_unref_page().
    */
-  private freeFrozenPages(pfn: number, order: number): void {
+  protected freeFrozenPages(pfn: number, order: number): void {
     this.hooks.pgallocTagSub(pfn, 1 << order);
     if (order === 0 && this.isHwPoison(pfn)) this.freePoisonedPage(pfn);
     else this.freeUnrefPage(pfn, order);
   }
 
   /** free_pages_prepare()'s hwpoison early return (cold path). */
-  private freePoisonedPage(pfn: number): void {
+  protected freePoisonedPage(pfn: number): void {
     this.hooks.clearPageTagRef(pfn);
     this.takeOutPoisoned(pfn);
   }
@@ -1060,7 +1060,7 @@ export class HookedPageAllocator<Tag = unknown> extends BuddyAllocator {
    * __free_pages() of a shared non-compound block (cold path): pgalloc_tag_sub_pages() for the
    * pages that go now, then the tail chunks, each through free_pages_prepare().
    */
-  private freeTailChunks(pfn: number, order: number, tag: Tag): void {
+  protected freeTailChunks(pfn: number, order: number, tag: Tag): void {
     this.hooks.pgallocTagSubPages(tag, (1 << order) - 1);
     this.mem[(pfn << 3) + 4] = 0;
     while (order-- > 0) {
