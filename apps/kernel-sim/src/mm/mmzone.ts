@@ -26,14 +26,21 @@ export const ZD_MANAGED = 3;
 export const ZD_FREE = 4;
 const ZONE_DATA_SLOTS = 5;
 
-/** per_cpu_pages record of one CPU in `pcp` (int32 words): count, high, batch, then the list heads. */
+/**
+ * per_cpu_pages record of one CPU in `pcp` (int32 words): count, high, batch, then each order's
+ * list as its first and last page (a struct list_head's next and prev): pages are taken from the
+ * head, freed pages pushed on the head, refills appended at the tail and drains taken from the
+ * tail, as mm/page_alloc.c does.
+ */
 export const PCP_COUNT = 0;
 export const PCP_HIGH = 1;
 export const PCP_BATCH = 2;
-/** lists[order] = word PCP_LISTS + order (pfn of the first page, -1 = empty). */
+/** lists[order].next = word PCP_LISTS + order (pfn of the first page, -1 = empty). */
 export const PCP_LISTS = 3;
-/** Words per CPU (a power of two: the record is indexed with `cpu << 3`). */
-export const PCP_WORDS = 8;
+/** lists[order].prev = word PCP_TAILS + order (pfn of the last page, -1 = empty). */
+export const PCP_TAILS = PCP_LISTS + NR_PCP_ORDERS;
+/** Words per CPU (the page allocator indexes the record as `cpu * 11`). */
+export const PCP_WORDS = PCP_TAILS + NR_PCP_ORDERS;
 
 /** struct zone: one zone of one node with its free area, watermarks and per-CPU lists. */
 export class Zone {
@@ -74,7 +81,7 @@ export class Zone {
     this.lowmemReserve = new Float64Array(nrZones);
     this.pcp = new Int32Array(nrCpus * PCP_WORDS);
     for (let cpu = 0; cpu < nrCpus; cpu++) {
-      this.pcp.fill(-1, cpu * PCP_WORDS + PCP_LISTS, cpu * PCP_WORDS + PCP_LISTS + NR_PCP_ORDERS);
+      this.pcp.fill(-1, cpu * PCP_WORDS + PCP_LISTS, cpu * PCP_WORDS + PCP_WORDS);
       this.pcp[cpu * PCP_WORDS + PCP_BATCH] = 1;
     }
   }
@@ -142,6 +149,11 @@ export class Zone {
   /** First page of `cpu`'s list of `order` (-1 = empty). */
   pcpListHead(cpu: number, order: number): number {
     return this.pcp[cpu * PCP_WORDS + PCP_LISTS + order]!;
+  }
+
+  /** Last page of `cpu`'s list of `order` (-1 = empty). */
+  pcpListTail(cpu: number, order: number): number {
+    return this.pcp[cpu * PCP_WORDS + PCP_TAILS + order]!;
   }
 
   /** Pages on every CPU's per-CPU lists. */

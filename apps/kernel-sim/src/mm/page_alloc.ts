@@ -34,7 +34,18 @@ import {
   ZONE_TYPE_MOVABLE,
 } from './gfp';
 import { MAX_PAGE_ORDER, type MemMap, PAGE_SHIFT, PAGE_SIZE, ZONE_TYPES } from './memmap';
-import { NR_PCP_ORDERS, PAGE_ALLOC_COSTLY_ORDER, PCP_WORDS, Zone } from './mmzone';
+import {
+  PAGE_RECORD_WORDS,
+  PR_LRU_NEXT,
+  PR_LRU_PREV,
+  PR_PAGE_TYPE,
+  PR_PRIVATE,
+  PR_REFCOUNT,
+} from './mm_types';
+import { NR_PCP_ORDERS, PAGE_ALLOC_COSTLY_ORDER, PCP_LISTS, PCP_TAILS, PCP_WORDS, Zone } from './mmzone';
+
+// per_cpu_pages words (mmzone.ts): `cpu * 11` count, +1 high, +2 batch, +3 + order list head,
+// +7 + order list tail.
 
 export { PAGE_ALLOC_COSTLY_ORDER, Zone };
 
@@ -160,6 +171,19 @@ export abstract class BuddyAllocator {
   private failSpace = 0;
 
   constructor(opts: PageAllocatorOptions) {
+    // The per-page paths spell the record layouts as literals; they must be these.
+    if (
+      PAGE_RECORD_WORDS !== 8 ||
+      PR_LRU_NEXT !== 2 ||
+      PR_LRU_PREV !== 3 ||
+      PR_PRIVATE !== 4 ||
+      PR_PAGE_TYPE !== 5 ||
+      PR_REFCOUNT !== 6 ||
+      PCP_WORDS !== 11 ||
+      PCP_LISTS !== 3 ||
+      PCP_TAILS !== 7
+    )
+      throw new Error('struct page / per_cpu_pages layout and the page allocator disagree');
     const mm = opts.memmap;
     this.memmap = mm;
     this.nrPages = mm.nrPages;
@@ -229,6 +253,39 @@ export abstract class BuddyAllocator {
     if (p !== NONE) mem[(p << 3) + 2] = n;
     else heads[slot] = n;
     if (n !== NONE) mem[(n << 3) + 3] = p;
+  }
+
+  /** list_add(&page->pcp_list, &pcp->lists[order]): `base` is the CPU's record in zone.pcp. */
+  private pcpListAdd(pcp: Int32Array, base: number, order: number, pfn: number): void {
+    const mem = this.mem;
+    const h = pcp[base + 3 + order]!;
+    mem[(pfn << 3) + 2] = h;
+    mem[(pfn << 3) + 3] = NONE;
+    if (h !== NONE) mem[(h << 3) + 3] = pfn;
+    else pcp[base + 7 + order] = pfn;
+    pcp[base + 3 + order] = pfn;
+  }
+
+  /** list_add_tail(&page->pcp_list, &pcp->lists[order]) (rmqueue_bulk()). */
+  private pcpListAddTail(pcp: Int32Array, base: number, order: number, pfn: number): void {
+    const mem = this.mem;
+    const t = pcp[base + 7 + order]!;
+    mem[(pfn << 3) + 2] = NONE;
+    mem[(pfn << 3) + 3] = t;
+    if (t !== NONE) mem[(t << 3) + 2] = pfn;
+    else pcp[base + 3 + order] = pfn;
+    pcp[base + 7 + order] = pfn;
+  }
+
+  /** list_del(&page->pcp_list). */
+  private pcpListDel(pcp: Int32Array, base: number, order: number, pfn: number): void {
+    const mem = this.mem;
+    const n = mem[(pfn << 3) + 2]!;
+    const p = mem[(pfn << 3) + 3]!;
+    if (p !== NONE) mem[(p << 3) + 2] = n;
+    else pcp[base + 3 + order] = n;
+    if (n !== NONE) mem[(n << 3) + 3] = p;
+    else pcp[base + 7 + order] = p;
   }
 
   // ---------------------------------------------------------------- buddy core
@@ -307,9 +364,10 @@ export abstract class BuddyAllocator {
     this.addToFreeList(zone, pfn, order);
   }
 
-  /** rmqueue_bulk(): refill a per-CPU list with `count` blocks from the buddy lists. */
+  /** rmqueue_bulk(): refill a per-CPU list with `count` blocks from the buddy lists, at its tail. */
   private rmqueueBulk(zone: Zone, order: number, count: number, cpu: number): number {
-    const slot = cpu * PCP_WORDS + 3 + order;
+    const base = cpu * 11;
+    const pcp = zone.pcp;
     const mem = this.mem;
     let i = 0;
     for (; i < count; i++) {
@@ -317,26 +375,29 @@ export abstract class BuddyAllocator {
       if (pfn === NONE) break;
       mem[(pfn << 3) + 5] = PAGE_STATE_PCP;
       mem[(pfn << 3) + 4] = order;
-      this.listAdd(zone.pcp, slot, pfn);
+      this.pcpListAddTail(pcp, base, order, pfn);
     }
-    zone.pcp[cpu * PCP_WORDS]! += i << order;
+    pcp[base]! += i << order;
     return i;
   }
 
-  /** free_pcppages_bulk(): give `count` pages of a CPU's lists back to the buddy lists. */
+  /**
+   * free_pcppages_bulk(): give `count` pages of a CPU's lists back to the buddy lists, taking
+   * each list's last (coldest) page, the orders in turn.
+   */
   private freePcppagesBulk(zone: Zone, count: number, cpu: number): void {
     const pcp = zone.pcp;
+    const base = cpu * 11;
     let o = 0;
     let empty = 0;
     while (count > 0 && empty < NR_PCP_ORDERS) {
-      const slot = cpu * PCP_WORDS + 3 + o;
-      const pfn = pcp[slot]!;
+      const pfn = pcp[base + 7 + o]!;
       if (pfn === NONE) {
         empty++;
       } else {
         empty = 0;
-        this.listDel(pcp, slot, pfn);
-        pcp[cpu * PCP_WORDS]! -= 1 << o;
+        this.pcpListDel(pcp, base, o, pfn);
+        pcp[base]! -= 1 << o;
         count -= 1 << o;
         this.freeOnePage(zone, pfn, o);
       }
@@ -344,20 +405,19 @@ export abstract class BuddyAllocator {
     }
   }
 
-  /** rmqueue(): per-CPU list for small orders, buddy lists otherwise. */
+  /** rmqueue(): per-CPU list for small orders (rmqueue_pcplist: its first page), buddy lists otherwise. */
   private rmqueue(zone: Zone, order: number): number {
     if (order > PAGE_ALLOC_COSTLY_ORDER) return this.rmqueueSmallest(zone, order);
-    const cpu = this.ctx.cpu;
+    const base = this.ctx.cpu * 11;
     const pcp = zone.pcp;
-    const slot = cpu * PCP_WORDS + 3 + order;
-    let pfn = pcp[slot]!;
+    let pfn = pcp[base + 3 + order]!;
     if (pfn === NONE) {
-      const batch = pcp[cpu * PCP_WORDS + 2]!;
-      if (this.rmqueueBulk(zone, order, Math.max(batch >> order, 1), cpu) === 0) return NONE;
-      pfn = pcp[slot]!;
+      if (this.rmqueueBulk(zone, order, Math.max(pcp[base + 2]! >> order, 1), this.ctx.cpu) === 0)
+        return NONE;
+      pfn = pcp[base + 3 + order]!;
     }
-    this.listDel(pcp, slot, pfn);
-    pcp[cpu * PCP_WORDS]! -= 1 << order;
+    this.pcpListDel(pcp, base, order, pfn);
+    pcp[base]! -= 1 << order;
     return pfn;
   }
 
@@ -497,14 +557,15 @@ export abstract class BuddyAllocator {
       return;
     }
     const cpu = this.ctx.cpu;
+    const base = cpu * 11;
     const pcp = zone.pcp;
     mem[(pfn << 3) + 5] = PAGE_STATE_PCP;
     mem[(pfn << 3) + 4] = order;
-    this.listAdd(pcp, cpu * PCP_WORDS + 3 + order, pfn);
-    pcp[cpu * PCP_WORDS]! += 1 << order;
-    const count = pcp[cpu * PCP_WORDS]!;
-    const high = pcp[cpu * PCP_WORDS + 1]!;
-    if (count >= high) this.freePcppagesBulk(zone, count - high + pcp[cpu * PCP_WORDS + 2]!, cpu);
+    this.pcpListAdd(pcp, base, order, pfn);
+    pcp[base]! += 1 << order;
+    const count = pcp[base]!;
+    const high = pcp[base + 1]!;
+    if (count >= high) this.freePcppagesBulk(zone, count - high + pcp[base + 2]!, cpu);
   }
 
   /**
@@ -929,11 +990,16 @@ export abstract class BuddyAllocator {
       if (zfree !== z.freePages) throw new Error(`NR_FREE_PAGES mismatch in ${z.name}`);
       for (let cpu = 0; cpu < z.nrCpus; cpu++) {
         let c = 0;
-        for (let o = 0; o < NR_PCP_ORDERS; o++)
+        for (let o = 0; o < NR_PCP_ORDERS; o++) {
+          let last = NONE;
           for (let p = z.pcpListHead(cpu, o); p !== NONE; p = next(p)) {
-            if (st(p) !== PAGE_STATE_PCP || ord(p) !== o) throw new Error(`pcp list corrupt at ${p}`);
+            if (st(p) !== PAGE_STATE_PCP || ord(p) !== o || mem[(p << 3) + 3] !== last)
+              throw new Error(`pcp list corrupt at ${p}`);
+            last = p;
             c += 1 << o;
           }
+          if (z.pcpListTail(cpu, o) !== last) throw new Error(`pcp list tail wrong in ${z.name} cpu ${cpu}`);
+        }
         if (c !== z.pcpCount(cpu)) throw new Error(`pcp count mismatch in ${z.name} cpu ${cpu}`);
         pcp += c;
       }
