@@ -119,6 +119,11 @@ abstract class PageExtStorage implements PageExtMemory {
     this.entries = new Float64Array(total);
   }
 
+  /** Entries per table region (PAGES_PER_SECTION, or the largest node table). */
+  get tablePages(): number {
+    return this.regionPages;
+  }
+
   /** page_ext_size in bytes (0 before setup()). */
   get pageExtSize(): number {
     return this.entrySlots * this.longBytes;

@@ -62,7 +62,11 @@ export class PageFlagsTagRefs implements PageTagRefs {
   readonly bitsPerLong: number;
   readonly nrPages: number;
 
-  private readonly words: Uint32Array;
+  /**
+   * The memmap's words (PageFlagsArray.words). Not readonly: kernel-sim's memory-traffic
+   * accounting swaps in a recording view of the same memory.
+   */
+  words: Uint32Array;
   private readonly stride: number;
   private readonly tagIndex: TagIndex;
   private readonly printk: Printk;

@@ -61,7 +61,9 @@ describe('kernel-sim bench', () => {
     expect(r.variants.map((v) => v.modes.map((t) => t.samples.length))).toEqual([
       [2, 2],
       [2, 2],
+      [2, 2],
     ]);
+    expect(r.smoke).toBe(true);
   });
 
   it('draws progress on stderr when it is a terminal, and erases it', async () => {

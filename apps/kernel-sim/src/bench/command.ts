@@ -8,7 +8,19 @@ import { CliError } from '../cli/errors';
 import type { Io } from '../cli/io';
 import type { MachineOptions } from '../cli/program';
 import { KernelError } from '../kernel/errno';
+import { __GFP_NOWARN } from '../mm/gfp';
 import {
+  type AccountingSettings,
+  accountColdVariant,
+  accountHotVariants,
+  accountingColdPages,
+  DEFAULT_ACCOUNTING,
+  LINE_BYTES,
+  SMOKE_ACCOUNTING,
+  type TraceableMachine,
+} from './accounting';
+import {
+  BENCH_VARIANTS,
   type BenchProgress,
   type ClockKind,
   DEFAULT_SETTINGS,
@@ -16,16 +28,18 @@ import {
   runPageAllocBench,
   SMOKE_SETTINGS,
 } from './harness';
+import { benchEnvironment, clockOf, hostLlc } from './host';
 import type { BenchMachine, BenchMachineOptions, BootBenchMachine } from './machine';
 import { BENCH_MODES, type BenchMode } from './modes';
 import {
-  benchEnvironment,
   buildReport,
   formatReportJson,
   formatReportText,
+  type MemoryAccounting,
   type PageAllocBenchReport,
   probeCharged,
 } from './report';
+import { mixedOrderPlan } from './workload';
 
 /** Options of `kernel-sim bench`. */
 export type BenchCommandOptions = MachineOptions & { rounds?: number; smoke: boolean };
@@ -38,15 +52,20 @@ export interface BenchCommandDeps {
   modes?: readonly BenchMode[];
 }
 
-/** Settings for the command's options: full or smoke sizes, `--rounds` overriding the count. */
+/**
+ * Settings for the command's options: full or smoke sizes, `--rounds` overriding the count, the
+ * host's last-level cache (read from sysfs, else 32 MiB) sizing the cold working set.
+ */
 export function benchSettings(opts: {
   rounds?: number;
   smoke: boolean;
   clock?: ClockKind;
+  llcBytes?: number;
 }): PageAllocBenchSettings {
   const s = { ...(opts.smoke ? SMOKE_SETTINGS : DEFAULT_SETTINGS) };
   if (opts.rounds !== undefined) s.rounds = opts.rounds;
   if (opts.clock !== undefined) s.clock = opts.clock;
+  s.llcBytes = opts.llcBytes ?? hostLlc().bytes;
   return s;
 }
 
@@ -94,8 +113,37 @@ export function progressText(p: BenchProgress): string {
 }
 
 /**
- * Boot every mode's machine, run the benchmark, and build the report. Boot and measurement
- * errors are KernelErrors; `progress` (if any) sees boots and rounds.
+ * The memory-traffic accounting of every mode (after the timed rounds, on machines booted for it:
+ * one for order0 and mixed, one for cold, whose working set fragments memory). Null when a
+ * machine cannot be traced.
+ */
+function runAccounting(
+  modes: readonly BenchMode[],
+  boot: () => (mode: BenchMode) => BenchMachine,
+  s: AccountingSettings,
+  settings: PageAllocBenchSettings,
+  progress: ProgressLine | null,
+): MemoryAccounting | null {
+  const memory: MemoryAccounting = { order0: {}, mixed: {}, cold: {} };
+  const plan = mixedOrderPlan(settings.mixedBatch, Math.max(1024, settings.mixedBatch));
+  const bootOne = boot();
+  for (const [i, mode] of modes.entries()) {
+    progress?.show(`bench: memory accounting ${mode} (${i + 1}/${modes.length})`);
+    const hot = bootOne(mode);
+    if (hot.traceMemory === undefined) return null;
+    const h = accountHotVariants(hot as TraceableMachine, s, plan);
+    memory.order0![mode] = h.order0;
+    memory.mixed![mode] = h.mixed;
+    const cold = bootOne(mode) as TraceableMachine;
+    memory.cold![mode] = accountColdVariant(cold, s, cold.gfp | __GFP_NOWARN);
+  }
+  return memory;
+}
+
+/**
+ * Boot every mode's machine, run the benchmark, run the accounting on machines of their own, and
+ * build the report. Boot and measurement errors are KernelErrors; `progress` (if any) sees boots
+ * and rounds.
  */
 export function runBench(
   opts: BenchCommandOptions,
@@ -104,9 +152,16 @@ export function runBench(
     modes?: readonly BenchMode[];
     progress?: ProgressLine | null;
     clock?: ClockKind;
+    llcBytes?: number;
+    /** Run the memory-traffic accounting (default: yes). */
+    accounting?: boolean;
   },
 ): PageAllocBenchReport {
-  const settings = benchSettings(deps.clock === undefined ? opts : { ...opts, clock: deps.clock });
+  const settings = benchSettings({
+    ...opts,
+    ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+    ...(deps.llcBytes === undefined ? {} : { llcBytes: deps.llcBytes }),
+  });
   const mopts = machineOptionsOf(opts);
   const modes = deps.modes ?? BENCH_MODES;
   const progress = deps.progress ?? null;
@@ -116,17 +171,33 @@ export function runBench(
     machines.push(deps.boot(mode, mopts));
   }
   const charged = machines.map(probeCharged);
-  const timings = runPageAllocBench(
-    machines,
-    settings,
-    progress === null ? {} : { progress: (p) => progress.show(progressText(p)) },
-  );
+  const timings = runPageAllocBench(machines, settings, {
+    clock: clockOf(settings.clock),
+    variants: BENCH_VARIANTS,
+    ...(progress === null ? {} : { progress: (p: BenchProgress) => progress.show(progressText(p)) }),
+  });
+  const acc = opts.smoke ? SMOKE_ACCOUNTING : DEFAULT_ACCOUNTING;
+  const memory =
+    deps.accounting === false
+      ? null
+      : runAccounting(modes, () => (mode) => deps.boot(mode, mopts), acc, settings, progress);
   progress?.clear();
   return buildReport(machines, charged, timings, {
     cpus: opts.cpus,
     config: machines[0]?.config ?? opts.configFile ?? opts.config ?? 'default',
     cmdline: opts.cmdline,
     environment: benchEnvironment(),
+    smoke: opts.smoke,
+    ...(memory === null
+      ? {}
+      : {
+          memory,
+          accounting: {
+            cacheBytes: acc.cacheBytes,
+            lineBytes: LINE_BYTES,
+            coldWorkingSetPages: accountingColdPages(acc),
+          },
+        }),
   });
 }
 

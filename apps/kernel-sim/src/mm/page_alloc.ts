@@ -204,9 +204,11 @@ export abstract class BuddyAllocator {
     this.hwpoisonMask = hw === undefined ? 0 : 1 << hw;
     this.zonesPerNode = Math.max(...mm.zones.map((z) => z.zoneIdx)) + 1;
     this.zones = mm.zones.map((z) => new Zone(z, this.zonesPerNode, opts.ctx.nrCpus));
+    // build_zonerefs_node(): only populated zones are in a zonelist.
+    const populated = this.zones.filter((z) => z.presentPages > 0);
     this.zonelists = mm.nodes.map((n) => {
-      const local = this.zones.filter((z) => z.nid === n.nid).sort((a, b) => b.zoneIdx - a.zoneIdx);
-      const remote = this.zones
+      const local = populated.filter((z) => z.nid === n.nid).sort((a, b) => b.zoneIdx - a.zoneIdx);
+      const remote = populated
         .filter((z) => z.nid !== n.nid)
         .sort((a, b) => b.zoneIdx - a.zoneIdx || a.nid - b.nid);
       return [...local, ...remote];
