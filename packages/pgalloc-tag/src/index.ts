@@ -16,6 +16,8 @@ export {
   PAGE_EXT_INVALID,
   /** What the page_ext backend needs from mm/page_ext.c (page_ext_get/put and the entries). */
   type PageExtMemory,
+  /** Host slots of a page_ext entry arena (for host memory estimates). */
+  pageExtArenaSlots,
   /** SECTION_MARKED_PRESENT of section_mem_map. */
   SECTION_MARKED_PRESENT,
   /** sizeof(struct mem_section) with CONFIG_PAGE_EXTENSION. */

@@ -50,6 +50,14 @@ export interface PageExtMemory {
   readonly nrPages: number;
 }
 
+/**
+ * Slots (8-byte host doubles) of the entry arena of a storage with `tables` tables of
+ * `tablePages` entries of `entrySlots` slots each: one entry more for the unused first one.
+ */
+export function pageExtArenaSlots(entrySlots: number, tables: number, tablePages: number): number {
+  return entrySlots * (1 + tables * tablePages);
+}
+
 /** Options shared by both storages. */
 interface PageExtStorageOptions {
   /** Page frames of physical memory (pfn 0 .. nrPages - 1). */
@@ -111,7 +119,7 @@ abstract class PageExtStorage implements PageExtMemory {
         `page_ext_size must be a positive multiple of ${this.longBytes}, got ${pageExtSize}`,
       );
     const slots = pageExtSize / this.longBytes;
-    const total = slots * (1 + this.tableRegion.length * this.regionPages);
+    const total = pageExtArenaSlots(slots, this.tableRegion.length, this.regionPages);
     // section->page_ext keeps a doubled slot offset in an int32 (see SparsePageExt).
     if (total >= 2 ** 30)
       throw new PgallocTagError('EINVAL', `${total} page_ext slots exceed what the simulator can index`);

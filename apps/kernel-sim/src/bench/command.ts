@@ -8,7 +8,9 @@ import { CliError } from '../cli/errors';
 import type { Io } from '../cli/io';
 import type { MachineOptions } from '../cli/program';
 import { KernelError } from '../kernel/errno';
+import { formatSize } from '../lib/cmdline';
 import { __GFP_NOWARN } from '../mm/gfp';
+import { bootHostBytes, largestRamThatFits } from '../mm/host_memory';
 import {
   type AccountingSettings,
   accountColdVariant,
@@ -28,7 +30,7 @@ import {
   runPageAllocBench,
   SMOKE_SETTINGS,
 } from './harness';
-import { benchEnvironment, clockOf, hostLlc } from './host';
+import { benchEnvironment, clockOf, hostAvailableBytes, hostLlc } from './host';
 import type { BenchMachine, BenchMachineOptions, BootBenchMachine } from './machine';
 import { BENCH_MODES, type BenchMode } from './modes';
 import {
@@ -113,6 +115,21 @@ export function progressText(p: BenchProgress): string {
 }
 
 /**
+ * The benchmark keeps `machines` kernels of `mem` alive at once (one per mode, and two more for
+ * the accounting): refuse before booting when the host cannot hold them, naming the largest
+ * `--mem` that fits.
+ */
+export function checkBenchHostMemory(mem: number, machines: number, available: number): void {
+  const need = machines * bootHostBytes(mem);
+  if (need <= available) return;
+  const fit = largestRamThatFits(available / machines);
+  throw new KernelError(
+    'ENOMEM',
+    `bench: --mem ${formatSize(mem)} needs about ${(need / 2 ** 30).toFixed(1)} GiB of host memory for ${machines} machines, only ${(available / 2 ** 30).toFixed(1)} GiB is available: ${fit === 0 ? 'not even 64M fits' : `the largest --mem that fits is ${formatSize(fit)}`}`,
+  );
+}
+
+/**
  * The memory-traffic accounting of every mode (after the timed rounds, on machines booted for it:
  * one for order0 and mixed, one for cold, whose working set fragments memory). Null when a
  * machine cannot be traced.
@@ -155,6 +172,8 @@ export function runBench(
     llcBytes?: number;
     /** Run the memory-traffic accounting (default: yes). */
     accounting?: boolean;
+    /** Host memory the machines may use (default: what the host has available). */
+    availableBytes?: number;
   },
 ): PageAllocBenchReport {
   const settings = benchSettings({
@@ -164,6 +183,7 @@ export function runBench(
   });
   const mopts = machineOptionsOf(opts);
   const modes = deps.modes ?? BENCH_MODES;
+  checkBenchHostMemory(opts.mem, modes.length + 2, deps.availableBytes ?? hostAvailableBytes());
   const progress = deps.progress ?? null;
   const machines: BenchMachine[] = [];
   for (const mode of modes) {

@@ -7,7 +7,8 @@
 
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { cpus, platform } from 'node:os';
+import { cpus, freemem, platform } from 'node:os';
+import { memparse } from '../lib/cmdline';
 import { type Clock, type ClockKind, DEFAULT_LLC_BYTES } from './harness';
 import type { BenchEnvironment } from './report';
 
@@ -27,6 +28,19 @@ export const wallClock: Clock = () => process.hrtime.bigint();
 /** The clock of a kind. */
 export function clockOf(kind: ClockKind): Clock {
   return kind === 'cpu' ? cpuClock : wallClock;
+}
+
+/**
+ * Host memory the simulator may use: what the system has available, within any cgroup limit,
+ * and within KERNEL_SIM_MEM_LIMIT (a size such as `4G`) when that is set.
+ */
+export function hostAvailableBytes(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  let bytes = freemem();
+  const limit = typeof process.constrainedMemory === 'function' ? process.constrainedMemory() : 0;
+  if (limit !== undefined && limit > 0 && limit < bytes) bytes = limit;
+  const cap = env.KERNEL_SIM_MEM_LIMIT;
+  if (cap !== undefined && cap !== '') bytes = Math.min(bytes, memparse(cap, 'KERNEL_SIM_MEM_LIMIT'));
+  return bytes;
 }
 
 /** The environment of this process. */

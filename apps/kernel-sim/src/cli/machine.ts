@@ -3,9 +3,12 @@
  * the commands use: the adapter between the CLI and the kernel core (`Kernel`, init/main.c).
  */
 import { formatKernelAddress } from '@allocprof/execmem-vmalloc';
+import { hostAvailableBytes } from '../bench/host';
 import { Kernel, type CallSite as KernelCallSite, type KernelConfig } from '../init/main';
 import { KernelError } from '../kernel/errno';
 import { MODULE_CATALOG } from '../kernel/module/catalog';
+import { formatSize } from '../lib/cmdline';
+import { bootHostBytes, largestRamThatFits } from '../mm/host_memory';
 import type { ModuleDescriptor } from './descriptor';
 import { CliError } from './errors';
 import type {
@@ -57,9 +60,34 @@ export interface BootOverrides {
   kernelTags?: number;
 }
 
-/** Boot a kernel; a boot failure is a CliError (exit 1) naming what went wrong. */
+const GiB = (b: number): string => `${(b / 2 ** 30).toFixed(1)} GiB`;
+
+/**
+ * Boot a kernel; a boot failure is a CliError (exit 1) naming what went wrong. A `--mem` whose
+ * boot would not fit in the host's available memory is refused before anything is allocated,
+ * naming the largest size that fits; a boot that runs longer than a second shows its progress
+ * on a terminal.
+ */
 export function bootKernel(opts: MachineOptions, over: BootOverrides = {}): Kernel {
   const config = over.config ?? kernelConfigOf(opts);
+  const need = bootHostBytes(opts.mem);
+  const available = hostAvailableBytes();
+  if (need > available) {
+    const fit = largestRamThatFits(available);
+    throw new CliError(
+      `--mem ${formatSize(opts.mem)} needs about ${GiB(need)} of host memory, only ${GiB(available)} is available: ${fit === 0 ? 'not even the smallest machine (64M) fits' : `the largest --mem that fits is ${formatSize(fit)}`}`,
+    );
+  }
+  const tty = process.stderr.isTTY === true;
+  const t0 = performance.now();
+  let shown = false;
+  const onProgress = (done: number, total: number): void => {
+    if (!tty || performance.now() - t0 < 1000) return;
+    shown = true;
+    process.stderr.write(
+      `\r\x1b[Kbooting ${formatSize(opts.mem)}: struct pages ${Math.floor((100 * done) / total)}%`,
+    );
+  };
   try {
     return Kernel.boot({
       cmdline: over.cmdline ?? opts.cmdline,
@@ -67,10 +95,13 @@ export function bootKernel(opts: MachineOptions, over: BootOverrides = {}): Kern
       mem: opts.mem,
       cpus: opts.cpus,
       kernelTags: over.kernelTags ?? opts.kernelTags,
+      onProgress,
     });
   } catch (e) {
     if (e instanceof KernelError) throw new CliError(`boot failed: ${e.message}`);
     throw e;
+  } finally {
+    if (shown) process.stderr.write('\r\x1b[K');
   }
 }
 

@@ -87,6 +87,11 @@ export interface KernelOptions {
   profiling?: boolean;
   /** Receives each kernel log line below the console log level as it is printed. */
   console?: (line: string) => void;
+  /**
+   * Called while the struct pages are initialised (the part of a boot that grows with RAM),
+   * with the pages done and the total, so a caller can show progress on long boots.
+   */
+  onProgress?: (pagesDone: number, nrPages: number) => void;
   /** Boot-time failures to inject: `allocinfoCreate` makes proc_create("allocinfo") fail. */
   faults?: { allocinfoCreate?: boolean };
 }
@@ -357,6 +362,7 @@ export class Kernel {
         sectionSizeBits: sparse ? (inputs.SECTION_SIZE_BITS ?? 27) : 0,
       },
       this.layout,
+      o.onProgress,
     );
     const mm = this.memmap;
     this.printZoneRanges();

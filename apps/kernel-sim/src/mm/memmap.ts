@@ -192,7 +192,15 @@ export class MemMap {
   /** log2 of the section size in bytes (SECTION_SIZE_BITS), 0 without SPARSEMEM. */
   readonly sectionSizeBits: number;
 
-  constructor(config: MemoryConfig, layout: PageFlagsLayout) {
+  /**
+   * `onProgress(pagesDone, nrPages)` is called after each memory section's struct pages are
+   * initialised (the part of the boot that takes time on large machines).
+   */
+  constructor(
+    config: MemoryConfig,
+    layout: PageFlagsLayout,
+    onProgress?: (pagesDone: number, nrPages: number) => void,
+  ) {
     const { nodes, zones } = computeZoneSpans(config);
     this.ramBytes = config.ramBytes;
     this.nrPages = config.ramBytes / PAGE_SIZE;
@@ -210,7 +218,7 @@ export class MemMap {
       buffer: this.pages,
       strideWords: PAGE_RECORD_WORDS,
     });
-    this.initPageLinks();
+    this.initPageLinks(onProgress);
   }
 
   /**
@@ -219,7 +227,7 @@ export class MemMap {
    * to "none". One template word per zone and section is written with the field API and copied
    * into each page's record, which is what the per-page stores amount to.
    */
-  private initPageLinks(): void {
+  private initPageLinks(onProgress?: (pagesDone: number, nrPages: number) => void): void {
     const L = this.layout;
     const f = this.flags;
     const mem = this.mem;
@@ -247,6 +255,7 @@ export class MemMap {
           mem[i + 3] = -1;
         }
         pfn = secEnd;
+        onProgress?.(pfn, this.nrPages);
       }
     }
   }
