@@ -2,18 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { __GFP_NOWARN } from '../mm/gfp';
 import {
   type AccountingSettings,
-  accountColdVariant,
-  accountHotVariants,
+  accountCold,
   accountingColdPages,
+  accountMixed,
+  accountOrder0,
   type MemoryTraffic,
   MemoryTrafficModel,
   SMOKE_ACCOUNTING,
   type TraceableMachine,
+  TracedMachine,
 } from './accounting';
 import { bootBenchMachine } from './kernel-machine';
 import type { BenchMachineOptions } from './machine';
 import { BENCH_MODES, type BenchMode } from './modes';
-import { mixedOrderPlan } from './workload';
+import { buildColdWorkingSet, mixedOrderPlan } from './workload';
 
 describe('MemoryTrafficModel', () => {
   it('counts distinct lines per alloc+free and misses of an LRU cache', () => {
@@ -88,9 +90,12 @@ function accountAll(): Record<
   const plan = mixedOrderPlan(16, 256);
   const out = {} as Record<BenchMode, { order0: MemoryTraffic; mixed: MemoryTraffic; cold: MemoryTraffic }>;
   for (const mode of BENCH_MODES) {
-    const hot = accountHotVariants(bootBenchMachine(mode, OPTS) as TraceableMachine, S, plan);
+    const t = new TracedMachine(bootBenchMachine(mode, OPTS) as TraceableMachine);
+    const order0 = accountOrder0(t, S);
+    const mixed = accountMixed(t, S, plan);
     const m = bootBenchMachine(mode, OPTS) as TraceableMachine;
-    out[mode] = { ...hot, cold: accountColdVariant(m, S, m.gfp | __GFP_NOWARN) };
+    const ws = buildColdWorkingSet(m.pageAlloc, m.gfp | __GFP_NOWARN, accountingColdPages(S));
+    out[mode] = { order0, mixed, cold: accountCold(new TracedMachine(m), S, ws) };
   }
   return out;
 }

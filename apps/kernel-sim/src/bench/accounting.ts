@@ -15,7 +15,7 @@
 import { KernelError } from '../kernel/errno';
 import { KMEM_REGIONS, type KmemRegion, type MemoryAccessSink } from '../mm/kmem_addresses';
 import type { BenchMachine } from './machine';
-import { buildColdWorkingSet, compileWorkload, type MixedOrderPlan, type PageAllocator } from './workload';
+import { type ColdWorkingSet, compileWorkload, type MixedOrderPlan, type PageAllocator } from './workload';
 
 /** Bytes per cache line. */
 export const LINE_BYTES = 64;
@@ -177,52 +177,73 @@ export interface TraceableMachine extends BenchMachine {
 }
 
 /**
- * Account the order0 and mixed loops on `machine` (its arrays become recording views: use a
- * machine of its own).
+ * A machine whose accesses are being recorded: each measurement points the recording at a model
+ * of its own; in between, accesses go nowhere.
  */
-export function accountHotVariants(
-  machine: TraceableMachine,
-  s: AccountingSettings,
-  plan: MixedOrderPlan,
-): { order0: MemoryTraffic; mixed: MemoryTraffic } {
+export class TracedMachine {
+  readonly machine: TraceableMachine;
+  private readonly relay = new RelaySink();
+
+  constructor(machine: TraceableMachine) {
+    this.machine = machine;
+    machine.traceMemory(this.relay);
+  }
+
+  /** Run `warm` then `measure` against a fresh model of `cacheBytes`; the counts of `measure`. */
+  measure(
+    cacheBytes: number,
+    warm: (a: PageAllocator) => number,
+    measure: (a: PageAllocator) => number,
+    variant: string,
+  ): MemoryTraffic {
+    const model = new MemoryTrafficModel(cacheBytes);
+    const a = new CountingAllocator(this.machine.pageAlloc, model);
+    this.relay.target = model;
+    try {
+      check(warm(a), this.machine, variant);
+      model.startMeasuring();
+      check(measure(a), this.machine, variant);
+    } finally {
+      this.relay.target = null;
+    }
+    return model.result();
+  }
+}
+
+/** The order0 loop: as many pairs again to warm the model, then `order0Ops` counted. */
+export function accountOrder0(t: TracedMachine, s: AccountingSettings): MemoryTraffic {
   const w = compileWorkload();
-  // One recording for both variants; each reports to a model of its own.
-  const relay = new RelaySink();
-  machine.traceMemory(relay);
-  const m0 = new MemoryTrafficModel(s.cacheBytes);
-  relay.target = m0;
-  const a0 = new CountingAllocator(machine.pageAlloc, m0);
-  check(w.order0(a0, s.order0Ops, machine.gfp), machine, 'order0');
-  m0.startMeasuring();
-  check(w.order0(a0, s.order0Ops, machine.gfp), machine, 'order0');
-  const mm = new MemoryTrafficModel(s.cacheBytes);
-  relay.target = mm;
-  const am = new CountingAllocator(machine.pageAlloc, mm);
+  const m = t.machine;
+  const run = (a: PageAllocator) => w.order0(a, s.order0Ops, m.gfp);
+  return t.measure(s.cacheBytes, run, run, 'order0');
+}
+
+/** The mixed loop: two batches to warm the model, then `mixedBatches` counted. */
+export function accountMixed(t: TracedMachine, s: AccountingSettings, plan: MixedOrderPlan): MemoryTraffic {
+  const w = compileWorkload();
+  const m = t.machine;
   const pfns = new Int32Array(plan.batch);
-  check(w.mixed(am, 2, machine.gfp, plan, pfns), machine, 'mixed');
-  mm.startMeasuring();
-  check(w.mixed(am, s.mixedBatches, machine.gfp, plan, pfns), machine, 'mixed');
-  return { order0: m0.result(), mixed: mm.result() };
+  return t.measure(
+    s.cacheBytes,
+    (a) => w.mixed(a, 2, m.gfp, plan, pfns),
+    (a) => w.mixed(a, s.mixedBatches, m.gfp, plan, pfns),
+    'mixed',
+  );
 }
 
 /**
- * Account the cold loop on `machine`: the working set is built before recording starts, then one
- * whole cycle warms the model and `coldOps` pairs are counted.
+ * The cold loop over `ws` (build it with accountingColdPages(s) pages, best before tracing
+ * starts): one whole cycle of the working set warms the model, then `coldOps` pairs are counted.
  */
-export function accountColdVariant(
-  machine: TraceableMachine,
-  s: AccountingSettings,
-  gfpNoWarn: number,
-): MemoryTraffic {
+export function accountCold(t: TracedMachine, s: AccountingSettings, ws: ColdWorkingSet): MemoryTraffic {
   const w = compileWorkload();
-  const ws = buildColdWorkingSet(machine.pageAlloc, gfpNoWarn, accountingColdPages(s));
-  const model = new MemoryTrafficModel(s.cacheBytes);
-  machine.traceMemory(model);
-  const a = new CountingAllocator(machine.pageAlloc, model);
-  check(w.cold(a, ws.held.length, machine.gfp, ws), machine, 'cold');
-  model.startMeasuring();
-  check(w.cold(a, s.coldOps, machine.gfp, ws), machine, 'cold');
-  return model.result();
+  const m = t.machine;
+  return t.measure(
+    s.cacheBytes,
+    (a) => w.cold(a, ws.held.length, m.gfp, ws),
+    (a) => w.cold(a, s.coldOps, m.gfp, ws),
+    'cold',
+  );
 }
 
 function check(sum: number, m: BenchMachine, variant: string): void {

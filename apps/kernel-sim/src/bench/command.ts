@@ -13,13 +13,15 @@ import { __GFP_NOWARN } from '../mm/gfp';
 import { bootHostBytes, largestRamThatFits } from '../mm/host_memory';
 import {
   type AccountingSettings,
-  accountColdVariant,
-  accountHotVariants,
+  accountCold,
   accountingColdPages,
+  accountMixed,
+  accountOrder0,
   DEFAULT_ACCOUNTING,
   LINE_BYTES,
   SMOKE_ACCOUNTING,
   type TraceableMachine,
+  TracedMachine,
 } from './accounting';
 import {
   BENCH_VARIANTS,
@@ -41,7 +43,7 @@ import {
   type PageAllocBenchReport,
   probeCharged,
 } from './report';
-import { mixedOrderPlan } from './workload';
+import { buildColdWorkingSet, mixedOrderPlan } from './workload';
 
 /** Options of `kernel-sim bench`. */
 export type BenchCommandOptions = MachineOptions & { rounds?: number; smoke: boolean };
@@ -136,23 +138,24 @@ export function checkBenchHostMemory(mem: number, machines: number, available: n
  */
 function runAccounting(
   modes: readonly BenchMode[],
-  boot: () => (mode: BenchMode) => BenchMachine,
+  boot: (mode: BenchMode) => BenchMachine,
   s: AccountingSettings,
   settings: PageAllocBenchSettings,
   progress: ProgressLine | null,
 ): MemoryAccounting | null {
   const memory: MemoryAccounting = { order0: {}, mixed: {}, cold: {} };
   const plan = mixedOrderPlan(settings.mixedBatch, Math.max(1024, settings.mixedBatch));
-  const bootOne = boot();
   for (const [i, mode] of modes.entries()) {
     progress?.show(`bench: memory accounting ${mode} (${i + 1}/${modes.length})`);
-    const hot = bootOne(mode);
+    const hot = boot(mode);
     if (hot.traceMemory === undefined) return null;
-    const h = accountHotVariants(hot as TraceableMachine, s, plan);
-    memory.order0![mode] = h.order0;
-    memory.mixed![mode] = h.mixed;
-    const cold = bootOne(mode) as TraceableMachine;
-    memory.cold![mode] = accountColdVariant(cold, s, cold.gfp | __GFP_NOWARN);
+    const t = new TracedMachine(hot as TraceableMachine);
+    memory.order0![mode] = accountOrder0(t, s);
+    memory.mixed![mode] = accountMixed(t, s, plan);
+    // The cold working set is built before recording starts (it fragments memory: a machine of its own).
+    const cold = boot(mode) as TraceableMachine;
+    const ws = buildColdWorkingSet(cold.pageAlloc, cold.gfp | __GFP_NOWARN, accountingColdPages(s));
+    memory.cold![mode] = accountCold(new TracedMachine(cold), s, ws);
   }
   return memory;
 }
@@ -200,7 +203,7 @@ export function runBench(
   const memory =
     deps.accounting === false
       ? null
-      : runAccounting(modes, () => (mode) => deps.boot(mode, mopts), acc, settings, progress);
+      : runAccounting(modes, (mode) => deps.boot(mode, mopts), acc, settings, progress);
   progress?.clear();
   return buildReport(machines, charged, timings, {
     cpus: opts.cpus,
