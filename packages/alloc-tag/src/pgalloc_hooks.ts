@@ -333,23 +333,31 @@ export class PageFlagsPgallocTagHooks extends PgallocTagHooks {
     );
   }
 
+  /**
+   * pgalloc_tag_add(): with a tag, the reference get_page_tag_ref() would decode is overwritten
+   * unread (alloc_tag_add() looks at it only in DEBUG builds), so page->flags is read once, by
+   * the read-modify-write of update_page_tag_ref(), as in the compiled kernel.
+   */
   override pgallocTagAdd(pfn: number, task: TaskStruct, nr: number): void {
     if (!this.state.key) return;
-    const pf = this.flags;
-    const idx = pf.readPageTagIdx(pfn);
-    if (idx < 0) return;
     const tag = task.allocTag;
     if (tag === null) {
-      // alloc_tag_add() with no tag keeps the reference; EMPTY reads back as NULL without DEBUG.
-      pf.writePageTagIdx(pfn, idx === 1 ? 0 : idx);
+      this.keepPageTagRef(pfn);
       return;
     }
+    if (pfn >>> 0 !== pfn || pfn >= this.flags.nrPages) return;
     tagCountersAdd(this.counters, tag.id, this.ops.cpu, 1, PAGE_SIZE * nr);
     // ref_to_idx(&tag->ct): the kernel section by pointer arithmetic, else the module area.
     const k = tag.address - this.kernelFirst;
     const next =
       k >= 0 && k < this.kernelCount * 40 ? 2 + (((k | 0) / 40) | 0) : this.tagIndex.refToIdx(tag.address);
-    pf.writePageTagIdx(pfn, next);
+    this.flags.writePageTagIdx(pfn, next);
+  }
+
+  /** pgalloc_tag_add() with no tag: the reference is written back as read (EMPTY reads as NULL without DEBUG). */
+  private keepPageTagRef(pfn: number): void {
+    const idx = this.flags.readPageTagIdx(pfn);
+    if (idx >= 0) this.flags.writePageTagIdx(pfn, idx === 1 ? 0 : idx);
   }
 
   override pgallocTagSub(pfn: number, nr: number): void {
