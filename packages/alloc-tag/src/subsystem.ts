@@ -261,7 +261,7 @@ export class AllocTagSubsystem {
   // ---- boot ----------------------------------------------------------------------------------
 
   /**
-   * lib/alloc_tag.c: alloc_tag_sec_init() (§6.5) — in compressed mode, find the kernel tags through
+   * lib/alloc_tag.c: alloc_tag_sec_init() — in compressed mode, find the kernel tags through
    * kallsyms, check K <= 2^N (else shutdown(false) and the message), then set the page-flags
    * backend's offset and mask.
    */
@@ -298,7 +298,7 @@ export class AllocTagSubsystem {
   }
 
   /**
-   * lib/alloc_tag.c: alloc_tag_init() (§1.6 step 4) — reserve the module tag area (failure: return
+   * lib/alloc_tag.c: alloc_tag_init() (an initcall) — reserve the module tag area (failure: return
    * its error, nothing else done), register the "alloc_tags" codetag type (failure: free the area,
    * return the error), register the sysctl, create /proc/allocinfo if supported (failure: message,
    * then shutdown(false)). Returns 0 or a negative errno.
@@ -325,7 +325,7 @@ export class AllocTagSubsystem {
     return 0;
   }
 
-  /** fs/proc/proc_sysctl.c: process_sysctl_arg() for the command line's `sysctl.vm.mem_profiling=` (§1.5). */
+  /** fs/proc/proc_sysctl.c: process_sysctl_arg() for the command line's `sysctl.vm.mem_profiling=`. */
   processSysctlArg(value: string | null | undefined): string | null {
     return this.sysctl.processSysctlArg(value);
   }

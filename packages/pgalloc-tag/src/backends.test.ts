@@ -68,7 +68,7 @@ const FIELDS: readonly PageFlagsField[] = [
 
 /**
  * Fill every page's flags word with pseudo-random bits (deterministic), except the tag field,
- * which struct page initialisation leaves 0 (§6.4).
+ * which struct page initialisation leaves 0 (mm/mm_init.c: __init_single_page()).
  */
 function scramble(flags: PageFlagsArray, seed: number): void {
   let x = seed >>> 0 || 1;
@@ -114,7 +114,7 @@ function readRef(refs: PageTagRefs, h: PgtagRefHandle, pfn: number): number | un
 }
 
 describe('test layout', () => {
-  it('is §7.5 example A: N = 12 free bits at offs 24', () => {
+  it('is the x86_64-numa64 layout: N = 12 free bits at offs 24', () => {
     expect([N, OFFS]).toEqual([12, 24]);
   });
 });

@@ -45,7 +45,7 @@ function lowMask(w: number): number {
  * written as 0; with N <= 16 the mask is the limit. The boot check admits K = 2^N kernel tags
  * while kernel indices run up to K + 1, so the last kernel tags' indices wrap through the mask
  * onto 0 (NULL) and 1 (EMPTY), and module indices past the mask wrap onto low indices: such pages
- * read back as NULL/EMPTY or as another tag — the aliasing §6.3 describes, reproduced here rather
+ * read back as NULL/EMPTY or as another tag — the aliasing of idx_to_ref()/ref_to_idx() with the mask, reproduced here rather
  * than prevented.
  *
  * Hot path: get/update work on the flags words directly with shifts and masks precomputed by

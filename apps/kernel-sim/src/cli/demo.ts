@@ -44,7 +44,7 @@ import { formatTagArea, tagAreaBar } from './tag-area';
 /** Options of the demo. */
 export type DemoOptions = MachineOptions & { timings: boolean };
 
-/** The preset whose free page-flag bits are too few for the kernel's tags (spec §7.5 example B). */
+/** The preset whose free page-flag bits are too few for the kernel's tags (NR_CPUS 8192, NODES_SHIFT 10: one bit). */
 const TOO_FEW_BITS_PRESET = 'x86_64-distro';
 
 /** Kernel log lines the demo quotes when it shows a boot. */

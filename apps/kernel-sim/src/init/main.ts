@@ -1,6 +1,6 @@
 /**
  * init/main.c: start_kernel() and kernel_init() for the simulated machine — the boot timeline
- * of §1.6 (early params, core mm init with alloc_tag_sec_init, page_ext and the memblock release,
+ * (early params, core mm init with alloc_tag_sec_init, page_ext and the memblock release,
  * alloc_tag_init, the late sysctl arguments) — and `Kernel`, the running system: page
  * allocations charged to call sites, split and migration, vmalloc, modules, /proc and sysctl.
  *
@@ -9,18 +9,22 @@
  *   kernel/printk.ts       dmesg ring, log levels, virtual clock
  *   kernel/vmlinux_alloc_tags.ts  the image's alloc_tags section (call sites)
  *   kernel/module/         module loader (main.ts), descriptors, built-in catalog
- *   mm/memmap.ts           nodes, zones, memmap flags words (zone/node/section fields)
+ *   mm/mm_types.ts         struct page: one 32-byte record per page frame
+ *   mm/memmap.ts           nodes, zones, the memmap (zone/node/section fields of page->flags)
+ *   mm/mmzone.ts           struct zone, struct per_cpu_pages
  *   mm/page_alloc.ts       buddy allocator, per-CPU lists, watermarks; hooked and nohooks builds
- *   mm/pgalloc_tag.ts      the §6.7 hooks bound to alloc-tag's pgalloc_tag_*()
+ *   mm/pgalloc_tag.ts      the hooked allocator of each backend over alloc-tag's pgalloc_tag_*() hooks
  *   mm/page_ext.ts         page_ext framework; mm/migrate.ts, mm/vmalloc-pages.ts, mm/show_mem.ts
+ *   mm/kmem_addresses.ts   simulated addresses for the memory-traffic accounting
+ *   mm/host_memory.ts      host memory of a boot, known before booting
  *   sched/current.ts       current task and CPU
  *   fs/proc/               /proc files and their modes, /proc/meminfo
  *
  * Following one page allocation: Kernel.allocPages() sets current->alloc_tag to the call site's
- * tag (alloc_hooks) → HookedPageAllocator.allocPages() takes a block from the per-CPU or buddy
- * lists and calls postAllocHook() → PgallocTagHooks → AllocTagSubsystem.pgallocTagAdd() stores
- * the reference (page_ext slot or page-flags index) and adds to the tag's per-CPU counters →
- * reading /proc/allocinfo sums them per tag.
+ * tag (alloc_hooks) → the hooked allocator takes a block from the per-CPU or buddy lists and
+ * calls pgallocTagAdd() (post_alloc_hook) on alloc-tag's hooks for the boot's backend, which
+ * store the reference (page_ext entry or page-flags index) and add to the tag's per-CPU
+ * counters → reading /proc/allocinfo sums them per tag.
  */
 
 import { type AllocTag, type AllocTagSite, AllocTagSubsystem, allocTagRead } from '@allocprof/alloc-tag';

@@ -15,7 +15,7 @@ import { testMachine } from './testing';
 
 const MiB = 2 ** 20;
 
-/** A pgalloc_tag model on Maps: what the hooks must do to the counters, per §6.6. */
+/** A pgalloc_tag model on Maps: what the hooks must do to the counters (include/linux/pgalloc_tag.h, lib/alloc_tag.c). */
 class ModelHooks implements PageAllocHooks<number> {
   readonly ref = new Map<number, number>();
   readonly bytes = new Map<number, number>();
