@@ -14,9 +14,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ProgressLine, runBench } from '../src/bench/command';
+import { ProgressLine } from '../src/bench/command';
 import { cpuDescription, hostLlc } from '../src/bench/host';
-import { bootBenchMachine } from '../src/bench/kernel-machine';
 import {
   formatBytes,
   formatReportJson,
@@ -48,22 +47,20 @@ const log = (s: string): void => {
 // ---------------------------------------------------------------- page allocation overhead
 
 const llc = hostLlc();
-const SIZES_PAGE_ALLOC = SMOKE ? [64 * 2 ** 20] : [2 ** 30, 16 * 2 ** 30];
+const SIZES_PAGE_ALLOC = SMOKE ? ['64M'] : ['1G', '16G'];
 const reports: PageAllocBenchReport[] = [];
-for (const mem of SIZES_PAGE_ALLOC) {
+for (const size of SIZES_PAGE_ALLOC) {
   log(
-    `page-alloc: 5 modes, ${SMOKE ? 'smoke' : 'full'} run on ${formatSize(mem)}, LLC ${formatBytes(llc.bytes)} (${llc.source})`,
+    `page-alloc: 5 modes, ${SMOKE ? 'smoke' : 'full'} run on ${size}, LLC ${formatBytes(llc.bytes)} (${llc.source})`,
   );
-  const report = runBench(
-    { cmdline: '', mem, cpus: 4, kernelTags: 4096, json: false, smoke: SMOKE },
-    {
-      boot: bootBenchMachine,
-      progress,
-      clock: process.env.BENCH_CLOCK === 'wall' ? 'wall' : 'cpu',
-      llcBytes: llc.bytes,
-    },
+  // A process per size: the accounting that ends a run must not precede another run's rounds.
+  const line = runTs(
+    'page-alloc-child.ts',
+    ['--mem', size, '--llc', String(llc.bytes), ...(SMOKE ? ['--smoke'] : [])],
+    'inherit',
   );
-  const name = `page-alloc-${formatSize(mem)}`;
+  const report = JSON.parse(line) as PageAllocBenchReport;
+  const name = `page-alloc-${formatSize(report.machine.ramBytes)}`;
   writeFileSync(join(OUT, `${name}.json`), formatReportJson(report));
   writeFileSync(join(OUT, `${name}.md`), formatReportMarkdown(report));
   process.stdout.write(formatReportText(report));
@@ -74,19 +71,22 @@ for (const mem of SIZES_PAGE_ALLOC) {
 
 const SIZES = SMOKE ? ['64M'] : ['64M', '1G', '16G', '64G'];
 const CMDLINES = SMOKE ? [''] : ['', 'sysctl.vm.mem_profiling=1,compressed'];
-const child = join(HERE, 'scale-child.ts');
-function runChild(args: readonly string[]): string {
+/** Run a bench/*.ts script in a fresh process; its last stdout line. */
+function runTs(script: string, args: readonly string[], stderr: 'inherit' | 'ignore' = 'inherit'): string {
   const out = execFileSync(
     process.execPath,
-    ['--import', 'tsx', '--conditions=@allocprof/source', child, ...args],
+    ['--import', 'tsx', '--conditions=@allocprof/source', join(HERE, script), ...args],
     {
       encoding: 'utf8',
       cwd: join(HERE, '..'),
-      maxBuffer: 1 << 20,
-      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 64 << 20,
+      stdio: ['ignore', 'pipe', stderr],
     },
   );
   return out.trim().split('\n').pop() ?? '';
+}
+function runChild(args: readonly string[]): string {
+  return runTs('scale-child.ts', args);
 }
 const boots: BootSample[] = [];
 const demos: DemoSample[] = [];

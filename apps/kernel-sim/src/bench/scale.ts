@@ -18,7 +18,7 @@ export interface BootSample {
   readonly workMs: number;
   /** RSS once the code was loaded, before boot (Node and the simulator's modules). */
   readonly rssBeforeBootBytes: number;
-  /** process.resourceUsage().maxRSS at the end. */
+  /** Peak RSS of the child (VmHWM: the high-water mark of its own address space). */
   readonly peakRssBytes: number;
   /** Host bytes of the per-page state (the struct page record) per page frame. */
   readonly hostBytesPerPage: number;
