@@ -79,10 +79,12 @@ export function bootKernel(opts: MachineOptions, over: BootOverrides = {}): Kern
     );
   }
   const tty = process.stderr.isTTY === true;
+  // A second by default; KERNEL_SIM_PROGRESS_DELAY_MS sets another delay (0: from the start).
+  const delay = Number(process.env.KERNEL_SIM_PROGRESS_DELAY_MS ?? 1000);
   const t0 = performance.now();
   let shown = false;
   const onProgress = (done: number, total: number): void => {
-    if (!tty || performance.now() - t0 < 1000) return;
+    if (!tty || performance.now() - t0 < delay) return;
     shown = true;
     process.stderr.write(
       `\r\x1b[Kbooting ${formatSize(opts.mem)}: struct pages ${Math.floor((100 * done) / total)}%`,
