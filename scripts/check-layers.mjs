@@ -1,17 +1,24 @@
 #!/usr/bin/env node
 /**
- * Layering check: fails on any workspace import that the table in spec/architecture.md forbids,
+ * Layering check: fails on any workspace import that the layer table (docs/architecture.md) forbids,
  * on deep imports into another package (`@allocprof/x/src/...`), on relative imports that leave
  * their package, on package.json dependencies outside the table, and on any import cycle —
  * between packages and between the files of one package (type-only imports excluded).
  *
+ * It also keeps the core platform-neutral, so that it runs in a browser (apps/playground) as in
+ * Node: see isPlatformNeutral() for which files that covers and nodeUses() for what they may not do.
+ *
  * Usage: node scripts/check-layers.mjs [repo-root]   (exit 1 and one line per problem on failure)
  */
 import fs from 'node:fs';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Which workspace packages each package may import (spec/architecture.md, "Layers and allowed imports"). */
+/**
+ * Which workspace packages each package may import (docs/architecture.md, "Packages and layers");
+ * the playground app sits above kernel-sim.
+ */
 export const ALLOWED = {
   'maple-tree': [],
   codetag: [],
@@ -20,15 +27,75 @@ export const ALLOWED = {
   'pgalloc-tag': ['codetag', 'page-flags-layout'],
   'alloc-tag': ['maple-tree', 'codetag', 'execmem-vmalloc', 'page-flags-layout', 'pgalloc-tag'],
   'kernel-sim': ['maple-tree', 'codetag', 'execmem-vmalloc', 'page-flags-layout', 'pgalloc-tag', 'alloc-tag'],
+  playground: [
+    'maple-tree',
+    'codetag',
+    'execmem-vmalloc',
+    'page-flags-layout',
+    'pgalloc-tag',
+    'alloc-tag',
+    'kernel-sim',
+  ],
 };
+
+/** Command-line entry points: Node-only files outside `src/node/`. */
+export const NODE_ENTRIES = { 'kernel-sim': ['src/cli.ts'] };
+
+/**
+ * Whether a file must be platform-neutral. The core is every source file under a package's or
+ * app's `src/`, except the Node-only files: tests (`*.test.ts`, `*.test-d.ts`, they run under
+ * Node), the files under `src/node/` (the Node implementations of injected interfaces: files,
+ * terminal, process, host info), and the entries of NODE_ENTRIES. Files outside `src/` (bench
+ * scripts, configs, browser tests) are Node tooling and not checked.
+ */
+export function isPlatformNeutral(pkg, file) {
+  if (!file.startsWith('src/')) return false;
+  if (/\.test(-d)?\.[cm]?tsx?$/.test(file)) return false;
+  return !isNodeOnlyFile(pkg, file);
+}
+
+/** Whether a source file (path relative to its package, extension optional) is Node-only code. */
+function isNodeOnlyFile(pkg, file) {
+  if (file.startsWith('src/node/')) return true;
+  return (NODE_ENTRIES[pkg] ?? []).some((e) => e === file || e.replace(/\.[cm]?tsx?$/, '') === file);
+}
+
+const NODE_BUILTINS = new Set(builtinModules.filter((m) => !m.startsWith('_')));
+
+/** Whether a module specifier names a Node builtin (`node:fs`, or `fs`, `fs/promises` without the prefix). */
+export function isNodeBuiltin(spec) {
+  return spec.startsWith('node:') || NODE_BUILTINS.has(spec) || NODE_BUILTINS.has(spec.split('/')[0]);
+}
+
+/** Node's globals and types a platform-neutral file may not use (outside comments). */
+const NODE_GLOBALS = [
+  [/(?<![\w$.])process\s*\.\s*[A-Za-z_$]/, "Node's global 'process'"],
+  [/(?<![\w$.])Buffer\s*\.\s*[A-Za-z_$]|\bnew\s+Buffer\b/, "Node's global 'Buffer'"],
+  [/(?<![\w$.])(__dirname|__filename)(?![\w$])/, "Node's '__dirname'/'__filename'"],
+  [/(?<![\w$.])NodeJS\s*\./, "Node's 'NodeJS' types"],
+];
+
+/** What in a source text only Node has: builtin imports and Node globals, one line each. */
+export function nodeUses(text) {
+  const uses = [];
+  for (const { spec } of parseImports(text))
+    if (isNodeBuiltin(spec)) uses.push(`imports the Node builtin '${spec}'`);
+  const code = stripComments(text);
+  for (const [re, what] of NODE_GLOBALS) if (re.test(code)) uses.push(`uses ${what}`);
+  return uses;
+}
 
 const SCOPE = '@allocprof/';
 const IMPORT_RE =
   /(?:^|[;\s}])(import|export)\s+(type\s+)?(?:[\w*\s{},$]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** Every module specifier of a source text, with whether the import is type-only. */
+function stripComments(text) {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+}
+
 export function parseImports(text) {
-  const stripped = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+  const stripped = stripComments(text);
   const out = [];
   for (const m of stripped.matchAll(IMPORT_RE)) {
     const spec = m[3] ?? m[4] ?? m[5];
@@ -53,13 +120,17 @@ export function checkSources(files, manifests = {}) {
   for (const { pkg, file, text } of files) {
     const where = `${pkg}/${file}`;
     if (!known.has(pkg)) {
-      problems.push(`${where}: package '${pkg}' is not in the layer table of architecture.md`);
+      problems.push(`${where}: package '${pkg}' is not in the layer table of docs/architecture.md`);
       continue;
     }
     if (!pkgGraph.has(pkg)) pkgGraph.set(pkg, new Set());
     if (!fileGraphs.has(pkg)) fileGraphs.set(pkg, new Map());
     const fileEdges = new Set();
     fileGraphs.get(pkg).set(file, fileEdges);
+    const neutral = isPlatformNeutral(pkg, file);
+    if (neutral)
+      for (const use of nodeUses(text))
+        problems.push(`${where}: ${use}, but it is platform-neutral code (Node-only code goes in src/node/)`);
     for (const { spec, typeOnly } of parseImports(text)) {
       if (spec.startsWith(SCOPE)) {
         const rest = spec.slice(SCOPE.length).split('/');
@@ -89,6 +160,8 @@ export function checkSources(files, manifests = {}) {
           continue;
         }
         if (!typeOnly) fileEdges.add(resolved.replace(/\.(js|ts|mjs)$/, ''));
+        if (neutral && !typeOnly && isNodeOnlyFile(pkg, resolved.replace(/\.(js|ts|mjs)$/, '')))
+          problems.push(`${where}: imports the Node-only file '${spec}', but it is platform-neutral code`);
       }
     }
   }

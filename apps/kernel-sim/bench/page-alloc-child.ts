@@ -10,6 +10,7 @@
 import { ProgressLine, runBench } from '../src/bench/command';
 import { bootBenchMachine } from '../src/bench/kernel-machine';
 import { memparse } from '../src/lib/cmdline';
+import { nodeHost } from '../src/node/host';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -22,7 +23,8 @@ const progress = process.stderr.isTTY ? new ProgressLine((s) => process.stderr.w
 const report = runBench(
   { cmdline: '', mem, cpus: 4, kernelTags: 4096, json: true, smoke: process.argv.includes('--smoke') },
   {
-    boot: bootBenchMachine,
+    boot: (mode, o) => bootBenchMachine(mode, o, nodeHost.files),
+    host: nodeHost,
     progress,
     clock: process.env.BENCH_CLOCK === 'wall' ? 'wall' : 'cpu',
     ...(llc === undefined ? {} : { llcBytes: Number(llc) }),

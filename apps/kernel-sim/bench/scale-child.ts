@@ -11,12 +11,13 @@
 
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { handlers } from '../src/cli/handlers';
 import type { Io } from '../src/cli/io';
 import { runCli } from '../src/cli/program';
 import { Kernel } from '../src/init/main';
 import { KERNEL_SITES } from '../src/kernel/vmlinux_alloc_tags';
 import { memparse } from '../src/lib/cmdline';
+import { handlers } from '../src/node/handlers';
+import { nodeHost } from '../src/node/host';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -64,11 +65,12 @@ async function demo(): Promise<Record<string, number>> {
     err: (t) => {
       process.stderr.write(t);
     },
-    color: (await import('../src/cli/colors')).colorsFor({ isTTY: false }),
-    errColor: (await import('../src/cli/colors')).colorsFor({ isTTY: false }),
+    color: (await import('../src/cli/colors')).colorsFor({ isTTY: false }, {}),
+    errColor: (await import('../src/cli/colors')).colorsFor({ isTTY: false }, {}),
     colorOn: false,
     env: {},
     isTTY: false,
+    host: nodeHost,
   };
   const t0 = performance.now();
   const status = await runCli(['demo', '--mem', size, '--no-timings'], discard, handlers);

@@ -2,9 +2,10 @@
  * `kernel-sim`: boot the simulated kernel and drive it (demo, run, shell, bench), draw page-flags
  * layouts, read /proc/allocinfo files. See `kernel-sim --help`.
  */
-import { handlers } from './cli/handlers';
-import { processIo } from './cli/io';
+
 import { runCli } from './cli/program';
+import { handlers } from './node/handlers';
+import { processIo } from './node/io';
 
 // `kernel-sim demo | head`: a reader that goes away ends the run quietly, as SIGPIPE would.
 for (const stream of [process.stdout, process.stderr]) {

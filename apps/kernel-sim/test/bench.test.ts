@@ -26,7 +26,14 @@ describe('kernel-sim bench --smoke', () => {
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout) as {
       smoke: boolean;
-      variants: { variant: string; modes: { mode: string; overheadPercent: number | null; memory: { linesPerOp: number; missesPerOp: number } }[] }[];
+      variants: {
+        variant: string;
+        modes: {
+          mode: string;
+          overheadPercent: number | null;
+          memory: { linesPerOp: number; missesPerOp: number };
+        }[];
+      }[];
     };
     expect(j.smoke).toBe(true);
     expect(j.variants.map((v) => v.variant)).toEqual(['order0', 'mixed', 'cold']);
@@ -42,12 +49,16 @@ describe('kernel-sim bench --smoke', () => {
 describe.skipIf(!hasScript)('a long boot on a terminal', () => {
   it('shows the progress of the struct page initialisation, then erases it', () => {
     // KERNEL_SIM_PROGRESS_DELAY_MS=0: from the start, so the test does not depend on how fast the host is.
-    const r = spawnSync('script', ['-qfec', `${process.execPath} ${CLI} run - --mem 2G < /dev/null`, '/dev/null'], {
-      cwd: APP_DIR,
-      env: { ...process.env, NO_COLOR: '1', KERNEL_SIM_HISTFILE: '', KERNEL_SIM_PROGRESS_DELAY_MS: '0' },
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const r = spawnSync(
+      'script',
+      ['-qfec', `${process.execPath} ${CLI} run - --mem 2G < /dev/null`, '/dev/null'],
+      {
+        cwd: APP_DIR,
+        env: { ...process.env, NO_COLOR: '1', KERNEL_SIM_HISTFILE: '', KERNEL_SIM_PROGRESS_DELAY_MS: '0' },
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/booting 2G: struct pages \d+%/);
     expect(r.stdout).toContain('booting 2G: struct pages 100%');

@@ -3,10 +3,19 @@
  * as a child process with colour off, capturing stdout, stderr and the exit status.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(APP_DIR, 'dist', 'cli.js');
@@ -76,4 +85,21 @@ export function kernelSim(
   });
   if (r.error !== undefined) throw r.error;
   return { stdout: r.stdout, stderr: r.stderr, status: r.status ?? -1 };
+}
+
+/**
+ * Compare `actual` with the golden file at `path`. With `update` (UPDATE_GOLDEN=1) the file is
+ * written first; without it a missing golden file fails, instead of being created from the very
+ * output it is meant to check.
+ */
+export function expectGolden(path: string, actual: string, update = process.env.UPDATE_GOLDEN === '1'): void {
+  if (update) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, actual);
+  } else if (!existsSync(path)) {
+    throw new Error(
+      `golden file ${path} is missing: run with UPDATE_GOLDEN=1 to write it, then review the diff`,
+    );
+  }
+  expect(actual).toBe(readFileSync(path, 'utf8'));
 }

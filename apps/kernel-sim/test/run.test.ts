@@ -1,10 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { APP_DIR, ensureBuilt, kernelSim } from './helpers';
+import { APP_DIR, ensureBuilt, expectGolden, kernelSim } from './helpers';
 
 const GOLDEN = join(APP_DIR, 'test', 'golden');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const COMPRESSED = ['--cmdline', 'sysctl.vm.mem_profiling=1,compressed'];
 
 /** One script per patch of the series, with the boot options it needs. */
@@ -16,16 +14,6 @@ const SCRIPTS: { name: string; args: string[]; status: number }[] = [
   { name: 'patch5-pgtag-ref-handle', args: [], status: 0 },
   { name: 'patch6-compression', args: [...COMPRESSED, '--keep-going'], status: 1 },
 ];
-
-/** Compare with (or, with UPDATE_GOLDEN=1, write) a golden file. */
-function golden(file: string, actual: string): void {
-  const path = join(GOLDEN, file);
-  if (UPDATE || !existsSync(path)) {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(path, actual);
-  }
-  expect(actual).toBe(readFileSync(path, 'utf8'));
-}
 
 beforeAll(() => {
   ensureBuilt();
@@ -44,8 +32,8 @@ describe('kernel-sim run: golden transcripts, one script per patch', () => {
         ...s.args,
       ]);
       expect(r.status).toBe(s.status);
-      golden(`${s.name}.out`, r.stdout);
-      golden(`${s.name}.err`, r.stderr);
+      expectGolden(join(GOLDEN, `${s.name}.out`), r.stdout);
+      expectGolden(join(GOLDEN, `${s.name}.err`), r.stderr);
     });
   }
 

@@ -56,9 +56,12 @@ export class TaskStruct {
   /** The innermost alloc_hooks() tag; page allocations are charged to it. */
   allocTag: AllocTag | null = null;
   readonly comm: string;
+  /** task->pid, as a warning report prints it. */
+  readonly pid: number;
 
-  constructor(comm = 'init') {
+  constructor(comm = 'init', pid = 1) {
     this.comm = comm;
+    this.pid = pid;
   }
 }
 

@@ -11,12 +11,12 @@ function tag(c: AllocTagCounters, address: number, site: ConstructorParameters<t
   return new AllocTag(address, site, c);
 }
 
-describe('/proc/allocinfo text (format 1.0, §4.5)', () => {
+describe('/proc/allocinfo text (format 1.0, lib/alloc_tag.c: allocinfo_show())', () => {
   it('header is byte-exact', () => {
     expect(ALLOCINFO_HEADER).toBe('allocinfo - version: 1.0\n#     <size>  <calls> <tag info>\n');
   });
 
-  it('the §4.5 example line', () => {
+  it('a built-in tag holding 8 MiB in 2048 pages, summed over two CPUs', () => {
     const c = new AllocTagCounters(2);
     const t = tag(c, 0x1000, { filename: 'mm/filemap.c', lineno: 1919, function: '__filemap_get_folio' });
     c.bytes[t.id * 2] = 4 * 1024 * 1024;

@@ -45,7 +45,7 @@ describe('kstrtobool', () => {
   });
 });
 
-describe('sysctl.vm.mem_profiling= (§1.3 table)', () => {
+describe('sysctl.vm.mem_profiling= (lib/alloc_tag.c: setup_early_mem_profiling())', () => {
   it('(none), ENABLED_BY_DEFAULT=y: supported, on, uncompressed', () => {
     expect(snapshot(state(true).s)).toEqual({ support: true, key: true, compressed: false });
   });

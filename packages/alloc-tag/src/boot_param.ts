@@ -42,7 +42,8 @@ export type MemProfilingParam =
   | { readonly never: false; readonly enable: boolean; readonly compressed: boolean };
 
 /**
- * The grammar of §1.3: `never…` (prefix of 5, case-sensitive) or `kstrtobool-token[,compressed]`.
+ * The grammar setup_early_mem_profiling() accepts: `never…` (prefix of 5, case-sensitive) or
+ * `kstrtobool-token[,compressed]`.
  * Returns undefined for a malformed value (absent, empty, bad boolean, bad suffix).
  */
 export function parseMemProfilingParam(value: string | null | undefined): MemProfilingParam | undefined {

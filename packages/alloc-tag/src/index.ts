@@ -39,7 +39,7 @@ export {
   kstrtobool,
   /** Meaning of a well-formed `sysctl.vm.mem_profiling=` value. */
   type MemProfilingParam,
-  /** The §1.3 grammar without side effects. */
+  /** The `sysctl.vm.mem_profiling=` grammar without side effects. */
   parseMemProfilingParam,
 } from './boot_param';
 export {
@@ -75,6 +75,8 @@ export {
   MemProfilingState,
 } from './state';
 export {
+  /** lib/alloc_tag.c's pr_debug() call sites (its `__dyndbg` entries). */
+  ALLOC_TAG_PR_DEBUG_SITES,
   /** Options of AllocTagSubsystem. */
   type AllocTagPageFlagsLayout,
   /** One simulated kernel's allocation profiling. */
@@ -125,6 +127,8 @@ export {
   MODULE_ALLOC_TAG_VMAP_SIZE,
   /** `Malformed early option '…'` */
   malformedEarlyOptionMessage,
+  /** struct _ddebug: a pr_debug() call site. */
+  type PrDebugSite,
   /** Kernel log sink. */
   type Printk,
 } from './types';

@@ -20,7 +20,7 @@ function loadErr(fn: () => unknown): string {
   return 'ok';
 }
 
-describe('module tag area creation (§5.2)', () => {
+describe('module tag area creation (lib/alloc_tag.c: alloc_mod_tags_mem())', () => {
   it('reserves 4,000,000 bytes of virtual space with a 977-entry page array and no pages', () => {
     const k = new TestKernel({ cmdline: ['1'] });
     const a = area(k);
@@ -43,7 +43,7 @@ describe('module tag area creation (§5.2)', () => {
   });
 });
 
-describe('the §5.9 example timeline (compressed, TAG 40, align 8, prepend 0)', () => {
+describe('a load/unload timeline (compressed, TAG 40, align 8, prepend 0)', () => {
   it('offsets and sizes exactly', () => {
     const k = new TestKernel({ cmdline: ['1,compressed'], kernelTags: 16 });
     const a = area(k);
@@ -235,7 +235,7 @@ describe('compressed-mode alignment and index limits', () => {
   });
 });
 
-describe('population on demand (§5.3, 6.13)', () => {
+describe('population on demand (lib/alloc_tag.c: vm_module_tags_populate(), 6.13)', () => {
   it('grows page by page from the page-aligned base, never shrinks', () => {
     const k = new TestKernel({ cmdline: ['1'] });
     const a = area(k);

@@ -233,7 +233,7 @@ export class ModuleTagArea {
    * lib/alloc_tag.c: reserve_module_tags() — the `alloc_section_mem` callback. Returns the
    * address where the loader copies the module's tag section; throws AllocTagError EINVAL (no
    * tags, alignment incompatible with indexing) or ENOMEM (no room, tree store failure, population
-   * failure), with the shutdowns and messages of §2.
+   * failure), with shutdown_mem_profiling(true) and its message in the kernel's order.
    */
   reserveModuleTags(mod: CodeTagModule, size: number, prepend: number, align: number): number {
     if (this.vm === null) throw new AllocTagError('ENOMEM', 'the module tag area is not reserved');

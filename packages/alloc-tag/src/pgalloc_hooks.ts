@@ -2,7 +2,7 @@ import { CODETAG_EMPTY } from '@allocprof/codetag';
 import { PageExtTagRefs, PageFlagsTagRefs, type PageTagRefs, PgtagRefHandle } from '@allocprof/pgalloc-tag';
 import type { AllocTag, TaskStruct } from './alloc_tag';
 import type { AllocTagCounters } from './counters';
-import type { AllocTagOps } from './ref_ops';
+import { type AllocTagOps, refCheckSites } from './ref_ops';
 import type { MemProfilingState } from './state';
 import type { AllocTagIndex } from './tag_index';
 import type { AllocTagMemory } from './tag_memory';
@@ -21,6 +21,19 @@ class NoPageTagRefs implements PageTagRefs {
 
 /** A backend that gives no page a reference (before boot selects the real one). */
 export const NO_PAGE_TAG_REFS: PageTagRefs = new NoPageTagRefs();
+
+/** The DEBUG checks as each hook's kernel caller has them inlined (mm/page_alloc.c, lib/alloc_tag.c). */
+const ADD_SITES = refCheckSites('post_alloc_hook', 'mm/page_alloc.c', [
+  'get_page_from_freelist',
+  '__alloc_pages_noprof',
+]);
+const SUB_SITES = refCheckSites('free_unref_page', 'mm/page_alloc.c', ['__free_pages']);
+const GET_SITES = refCheckSites('__free_pages', 'mm/page_alloc.c', []);
+const SPLIT_SITES = refCheckSites('pgalloc_tag_split', 'lib/alloc_tag.c', ['split_page']);
+const SWAP_SITES = refCheckSites('pgalloc_tag_swap', 'lib/alloc_tag.c', [
+  'folio_migrate_flags',
+  'migrate_folio',
+]);
 
 /** What every hook set is built from (one AllocTagSubsystem's parts). */
 export interface PgallocTagHooksContext {
@@ -75,7 +88,7 @@ export class PgallocTagHooks {
     const h = this.h;
     if (!this.getRef(pfn, h)) return;
     const tag = task.allocTag;
-    if (this.debug) this.ops.addCheck(h.ref, tag);
+    if (this.debug) this.ops.addCheck(h.ref, tag, ADD_SITES);
     // alloc_tag_add(): ref_set succeeds only with a tag; then this_cpu_inc(calls), this_cpu_add(bytes).
     if (tag !== null) {
       tagCountersAdd(this.counters, tag.id, this.ops.cpu, 1, PAGE_SIZE * nr);
@@ -101,7 +114,7 @@ export class PgallocTagHooks {
    */
   pgallocTagGet(pfn: number): AllocTag | null {
     if (!this.state.key) return null;
-    return this.tagOf(pfn);
+    return this.tagOf(pfn, GET_SITES);
   }
 
   /** pgalloc_tag_sub_pages(): `bytes -= PAGE_SIZE * nr` only (tail pages of a non-compound block). */
@@ -121,14 +134,14 @@ export class PgallocTagHooks {
    */
   pgallocTagSplit(pfn: number, oldOrder: number, newOrder: number): void {
     if (!this.state.key) return;
-    const tag = this.tagOf(pfn);
+    const tag = this.tagOf(pfn, SPLIT_SITES);
     if (tag === null) return;
     const h = this.h;
     const step = 2 ** newOrder;
     const end = 2 ** oldOrder;
     for (let i = step; i < end; i += step) {
       if (this.getRef(pfn + i, h)) {
-        h.ref = this.ops.refSet(h.ref, tag);
+        h.ref = this.ops.refSet(h.ref, tag, SPLIT_SITES);
         this.updateRef(h);
         this.putRef(h);
       }
@@ -136,29 +149,44 @@ export class PgallocTagHooks {
   }
 
   /**
-   * pgalloc_tag_copy() (6.13, folio_size): migration of a `2^order` folio from `oldPfn` to `newPfn` —
-   * the old page's reference is cleared, the charge made when the target was allocated is removed
-   * (bytes), and the target points at the original tag without counter changes.
+   * lib/alloc_tag.c: pgalloc_tag_swap() — folio_migrate_flags() hands the old folio's reference
+   * to the new folio and the new folio's (its allocation by the migration) to the old one, so
+   * freeing the old folio removes the migration target's charge. Nothing moves when either folio
+   * has no tag; no counter changes. Both references are emptied before they are set ("mm/codetag:
+   * clear tags before swap"), so DEBUG's add-check does not warn.
    */
-  pgallocTagCopy(newPfn: number, oldPfn: number, order: number): void {
+  pgallocTagSwap(newPfn: number, oldPfn: number): void {
     if (!this.state.key) return;
-    const tag = this.tagOf(oldPfn);
-    if (tag === null) return;
-    const h = this.h;
-    if (!this.getRef(newPfn, h)) return;
-    this.clearWith(oldPfn, this.h2);
-    this.subRef(h, PAGE_SIZE * 2 ** order);
-    h.ref = this.ops.refSetNoCount(h.ref, tag);
-    this.updateRef(h);
-    this.putRef(h);
+    const tagOld = this.tagOf(oldPfn, SWAP_SITES);
+    if (tagOld === null) return;
+    const tagNew = this.tagOf(newPfn, SWAP_SITES);
+    if (tagNew === null) return;
+    const hOld = this.h;
+    const hNew = this.h2;
+    if (!this.getRef(oldPfn, hOld)) return;
+    if (!this.getRef(newPfn, hNew)) {
+      this.putRef(hOld);
+      return;
+    }
+    hOld.ref = this.ops.setEmpty(hOld.ref);
+    hNew.ref = this.ops.setEmpty(hNew.ref);
+    hOld.ref = this.ops.refSetNoCount(hOld.ref, tagNew, SWAP_SITES);
+    this.updateRef(hOld);
+    hNew.ref = this.ops.refSetNoCount(hNew.ref, tagOld, SWAP_SITES);
+    this.updateRef(hNew);
+    this.putRef(hOld);
+    this.putRef(hNew);
   }
 
-  /** __pgalloc_tag_get() through the protocol (no key test). */
-  protected tagOf(pfn: number): AllocTag | null {
+  /**
+   * __pgalloc_tag_get() through the protocol (no key test). `sites`: whose inlined DEBUG check
+   * reports a NULL reference (__free_pages() unless split or swap asks).
+   */
+  protected tagOf(pfn: number, sites = GET_SITES): AllocTag | null {
     const h = this.h;
     if (!this.getRef(pfn, h)) return null;
     const ref = h.ref;
-    if (this.debug) this.ops.subCheck(ref);
+    if (this.debug) this.ops.subCheck(ref, sites);
     let tag: AllocTag | null = null;
     if (ref !== 0 && !(this.debug && ref === CODETAG_EMPTY)) tag = this.memory.resolve(ref) ?? null;
     this.putRef(h);
@@ -168,12 +196,13 @@ export class PgallocTagHooks {
   /**
    * alloc_tag_sub() on the handle's reference: NULL → nothing; EMPTY (DEBUG) → consumed; else the
    * referenced tag's counters drop on this CPU. The reference becomes NULL. A reference to memory
-   * that no longer holds a tag (only reachable through the sysctl's late-enable quirk) is dropped
-   * without accounting where the kernel would write to freed memory.
+   * that no longer holds a tag (reachable only by switching the key back on through the sysctl
+   * after a shutdown, which the kernel allows) is dropped without accounting where the kernel
+   * would write to freed memory.
    */
   private subRef(h: PgtagRefHandle, bytes: number): void {
     const ref = h.ref;
-    if (this.debug) this.ops.subCheck(ref);
+    if (this.debug) this.ops.subCheck(ref, SUB_SITES);
     if (ref === 0) return;
     h.ref = 0;
     if (this.debug && ref === CODETAG_EMPTY) return;

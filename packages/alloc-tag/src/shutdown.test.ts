@@ -2,8 +2,8 @@ import { CodeTagError } from '@allocprof/codetag';
 import { describe, expect, it } from 'vitest';
 import { TestKernel } from './test-helpers';
 
-/** Every caller of shutdown_mem_profiling() with the order of message and shutdown (§2). */
-describe('shutdown_mem_profiling callers (§2)', () => {
+/** Every caller of shutdown_mem_profiling() in lib/alloc_tag.c, with the order of message and shutdown. */
+describe('shutdown_mem_profiling callers (lib/alloc_tag.c)', () => {
   const fails = (fn: () => unknown) => expect(fn).toThrow(CodeTagError);
 
   it('procfs creation at init: message, then shutdown(false)', () => {

@@ -1,6 +1,6 @@
 import type { Printk } from './types';
 
-/** Build-time options of the simulated kernel (the Kconfig symbols §1.1 lists). */
+/** Build-time options of the simulated kernel (the Kconfig symbols of lib/Kconfig.debug that profiling reads). */
 export interface AllocTagKconfig {
   /** CONFIG_MEM_ALLOC_PROFILING_ENABLED_BY_DEFAULT (default true). */
   CONFIG_MEM_ALLOC_PROFILING_ENABLED_BY_DEFAULT?: boolean;
@@ -30,7 +30,7 @@ export type MemProfilingEvent =
   | { type: 'compressed'; compressed: boolean };
 
 /**
- * include/linux/alloc_tag.h + lib/alloc_tag.c: the three state variables of §1.2 —
+ * include/linux/alloc_tag.h + lib/alloc_tag.c: the three state variables —
  * `mem_profiling_support`, the static key `mem_alloc_profiling_key` and the static key
  * `mem_profiling_compressed` — and shutdown_mem_profiling(), the one routine that turns
  * profiling off (patch 2).

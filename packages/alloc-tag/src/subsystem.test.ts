@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { TestKernel } from './test-helpers';
+import { ALLOC_TAG_PR_DEBUG_SITES } from './subsystem';
+import { type PrDebugCapturePrintk, TestKernel } from './test-helpers';
 
-describe('alloc_tag_init (§1.6 step 4)', () => {
+describe('alloc_tag_init (lib/alloc_tag.c)', () => {
   it('default boot: area, codetag type with the kernel range, sysctl 0644, /proc/allocinfo', () => {
     const k = new TestKernel({ kernelTags: 3 });
     expect(k.at.moduleTags!.reserved).toBe(true);
@@ -63,7 +64,7 @@ describe('alloc_tag_init (§1.6 step 4)', () => {
   });
 });
 
-describe('alloc_tag_sec_init (§6.5)', () => {
+describe('alloc_tag_sec_init (lib/alloc_tag.c)', () => {
   it('K > 2^N: shutdown(false) then the message, before sysctl/procfs exist → the "never" row', () => {
     const k = new TestKernel({ cmdline: ['1,compressed'], n: 4, kernelTags: 17, noInit: true });
     expect(k.log.slice(-3)).toEqual([
@@ -82,18 +83,36 @@ describe('alloc_tag_sec_init (§6.5)', () => {
     ]);
   });
 
-  it('K = 2^N passes; offset and mask set; the debug line', () => {
+  it('K = 2^N passes; offset and mask set; the bits used go to pr_debug() only', () => {
     const k = new TestKernel({ cmdline: ['1,compressed'], n: 4, kernelTags: 16 });
     const refs = k.at.pageTagRefs as unknown as { mask: number; offs: number };
     expect([refs.mask, refs.offs]).toEqual([15, k.layout.LRU_REFS_PGOFF - 4]);
+    expect(k.at.support).toBe(true);
+    // lib/alloc_tag.c: alloc_tag_sec_init() uses pr_debug(): a plain printk sink never sees it.
+    expect(k.printk.lines.filter((l) => l.level === 'debug')).toEqual([]);
+  });
+
+  it('the pr_debug() names its lib/alloc_tag.c call site, for a sink that enables it', () => {
+    const k = new TestKernel({ cmdline: ['1,compressed'], n: 4, kernelTags: 16, prDebug: true });
     expect(k.printk.lines).toContainEqual({
       level: 'debug',
       message: 'Memory allocation profiling compression is using 4 page flag bits!',
     });
-    expect(k.at.support).toBe(true);
+    const sites = (k.printk as PrDebugCapturePrintk).prDebugSites;
+    expect(sites).toEqual([ALLOC_TAG_PR_DEBUG_SITES[0]]);
+    expect(sites[0]).toEqual({
+      modname: 'alloc_tag',
+      function: 'alloc_tag_sec_init',
+      filename: 'lib/alloc_tag.c',
+      lineno: 279,
+      format: 'Memory allocation profiling compression is using %d page flag bits!\n',
+    });
+    expect(
+      new TestKernel({ cmdline: ['1'], prDebug: true }).printk.lines.filter((l) => l.level === 'debug'),
+    ).toEqual([]);
   });
 
-  it('N <= 0 (last_cpupid pushed out, §7.5 C) is taken as 0 bits: one kernel tag passes, two do not', () => {
+  it('N <= 0 (last_cpupid pushed out of page flags) is taken as 0 bits: one kernel tag passes, two do not', () => {
     const one = new TestKernel({ cmdline: ['1,compressed'], reportedN: -6, kernelTags: 1 });
     expect(one.at.support).toBe(true);
     const two = new TestKernel({ cmdline: ['1,compressed'], reportedN: -6, kernelTags: 2 });
@@ -108,11 +127,23 @@ describe('alloc_tag_sec_init (§6.5)', () => {
     expect(() => k.at.allocTagSecInit()).toThrow(/page_flags backend/);
   });
 
-  it('runs even when the key is off, and not at all without compression', () => {
+  // lib/alloc_tag.c: alloc_tag_sec_init() tests mem_profiling_support and the compressed key,
+  // never mem_alloc_profiling_key.
+  it('runs even when the key is off, and not at all without compression or support', () => {
+    const tooMany =
+      '17 allocation tags cannot be references using 4 available page flag bits. Memory allocation profiling is disabled!';
     const off = new TestKernel({ cmdline: ['0,compressed'], n: 4, kernelTags: 17 });
+    expect(off.at.tagIndex.kernelCount).toBe(17);
+    expect(off.printk.messages).toContain(tooMany);
     expect(off.at.support).toBe(false);
-    const plain = new TestKernel({ cmdline: ['1'], n: 4, kernelTags: 17 });
-    expect(plain.at.support).toBe(true);
+
+    for (const cmdline of [['1'], ['never']]) {
+      const k = new TestKernel({ cmdline, n: 4, kernelTags: 17 });
+      // kernel_tags is never filled in and no check is made.
+      expect(k.at.tagIndex.kernelCount).toBe(0);
+      expect(k.printk.messages).not.toContain(tooMany);
+      expect(k.at.support).toBe(cmdline[0] === '1');
+    }
   });
 });
 

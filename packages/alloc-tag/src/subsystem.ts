@@ -6,6 +6,8 @@ import {
   type Codetag,
   codetagStartSymbol,
   codetagStopSymbol,
+  DEFAULT_WARN_ENVIRONMENT,
+  KernelWarn,
   type SymbolLookup,
 } from '@allocprof/codetag';
 import type { PageProvider, Vmalloc } from '@allocprof/execmem-vmalloc';
@@ -31,7 +33,25 @@ import {
 import { MemProfilingSysctl, ROOT_CRED, type SysctlCred } from './sysctl';
 import { AllocTagIndex } from './tag_index';
 import { AllocTagMemory } from './tag_memory';
-import { ALLOC_TAG_SECTION_NAME, ALLOC_TAG_SIZE, AllocTagError, type Printk } from './types';
+import {
+  ALLOC_TAG_SECTION_NAME,
+  ALLOC_TAG_SIZE,
+  AllocTagError,
+  type PrDebugSite,
+  type Printk,
+} from './types';
+
+/** lib/alloc_tag.c (6.13): alloc_tag_sec_init()'s pr_debug(). */
+const SEC_INIT_PR_DEBUG: PrDebugSite = Object.freeze({
+  modname: 'alloc_tag',
+  function: 'alloc_tag_sec_init',
+  filename: 'lib/alloc_tag.c',
+  lineno: 279,
+  format: 'Memory allocation profiling compression is using %d page flag bits!\n',
+});
+
+/** The pr_debug() call sites of lib/alloc_tag.c (its `__dyndbg` entries), for a dynamic debug table. */
+export const ALLOC_TAG_PR_DEBUG_SITES: readonly PrDebugSite[] = Object.freeze([SEC_INIT_PR_DEBUG]);
 
 /** The two fields of the booted page-flags layout that compression uses (page-flags-layout's PageFlagsLayout has them). */
 export interface AllocTagPageFlagsLayout {
@@ -60,6 +80,12 @@ export interface AllocTagSubsystemOptions {
   procfs?: AllocinfoProcfs;
   /** Observer of key / support / compressed changes. */
   onEvent?: (e: MemProfilingEvent) => void;
+  /**
+   * The kernel's WARN() reporting (kernel/panic.c: __warn()), shared with codetag so the taint
+   * and the once-flags are the kernel's; default: one of its own on `printk`, reporting the boot
+   * CPU's idle task.
+   */
+  warn?: KernelWarn;
 }
 
 /** One entry of alloc_tag_top_users() (struct codetag_bytes). */
@@ -130,7 +156,13 @@ export class AllocTagSubsystem {
       printk: opts.printk,
     });
     this.sysctl = new MemProfilingSysctl(this.state);
-    this.ops = new AllocTagOps(this.state, this.memory, this.counters);
+    const warn =
+      opts.warn ??
+      new KernelWarn(opts.printk, {
+        ...DEFAULT_WARN_ENVIRONMENT,
+        task: () => ({ ...DEFAULT_WARN_ENVIRONMENT.task(), cpu: this.ops.cpu }),
+      });
+    this.ops = new AllocTagOps(this.state, this.memory, this.counters, warn);
     this.hooksCtx = {
       state: this.state,
       ops: this.ops,
@@ -263,7 +295,8 @@ export class AllocTagSubsystem {
   /**
    * lib/alloc_tag.c: alloc_tag_sec_init() — in compressed mode, find the kernel tags through
    * kallsyms, check K <= 2^N (else shutdown(false) and the message), then set the page-flags
-   * backend's offset and mask.
+   * backend's offset and mask and report the bits used with pr_debug() — which only a sink with
+   * `prDebug` that enables lib/alloc_tag.c's site prints.
    */
   allocTagSecInit(): void {
     const state = this.state;
@@ -294,11 +327,14 @@ export class AllocTagSubsystem {
     refs.init(this.layout.LRU_REFS_PGOFF - n, n);
     // The index mapping is now fixed: check it against the kernel section once, here.
     this.hooks = choosePgallocTagHooks(this.hooksCtx, refs);
-    state.printk.printk('debug', `Memory allocation profiling compression is using ${n} page flag bits!`);
+    state.printk.prDebug?.(
+      SEC_INIT_PR_DEBUG,
+      `Memory allocation profiling compression is using ${n} page flag bits!`,
+    );
   }
 
   /**
-   * lib/alloc_tag.c: alloc_tag_init() (an initcall) — reserve the module tag area (failure: return
+   * lib/alloc_tag.c: alloc_tag_init() — reserve the module tag area (failure: return
    * its error, nothing else done), register the "alloc_tags" codetag type (failure: free the area,
    * return the error), register the sysctl, create /proc/allocinfo if supported (failure: message,
    * then shutdown(false)). Returns 0 or a negative errno.
@@ -325,7 +361,7 @@ export class AllocTagSubsystem {
     return 0;
   }
 
-  /** fs/proc/proc_sysctl.c: process_sysctl_arg() for the command line's `sysctl.vm.mem_profiling=`. */
+  /** fs/proc/proc_sysctl.c: process_sysctl_arg() for the command line's `sysctl.vm.mem_profiling=` at the end of init. */
   processSysctlArg(value: string | null | undefined): string | null {
     return this.sysctl.processSysctlArg(value);
   }
@@ -416,14 +452,14 @@ export class AllocTagSubsystem {
     return this.ops.isEmpty(ref.ct);
   }
 
-  /** include/linux/alloc_tag.h: alloc_tag_save() — only while the key is on; returns the previous tag. */
+  /** include/linux/sched.h: alloc_tag_save() — `current->alloc_tag` := `tag`; returns the previous tag. */
   allocTagSave(tag: AllocTag): AllocTag | null {
     const old = this.current.allocTag;
     this.current.allocTag = tag;
     return old;
   }
 
-  /** include/linux/alloc_tag.h: alloc_tag_restore() — DEBUG warns if `current->alloc_tag` is not `tag`. */
+  /** include/linux/sched.h: alloc_tag_restore() — DEBUG warns if `current->alloc_tag` is not `tag`. */
   allocTagRestore(tag: AllocTag, old: AllocTag | null): void {
     if (this.state.debug && this.current.allocTag !== tag) {
       this.state.printk.printk('warning', 'current->alloc_tag was changed:');
@@ -433,10 +469,11 @@ export class AllocTagSubsystem {
 
   /**
    * include/linux/alloc_tag.h: alloc_hooks_tag(tag, expr) — run `alloc` with `current->alloc_tag`
-   * set to `tag` (only while the key is on), restoring the previous tag after.
+   * set to `tag`, restoring the previous tag after. 6.13 does this whether or not profiling is
+   * enabled; skipping it while the key is off came later ("alloc_tag: avoid current->alloc_tag
+   * manipulations when profiling is disabled", 6.14).
    */
   allocHooks<R>(tag: AllocTag, alloc: () => R): R {
-    if (!this.state.key) return alloc();
     const old = this.allocTagSave(tag);
     try {
       return alloc();
@@ -473,9 +510,9 @@ export class AllocTagSubsystem {
     this.hooks.pgallocTagSplit(pfn, oldOrder, newOrder);
   }
 
-  /** lib/alloc_tag.c: pgalloc_tag_copy() — migration of a `2^order` folio from `oldPfn` to `newPfn`. */
-  pgallocTagCopy(newPfn: number, oldPfn: number, order: number): void {
-    this.hooks.pgallocTagCopy(newPfn, oldPfn, order);
+  /** lib/alloc_tag.c: pgalloc_tag_swap() — folio migration: the folios at `newPfn` and `oldPfn` exchange tag references. */
+  pgallocTagSwap(newPfn: number, oldPfn: number): void {
+    this.hooks.pgallocTagSwap(newPfn, oldPfn);
   }
 
   /** include/linux/pgalloc_tag.h: clear_page_tag_ref() — a page handed to the allocator without allocation. */

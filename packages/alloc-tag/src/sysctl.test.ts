@@ -53,7 +53,7 @@ describe('parseSysctlBool (proc_dointvec_minmax, 0..1)', () => {
   ])('%j is EINVAL', (t) => expect(parseSysctlBool(t)).toBeUndefined());
 });
 
-describe('/proc/sys/vm/mem_profiling (§1.4)', () => {
+describe('/proc/sys/vm/mem_profiling (kernel/sysctl.c: proc_do_static_key())', () => {
   it('mode 0644 when supported, read gives the key', () => {
     const { sysctl, s } = boot('1');
     expect(sysctl.mode).toBe(0o644);
@@ -114,7 +114,7 @@ describe('/proc/sys/vm/mem_profiling (§1.4)', () => {
   });
 });
 
-describe('late duplicate write of the boot value (§1.5)', () => {
+describe('late duplicate write of the boot value (fs/proc/proc_sysctl.c: process_sysctl_arg())', () => {
   it.each([
     ['0', undefined, null, []],
     ['1', undefined, null, []],

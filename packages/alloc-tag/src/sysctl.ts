@@ -51,7 +51,7 @@ export function parseSysctlBool(text: string): 0 | 1 | undefined {
  * kernel/sysctl.c: proc_do_static_key() on the key.
  *
  * The mode is decided once, at registration: 0444 with DEBUG or if support is already false,
- * else 0644. Shutdowns after registration leave it writable (the §1.4 quirk): root can then turn
+ * else 0644. Shutdowns after registration leave it writable (a quirk of the kernel): root can then turn
  * the key back on although support is false and /proc/allocinfo is gone.
  */
 export class MemProfilingSysctl {
@@ -98,7 +98,7 @@ export class MemProfilingSysctl {
 
   /**
    * fs/proc/proc_sysctl.c: process_sysctl_arg() for `sysctl.vm.mem_profiling=<value>` — the
-   * generic "sysctl from the command line" write at the end of init (§1.5), with its messages.
+   * generic "sysctl from the command line" write at the end of init (do_sysctl_args()), with its messages.
    * Returns the errno name of the failure, or null.
    */
   processSysctlArg(value: string | null | undefined): string | null {

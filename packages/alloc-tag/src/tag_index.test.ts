@@ -16,7 +16,7 @@ function make(debug: boolean, modules: boolean) {
   return { ix, lines };
 }
 
-describe('idx_to_ref / ref_to_idx (§6.3)', () => {
+describe('idx_to_ref / ref_to_idx (include/linux/pgalloc_tag.h)', () => {
   it('NULL, EMPTY, kernel and module tags round-trip', () => {
     const { ix } = make(true, true);
     expect([ix.idxToRef(0), ix.idxToRef(1)]).toEqual([0, 1]);
@@ -48,7 +48,7 @@ describe('idx_to_ref / ref_to_idx (§6.3)', () => {
   });
 });
 
-/** §6.3 as written, on plain numbers: the model the fast paths are checked against. */
+/** idx_to_ref()/ref_to_idx() as the kernel writes them, on plain numbers: the model the fast paths are checked against. */
 function modelRefToIdx(ix: AllocTagIndex, debug: boolean, ref: number): number {
   if (ref === 0) return 0;
   if (debug && ref === 1) return 1;
@@ -65,7 +65,7 @@ function modelIdxToRef(ix: AllocTagIndex, debug: boolean, idx: number): number {
   return j < ix.kernelCount ? ix.kernelFirst + j * 40 : ix.moduleFirst + (j - ix.kernelCount) * 40;
 }
 
-describe('index arithmetic matches §6.3 (property)', () => {
+describe('index arithmetic matches idx_to_ref()/ref_to_idx() of include/linux/pgalloc_tag.h (property)', () => {
   it('any kernel count, any reference in or around the kernel array and the module area', () => {
     fc.assert(
       fc.property(

@@ -7,7 +7,7 @@ const IDX_MASK = 0xffff;
 const INT32_MAX = 0x7fffffff;
 
 /**
- * include/linux/pgalloc_tag.h: idx_to_ref() / ref_to_idx() of compressed mode (§6.3) — tag
+ * include/linux/pgalloc_tag.h: idx_to_ref() / ref_to_idx() of compressed mode — tag
  * index 0 NULL, 1 EMPTY, 2.. kernel tags (`kernel_tags.first_tag`, K), then module-area slots
  * counted in 40-byte steps from `module_tags.first_tag`. Results are truncated to u16; there is
  * no validity check, so indices past the mask alias exactly as in the kernel.

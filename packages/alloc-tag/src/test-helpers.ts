@@ -10,7 +10,13 @@ import { PageExtTagRefs, PageFlagsTagRefs, SparsePageExt } from '@allocprof/pgal
 import type { AllocTag, AllocTagSite } from './alloc_tag';
 import type { AllocTagKconfig } from './state';
 import { AllocTagSubsystem } from './subsystem';
-import { ALLOC_TAG_MODULE_SECTION, ALLOC_TAG_SIZE, type LogLevel, type Printk } from './types';
+import {
+  ALLOC_TAG_MODULE_SECTION,
+  ALLOC_TAG_SIZE,
+  type LogLevel,
+  type PrDebugSite,
+  type Printk,
+} from './types';
 
 /** Printk that keeps every line (and also appends it to a shared event log, if given). */
 export class CapturePrintk implements Printk {
@@ -25,6 +31,15 @@ export class CapturePrintk implements Printk {
   }
   clear(): void {
     this.lines.length = 0;
+  }
+}
+
+/** CapturePrintk that also prints every pr_debug() (a kernel with all of them enabled), recording its site. */
+export class PrDebugCapturePrintk extends CapturePrintk {
+  readonly prDebugSites: PrDebugSite[] = [];
+  prDebug(site: PrDebugSite, message: string): void {
+    this.prDebugSites.push(site);
+    this.printk('debug', message);
   }
 }
 
@@ -46,7 +61,7 @@ export class FakePageProvider implements PageProvider {
   }
 }
 
-/** kernel-semantics §7.5 example A with NR_PAGEFLAGS chosen so that NR_UNUSED_PAGEFLAG_BITS = n. */
+/** The x86_64-numa64 layout (12 free bits at 24 page flags) with NR_PAGEFLAGS set so that N = n. */
 export function layoutWithFreeBits(n: number): PageFlagsLayout {
   return computePageFlagsLayout({ ...getPageFlagsPreset('x86_64-numa64').inputs, NR_PAGEFLAGS: 36 - n });
 }
@@ -80,7 +95,7 @@ export interface TestKernelOptions {
   nrCpus?: number;
   /** Skip allocTagInit (default false). */
   noInit?: boolean;
-  /** Report this NR_UNUSED_PAGEFLAG_BITS to alloc-tag instead of the layout's (e.g. <= 0, §7.5 C). */
+  /** Report this NR_UNUSED_PAGEFLAG_BITS to alloc-tag instead of the layout's (e.g. <= 0, as with a pushed-out last_cpupid). */
   reportedN?: number;
   /** Make execmem_vmap fail (module area reservation). */
   vmapFails?: boolean;
@@ -88,6 +103,8 @@ export interface TestKernelOptions {
   noKernelSymbols?: boolean;
   /** Make /proc/allocinfo creation fail. */
   procfsFails?: boolean;
+  /** Print pr_debug()s (every site enabled) instead of dropping them. */
+  prDebug?: boolean;
 }
 
 /** A loaded module as a test loader tracks it. */
@@ -99,11 +116,11 @@ export interface LoadedModule {
   inData: boolean;
 }
 
-/** A small simulated kernel: boot per §1.6, and a module loader per §5.9. */
+/** A small simulated kernel: boot in init/main.c's order, and a module loader as kernel/module/main.c: load_module() runs it. */
 export class TestKernel {
   /** printk lines and state changes, in order (`key off`, `support off`, `allocinfo removed`). */
   readonly log: string[] = [];
-  readonly printk = new CapturePrintk(this.log);
+  readonly printk: CapturePrintk;
   readonly pages = new FakePageProvider();
   readonly kallsyms = new SymbolTable();
   readonly codetag: Codetag;
@@ -117,6 +134,7 @@ export class TestKernel {
   procfsRemoved = 0;
 
   constructor(o: TestKernelOptions = {}) {
+    this.printk = o.prDebug ? new PrDebugCapturePrintk(this.log) : new CapturePrintk(this.log);
     this.layout = layoutWithFreeBits(o.n ?? 13);
     const nrPages = o.nrPages ?? 4096;
     this.codetag = new Codetag({ kernelSymbols: this.kallsyms, printk: this.printk });

@@ -1,9 +1,27 @@
 /** Kernel log levels (include/linux/kern_levels.h). */
 export type LogLevel = 'emerg' | 'alert' | 'crit' | 'err' | 'warning' | 'notice' | 'info' | 'debug';
 
+/** include/linux/dynamic_debug.h: struct _ddebug — where a pr_debug() is and what it prints. */
+export interface PrDebugSite {
+  /** KBUILD_MODNAME of the object file (`alloc_tag` for lib/alloc_tag.c). */
+  readonly modname: string;
+  readonly function: string;
+  readonly filename: string;
+  /** Line of the pr_debug() in Linux 6.13. */
+  readonly lineno: number;
+  /** The format string, trailing newline included. */
+  readonly format: string;
+}
+
 /** The kernel log sink; kernel-sim's dmesg implements it. */
 export interface Printk {
   printk(level: LogLevel, message: string): void;
+  /**
+   * pr_debug() at `site`: the kernel prints it (at KERN_DEBUG) only where the site is enabled —
+   * by dynamic debug, or by DEBUG defined for its file. A sink without it never prints pr_debug(),
+   * as a kernel where neither applies.
+   */
+  prDebug?(site: PrDebugSite, message: string): void;
 }
 
 /** errno names this package reports (the kernel's negative return values, by name). */

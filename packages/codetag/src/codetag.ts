@@ -9,6 +9,7 @@ import {
   formatCodetagAddress,
   KSYM_NAME_LEN,
 } from './tag';
+import { KernelWarn, type WarnSite } from './warn';
 
 /** Kernel log levels (printk KERN_*). */
 export type LogLevel = 'emerg' | 'alert' | 'crit' | 'err' | 'warning' | 'notice' | 'info' | 'debug';
@@ -71,7 +72,18 @@ export interface CodetagOptions {
   printk: Printk;
   /** kvfree_rcu_barrier(): waits for deferred frees; called first thing at module unload. */
   kvfreeRcuBarrier?: () => void;
+  /** The kernel's WARN() reporting (shared with the other packages of the kernel); default: one of its own on `printk`. */
+  warn?: KernelWarn;
 }
+
+/** lib/codetag.c (6.13): the WARN_ON() of codetag_alloc_module_section() for a type without alloc_section_mem. */
+const ALLOC_SECTION_WARN: WarnSite = Object.freeze({
+  file: 'lib/codetag.c',
+  line: 252,
+  function: 'codetag_alloc_module_section',
+  unit: 'lib/codetag.c',
+  callers: Object.freeze(['move_module', 'layout_and_allocate', 'load_module']),
+});
 
 type AnyType = CodeTagType<CodeTag>;
 
@@ -295,7 +307,7 @@ export class CodeTagType<T extends CodeTag> {
   }
 
   /**
-   * Every tag of every recorded range in §3.5 order (ascending id, then address). Each step runs
+   * Every tag of every recorded range in codetag_next_ct() order (ascending id, then address). Each step runs
    * under `mod_lock` (read), which is dropped while the consumer runs — like a seq_file read — so
    * module loads and unloads may happen mid-iteration; the cursor then behaves as
    * {@link CodeTagIterator} describes and never returns a tag of a removed range.
@@ -358,6 +370,7 @@ const CALLBACKS = [
 export class Codetag {
   readonly #kernelSymbols: SymbolLookup;
   readonly #printk: Printk;
+  readonly #warn: KernelWarn;
   readonly #rcuBarrier: (() => void) | undefined;
   readonly #types: AnyType[] = [];
   readonly #lock = new Mutex('codetag_lock');
@@ -372,6 +385,7 @@ export class Codetag {
     this.#kernelSymbols = options.kernelSymbols;
     this.#printk = options.printk;
     this.#rcuBarrier = options.kvfreeRcuBarrier;
+    this.#warn = options.warn ?? new KernelWarn(options.printk);
   }
 
   /** Whether the global `codetag_lock` mutex is held (it is during every type callback). */
@@ -576,7 +590,7 @@ export class Codetag {
       throw new CodeTagError('EINVAL', `codetag_alloc_module_section: no code tag type ${typeName}`);
     }
     if (type.desc.allocSectionMem === undefined) {
-      this.#warnOn('codetag_alloc_module_section');
+      this.#warn.warn(ALLOC_SECTION_WARN, null);
       throw new CodeTagError(
         'EINVAL',
         `codetag_alloc_module_section: type ${typeName} cannot allocate section memory`,
@@ -605,7 +619,7 @@ export class Codetag {
   }
 
   /**
-   * lib/codetag.c: codetag_load_module() — records the module's range of every type (§3.4).
+   * lib/codetag.c: codetag_load_module() — records the module's range of every type (codetag_module_init()).
    * Failures (missing section symbols) are logged and ignored, as in v4. Null is a no-op.
    */
   loadModule(mod: CodeTagModule | null): void {
@@ -661,11 +675,5 @@ export class Codetag {
     } finally {
       this.#lock.unlock();
     }
-  }
-
-  /** WARN_ON() without a message: the kernel's cut-here banner and the warning site. */
-  #warnOn(fn: string): void {
-    this.#printk.printk('warning', '------------[ cut here ]------------');
-    this.#printk.printk('warning', `WARNING: at lib/codetag.c ${fn}()`);
   }
 }

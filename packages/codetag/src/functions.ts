@@ -43,7 +43,7 @@ export function codetagNeedsModuleSection(
   return codetag.needsModuleSection(mod, name, size);
 }
 
-/** lib/codetag.c: codetag_alloc_module_section() (the codetag_alloc_module_section_mem) */
+/** lib/codetag.c: codetag_alloc_module_section() (named for what it returns: the section's memory) */
 export function codetagAllocModuleSectionMem(
   codetag: Codetag,
   mod: CodeTagModule,

@@ -133,9 +133,20 @@ describe('module hooks: callback protocol', () => {
     expect(() => k.codetag.allocModuleSectionMem(k.module('m', 1), SEC, 40, 0, 8)).toThrow(
       expect.objectContaining({ code: 'EINVAL' }),
     );
+    // kernel/panic.c: __warn() for the WARN_ON() at lib/codetag.c:252 (6.13).
     expect(k.messages()).toEqual([
       'warning: ------------[ cut here ]------------',
-      'warning: WARNING: at lib/codetag.c codetag_alloc_module_section()',
+      'warning: WARNING: CPU: 0 PID: 0 at lib/codetag.c:252 codetag_alloc_module_section+0x0/0x0',
+      'warning: Modules linked in:',
+      'warning: CPU: 0 UID: 0 PID: 0 Comm: swapper/0 Not tainted 6.13.0 #1',
+      'warning: RIP: 0010:codetag_alloc_module_section+0x0/0x0',
+      'warning: Call Trace:',
+      'warning:  <TASK>',
+      'warning:  move_module+0x0/0x0',
+      'warning:  layout_and_allocate+0x0/0x0',
+      'warning:  load_module+0x0/0x0',
+      'warning:  </TASK>',
+      'warning: ---[ end trace 0000000000000000 ]---',
     ]);
     expect(k.codetag.locked).toBe(false);
   });
@@ -305,7 +316,7 @@ describe('module hooks: callback protocol', () => {
   });
 });
 
-describe('module loader flow (kernel/module/main.c, §5.9)', () => {
+describe('module loader flow (kernel/module/main.c: load_module(), free_module())', () => {
   interface Section {
     name: string;
     size: number;

@@ -56,3 +56,13 @@ export {
   SIZEOF_CODETAG,
   SIZEOF_CODETAG_REF,
 } from './tag';
+export {
+  CUT_HERE,
+  DEFAULT_WARN_ENVIRONMENT,
+  formatWarning,
+  KernelWarn,
+  printTainted,
+  type WarnEnvironment,
+  type WarnSite,
+  type WarnTask,
+} from './warn';

@@ -26,7 +26,7 @@ function rmmod(k: TestKernel, mod: CodeTagModule): void {
   k.memory.remove(start, stop);
 }
 
-describe('iteration order (§3.5)', () => {
+describe('iteration order (lib/codetag.c: codetag_next_ct())', () => {
   it('walks the kernel image first, then modules by id, each by ascending address', () => {
     const { k, type, codetag } = setup(2);
     codetag.loadModule(k.module('a', 2));

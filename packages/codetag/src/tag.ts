@@ -1,6 +1,6 @@
 import { CodeTagError } from './errors';
 
-/** include/linux/codetag.h (v4 keeps these in pgalloc_tag.h): index of "no tag" in compressed references. */
+/** include/linux/pgalloc_tag.h: CODETAG_ID_NULL, the index of "no tag" in compressed references. */
 export const CODETAG_ID_NULL = 0;
 /** Index of the DEBUG "intentionally empty" reference. */
 export const CODETAG_ID_EMPTY = 1;
@@ -19,7 +19,7 @@ export const SIZEOF_CODETAG_REF = 8;
 export const CODETAG_SECTION_START_PREFIX = '__start_';
 /** include/linux/codetag.h: CODETAG_SECTION_STOP_PREFIX. */
 export const CODETAG_SECTION_STOP_PREFIX = '__stop_';
-/** include/linux/codetag.h: CODETAG_SECTION_PREFIX, the prefix of a module's separate tag section. */
+/** lib/codetag.c: CODETAG_SECTION_PREFIX, the prefix of a module's separate tag section. */
 export const CODETAG_SECTION_PREFIX = '.codetag.';
 
 /** include/linux/kallsyms.h: KSYM_NAME_LEN; a symbol name must fit with its terminating NUL. */
@@ -72,7 +72,7 @@ export function codetagSectionName(section: string): string {
   return CODETAG_SECTION_PREFIX + section;
 }
 
-/** lib/codetag.c: get_codetag_type_name() — the type named by a module section, or null if it is no code tag section. */
+/** lib/codetag.c: the prefix test of codetag_needs_module_section() — the type a module section names, or null. */
 export function codetagSectionType(name: string): string | null {
   return name.startsWith(CODETAG_SECTION_PREFIX) ? name.slice(CODETAG_SECTION_PREFIX.length) : null;
 }

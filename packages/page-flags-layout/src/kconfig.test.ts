@@ -157,7 +157,7 @@ describe('parseKconfig on a distribution .config', () => {
     expect(parsed.warnings).toEqual([]);
   });
 
-  it('detects x86_64 and derives §7.5 example B: N = 1', () => {
+  it('detects x86_64 and derives the distribution layout: N = 1', () => {
     expect(parsed.arch).toBe('x86_64');
     expect(parsed.pageflags.NR_PAGEFLAGS).toBe(24);
     expect(parsed.zones.MAX_NR_ZONES).toBe(5);

@@ -12,7 +12,7 @@ class Recorder {
 }
 
 describe('mminitPageflagsLayoutLines', () => {
-  it('prints §7.4 for example A (x86_64-numa64)', () => {
+  it('prints the mminit::pageflags_layout_* lines of x86_64-numa64', () => {
     const l = computePageFlagsLayout(getPageFlagsPreset('x86_64-numa64').inputs);
     expect(mminitPageflagsLayoutLines(l)).toEqual([
       'mminit::pageflags_layout_widths Section 0 Node 6 Zone 3 Lastcpupid 14 Kasantag 0 Gen 3 Tier 2 Flags 24',

@@ -41,7 +41,7 @@ describe('PAGE_FLAGS_PRESETS', () => {
     expect(getPageFlagsPreset('x86_64-sim').kconfig.CONFIG_MEM_ALLOC_PROFILING).toBe(true);
   });
 
-  it('x86_64-distro is §7.5 example B: N = 1, too few bits for 4096 tags', () => {
+  it('x86_64-distro (NR_CPUS 8192, NODES_SHIFT 10) has N = 1, too few bits for 4096 tags', () => {
     const l = computePageFlagsLayout(getPageFlagsPreset('x86_64-distro').inputs);
     expect(l.NR_UNUSED_PAGEFLAG_BITS).toBe(1);
     expect(2 ** l.NR_UNUSED_PAGEFLAG_BITS).toBeLessThan(4096);

@@ -101,14 +101,14 @@ export const PAGE_FLAGS_PRESETS: readonly PageFlagsPreset[] = Object.freeze([
   preset(
     'x86_64-numa64',
     'x86_64',
-    'kernel-semantics §7.5 example A: x86_64 with NR_CPUS 64 and NODES_SHIFT 6 (otherwise as x86_64-sim). ' +
+    'x86_64 with NR_CPUS 64 and NODES_SHIFT 6 (otherwise as x86_64-sim): last_cpupid takes 14 bits. ' +
       'N = 12: 4096 indices, a bit over 4000 kernel tags just fit.',
     { ...X86_64_BASE, CONFIG_NR_CPUS: 64, CONFIG_NODES_SHIFT: 6 },
   ),
   preset(
     'x86_64-distro',
     'x86_64',
-    'kernel-semantics §7.5 example B: a distribution kernel (MAXSMP: NR_CPUS 8192, NODES_SHIFT 10, ' +
+    'A distribution kernel (MAXSMP: NR_CPUS 8192, NODES_SHIFT 10, ' +
       'NUMA balancing, MGLRU, 24 page flags, 5 zones). last_cpupid takes 21 bits, N = 1: too few bits ' +
       'for 4096 tags, so compressed mode disables profiling at boot.',
     {
@@ -158,7 +158,7 @@ export const PAGE_FLAGS_PRESETS: readonly PageFlagsPreset[] = Object.freeze([
   preset(
     'arm64-kasan-sw-tags',
     'arm64',
-    'kernel-semantics §7.5 example C on arm64, where KASAN software tags exist: NODES_SHIFT 10, ' +
+    'arm64 with KASAN software tags, NODES_SHIFT 10, ' +
       'NR_CPUS 4096, MGLRU, page idle tracking, 25 page flags. The 8-bit KASAN tag pushes last_cpupid ' +
       'out of page->flags (build warning) and N = -6: compression is impossible.',
     {

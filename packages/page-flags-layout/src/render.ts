@@ -28,7 +28,10 @@ export interface LayoutSegment {
   readonly description: string;
 }
 
-/** How many tag indices the free bits give, as lib/alloc_tag.c sees them (§6.3, §6.5). */
+/**
+ * How many tag indices the free bits give, as lib/alloc_tag.c: alloc_tag_sec_init() and
+ * include/linux/pgalloc_tag.h: ref_to_idx() see them.
+ */
 export interface CompressionCapacity {
   /** NR_UNUSED_PAGEFLAG_BITS (the kernel's value). */
   readonly N: number;

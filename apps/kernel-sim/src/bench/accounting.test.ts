@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NO_HOST } from '../host';
 import { __GFP_NOWARN } from '../mm/gfp';
 import {
   type AccountingSettings,
@@ -90,10 +91,10 @@ function accountAll(): Record<
   const plan = mixedOrderPlan(16, 256);
   const out = {} as Record<BenchMode, { order0: MemoryTraffic; mixed: MemoryTraffic; cold: MemoryTraffic }>;
   for (const mode of BENCH_MODES) {
-    const t = new TracedMachine(bootBenchMachine(mode, OPTS) as TraceableMachine);
+    const t = new TracedMachine(bootBenchMachine(mode, OPTS, NO_HOST.files) as TraceableMachine);
     const order0 = accountOrder0(t, S);
     const mixed = accountMixed(t, S, plan);
-    const m = bootBenchMachine(mode, OPTS) as TraceableMachine;
+    const m = bootBenchMachine(mode, OPTS, NO_HOST.files) as TraceableMachine;
     const ws = buildColdWorkingSet(m.pageAlloc, m.gfp | __GFP_NOWARN, accountingColdPages(S));
     out[mode] = { order0, mixed, cold: accountCold(new TracedMachine(m), S, ws) };
   }

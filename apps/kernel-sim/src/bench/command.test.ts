@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../cli/errors';
 import type { Io } from '../cli/io';
+import { NO_HOST } from '../host';
 import { KernelError } from '../kernel/errno';
-import { type BenchCommandOptions, benchCommand, benchSettings, ProgressLine, progressText } from './command';
+import {
+  type BenchCommandOptions,
+  benchCommand,
+  benchSettings,
+  ProgressLine,
+  progressText,
+  runBench,
+} from './command';
 import type { BenchMachineOptions } from './machine';
 import type { BenchMode } from './modes';
 import type { PageAllocBenchReport } from './report';
@@ -24,6 +32,7 @@ function captureIo(): Io & { stdout: string; stderr: string } {
     colorOn: false,
     env: {},
     isTTY: false,
+    host: NO_HOST,
   };
   return io as unknown as Io & { stdout: string; stderr: string };
 }
@@ -72,6 +81,56 @@ describe('kernel-sim bench', () => {
     expect(io.stderr).toContain('bench: booting nohooks (1/5)');
     expect(io.stderr).toContain('order0  warm-up 1/3  nohooks');
     expect(io.stderr.endsWith('\r\x1b[K')).toBe(true);
+  });
+
+  it('tells a caller every round through onRound, with the runtime of the host in the report', () => {
+    const seen: number[] = [];
+    const host = {
+      cpuClock: null,
+      info: () => ({ runtime: 'Chromium 1', cpu: 'c', logicalCpus: 2, platform: 'p' }),
+    };
+    const r = runBench(
+      { ...OPTS, rounds: 2 },
+      { boot, host, modes: ['nohooks', 'page_ext'], onRound: (p) => seen.push(p.done) },
+    );
+    // 3 variants (order0, mixed, cold) x 2 modes x (3 warm-up + 2 measured rounds), counted from 0.
+    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(r.environment).toMatchObject({ node: 'Chromium 1', cpu: 'c', logicalCpus: 2, platform: 'p' });
+    const sized = runBench(OPTS, {
+      boot,
+      host,
+      modes: ['nohooks'],
+      settings: { ...benchSettings({ smoke: true }), rounds: 3, order0Iterations: 7, clock: 'wall' },
+    });
+    expect(sized.settings).toMatchObject({ rounds: 3, order0Iterations: 7, clock: 'wall' });
+    expect(sized.variants[0]?.opsPerRound).toBe(7);
+  });
+
+  it('takes the cold working set from the host LLC and refuses a --mem its memory cannot hold', () => {
+    let booted = 0;
+    const counting = (mode: BenchMode, o: BenchMachineOptions) => {
+      booted++;
+      return boot(mode, o);
+    };
+    const host = (llc: number | null, available?: number) => ({
+      ...NO_HOST,
+      llcBytes: () => llc,
+      ...(available === undefined ? {} : { availableMemory: () => available }),
+    });
+    const one = { modes: ['nohooks'] as const, accounting: false };
+    expect(runBench(OPTS, { boot, host: host(8 << 20), ...one }).settings.llcBytes).toBe(8 << 20);
+    // A host that does not report its cache: 32 MiB.
+    expect(runBench(OPTS, { boot, host: host(null), ...one }).settings.llcBytes).toBe(32 << 20);
+    // 64G: 3 machines (one mode, two for the accounting) of about 0.7 GiB each do not fit in 1 GiB.
+    expect(() =>
+      runBench({ ...OPTS, mem: 64 * 2 ** 30 }, { boot: counting, host: host(null, 2 ** 30), ...one }),
+    ).toThrowError(
+      new KernelError(
+        'ENOMEM',
+        'bench: --mem 64G needs about 2.0 GiB of host memory for 3 machines, only 1.0 GiB is available: the largest --mem that fits is 29G',
+      ),
+    );
+    expect(booted).toBe(0);
   });
 
   it('reports a kernel error as invalid input (exit status 1)', async () => {

@@ -7,6 +7,7 @@
 import { CliError } from '../cli/errors';
 import type { Io } from '../cli/io';
 import type { MachineOptions } from '../cli/program';
+import type { Host } from '../host';
 import { KernelError } from '../kernel/errno';
 import { formatSize } from '../lib/cmdline';
 import { __GFP_NOWARN } from '../mm/gfp';
@@ -27,15 +28,16 @@ import {
   BENCH_VARIANTS,
   type BenchProgress,
   type ClockKind,
+  clockOf,
   DEFAULT_SETTINGS,
   type PageAllocBenchSettings,
   runPageAllocBench,
   SMOKE_SETTINGS,
 } from './harness';
-import { benchEnvironment, clockOf, hostAvailableBytes, hostLlc } from './host';
 import type { BenchMachine, BenchMachineOptions, BootBenchMachine } from './machine';
 import { BENCH_MODES, type BenchMode } from './modes';
 import {
+  benchEnvironment,
   buildReport,
   formatReportJson,
   formatReportText,
@@ -69,7 +71,7 @@ export function benchSettings(opts: {
   const s = { ...(opts.smoke ? SMOKE_SETTINGS : DEFAULT_SETTINGS) };
   if (opts.rounds !== undefined) s.rounds = opts.rounds;
   if (opts.clock !== undefined) s.clock = opts.clock;
-  s.llcBytes = opts.llcBytes ?? hostLlc().bytes;
+  if (opts.llcBytes !== undefined) s.llcBytes = opts.llcBytes;
   return s;
 }
 
@@ -163,30 +165,44 @@ function runAccounting(
 /**
  * Boot every mode's machine, run the benchmark, run the accounting on machines of their own, and
  * build the report. Boot and measurement errors are KernelErrors; `progress` (if any) sees boots
- * and rounds.
+ * and rounds. The host gives the CPU clock (the wall clock where it has none), the environment of
+ * the report, the memory the machines may take and the last-level cache the cold working set
+ * outgrows.
  */
 export function runBench(
   opts: BenchCommandOptions,
   deps: {
     boot: BootBenchMachine;
+    host: Pick<Host, 'cpuClock' | 'info' | 'availableMemory' | 'llcBytes'>;
     modes?: readonly BenchMode[];
     progress?: ProgressLine | null;
+    /** Called before each round with where the run is (a browser draws a progress bar from it). */
+    onRound?: (p: BenchProgress) => void;
     clock?: ClockKind;
     llcBytes?: number;
     /** Run the memory-traffic accounting (default: yes). */
     accounting?: boolean;
-    /** Host memory the machines may use (default: what the host has available). */
+    /** Host memory the machines may use (default: what the host says is available, if it can tell). */
     availableBytes?: number;
+    /**
+     * Sizes to run instead of those the options name (a browser's coarse clock needs longer
+     * rounds than `--smoke` gives).
+     */
+    settings?: PageAllocBenchSettings;
   },
 ): PageAllocBenchReport {
-  const settings = benchSettings({
-    ...opts,
-    ...(deps.clock === undefined ? {} : { clock: deps.clock }),
-    ...(deps.llcBytes === undefined ? {} : { llcBytes: deps.llcBytes }),
-  });
+  const llcBytes = deps.llcBytes ?? deps.host.llcBytes?.() ?? null;
+  const settings =
+    deps.settings ??
+    benchSettings({
+      ...opts,
+      ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+      ...(llcBytes === null ? {} : { llcBytes }),
+    });
   const mopts = machineOptionsOf(opts);
   const modes = deps.modes ?? BENCH_MODES;
-  checkBenchHostMemory(opts.mem, modes.length + 2, deps.availableBytes ?? hostAvailableBytes());
+  const available = deps.availableBytes ?? deps.host.availableMemory?.();
+  if (available !== undefined) checkBenchHostMemory(opts.mem, modes.length + 2, available);
   const progress = deps.progress ?? null;
   const machines: BenchMachine[] = [];
   for (const mode of modes) {
@@ -194,10 +210,19 @@ export function runBench(
     machines.push(deps.boot(mode, mopts));
   }
   const charged = machines.map(probeCharged);
+  const clock = clockOf(settings.clock, deps.host.cpuClock);
+  const onRound = deps.onRound;
   const timings = runPageAllocBench(machines, settings, {
-    clock: clockOf(settings.clock),
+    clock,
     variants: BENCH_VARIANTS,
-    ...(progress === null ? {} : { progress: (p: BenchProgress) => progress.show(progressText(p)) }),
+    ...(progress === null && onRound === undefined
+      ? {}
+      : {
+          progress: (p: BenchProgress) => {
+            progress?.show(progressText(p));
+            onRound?.(p);
+          },
+        }),
   });
   const acc = opts.smoke ? SMOKE_ACCOUNTING : DEFAULT_ACCOUNTING;
   const memory =
@@ -209,7 +234,7 @@ export function runBench(
     cpus: opts.cpus,
     config: machines[0]?.config ?? opts.configFile ?? opts.config ?? 'default',
     cmdline: opts.cmdline,
-    environment: benchEnvironment(),
+    environment: benchEnvironment(deps.host.info()),
     smoke: opts.smoke,
     ...(memory === null
       ? {}
@@ -233,7 +258,12 @@ export async function benchCommand(
   const progress = deps.stderrIsTTY ? new ProgressLine((s) => io.err(s)) : null;
   let report: PageAllocBenchReport;
   try {
-    report = runBench(opts, { boot: deps.boot, progress, ...(deps.modes ? { modes: deps.modes } : {}) });
+    report = runBench(opts, {
+      boot: deps.boot,
+      host: io.host,
+      progress,
+      ...(deps.modes ? { modes: deps.modes } : {}),
+    });
   } catch (e) {
     progress?.clear();
     // Typed errors of the kernel and its packages carry an errno name: bad options or a machine

@@ -1,9 +1,9 @@
 /**
- * The page-allocation overhead benchmark: every mode's machine is booted once, then rounds of
- * each variant run interleaved across the modes in one process — warm-up rounds first, the
- * starting mode rotating from round to round so no mode always runs after the same neighbour —
- * and each mode's median ns per alloc+free is compared with the nohooks build's. Platform-neutral:
- * the clock and the host's cache size come from the caller (bench/host.ts on Node).
+ * The page-allocation overhead benchmark (docs/benchmarks.md): every mode's machine is booted once,
+ * then rounds of each variant run interleaved across the modes in one process — warm-up rounds
+ * first, the starting mode rotating from round to round so no mode always runs after the same
+ * neighbour — and each mode's median ns per alloc+free is compared with the nohooks build's.
+ * Platform-neutral: the CPU clock and the host's cache size come from the caller's Host.
  */
 
 import { KernelError } from '../kernel/errno';
@@ -171,8 +171,19 @@ export type Clock = () => bigint;
 /** Which clock times the rounds (bench/host.ts provides both on Node). */
 export type ClockKind = 'cpu' | 'wall';
 
-/** Wall time from the platform's monotonic `performance.now()` (microsecond resolution or better). */
-export const performanceClock: Clock = () => BigInt(Math.round(performance.now() * 1e6));
+/**
+ * Monotonic wall time: performance.now(), which Node and browsers both have (Node: sub-µs;
+ * a browser coarsens it, Chromium to 100 µs unless the page is cross-origin isolated).
+ */
+export const wallClock: Clock = () => BigInt(Math.round(performance.now() * 1e6));
+
+/**
+ * The clock of a kind. `cpu` is the host's process CPU time (Host.cpuClock: Node's getrusage,
+ * see node/host.ts); a host without one (a browser) falls back to the wall clock.
+ */
+export function clockOf(kind: ClockKind, cpuClock: Clock | null): Clock {
+  return kind === 'cpu' && cpuClock !== null ? cpuClock : wallClock;
+}
 
 function runRound(
   r: Runner,
@@ -253,7 +264,12 @@ export function pairedOverhead(samples: readonly number[], base: readonly number
 export function runPageAllocBench(
   machines: readonly BenchMachine[],
   settings: PageAllocBenchSettings,
-  opts: { progress?: (p: BenchProgress) => void; clock?: Clock; variants?: readonly BenchVariant[] } = {},
+  opts: {
+    progress?: (p: BenchProgress) => void;
+    /** The clock of the rounds (default: the wall clock; pass `clockOf(settings.clock, host.cpuClock)`). */
+    clock?: Clock;
+    variants?: readonly BenchVariant[];
+  } = {},
 ): PageAllocTimings {
   checkSettings(settings);
   if (machines.length === 0) throw new KernelError('EINVAL', 'bench: no machine to run');
@@ -262,7 +278,7 @@ export function runPageAllocBench(
     if (seen.has(m.mode)) throw new KernelError('EINVAL', `bench: mode ${m.mode} given twice`);
     seen.add(m.mode);
   }
-  const clock = opts.clock ?? performanceClock;
+  const clock = opts.clock ?? clockOf(settings.clock, null);
   const variants = BENCH_VARIANTS.filter((v) => (opts.variants ?? BENCH_VARIANTS).includes(v));
   const plan = mixedOrderPlan(settings.mixedBatch, Math.max(1024, settings.mixedBatch));
   const pfns = new Int32Array(settings.mixedBatch);

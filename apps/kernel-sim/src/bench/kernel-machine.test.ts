@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NO_HOST } from '../host';
 import { HookedPageAllocator, NoHooksPageAllocator } from '../mm/page_alloc';
 import { runPageAllocBench, SMOKE_SETTINGS } from './harness';
 import { benchKernelOptions, bootBenchMachine } from './kernel-machine';
@@ -9,12 +10,15 @@ import { probeCharged } from './report';
 const OPTS: BenchMachineOptions = { cmdline: '', mem: 64 * 2 ** 20, cpus: 2, kernelTags: 256 };
 
 describe('benchmark machines booted through the Kernel', () => {
-  const machines = BENCH_MODES.map((m) => bootBenchMachine(m, OPTS));
+  const machines = BENCH_MODES.map((m) => bootBenchMachine(m, OPTS, NO_HOST.files));
   const by = Object.fromEntries(machines.map((m) => [m.mode, m]));
 
   it('boot each mode with its build and sysctl.vm.mem_profiling value', () => {
-    expect(benchKernelOptions('nohooks', OPTS)).toMatchObject({ profiling: false, cmdline: '' });
-    expect(benchKernelOptions('compressed', { ...OPTS, cmdline: 'quiet' })).toMatchObject({
+    expect(benchKernelOptions('nohooks', OPTS, NO_HOST.files)).toMatchObject({
+      profiling: false,
+      cmdline: '',
+    });
+    expect(benchKernelOptions('compressed', { ...OPTS, cmdline: 'quiet' }, NO_HOST.files)).toMatchObject({
       profiling: true,
       cmdline: 'quiet sysctl.vm.mem_profiling=1,compressed',
       mem: 64 * 2 ** 20,
@@ -66,8 +70,8 @@ describe('benchmark machines booted through the Kernel', () => {
   });
 
   it('refuse a command line that sets the mode parameter, with EINVAL', () => {
-    expect(() => bootBenchMachine('off', { ...OPTS, cmdline: 'sysctl.vm.mem_profiling=1' })).toThrowError(
-      expect.objectContaining({ code: 'EINVAL' }),
-    );
+    expect(() =>
+      bootBenchMachine('off', { ...OPTS, cmdline: 'sysctl.vm.mem_profiling=1' }, NO_HOST.files),
+    ).toThrowError(expect.objectContaining({ code: 'EINVAL' }));
   });
 });

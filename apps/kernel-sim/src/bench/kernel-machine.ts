@@ -9,6 +9,7 @@ import type { AllocTag } from '@allocprof/alloc-tag';
 import type { KernelArch } from '@allocprof/page-flags-layout';
 import { PageFlagsTagRefs } from '@allocprof/pgalloc-tag';
 import { resolveConfig } from '../cli/layout';
+import type { HostFiles } from '../host';
 import { type CallSite, Kernel, type KernelConfig, type KernelOptions } from '../init/main';
 import { KernelError } from '../kernel/errno';
 import { GFP_KERNEL } from '../mm/gfp';
@@ -19,18 +20,25 @@ import { type BenchMode, benchModeSpec, modeCmdline } from './modes';
 /** The call site the loops are charged to: the page allocator's own __get_free_pages(). */
 export const BENCH_SITE = '__get_free_pages_noprof';
 
-/** The configuration the options name: a preset, a .config file, or the default preset. */
-export function benchKernelConfig(opts: BenchMachineOptions): string | KernelConfig | undefined {
+/** The configuration the options name: a preset, a .config file (read through `files`), or the default preset. */
+export function benchKernelConfig(
+  opts: BenchMachineOptions,
+  files: HostFiles,
+): string | KernelConfig | undefined {
   if (opts.configFile === undefined) return opts.config;
-  const rc = resolveConfig({
-    configFile: opts.configFile,
-    ...(opts.arch !== undefined ? { arch: opts.arch } : {}),
-  });
+  const rc = resolveConfig(
+    { configFile: opts.configFile, ...(opts.arch !== undefined ? { arch: opts.arch } : {}) },
+    files,
+  );
   return { name: rc.name, arch: rc.arch as KernelArch, kconfig: rc.kconfig };
 }
 
-/** Kernel.boot() options of a mode. */
-export function benchKernelOptions(mode: BenchMode, opts: BenchMachineOptions): KernelOptions {
+/** Kernel.boot() options of a mode (a .config file is read through `files`). */
+export function benchKernelOptions(
+  mode: BenchMode,
+  opts: BenchMachineOptions,
+  files: HostFiles,
+): KernelOptions {
   const spec = benchModeSpec(mode);
   const ko: KernelOptions = {
     cmdline: modeCmdline(mode, opts.cmdline),
@@ -39,7 +47,7 @@ export function benchKernelOptions(mode: BenchMode, opts: BenchMachineOptions): 
     kernelTags: opts.kernelTags,
     profiling: spec.profiling,
   };
-  const config = benchKernelConfig(opts);
+  const config = benchKernelConfig(opts, files);
   if (config !== undefined) ko.config = config;
   return ko;
 }
@@ -95,9 +103,9 @@ export function kernelBenchMachine(mode: BenchMode, kernel: Kernel): BenchMachin
   };
 }
 
-/** Boot `mode`'s kernel with the machine options and wrap it for the benchmark. */
-export function bootBenchMachine(mode: BenchMode, opts: BenchMachineOptions): BenchMachine {
-  const kernel = Kernel.boot(benchKernelOptions(mode, opts));
+/** Boot `mode`'s kernel with the machine options (a .config file read through `files`) and wrap it. */
+export function bootBenchMachine(mode: BenchMode, opts: BenchMachineOptions, files: HostFiles): BenchMachine {
+  const kernel = Kernel.boot(benchKernelOptions(mode, opts, files));
   if (kernel.profilingBuilt !== benchModeSpec(mode).profiling)
     throw new KernelError('EINVAL', `bench: the ${mode} kernel booted with the wrong build`);
   return kernelBenchMachine(mode, kernel);

@@ -4,6 +4,7 @@
  * and JSON forms of it. Platform-neutral (the environment comes from bench/host.ts).
  */
 
+import type { HostInfo } from '../host';
 import { formatSize } from '../lib/cmdline';
 import type { MemoryTraffic } from './accounting';
 import type { BenchVariant, PageAllocTimings, VariantResult } from './harness';
@@ -29,6 +30,17 @@ export interface BenchEnvironment {
   readonly cpu: string;
   readonly logicalCpus: number;
   readonly platform: string;
+}
+
+/** The environment of a run on a host (`node` is the runtime: Node's version, or a browser's). */
+export function benchEnvironment(host: HostInfo, now: Date = new Date()): BenchEnvironment {
+  return {
+    date: now.toISOString(),
+    node: host.runtime,
+    cpu: host.cpu,
+    logicalCpus: host.logicalCpus,
+    platform: host.platform,
+  };
 }
 
 /** A mode's machine after boot: what it stores and what that costs. */

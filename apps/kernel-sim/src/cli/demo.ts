@@ -24,8 +24,7 @@ import {
   type TraceableMachine,
   TracedMachine,
 } from '../bench/accounting';
-import { DEFAULT_SETTINGS, runPageAllocBench } from '../bench/harness';
-import { clockOf, hostLlc } from '../bench/host';
+import { clockOf, DEFAULT_LLC_BYTES, DEFAULT_SETTINGS, runPageAllocBench } from '../bench/harness';
 import { bootBenchMachine } from '../bench/kernel-machine';
 import type { BenchMode } from '../bench/modes';
 import { buildColdWorkingSet, releaseColdWorkingSet } from '../bench/workload';
@@ -35,7 +34,7 @@ import type { ModuleDescriptor } from './descriptor';
 import { EXIT_OK, UsageError } from './errors';
 import type { Io } from './io';
 import type { CallSite } from './kernel-api';
-import { bootKernel, KernelMachine } from './machine';
+import { bootGuardOf, bootKernel, KernelMachine } from './machine';
 import type { MachineOptions } from './program';
 import { Session } from './session';
 import { formatBytes } from './size';
@@ -44,7 +43,7 @@ import { formatTagArea, tagAreaBar } from './tag-area';
 /** Options of the demo. */
 export type DemoOptions = MachineOptions & { timings: boolean };
 
-/** The preset whose free page-flag bits are too few for the kernel's tags (NR_CPUS 8192, NODES_SHIFT 10: one bit). */
+/** The preset with too few free page-flag bits for the kernel's tags: one bit, for 4096 tags. */
 const TOO_FEW_BITS_PRESET = 'x86_64-distro';
 
 /** Kernel log lines the demo quotes when it shows a boot. */
@@ -333,8 +332,11 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
         'With ",compressed" on the boot line it becomes a tag index in page->flags bits no other field uses. ' +
         'Two boots of the same machine:',
     );
-    const a = new KernelMachine(bootKernel(opts, { cmdline: cmdlineOf('1') }));
-    const b = new KernelMachine(bootKernel(opts, { cmdline: cmdlineOf('1,compressed') }));
+    const guard = bootGuardOf(io);
+    const a = new KernelMachine(bootKernel(opts, io.host.files, { cmdline: cmdlineOf('1') }, guard));
+    const b = new KernelMachine(
+      bootKernel(opts, io.host.files, { cmdline: cmdlineOf('1,compressed') }, guard),
+    );
     const boots: [string, KernelMachine][] = [
       ['A', a],
       ['B', b],
@@ -348,6 +350,21 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
         '      ',
       );
     }
+    n.line();
+    n.para(
+      'B does not log how many bits it took: alloc_tag_sec_init() reports them with pr_debug(), which ' +
+        'Linux 6.13 prints only when lib/alloc_tag.c is built with DEBUG. It runs in mm_core_init(), before ' +
+        'the early initcall that applies dyndbg= queries from the boot line, so even ' +
+        'dyndbg="file lib/alloc_tag.c +p" switches the call site on too late. The site, as ' +
+        '/proc/dynamic_debug/control lists it:',
+    );
+    n.block(
+      b.kernel
+        .readFile('/proc/dynamic_debug/control')
+        .split('\n')
+        .filter((l) => l.includes('[alloc_tag]'))
+        .join('\n'),
+    );
     const pa = a.profiling();
     const pb = b.profiling();
     const bits = b.layout.allocTagRefBits;
@@ -473,12 +490,12 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
     // ---------------------------------------------------------------- 5
     n.heading(5, 'Too few free page-flag bits (patches 2, 6)');
     let distro = new KernelMachine(
-      bootKernel(opts, { cmdline: cmdlineOf('1,compressed'), config: TOO_FEW_BITS_PRESET }),
+      bootKernel(opts, io.host.files, { cmdline: cmdlineOf('1,compressed'), config: TOO_FEW_BITS_PRESET }),
     );
     // With a tiny kernel image the tags could fit even one free bit: show the real-sized image.
     if (distro.profiling().support)
       distro = new KernelMachine(
-        bootKernel(opts, {
+        bootKernel(opts, io.host.files, {
           cmdline: cmdlineOf('1,compressed'),
           config: TOO_FEW_BITS_PRESET,
           kernelTags: 4096,
@@ -518,14 +535,20 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
   );
   const modes: BenchMode[] = ['nohooks', 'page_ext', 'compressed'];
   const machines = modes.map((mode) =>
-    bootBenchMachine(mode, {
-      cmdline: user,
-      mem: opts.mem,
-      cpus: opts.cpus,
-      kernelTags: opts.kernelTags,
-      ...(opts.config === undefined ? {} : { config: opts.config }),
-      ...(opts.configFile === undefined ? {} : { configFile: opts.configFile, arch: opts.arch ?? 'x86_64' }),
-    }),
+    bootBenchMachine(
+      mode,
+      {
+        cmdline: user,
+        mem: opts.mem,
+        cpus: opts.cpus,
+        kernelTags: opts.kernelTags,
+        ...(opts.config === undefined ? {} : { config: opts.config }),
+        ...(opts.configFile === undefined
+          ? {}
+          : { configFile: opts.configFile, arch: opts.arch ?? 'x86_64' }),
+      },
+      io.host.files,
+    ),
   );
   // Hidden timings need only one pass through the loops (the code path runs, nobody reads the clock).
   const timings = runPageAllocBench(
@@ -539,7 +562,7 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
           mixedBatches: 1,
           mixedBatch: 16,
           coldIterations: 30_000,
-          llcBytes: hostLlc().bytes,
+          llcBytes: io.host.llcBytes?.() ?? DEFAULT_LLC_BYTES,
         }
       : {
           ...DEFAULT_SETTINGS,
@@ -551,7 +574,7 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
           coldIterations: 1_000,
           llcBytes: 64 << 10,
         },
-    { variants: ['order0', 'cold'], ...(opts.timings ? { clock: clockOf('cpu') } : {}) },
+    { variants: ['order0', 'cold'], clock: clockOf('cpu', io.host.cpuClock) },
   );
   // The timed loops are over: the same machines are now instrumented (deterministic counts).
   const memory = machines.map((m) => {

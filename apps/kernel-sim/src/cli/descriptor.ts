@@ -3,6 +3,7 @@
  * layout, validated with zod so that every error names the file and the field at fault.
  */
 import { z } from 'zod';
+import type { HostFiles } from '../host';
 import { CliError } from './errors';
 import { readInputFile } from './files';
 
@@ -101,8 +102,8 @@ function failField(file: string, field: string, what: string): never {
 }
 
 /** Read and validate a descriptor file. */
-export function readModuleDescriptor(file: string): ModuleDescriptor {
-  const text = readInputFile(file);
+export function readModuleDescriptor(files: HostFiles, file: string): ModuleDescriptor {
+  const text = readInputFile(files, file);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -1,5 +1,5 @@
-/** Reading input files with one clear message when they cannot be read. */
-import { readFileSync } from 'node:fs';
+/** Reading input files through the host, with one clear message when they cannot be read. */
+import type { HostFiles } from '../host';
 import { CliError } from './errors';
 
 const REASONS: Readonly<Record<string, string>> = {
@@ -10,11 +10,12 @@ const REASONS: Readonly<Record<string, string>> = {
 };
 
 /** Read a text file (`-` = standard input); throws CliError `cannot read 'FILE': reason`. */
-export function readInputFile(path: string): string {
+export function readInputFile(files: HostFiles, path: string): string {
   try {
-    return readFileSync(path === '-' ? 0 : path, 'utf8');
+    return files.readText(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    throw new CliError(`cannot read '${path}': ${REASONS[code] ?? (e as Error).message}`);
+    const code = (e as { code?: unknown }).code;
+    const reason = typeof code === 'string' ? REASONS[code] : undefined;
+    throw new CliError(`cannot read '${path}': ${reason ?? (e as Error).message}`);
   }
 }

@@ -1,9 +1,14 @@
 /**
- * The process surroundings a command runs in: output streams, their colour, the environment.
- * Commands write through this instead of `process` so that their output is a plain function of
- * their inputs.
+ * The surroundings a command runs in: output streams, their colour, the environment, and the
+ * host (files, CPU clock, runtime details). Commands write and read through this instead of
+ * `process` so that their output is a plain function of their inputs and the same commands run
+ * outside Node; the process's own Io is node/io.ts.
  */
-import { type Colors, colorEnabled, colorsFor } from './colors';
+import type { Host } from '../host';
+import type { Colors } from './colors';
+
+/** Environment variables as the commands read them. */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface Io {
   out(text: string): void;
@@ -13,20 +18,9 @@ export interface Io {
   readonly errColor: Colors;
   /** Whether `color` is on (for renderers that take a boolean). */
   readonly colorOn: boolean;
-  readonly env: NodeJS.ProcessEnv;
+  readonly env: Env;
   /** Whether stdout is an interactive terminal (progress output, shell prompt). */
   readonly isTTY: boolean;
-}
-
-/** The Io of the running process. */
-export function processIo(): Io {
-  return {
-    out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
-    color: colorsFor(process.stdout),
-    errColor: colorsFor(process.stderr),
-    colorOn: colorEnabled(process.stdout),
-    env: process.env,
-    isTTY: process.stdout.isTTY === true,
-  };
+  /** Files, CPU clock and runtime details of the machine the commands run on. */
+  readonly host: Host;
 }

@@ -14,6 +14,7 @@ import {
   renderLayoutSvg,
   renderLayoutText,
 } from '@allocprof/page-flags-layout';
+import type { HostFiles } from '../host';
 import { CliError, EXIT_OK, UsageError } from './errors';
 import { readInputFile } from './files';
 import type { Io } from './io';
@@ -31,27 +32,33 @@ export interface ResolvedConfig {
   readonly arch: string;
 }
 
-/** Resolve `--config NAME` / `--config-file FILE --arch ARCH` (default preset otherwise). */
-export function resolveConfig(opts: { config?: string; configFile?: string; arch?: string }): ResolvedConfig {
-  if (opts.configFile !== undefined) {
-    const text = readInputFile(opts.configFile);
-    try {
-      const parsed = parseKconfig(text, {
-        ...(opts.arch !== undefined ? { arch: opts.arch } : {}),
-        filename: opts.configFile,
-      });
-      return {
-        name: opts.configFile,
-        preset: undefined,
-        kconfig: parsed.kconfig,
-        inputs: parsed.inputs,
-        arch: parsed.arch,
-      };
-    } catch (e) {
-      if (e instanceof PageFlagsLayoutError) throw new CliError(e.message);
-      throw e;
-    }
+/** A `.config` text (read from FILE, or pasted) resolved like `--config-file FILE --arch ARCH`. */
+export function resolveConfigText(text: string, file: string, arch?: string): ResolvedConfig {
+  try {
+    const parsed = parseKconfig(text, { ...(arch !== undefined ? { arch } : {}), filename: file });
+    return {
+      name: file,
+      preset: undefined,
+      kconfig: parsed.kconfig,
+      inputs: parsed.inputs,
+      arch: parsed.arch,
+    };
+  } catch (e) {
+    if (e instanceof PageFlagsLayoutError) throw new CliError(e.message);
+    throw e;
   }
+}
+
+/**
+ * Resolve `--config NAME` / `--config-file FILE --arch ARCH` (default preset otherwise); a
+ * config file is read through `files`.
+ */
+export function resolveConfig(
+  opts: { config?: string; configFile?: string; arch?: string },
+  files: HostFiles,
+): ResolvedConfig {
+  if (opts.configFile !== undefined)
+    return resolveConfigText(readInputFile(files, opts.configFile), opts.configFile, opts.arch);
   const name = opts.config ?? DEFAULT_PRESET;
   let preset: ReturnType<typeof getPageFlagsPreset>;
   try {
@@ -133,7 +140,7 @@ export async function layoutCommand(
     } else io.out(formatPresetList(io));
     return EXIT_OK;
   }
-  const cfg = resolveConfig(opts);
+  const cfg = resolveConfig(opts, io.host.files);
   const layout = layoutOf(cfg);
   io.out(renderLayout(layout, cfg.name, opts.format, io.colorOn));
   return EXIT_OK;

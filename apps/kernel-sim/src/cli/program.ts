@@ -163,7 +163,7 @@ export function buildProgram(io: Io, handlers: Handlers, setExit: (code: number)
   addMachineOptions(
     program
       .command('bench')
-      .description('page-allocation overhead of profiling across modes (benchmarks.md)'),
+      .description('page-allocation overhead of profiling across modes (see docs/benchmarks.md)'),
   )
     .option('--rounds <n>', 'measured rounds per mode (median reported)', intArg(1, 1000))
     .option('--smoke', 'tiny sizes, finishes in seconds (also BENCH_SMOKE=1)')
@@ -218,7 +218,7 @@ export function buildProgram(io: Io, handlers: Handlers, setExit: (code: number)
     .option('-d, --depth <n>', 'with --tree: directory levels to expand', intArg(1, 64), 2)
     .option('--json', 'machine-readable output')
     .action((file: string, o: Record<string, unknown>) => {
-      const parsed = parseAllocinfoText(readInputFile(file), file === '-' ? '<stdin>' : file);
+      const parsed = parseAllocinfoText(readInputFile(io.host.files, file), file === '-' ? '<stdin>' : file);
       const report = allocinfoTop(parsed, {
         sort: o.sort as 'bytes' | 'calls',
         minBytes: o.min as number,
@@ -237,8 +237,8 @@ export function buildProgram(io: Io, handlers: Handlers, setExit: (code: number)
     .option('-m, --min <size>', 'hide changes smaller than SIZE bytes', sizeArg, 0)
     .option('--json', 'machine-readable output')
     .action((oldPath: string, newPath: string, o: Record<string, unknown>) => {
-      const a = parseAllocinfoText(readInputFile(oldPath), oldPath);
-      const b = parseAllocinfoText(readInputFile(newPath), newPath);
+      const a = parseAllocinfoText(readInputFile(io.host.files, oldPath), oldPath);
+      const b = parseAllocinfoText(readInputFile(io.host.files, newPath), newPath);
       const report = allocinfoDiff(a, b, o.min as number);
       io.out(o.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatDiff(report, io.color));
       setExit(EXIT_OK);

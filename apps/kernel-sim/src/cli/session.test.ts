@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MemoryFiles } from '../host';
 import { Kernel } from '../init/main';
 import { KernelMachine } from './machine';
 import { Session } from './session';
@@ -58,5 +59,40 @@ describe('Session: a failed command changes no state', () => {
       "variable 'cache' is already in use (free it first)",
     );
     expect(session.kernel.readFile('/proc/allocinfo')).toBe(before);
+  });
+});
+
+describe('insmod FILE.json through the host files', () => {
+  const descriptor = {
+    name: 'mem_drv',
+    tags: [{ file: 'drivers/mem/mem.c', line: 7, function: 'mem_probe' }],
+  };
+  const files = new MemoryFiles({
+    'mods/mem_drv.json': JSON.stringify(descriptor),
+    'mods/bad.json': '{"name": "x", "tags": [{"file": "a.c", "line": 0, "function": "f"}]}',
+    'mods/readme.txt': 'not a module',
+  });
+  const s = new Session(new KernelMachine(Kernel.boot({ mem: 64 * 2 ** 20, kernelTags: 32 })), false, files);
+
+  it('loads a descriptor the host has and reports a missing or invalid one like the CLI', () => {
+    expect(s.execute(['insmod', 'mods/mem_drv.json'])).toBe('');
+    expect(s.execute(['lsmod'])).toMatch(/^mem_drv\b/m);
+    expect(() => s.execute(['insmod', 'mods/none.json'])).toThrow(
+      'insmod: ERROR: could not load module mods/none.json: No such file or directory',
+    );
+    expect(() => s.execute(['insmod', 'mods/bad.json'])).toThrow(
+      "insmod: ERROR: mods/bad.json: field 'tags[0].line' must be >= 1",
+    );
+  });
+
+  it('completes descriptor files and directories as typed, not other files', () => {
+    expect(completeLine(s, 'insmod mods/')[0]).toEqual(['mods/bad.json', 'mods/mem_drv.json']);
+    expect(completeLine(s, 'insmod mo')[0]).toEqual(['mods/']);
+    expect(completeLine(s, 'insmod ./mo')[0]).toEqual(['./mods/']);
+  });
+
+  it('has no files by default: a descriptor path is not found', () => {
+    const bare = new Session(new KernelMachine(Kernel.boot({ mem: 64 * 2 ** 20, kernelTags: 32 })));
+    expect(() => bare.execute(['insmod', 'mods/mem_drv.json'])).toThrow(/No such file or directory/);
   });
 });

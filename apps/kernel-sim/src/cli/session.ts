@@ -4,11 +4,11 @@
  * A command validates everything before it touches the kernel and the kernel operations it
  * calls are all or nothing (`alloc_pages … count=N` included), so a failed command changes no
  * state; the one exception is `migrate`, where blocks already moved stay moved, as in the kernel.
+ * Module descriptors (`insmod FILE.json`) are read through the host's files.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { formatKernelAddress } from '@allocprof/execmem-vmalloc';
 import { renderLayoutText } from '@allocprof/page-flags-layout';
+import { type HostFiles, NO_HOST } from '../host';
 import { KernelError, strerror } from '../kernel/errno';
 import { readModuleDescriptor } from './descriptor';
 import { type CallSite, callSiteText, type SimKernel } from './kernel-api';
@@ -80,12 +80,15 @@ export class Session {
   readonly kernel: SimKernel;
   /** Colour in `layout` diagrams. */
   readonly color: boolean;
+  /** Where `insmod FILE.json` reads descriptors (none by default). */
+  readonly files: HostFiles;
   private readonly vars = new Map<string, Binding>();
   private autoName = 0;
 
-  constructor(kernel: SimKernel, color = false) {
+  constructor(kernel: SimKernel, color = false, files: HostFiles = NO_HOST.files) {
     this.kernel = kernel;
     this.color = color;
+    this.files = files;
   }
 
   /** Execute one command; returns its output text. Throws CommandError / CliError on failure. */
@@ -240,9 +243,10 @@ export class Session {
     let module: string | ReturnType<typeof readModuleDescriptor>;
     let name: string;
     if (arg.endsWith('.json') || arg.includes('/')) {
-      if (!existsSync(arg)) fail(`insmod: ERROR: could not load module ${arg}: No such file or directory`);
+      if (!this.files.exists(arg))
+        fail(`insmod: ERROR: could not load module ${arg}: No such file or directory`);
       try {
-        module = readModuleDescriptor(arg);
+        module = readModuleDescriptor(this.files, arg);
       } catch (e) {
         fail(`insmod: ERROR: ${(e as Error).message}`);
       }
@@ -411,7 +415,7 @@ export class Session {
         return out;
       }
       case 'catalog':
-        return [...this.kernel.catalogModules(), ...jsonFiles(partial)];
+        return [...this.kernel.catalogModules(), ...jsonFiles(this.files, partial)];
       case 'loaded':
         return this.kernel.loadedModules().map((m) => m.name);
       case 'var':
@@ -427,18 +431,13 @@ export class Session {
 }
 
 /** `*.json` files and directories under the directory part of `partial`, for `insmod FILE.json`. */
-function jsonFiles(partial: string): string[] {
-  const dir = partial.includes('/') ? dirname(`${partial}x`) : '.';
-  try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isDirectory() || e.name.endsWith('.json'))
-      .map((e) => {
-        const p = dir === '.' && !partial.startsWith('./') ? e.name : join(dir, e.name);
-        return e.isDirectory() ? `${p}/` : p;
-      });
-  } catch {
-    return [];
-  }
+function jsonFiles(files: HostFiles, partial: string): string[] {
+  // The directory part as typed (`mods/`, `./`, `/tmp/`), kept in the candidates so they match it.
+  const prefix = partial.slice(0, partial.lastIndexOf('/') + 1);
+  return files
+    .list(prefix === '' ? '.' : prefix)
+    .filter((e) => e.directory || e.name.endsWith('.json'))
+    .map((e) => `${prefix}${e.name}${e.directory ? '/' : ''}`);
 }
 
 function kw(args: readonly string[], allowed: readonly string[]) {
@@ -492,7 +491,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'migrate',
     usage: 'migrate VAR',
-    summary: 'move each block of VAR to new pages (the tag moves along)',
+    summary: 'move each block of VAR to new pages (pgalloc_tag_swap)',
     args: ['var'],
     run: (s, a) => s.migrate(a),
   },

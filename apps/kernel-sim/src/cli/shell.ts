@@ -1,16 +1,9 @@
 /**
- * `kernel-sim shell`: the script commands interactively, on node:readline — line editing,
- * history (kept in ~/.kernel_sim_history on a terminal), `help`, and tab completion of commands,
- * call sites, module names, variables and paths. Fed from a pipe it reads commands like a
- * script and reports errors as `<stdin>:LINE: message`.
+ * The line discipline of `kernel-sim shell`, apart from any terminal: what one typed line does
+ * (a command's output, an error, nothing, or leaving) and tab completion of its last word. The
+ * Node shell (node/shell.ts, on node:readline) and the browser playground's console both drive
+ * a session through these, so they accept the same commands and print the same messages.
  */
-import { appendFileSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface, type Interface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
-import { EXIT_FAILURE, EXIT_OK } from './errors';
-import type { Io } from './io';
 import type { CommandExecutor } from './runner';
 import { isSyntaxError, splitCommandLine } from './script';
 
@@ -20,17 +13,31 @@ export interface ShellBackend extends CommandExecutor {
   complete(before: readonly string[], partial: string): string[];
 }
 
-/** Streams and surroundings of a shell session. */
-export interface ShellStreams {
-  input: Readable & { isTTY?: boolean };
-  output: Writable & { isTTY?: boolean };
-  /** History file; undefined = no persistent history. */
-  historyFile?: string;
+/** What one line of input did. */
+export type ShellLineResult =
+  /** Blank or comment only: nothing ran. */
+  | { readonly kind: 'empty' }
+  /** `exit` or `quit`. */
+  | { readonly kind: 'exit' }
+  /** A command ran; `output` is its text (may be empty). */
+  | { readonly kind: 'output'; readonly command: string; readonly output: string }
+  /** The line could not be split or the command failed: `error` is the message the shell prints. */
+  | { readonly kind: 'error'; readonly command: string; readonly error: string };
+
+/** Execute one line of shell input against `backend`. */
+export function runShellLine(backend: ShellBackend, raw: string, lineno = 1): ShellLineResult {
+  const parsed = splitCommandLine(raw, lineno);
+  if (parsed === null) return { kind: 'empty' };
+  if (isSyntaxError(parsed)) return { kind: 'error', command: parsed.text, error: parsed.error };
+  if (parsed.argv[0] === 'exit' || parsed.argv[0] === 'quit') return { kind: 'exit' };
+  try {
+    return { kind: 'output', command: parsed.text, output: backend.execute(parsed.argv) };
+  } catch (e) {
+    return { kind: 'error', command: parsed.text, error: e instanceof Error ? e.message : String(e) };
+  }
 }
 
-const HISTORY_SIZE = 1000;
-
-/** The tab completer: completes the last word of `line`. */
+/** The tab completer: completes the last word of `line`; returns the candidates and that word. */
 export function completeLine(backend: ShellBackend, line: string): [string[], string] {
   const m = /(\S*)$/.exec(line)!;
   const partial = m[1]!;
@@ -41,88 +48,4 @@ export function completeLine(backend: ShellBackend, line: string): [string[], st
     .filter((c) => c.startsWith(partial))
     .sort();
   return [[...new Set(hits)], partial];
-}
-
-function defaultHistoryFile(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.KERNEL_SIM_HISTFILE !== undefined)
-    return env.KERNEL_SIM_HISTFILE === '' ? undefined : env.KERNEL_SIM_HISTFILE;
-  try {
-    return join(homedir(), '.kernel_sim_history');
-  } catch {
-    return undefined;
-  }
-}
-
-function loadHistory(file: string | undefined): string[] {
-  if (file === undefined) return [];
-  try {
-    return readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .slice(-HISTORY_SIZE)
-      .reverse();
-  } catch {
-    return [];
-  }
-}
-
-/** Run the shell until `exit`, `quit` or end of input; resolves to the exit status. */
-export async function runShell(
-  backend: ShellBackend,
-  io: Io,
-  banner: string,
-  streams?: Partial<ShellStreams>,
-): Promise<number> {
-  const input = streams?.input ?? process.stdin;
-  const output = streams?.output ?? process.stdout;
-  const interactive = input.isTTY === true && output.isTTY === true;
-  const historyFile = interactive ? (streams?.historyFile ?? defaultHistoryFile(io.env)) : undefined;
-  const rl: Interface = createInterface({
-    input,
-    output: interactive ? output : undefined,
-    terminal: interactive,
-    completer: (line: string) => completeLine(backend, line),
-    history: loadHistory(historyFile),
-    historySize: HISTORY_SIZE,
-    removeHistoryDuplicates: true,
-    prompt: `${io.color.green('kernel-sim')}${io.color.dim('#')} `,
-  });
-  if (interactive)
-    io.out(`${banner}\nType 'help' for the commands, 'exit' or Ctrl-D to leave; Tab completes.\n`);
-  let status = EXIT_OK;
-  let lineno = 0;
-  if (interactive) rl.prompt();
-  for await (const raw of rl) {
-    lineno++;
-    const parsed = splitCommandLine(raw, lineno);
-    if (parsed !== null) {
-      if (historyFile !== undefined) {
-        try {
-          appendFileSync(historyFile, `${raw}\n`);
-        } catch {
-          // A read-only home directory costs the history, not the session.
-        }
-      }
-      if (!isSyntaxError(parsed) && (parsed.argv[0] === 'exit' || parsed.argv[0] === 'quit')) break;
-      let error: string | undefined;
-      if (isSyntaxError(parsed)) error = parsed.error;
-      else {
-        try {
-          const out = backend.execute(parsed.argv);
-          if (out !== '') io.out(out.endsWith('\n') ? out : `${out}\n`);
-          status = EXIT_OK;
-        } catch (e) {
-          error = e instanceof Error ? e.message : String(e);
-        }
-      }
-      if (error !== undefined) {
-        status = EXIT_FAILURE;
-        io.err(`${io.errColor.red(interactive ? error : `<stdin>:${lineno}: ${error}`)}\n`);
-      }
-    }
-    if (interactive) rl.prompt();
-  }
-  rl.close();
-  if (interactive) io.out('\n');
-  return status;
 }

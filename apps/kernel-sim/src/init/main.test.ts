@@ -28,16 +28,20 @@ function errOf(fn: () => unknown): KernelError {
   throw new Error('expected a KernelError');
 }
 
-function distroNoDefault() {
+/** The x86_64-sim preset with some options changed, under a name of its own. */
+function simWith(name: string, changes: Record<string, boolean>) {
   const p = getPageFlagsPreset('x86_64-sim');
-  return {
-    name: 'sim-off-by-default',
-    arch: p.arch,
-    kconfig: { ...p.kconfig, CONFIG_MEM_ALLOC_PROFILING_ENABLED_BY_DEFAULT: false },
-  };
+  return { name, arch: p.arch, kconfig: { ...p.kconfig, ...changes } };
 }
+const distroNoDefault = () =>
+  simWith('sim-off-by-default', { CONFIG_MEM_ALLOC_PROFILING_ENABLED_BY_DEFAULT: false });
 
 describe('boot', () => {
+  it('announces the 6.13 release it simulates (init/version.c: linux_banner)', () => {
+    const first = msgs(boot())[0]!;
+    expect(first).toMatch(/^Linux version 6\.13\.0-allocprof \(/);
+  });
+
   it.each([
     ['', true, '1', false, true],
     ['sysctl.vm.mem_profiling=never', false, '0', false, false],
@@ -60,7 +64,7 @@ describe('boot', () => {
       expect(msgs(k)).toContain("Malformed early option 'sysctl.vm.mem_profiling'");
   });
 
-  it('prints the late sysctl failures of §1.5', () => {
+  it('prints the late sysctl failures of do_sysctl_args() (fs/proc/proc_sysctl.c)', () => {
     expect(msgs(boot({ cmdline: 'sysctl.vm.mem_profiling=never' }))).toContain(
       "Failed to set sysctl parameter 'vm.mem_profiling=never': permission denied (read-only?)",
     );
@@ -523,6 +527,55 @@ describe('modules', () => {
     expect(m.tagsInArea).toBe(false);
     k.rmmod('kvm');
     expect(errOf(() => k.insmod({ ...catalogModule('loop')!, align: 3 })).code).toBe('ENOEXEC');
+  });
+});
+
+describe('DEBUG warnings (CONFIG_MEM_ALLOC_PROFILING_DEBUG)', () => {
+  const debugConfig = () => simWith('sim-debug', { CONFIG_MEM_ALLOC_PROFILING_DEBUG: true });
+
+  // include/linux/alloc_tag.h: alloc_tag_add_check() → kernel/panic.c: __warn(), as 6.13 prints it.
+  it('report the running task, the loaded modules and the release, once per call site', () => {
+    const k = boot({ config: debugConfig(), cpus: 4 });
+    k.insmod('loop');
+    k.insmod('e1000e');
+    k.setCpu(3);
+    const seq = k.dmesg.seq;
+    // An allocation outside alloc_hooks(): current->alloc_tag is NULL.
+    const pfn = k.alloc.allocPages(0, GFP_KERNEL);
+    k.alloc.freePages(pfn, 0);
+    const again = k.alloc.allocPages(0, GFP_KERNEL);
+    k.alloc.freePages(again, 0);
+    const lines = k.dmesg
+      .entries()
+      .filter((r) => r.seq >= seq)
+      .map((r) => `${r.level}: ${r.text}`);
+    expect(lines).toEqual([
+      'warning: ------------[ cut here ]------------',
+      'warning: current->alloc_tag not set',
+      'warning: WARNING: CPU: 3 PID: 0 at include/linux/alloc_tag.h:147 post_alloc_hook+0x0/0x0',
+      'warning: Modules linked in: e1000e loop',
+      'warning: CPU: 3 UID: 0 PID: 0 Comm: swapper/0 Not tainted 6.13.0-allocprof #1',
+      'warning: RIP: 0010:post_alloc_hook+0x0/0x0',
+      'warning: Call Trace:',
+      'warning:  <TASK>',
+      'warning:  get_page_from_freelist+0x0/0x0',
+      'warning:  __alloc_pages_noprof+0x0/0x0',
+      'warning:  </TASK>',
+      'warning: ---[ end trace 0000000000000000 ]---',
+      'warning: ------------[ cut here ]------------',
+      'warning: alloc_tag was not set',
+      // __free_pages() reads the tag (pgalloc_tag_get) before free_pages_prepare() subtracts it;
+      // both inline the same alloc_tag_sub_check() of mm/page_alloc.c, so only the first reports.
+      'warning: WARNING: CPU: 3 PID: 0 at include/linux/alloc_tag.h:152 __free_pages+0x0/0x0',
+      'warning: Modules linked in: e1000e loop',
+      'warning: CPU: 3 UID: 0 PID: 0 Comm: swapper/0 Tainted: G        W          6.13.0-allocprof #1',
+      'warning: Tainted: [W]=WARN',
+      'warning: RIP: 0010:__free_pages+0x0/0x0',
+      'warning: Call Trace:',
+      'warning:  <TASK>',
+      'warning:  </TASK>',
+      'warning: ---[ end trace 0000000000000000 ]---',
+    ]);
   });
 });
 

@@ -1,12 +1,14 @@
 /**
  * init/main.c: start_kernel() and kernel_init() for the simulated machine — the boot timeline
- * (early params, core mm init with alloc_tag_sec_init, page_ext and the memblock release,
- * alloc_tag_init, the late sysctl arguments) — and `Kernel`, the running system: page
- * allocations charged to call sites, split and migration, vmalloc, modules, /proc and sysctl.
+ * (early params, core mm init with alloc_tag_sec_init, page_ext and the memblock release, the
+ * early initcall of dynamic debug, alloc_tag_init, the late sysctl arguments) — and `Kernel`, the
+ * running system: page allocations charged to call sites, split and migration, vmalloc, modules,
+ * /proc and sysctl.
  *
  * Where things live (as in the kernel tree):
  *   init/cmdline.ts        boot command line, early params, unknown params for init
  *   kernel/printk.ts       dmesg ring, log levels, virtual clock
+ *   lib/dynamic_debug.ts   pr_debug() call sites, dyndbg= queries, /proc/dynamic_debug/control
  *   kernel/vmlinux_alloc_tags.ts  the image's alloc_tags section (call sites)
  *   kernel/module/         module loader (main.ts), descriptors, built-in catalog
  *   mm/mm_types.ts         struct page: one 32-byte record per page frame
@@ -27,8 +29,14 @@
  * counters → reading /proc/allocinfo sums them per tag.
  */
 
-import { type AllocTag, type AllocTagSite, AllocTagSubsystem, allocTagRead } from '@allocprof/alloc-tag';
-import { Codetag, SymbolTable } from '@allocprof/codetag';
+import {
+  ALLOC_TAG_PR_DEBUG_SITES,
+  type AllocTag,
+  type AllocTagSite,
+  AllocTagSubsystem,
+  allocTagRead,
+} from '@allocprof/alloc-tag';
+import { Codetag, KernelWarn, SymbolTable } from '@allocprof/codetag';
 import { VMALLOC_SIZE, Vmalloc, type VmStruct } from '@allocprof/execmem-vmalloc';
 import {
   computePageFlagsLayout,
@@ -52,6 +60,7 @@ import { type Module, ModuleLoader } from '../kernel/module/main';
 import { Dmesg, formatTimestamp, type LogLevel, VirtualClock } from '../kernel/printk';
 import { generateKernelAllocTags, KERNEL_SITES } from '../kernel/vmlinux_alloc_tags';
 import { formatSize, memparse } from '../lib/cmdline';
+import { type DdebugSite, DynamicDebug } from '../lib/dynamic_debug';
 import { __GFP_COMP, __GFP_NOWARN, GFP_HIGHUSER_MOVABLE, GFP_KERNEL } from '../mm/gfp';
 import { MemMap, PAGE_SIZE, STRUCT_PAGE_SIZE, validateRamSize, ZONE_TYPES } from '../mm/memmap';
 import { migrateFolio } from '../mm/migrate';
@@ -98,6 +107,12 @@ export interface KernelOptions {
   onProgress?: (pagesDone: number, nrPages: number) => void;
   /** Boot-time failures to inject: `allocinfoCreate` makes proc_create("allocinfo") fail. */
   faults?: { allocinfoCreate?: boolean };
+  /**
+   * Source files built with DEBUG defined (kbuild `CFLAGS_<object> += -DDEBUG`): their pr_debug()
+   * call sites print from the start, before dynamic debug exists. init/main.c defines DEBUG
+   * itself; `lib/alloc_tag.c` here shows alloc_tag_sec_init()'s message.
+   */
+  debugSources?: readonly string[];
 }
 
 /** A call site allocations can be charged to. */
@@ -126,7 +141,18 @@ const IMAGE = {
 /** The alloc_tags section sits at the start of .data (after text and rodata). */
 const KERNEL_ALLOC_TAGS_ADDR = KERNEL_TEXT_ADDR + IMAGE.code + IMAGE.rodata;
 const ALLOC_TAG_SIZE = 40;
-const UTS_RELEASE = '6.12.0-allocprof';
+/** include/generated/utsrelease.h: the release this kernel simulates (6.13) with its local version. */
+const UTS_RELEASE = '6.13.0-allocprof';
+/** init_utsname()->version: build number and build options. */
+const UTS_VERSION = '#1 SMP PREEMPT_DYNAMIC';
+
+/** init/main.c (6.13, which defines DEBUG): run_init_process()'s pr_debug() call sites. */
+const runInitProcessSite = (lineno: number, format: string): DdebugSite =>
+  Object.freeze({ modname: 'main', function: 'run_init_process', filename: 'init/main.c', lineno, format });
+const INIT_WITH_ARGUMENTS = runInitProcessSite(1381, '  with arguments:\n');
+const INIT_ARGUMENT = runInitProcessSite(1383, '    %s\n');
+const INIT_WITH_ENVIRONMENT = runInitProcessSite(1384, '  with environment:\n');
+const INIT_ENVIRONMENT = runInitProcessSite(1386, '    %s\n');
 
 const hex18 = (v: number): string => `0x${v.toString(16).padStart(16, '0')}`;
 const kb = (pages: number): number => pages * (PAGE_SIZE >> 10);
@@ -178,6 +204,8 @@ export class Kernel {
   readonly pageExt: PageExt;
   readonly modules: ModuleLoader;
   readonly procfs: ProcFs;
+  /** lib/dynamic_debug.c: the image's pr_debug() call sites and their flags. */
+  readonly dynamicDebug: DynamicDebug;
   /** kallsyms of vmlinux. */
   readonly kallsyms: SymbolTable;
   /** The kernel image's call sites (alloc_tags section order). */
@@ -216,18 +244,34 @@ export class Kernel {
     this.kallsyms = new SymbolTable();
     this.procfs = new ProcFs();
     this.procfs.failAllocinfoCreate = o.faults?.allocinfoCreate === true;
+    const debugSources = o.debugSources ?? [];
+    if (!Array.isArray(debugSources) || !debugSources.every((f) => typeof f === 'string'))
+      throw new KernelError('EINVAL', 'debugSources must be a list of source file names');
+    this.dynamicDebug = new DynamicDebug(printk, () => this.ctx.current.pid);
+    this.dynamicDebug.addSites(
+      [INIT_WITH_ARGUMENTS, INIT_ARGUMENT, INIT_WITH_ENVIRONMENT, INIT_ENVIRONMENT],
+      true,
+    );
 
     printk.printk(
       'notice',
-      `Linux version ${UTS_RELEASE} (kernel-sim@allocprof) (gcc (GCC) 14.2.0, GNU ld (GNU Binutils) 2.43.1) #1 SMP PREEMPT_DYNAMIC`,
+      `Linux version ${UTS_RELEASE} (kernel-sim@allocprof) (gcc (GCC) 14.2.0, GNU ld (GNU Binutils) 2.43.1) ${UTS_VERSION}`,
     );
     printk.printk('info', `Command line: ${this.cmdline.raw}`);
 
     // The image's alloc_tags section exists before anything runs.
     this.kernelSites = generateKernelAllocTags(o.kernelTags ?? 4096);
     const modulesBuilt = kconfigEnabled(kconfig, 'CONFIG_MODULES');
+    // kernel/panic.c: one WARN() machinery (taint, once-flags) for every package of this kernel.
+    const ctx = this.ctx;
+    const warn = new KernelWarn(printk, {
+      task: () => ({ cpu: ctx.cpu, pid: ctx.current.pid, uid: 0, comm: ctx.current.comm }),
+      modules: () => this.modules?.list().map((m) => m.name) ?? [],
+      release: UTS_RELEASE,
+      version: UTS_VERSION.slice(0, UTS_VERSION.indexOf(' ')),
+    });
     if (this.profilingBuilt) {
-      this.codetag = new Codetag({ kernelSymbols: this.kallsyms, printk });
+      this.codetag = new Codetag({ kernelSymbols: this.kallsyms, printk, warn });
     } else {
       this.codetag = null;
     }
@@ -312,8 +356,13 @@ export class Kernel {
         CONFIG_MODULES: modulesBuilt,
         CONFIG_SYSCTL: true,
       };
+      this.dynamicDebug.addSites(ALLOC_TAG_PR_DEBUG_SITES, debugSources.includes('lib/alloc_tag.c'));
+      const ddebug = this.dynamicDebug;
       at = new AllocTagSubsystem({
-        printk,
+        printk: {
+          printk: (level, message) => printk.printk(level, message),
+          prDebug: (site, message) => ddebug.prDebug(site, message),
+        },
         nrCpus: cpus,
         kconfig: akconfig,
         codetag: this.codetag!,
@@ -321,6 +370,7 @@ export class Kernel {
         pageFlagsLayout: this.layout,
         ...(modulesBuilt ? { vmalloc: this.vmalloc, pageProvider } : {}),
         procfs: this.procfs,
+        warn,
       });
       at.current = this.ctx.current;
       this.ctx.onTaskSwitch((task) => {
@@ -377,6 +427,8 @@ export class Kernel {
     printk.printk('notice', `Kernel command line: ${this.cmdline.raw}`);
     const known = [
       ...early.map((e) => e.name),
+      // lib/dynamic_debug.c: dyndbg_setup(), a no-op __setup() so the parameter is not "unknown".
+      'dyndbg',
       'root',
       'ro',
       'rw',
@@ -495,6 +547,10 @@ export class Kernel {
     this.bootAllocations();
     this.createProcFiles();
 
+    // do_pre_smp_initcalls(): dynamic_debug_init() applies the dyndbg= queries now, after every
+    // pr_debug() of start_kernel() and mm_core_init() has already run.
+    this.dynamicDebug.init(this.cmdline.params);
+
     // do_initcalls(): alloc_tag_init.
     if (at !== null) {
       const err = at.allocTagInit();
@@ -520,16 +576,17 @@ export class Kernel {
     }
     printk.printk('info', `Run ${this.initProcess} as init process`);
     const unknown = this.cmdline.unknownParams(known);
-    printk.printk('debug', '  with arguments:');
-    printk.printk('debug', `    ${this.initProcess}`);
-    for (const p of unknown.filter((x) => x.value === null)) printk.printk('debug', `    ${p.name}`);
-    printk.printk('debug', '  with environment:');
+    const dd = this.dynamicDebug;
+    dd.prDebug(INIT_WITH_ARGUMENTS, '  with arguments:');
+    dd.prDebug(INIT_ARGUMENT, `    ${this.initProcess}`);
+    for (const p of unknown.filter((x) => x.value === null)) dd.prDebug(INIT_ARGUMENT, `    ${p.name}`);
+    dd.prDebug(INIT_WITH_ENVIRONMENT, '  with environment:');
     for (const env of [
       'HOME=/',
       'TERM=linux',
       ...unknown.filter((x) => x.value !== null).map((x) => `${x.name}=${x.value}`),
     ])
-      printk.printk('debug', `    ${env}`);
+      dd.prDebug(INIT_ENVIRONMENT, `    ${env}`);
     this.clock.advance(1_000_000);
   }
 
@@ -626,6 +683,17 @@ export class Kernel {
     fs.create({ path: '/proc/modules', mode: () => 0o444, read: () => this.modules.procModules() });
     fs.create({ path: '/proc/buddyinfo', mode: () => 0o444, read: () => this.alloc.buddyinfo() });
     fs.create({ path: '/proc/cmdline', mode: () => 0o444, read: () => `${this.cmdline.raw}\n` });
+    // lib/dynamic_debug.c: dynamic_debug_init_control() — root may read and write it.
+    fs.create({
+      path: '/proc/dynamic_debug/control',
+      mode: () => 0o644,
+      read: () => this.dynamicDebug.control(),
+      write: (text, cred) => {
+        if (cred.euid !== 0)
+          throw new KernelError('EACCES', '/proc/dynamic_debug/control: Permission denied');
+        this.dynamicDebug.writeControl(text);
+      },
+    });
     const at = this.allocTag;
     if (at !== null) {
       fs.create({
@@ -751,7 +819,11 @@ export class Kernel {
     this.call(() => this.alloc.splitPage(pfn, newOrder));
   }
 
-  /** Migrate the block at `pfn` (the target is charged to mm/migrate.c, then the tag moves over). */
+  /**
+   * Migrate the block at `pfn`: the target is allocated charged to mm/migrate.c
+   * (alloc_migration_target), pgalloc_tag_swap() exchanges the two folios' references, and the
+   * free of the old folio takes the target's charge away.
+   */
   migratePage(pfn: number): number {
     return this.call(() =>
       this.charge(KERNEL_SITES.allocMigrationTarget, () =>

@@ -5,6 +5,7 @@
 export const ERRNO = {
   EPERM: 1,
   ENOENT: 2,
+  E2BIG: 7,
   ENOEXEC: 8,
   ENOMEM: 12,
   EACCES: 13,
@@ -24,6 +25,7 @@ export type Errno = keyof typeof ERRNO;
 const STRERROR: Readonly<Record<Errno, string>> = {
   EPERM: 'Operation not permitted',
   ENOENT: 'No such file or directory',
+  E2BIG: 'Argument list too long',
   ENOEXEC: 'Invalid module format',
   ENOMEM: 'Cannot allocate memory',
   EACCES: 'Permission denied',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bootBenchMachine } from '../bench/kernel-machine';
 import type { BenchMachineOptions } from '../bench/machine';
+import { NO_HOST } from '../host';
 import { Kernel } from '../init/main';
 import {
   type KmemRegion,
@@ -77,7 +78,7 @@ describe('simulated kernel addresses', () => {
   });
 
   it('make a bench machine traceable', () => {
-    const m = bootBenchMachine('nohooks', OPTS);
+    const m = bootBenchMachine('nohooks', OPTS, NO_HOST.files);
     const seen: KmemRegion[] = [];
     m.traceMemory!({ access: (_a, region) => seen.push(region) });
     const pfn = m.pageAlloc.allocPages(0, m.gfp);

@@ -1,7 +1,8 @@
 /**
  * mm/migrate.c: migrate_folio() as the tag accounting sees it — a new folio of the same order is
- * allocated (charged to the caller's tag), folio_migrate_flags() moves the old folio's tag
- * reference to it (pgalloc_tag_copy), and the old folio is freed.
+ * allocated (charged to the caller's tag), folio_migrate_flags() swaps the two folios' tag
+ * references (pgalloc_tag_swap), and freeing the old folio then removes the new folio's own
+ * charge while the original allocation's charge stays, now on the new pages.
  */
 
 import { KernelError } from '../kernel/errno';

@@ -6,7 +6,8 @@
  *
  * Two concrete allocators share the free-list core: `NoHooksPageAllocator` is the kernel built
  * without CONFIG_MEM_ALLOC_PROFILING (the hooks do not exist, nothing is checked for them) and
- * `HookedPageAllocator` calls include/linux/pgalloc_tag.h where mm/page_alloc.c does.
+ * `HookedPageAllocator` calls the hooks of include/linux/pgalloc_tag.h where mm/page_alloc.c calls
+ * pgalloc_tag_*().
  *
  * Per-page state is the page's `struct page` record in the memmap (mm_types.ts): the free and
  * per-CPU lists are intrusive doubly linked lists through lru.next/lru.prev, the block order is
@@ -86,8 +87,8 @@ export interface PageAllocHooks<Tag = unknown> {
   pgallocTagSubPages(tag: Tag, nrPages: number): void;
   /** split_page() / folio split → pgalloc_tag_split(folio, old_order, new_order). */
   pgallocTagSplit(pfn: number, oldOrder: number, newOrder: number): void;
-  /** folio_migrate_flags() → pgalloc_tag_copy(new, old) of a folio of 2^order pages. */
-  pgallocTagCopy(newPfn: number, oldPfn: number, order: number): void;
+  /** folio_migrate_flags() → pgalloc_tag_swap(new, old): the two folios exchange tag references. */
+  pgallocTagSwap(newPfn: number, oldPfn: number): void;
   /** memblock release, free_reserved_page() → clear_page_tag_ref(page). */
   clearPageTagRef(pfn: number): void;
 }
@@ -1075,7 +1076,7 @@ export class NoHooksPageAllocator extends BuddyAllocator {
   }
 }
 
-/** The kernel built with CONFIG_MEM_ALLOC_PROFILING: the pgalloc_tag hooks on every path. */
+/** The kernel built with CONFIG_MEM_ALLOC_PROFILING: the pgalloc_tag_*() hooks on every path. */
 export class HookedPageAllocator<Tag = unknown> extends BuddyAllocator {
   readonly hooks: PageAllocHooks<Tag>;
 
@@ -1145,7 +1146,7 @@ export class HookedPageAllocator<Tag = unknown> extends BuddyAllocator {
   }
 
   folioMigrateFlags(newPfn: number, oldPfn: number): void {
-    this.hooks.pgallocTagCopy(newPfn, oldPfn, this.mem[(newPfn << 3) + 4]!);
+    this.hooks.pgallocTagSwap(newPfn, oldPfn);
   }
 
   freeReservedPage(pfn: number): void {

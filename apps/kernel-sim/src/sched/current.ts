@@ -23,7 +23,8 @@ export class TaskContext {
     if (!Number.isInteger(nrCpus) || nrCpus < 1 || nrCpus > 8192)
       throw new KernelError('EINVAL', `number of CPUs must be 1..8192, got ${nrCpus}`);
     this.nrCpus = nrCpus;
-    this.current = new TaskStruct('swapper/0');
+    // init_task: PID 0, the boot CPU's idle task.
+    this.current = new TaskStruct('swapper/0', 0);
   }
 
   /** Run on `cpu` from now on (sched_setaffinity of the running task). */

@@ -1,9 +1,12 @@
 /**
- * kernel/module/main.c: load_module() and free_module() as the series changed them (§5.9) —
- * layout without the codetag sections, the move of `alloc_tags` into the module tag area
- * (codetag_alloc_module_section), replace, add_unformed_module, record (codetag_load_module);
- * and unload (codetag_unload_module, then the module's memory). Every failure frees what the
- * load took, including the area reserved by the move (the May 2025 fix), and reports the errno.
+ * kernel/module/main.c: load_module() and free_module() as the series changed them — the name
+ * check of early_mod_check() before anything is allocated, layout without the codetag sections,
+ * the move of `alloc_tags` into the module tag area (codetag_alloc_module_section), replace,
+ * record (codetag_load_module); and unload (codetag_unload_module, then the module's memory).
+ * Every failure frees what the load took, including the area reserved by the move and the
+ * module memory allocated before a failed move (both leaked by 6.13 itself and fixed upstream in
+ * 2025: "module: release codetag section when module load fails", "module: Fix memory
+ * deallocation on error path in move_module()"), and reports the errno.
  */
 
 import {
@@ -134,12 +137,19 @@ export class ModuleLoader {
   }
 
   /**
-   * load_module(). Throws KernelError with the errno of the failing step: ENOEXEC (bad
-   * descriptor), ENOMEM (module memory, module tag area population or tree node), EINVAL
-   * (alignment incompatible with tag indexing), EEXIST (a module of that name is loaded).
+   * load_module(). Throws KernelError with the errno of the failing step, in the kernel's order:
+   * ENOEXEC (bad descriptor: elf_validity_cache_copy), EEXIST (a module of that name is loaded:
+   * early_mod_check), ENOMEM (module memory: move_module), EINVAL (alignment incompatible with tag
+   * indexing) or ENOMEM (tree node, module tag area population) from the codetag section's move.
    */
   load(descriptor: unknown, source?: string): Module {
     const d = checkModuleDescriptor(descriptor, source ?? 'module');
+    // early_mod_check() → module_patient_check_exists(): a live module of the same name fails the
+    // load with -EEXIST before layout_and_allocate(), so nothing below (module memory, the tag
+    // area, its pages, module_tags.size, the "too many tags" shutdown) happens. Loads are
+    // serialized here, so add_unformed_module()'s second check, which catches a concurrent load
+    // of the same name, has nothing left to find.
+    if (this.mods.has(d.name)) throw new KernelError('EEXIST', `module ${d.name} is already loaded`);
     const { vmalloc, codetag, allocTag, charges } = this.d;
     const tagsSize = d.tags.length * ALLOC_TAG_SIZE;
     const info = new LoadInfoModule(d.name);
@@ -190,14 +200,6 @@ export class ModuleLoader {
         : [];
     const mod = new Module(d, text, data, tagsAddr, moved, tags);
     if (moved) codetag!.moduleReplaced(info, mod);
-
-    // add_unformed_module(): the name check comes after the move.
-    if (this.mods.has(d.name)) {
-      if (moved) codetag!.freeModuleSections(mod);
-      else if (tags.length > 0) allocTag!.freeModuleTagMemory(tagsAddr, tagsAddr + tagsSize);
-      freeMem();
-      throw new KernelError('EEXIST', `module ${d.name} is already loaded`);
-    }
 
     // do_init_module() → codetag_load_module(): the tags become visible.
     mod.state = 'coming';

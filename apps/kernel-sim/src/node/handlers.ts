@@ -1,16 +1,17 @@
-/** The handlers of the commands that boot a kernel or draw layouts. */
+/** The handlers of the commands that boot a kernel or draw layouts, wired to Node's shell and terminal. */
 import { benchCommand } from '../bench/command';
 import { bootBenchMachine } from '../bench/kernel-machine';
-import { demoCommand } from './demo';
-import { readInputFile } from './files';
-import type { Io } from './io';
-import { layoutCommand } from './layout';
-import { bootKernel, KernelMachine } from './machine';
-import type { Handlers, MachineOptions } from './program';
-import { runScriptLines } from './runner';
-import { parseScript } from './script';
-import { Session } from './session';
-import { runShell, type ShellBackend } from './shell';
+import { demoCommand } from '../cli/demo';
+import { readInputFile } from '../cli/files';
+import type { Io } from '../cli/io';
+import { layoutCommand } from '../cli/layout';
+import { bootGuardOf, bootKernel, KernelMachine } from '../cli/machine';
+import type { Handlers, MachineOptions } from '../cli/program';
+import { runScriptLines } from '../cli/runner';
+import { parseScript } from '../cli/script';
+import { Session } from '../cli/session';
+import type { ShellBackend } from '../cli/shell';
+import { runShell } from './shell';
 
 /** `kernel-sim run SCRIPT`. */
 export async function runCommand(
@@ -18,9 +19,9 @@ export async function runCommand(
   opts: MachineOptions & { keepGoing: boolean },
   io: Io,
 ): Promise<number> {
-  const lines = parseScript(readInputFile(script));
-  const machine = new KernelMachine(bootKernel(opts));
-  const session = new Session(machine, io.colorOn);
+  const lines = parseScript(readInputFile(io.host.files, script));
+  const machine = new KernelMachine(bootKernel(opts, io.host.files, {}, bootGuardOf(io)));
+  const session = new Session(machine, io.colorOn, io.host.files);
   const result = runScriptLines(lines, session, io, {
     scriptName: script === '-' ? '<stdin>' : script,
     keepGoing: opts.keepGoing,
@@ -35,8 +36,8 @@ export async function runCommand(
 
 /** `kernel-sim shell`. */
 export async function shellCommand(opts: MachineOptions, io: Io): Promise<number> {
-  const machine = new KernelMachine(bootKernel(opts));
-  const session = new Session(machine, io.colorOn);
+  const machine = new KernelMachine(bootKernel(opts, io.host.files, {}, bootGuardOf(io)));
+  const session = new Session(machine, io.colorOn, io.host.files);
   const backend: ShellBackend = opts.json
     ? {
         execute(argv) {
@@ -58,6 +59,9 @@ export const handlers: Handlers = {
   run: runCommand,
   shell: shellCommand,
   bench: (opts, io) =>
-    benchCommand(opts, io, { boot: bootBenchMachine, stderrIsTTY: process.stderr.isTTY === true }),
+    benchCommand(opts, io, {
+      boot: (mode, o) => bootBenchMachine(mode, o, io.host.files),
+      stderrIsTTY: process.stderr.isTTY === true,
+    }),
   layout: layoutCommand,
 };

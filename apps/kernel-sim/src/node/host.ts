@@ -1,33 +1,50 @@
 /**
- * The Node host of the benchmark: the clocks of the rounds, where the run happens (date, Node,
- * CPU), and the size of the host's last-level cache — what the platform-neutral harness and
- * report take as input. Everything that needs `node:` modules or `process` lives here, so the
- * rest of src/bench runs in a browser worker too.
+ * The Node host of the core (host.ts): files through node:fs (`-` is standard input), the
+ * process's CPU time, the runtime, CPU and platform from node:os, the memory available to the
+ * process and the last-level cache from sysfs. Only the command line and
+ * the Node scripts use it; nothing platform-neutral imports this file.
  */
-
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus, freemem, platform } from 'node:os';
+import type { Host, HostDirEntry, HostFiles, HostInfo } from '../host';
 import { memparse } from '../lib/cmdline';
-import { type Clock, type ClockKind, DEFAULT_LLC_BYTES } from './harness';
-import type { BenchEnvironment } from './report';
+
+/** The files of the machine Node runs on. */
+export const nodeFiles: HostFiles = {
+  readText: (path) => readFileSync(path === '-' ? 0 : path, 'utf8'),
+  exists: (path) => existsSync(path),
+  list(dir): HostDirEntry[] {
+    try {
+      return readdirSync(dir, { withFileTypes: true }).map((e) => ({
+        name: e.name,
+        directory: e.isDirectory(),
+      }));
+    } catch {
+      return [];
+    }
+  },
+};
 
 /**
  * CPU time of this process (user + system, getrusage: microsecond resolution, precise on Linux).
- * The loops are single-threaded and allocate nothing, so on an idle machine it equals wall time;
- * on a shared one it leaves out the time other processes held the CPU, which wall time counts.
+ * The benchmark loops are single-threaded and allocate nothing, so on an idle machine it equals
+ * wall time; on a shared one it leaves out the time other processes held the CPU.
  */
-export const cpuClock: Clock = () => {
+export function cpuClock(): bigint {
   const u = process.cpuUsage();
   return BigInt(u.user + u.system) * 1000n;
-};
+}
 
-/** Monotonic wall time (hrtime). */
-export const wallClock: Clock = () => process.hrtime.bigint();
-
-/** The clock of a kind. */
-export function clockOf(kind: ClockKind): Clock {
-  return kind === 'cpu' ? cpuClock : wallClock;
+/** Node's version, the first CPU's model, the logical CPU count, OS and architecture. */
+export function nodeHostInfo(): HostInfo {
+  const list = cpus();
+  return {
+    runtime: process.version,
+    cpu: list[0]?.model.trim() ?? 'unknown',
+    logicalCpus: list.length,
+    platform: `${platform()} ${process.arch}`,
+  };
 }
 
 /**
@@ -41,18 +58,6 @@ export function hostAvailableBytes(env: Readonly<Record<string, string | undefin
   const cap = env.KERNEL_SIM_MEM_LIMIT;
   if (cap !== undefined && cap !== '') bytes = Math.min(bytes, memparse(cap, 'KERNEL_SIM_MEM_LIMIT'));
   return bytes;
-}
-
-/** The environment of this process. */
-export function benchEnvironment(now: Date = new Date()): BenchEnvironment {
-  const list = cpus();
-  return {
-    date: now.toISOString(),
-    node: process.version,
-    cpu: list[0]?.model.trim() ?? 'unknown',
-    logicalCpus: list.length,
-    platform: `${platform()} ${process.arch}`,
-  };
 }
 
 /** `lscpu`'s model name, CPU count and hypervisor (the environment line of the results README). */
@@ -70,14 +75,7 @@ export function cpuDescription(): string {
   }
 }
 
-/** The host's last-level cache, and where the figure came from. */
-export interface HostLlc {
-  readonly bytes: number;
-  /** `sysfs` when read from the host, `assumed` for the 32 MiB default. */
-  readonly source: 'sysfs' | 'assumed';
-}
-
-/** The file reads hostLlc() makes (tests pass their own). */
+/** The file reads hostLlcBytes() makes (tests pass their own). */
 export interface SysfsReader {
   readdir(path: string): string[];
   readFile(path: string): string;
@@ -101,10 +99,10 @@ export function parseCacheSize(text: string): number | null {
 
 /**
  * The last-level cache of CPU 0 from /sys/devices/system/cpu/cpu0/cache/index*: the data or
- * unified cache of the highest level. Where sysfs has no cache information (some virtual
- * machines, other systems) the benchmark assumes 32 MiB.
+ * unified cache of the highest level; null where sysfs has no cache information (some virtual
+ * machines, other systems).
  */
-export function hostLlc(fs: SysfsReader = NODE_SYSFS): HostLlc {
+export function hostLlcBytes(fs: SysfsReader = NODE_SYSFS): number | null {
   let best: { level: number; bytes: number } | null = null;
   try {
     for (const dir of fs.readdir(CACHE_DIR)) {
@@ -119,9 +117,16 @@ export function hostLlc(fs: SysfsReader = NODE_SYSFS): HostLlc {
         best = { level, bytes };
     }
   } catch {
-    // No sysfs or no cache directory: the default below.
+    // No sysfs or no cache directory: the caller's default.
   }
-  return best === null
-    ? { bytes: DEFAULT_LLC_BYTES, source: 'assumed' }
-    : { bytes: best.bytes, source: 'sysfs' };
+  return best?.bytes ?? null;
 }
+
+/** The host the command line runs on. */
+export const nodeHost: Host = {
+  files: nodeFiles,
+  cpuClock,
+  info: nodeHostInfo,
+  availableMemory: () => hostAvailableBytes(),
+  llcBytes: () => hostLlcBytes(),
+};
