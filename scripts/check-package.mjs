@@ -1,15 +1,28 @@
 #!/usr/bin/env node
 /**
- * `check:package` for one library (run from its directory): pack it the way it will be published
- * (`pnpm pack`, which applies publishConfig and rewrites `workspace:^`), then lint the tarball with
- * `publint --strict` and check its types with `attw` (ESM-only profile: the packages ship ESM).
- * Also asserts that the published manifest exposes no source-first condition and no `src/` file.
+ * `check:package` for one published package (run from its directory): pack it the way it will be
+ * published (`pnpm pack`, which applies publishConfig and rewrites `workspace:^`), then lint the
+ * tarball with `publint --strict` and check its types with `attw` under its default profile, so
+ * that ESM (`import`) and CommonJS (`require`) consumers, node10, node16 and bundler resolution
+ * all see working types. Also asserts that the published manifest exposes no source-first
+ * condition and no `src/` file, and that every file the manifest names is in the tarball.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packPackage } from './workspace.mjs';
+
+/** Every file the manifest points at: main, types, bin targets and each export's targets. */
+function manifestFiles(m) {
+  const out = new Set();
+  const walk = (v) => {
+    if (typeof v === 'string') out.add(v);
+    else if (v !== null && typeof v === 'object') for (const x of Object.values(v)) walk(x);
+  };
+  for (const key of ['main', 'types', 'bin', 'exports']) walk(m[key]);
+  return [...out];
+}
 
 const cwd = process.cwd();
 const manifest = JSON.parse(fs.readFileSync(path.join(cwd, 'package.json'), 'utf8'));
@@ -20,7 +33,8 @@ if (manifest.private) {
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'allocprof-pack-'));
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { cwd, stdio: 'inherit', ...opts });
 try {
-  const { tarball: file, files: listed } = packPackage(cwd, out);
+  // turbo runs `build` before this task, so the prepack build would only repeat it.
+  const { tarball: file, files: listed } = packPackage(cwd, out, { scripts: false });
   execFileSync('tar', ['-xzf', file, '-C', out]);
   const packed = JSON.parse(fs.readFileSync(path.join(out, 'package', 'package.json'), 'utf8'));
   const problems = [];
@@ -28,8 +42,11 @@ try {
     problems.push('published exports still contain the @allocprof/source condition');
   if (listed.some((f) => f.startsWith('package/src/'))) problems.push('tarball contains src/');
   if (!listed.includes('package/README.md')) problems.push('tarball has no README.md');
-  if (!listed.includes('package/dist/index.js') || !listed.includes('package/dist/index.d.ts'))
-    problems.push('tarball lacks dist/index.js or dist/index.d.ts');
+  for (const f of manifestFiles(packed)) {
+    if (!listed.includes(`package/${f.replace(/^\.\//, '')}`)) problems.push(`tarball lacks ${f}`);
+  }
+  if (packed.bin === undefined && !packed.exports?.['.'])
+    problems.push('neither a bin nor a "." export: nothing to use');
   for (const [dep, range] of Object.entries(packed.dependencies ?? {})) {
     if (String(range).startsWith('workspace:')) problems.push(`dependency ${dep} still says ${range}`);
   }
@@ -38,7 +55,8 @@ try {
     process.exit(1);
   }
   run('publint', ['run', file, '--strict']);
-  run('attw', [file, '--profile', 'esm-only', '--no-emoji', '--format', 'table-flipped']);
+  // attw checks entry points; a package that is only a command (a bin, no "." export) has none.
+  if (packed.exports?.['.']) run('attw', [file, '--no-emoji', '--format', 'table-flipped']);
   console.log(`check:package: ${manifest.name}@${packed.version} OK (${listed.length} files)`);
 } finally {
   fs.rmSync(out, { recursive: true, force: true });

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * `pnpm release`: build every library and publish the ones whose version is not on the registry
- * yet (`changeset publish`). `pnpm release --dry-run` works offline: it builds, packs each library
- * exactly as it would be published and prints each package's own version and tarball contents.
+ * `pnpm release`: build every published package (the libraries and the `kernel-sim` command) and
+ * publish the ones whose version is not on the registry yet (`changeset publish`). `pnpm release
+ * --dry-run` works offline: it builds, packs each package exactly as it would be published and
+ * prints each package's own version and tarball contents.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,7 +24,7 @@ const out = fs.mkdtempSync(path.join(os.tmpdir(), 'allocprof-release-'));
 try {
   console.log('release --dry-run: what `pnpm release` would publish (nothing is uploaded)\n');
   for (const pkg of publicPackages()) {
-    const { tarball, files } = packPackage(pkg.dir, out);
+    const { tarball, files } = packPackage(pkg.dir, out, { scripts: false });
     const bytes = fs.statSync(tarball).size;
     console.log(
       `${pkg.name}@${pkg.manifest.version}  ${path.basename(tarball)}  ${files.length} files, ${bytes} bytes`,

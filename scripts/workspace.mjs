@@ -25,11 +25,14 @@ export const publicPackages = (root = repoRoot) => workspacePackages(root).filte
 
 /**
  * Pack the package in `dir` exactly as it would be published (`pnpm pack`: publishConfig applied,
- * `workspace:^` rewritten) into `dest`; returns the tarball's path and the files it holds.
+ * `workspace:^` rewritten, the `prepack` build run) into `dest`; returns the tarball's path and
+ * the files it holds. `scripts: false` skips the lifecycle scripts, for callers that have just
+ * built the package.
  */
-export function packPackage(dir, dest) {
+export function packPackage(dir, dest, { scripts = true } = {}) {
   const before = new Set(fs.readdirSync(dest));
-  execFileSync('pnpm', ['pack', '--pack-destination', dest], { cwd: dir, stdio: 'pipe' });
+  const flags = scripts ? [] : ['--ignore-scripts'];
+  execFileSync('pnpm', [...flags, 'pack', '--pack-destination', dest], { cwd: dir, stdio: 'pipe' });
   const name = fs.readdirSync(dest).find((f) => f.endsWith('.tgz') && !before.has(f));
   if (!name) throw new Error(`pnpm pack in ${dir} produced no tarball`);
   const tarball = path.join(dest, name);

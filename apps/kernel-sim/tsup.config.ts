@@ -1,20 +1,26 @@
+import { chmod } from 'node:fs/promises';
 import { defineConfig } from 'tsup';
 import base from '../../tsup.config.base.ts';
 
 /**
- * Two builds: the `kernel-sim` executable, which bundles every workspace package into one file,
- * and the library entry (`src/index.ts`, the platform-neutral core) with its declarations,
- * which imports its dependencies.
+ * Two builds, run side by side, so each cleans only its own files:
+ * - the `kernel-sim` command: one ESM file with a shebang, executable, importing the published
+ *   @allocprof packages it depends on (they stay separate packages, so a fix in one reaches the
+ *   command through a dependency bump);
+ * - the library entry (`src/index.ts`, the platform-neutral core) from the shared base: ESM and
+ *   CommonJS, each with its declarations.
  */
 export default defineConfig([
   {
     ...base,
     entry: ['src/cli.ts'],
+    format: ['esm'],
     dts: false,
-    noExternal: [/^@allocprof\//],
     banner: { js: '#!/usr/bin/env node' },
-    // The two builds run side by side: each cleans only its own files.
     clean: ['cli.*'],
+    async onSuccess() {
+      await chmod('dist/cli.js', 0o755);
+    },
   },
   { ...base, entry: ['src/index.ts'], clean: ['index.*'] },
 ]);

@@ -2,7 +2,7 @@
  * `kernel-sim`: boot the simulated kernel and drive it (demo, run, shell, bench), draw page-flags
  * layouts, read /proc/allocinfo files. See `kernel-sim --help`.
  */
-
+import { readFileSync } from 'node:fs';
 import { runCli } from './cli/program';
 import { handlers } from './node/handlers';
 import { processIo } from './node/io';
@@ -15,7 +15,12 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-runCli(process.argv.slice(2), processIo(), handlers).then(
+// The built cli.js sits one directory below the package's manifest (dist/; .test-build/ for the tests).
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+runCli(process.argv.slice(2), processIo(), handlers, version).then(
   (code) => {
     process.exitCode = code;
   },

@@ -8,7 +8,8 @@
  *   style options, giving the `SimKernel` surface the commands use;
  * - the script language of `kernel-sim run` and `shell`: `Session` executes commands,
  *   `runShellLine()` / `completeLine()` are the shell's line discipline, `runScriptLines()` a run;
- * - /proc/allocinfo files, module descriptors and the built-in module catalog;
+ * - /proc/allocinfo files (`allocinfo top` and `diff`, and the live view with its file, clock and
+ *   terminal passed in as `LiveTopDeps`), module descriptors and the built-in module catalog;
  * - page-flags layouts as text, SVG or JSON (`renderLayout()`, as `kernel-sim layout`);
  * - the module tag area as data (`SimKernel.tagArea()`) and as a text map;
  * - the page-allocation overhead benchmark across its five modes (`runBench()`).
@@ -60,6 +61,14 @@ export {
   type SiteTotal,
   totalsBySite,
 } from './cli/allocinfo-file';
+export {
+  formatLiveFrame,
+  type LiveFrame,
+  type LiveTopDeps,
+  type LiveTopOptions,
+  liveFrame,
+  runLiveTop,
+} from './cli/allocinfo-live';
 export {
   allocinfoDiff,
   allocinfoTop,

@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, FIXTURES, kernelSim } from './helpers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, ensureBuilt, FIXTURES, kernelSim } from './helpers';
 
 const BOOT = join(FIXTURES, 'allocinfo-6.12-boot.txt');
 const LATER = join(FIXTURES, 'allocinfo-6.12-later.txt');
@@ -30,7 +33,13 @@ describe('kernel-sim allocinfo top', () => {
     const report = JSON.parse(r.stdout) as { rows: { name: string; bytes: number; calls: number }[] };
     const inline = report.rows.filter((row) => row.name.startsWith('include/linux/mm.h'));
     expect(inline).toEqual([
-      { name: 'include/linux/mm.h:2919 func:pagetable_alloc_noprof', bytes: 98304, calls: 24, level: 0 },
+      {
+        name: 'include/linux/mm.h:2919 func:pagetable_alloc_noprof',
+        bytes: 98304,
+        calls: 24,
+        level: 0,
+        accurate: true,
+      },
     ]);
   });
 
@@ -59,6 +68,63 @@ describe('kernel-sim allocinfo top', () => {
     const report = JSON.parse(r.stdout) as { version: string; sites: number };
     expect(report.version).toBe('2.0');
     expect(report.sites).toBe(21);
+  });
+
+  it('keeps and shows sites with negative sums (%12lli), read back from u64 images too', () => {
+    const input =
+      'allocinfo - version: 1.0\n#     <size>  <calls> <tag info>\n' +
+      '          -5        1 mm/a.c:1 func:fa \n' +
+      '18446744073709547520        2 mm/b.c:2 func:fb \n' +
+      '        4096        1 mm/c.c:3 func:fc \n';
+    const r = kernelSim(['allocinfo', 'top', '-'], { input });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(
+      '<stdin>: allocinfo 1.0, 3 call sites, -5 B in 4 allocations\n' +
+        '       SIZE      CALLS  CALL SITE\n' +
+        '   4.00 KiB          1  mm/c.c:3 func:fc\n' +
+        '       -5 B          1  mm/a.c:1 func:fa\n' +
+        '  -4.00 KiB          2  mm/b.c:2 func:fb\n',
+    );
+    const json = JSON.parse(kernelSim(['allocinfo', 'top', '-', '--json'], { input }).stdout) as {
+      rows: { name: string; bytes: number }[];
+    };
+    expect(json.rows.map((x) => x.bytes)).toEqual([4096, -5, -4096]);
+    // --min still filters when asked for.
+    expect(kernelSim(['allocinfo', 'top', '-', '--min', '0'], { input }).stdout).not.toContain('mm/a.c');
+  });
+
+  it('refuses a counter beyond 2^53 instead of rounding it', () => {
+    const r = kernelSim(['allocinfo', 'top', '-'], {
+      input: '9007199254740993        1 mm/a.c:1 func:fa \n',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      '<stdin>:1: size: "9007199254740993" (9007199254740993 as s64) is beyond ±2^53 and cannot be held exactly\n',
+    );
+  });
+
+  it('says "1 call site" and "1 allocation"', () => {
+    const r = kernelSim(['allocinfo', 'top', '-'], { input: '4096 1 mm/a.c:1 func:fa\n' });
+    expect(r.stdout.split('\n')[0]).toBe(
+      '<stdin>: allocinfo (no header), 1 call site, 4.00 KiB in 1 allocation',
+    );
+  });
+
+  it('keeps the accurate:no mark of format 2.0 in text and JSON', () => {
+    const text = kernelSim(['allocinfo', 'top', V2, '-n', '0']).stdout;
+    expect(text.split('\n')[0]).toMatch(/, 21 call sites \(\d+ accurate:no\), /);
+    expect(text).toContain('  mm/percpu-vm.c:95 func:pcpu_alloc_pages accurate:no\n');
+    expect(text.trimEnd().split('\n').at(-1)).toMatch(/^accurate:no: /);
+    const json = JSON.parse(kernelSim(['allocinfo', 'top', V2, '-n', '0', '--json']).stdout) as {
+      inaccurate: number;
+      rows: { name: string; accurate: boolean }[];
+    };
+    const marked = json.rows.filter((row) => !row.accurate).map((row) => row.name);
+    expect(marked).toContain('mm/percpu-vm.c:95 func:pcpu_alloc_pages');
+    expect(json.inaccurate).toBe(marked.length);
+    const tree = kernelSim(['allocinfo', 'top', V2, '--tree', '-d', '1']).stdout;
+    expect(tree).toContain('    mm/ accurate:no\n');
   });
 
   it('reads standard input', () => {
@@ -121,5 +187,92 @@ describe('allocinfo errors', () => {
     const r = kernelSim(['allocinfo', 'top', BOOT, '--min', '12Q']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("invalid size '12Q'");
+  });
+});
+
+describe('kernel-sim allocinfo top --interval (live view)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kernel-sim-live-'));
+  const live = join(dir, 'allocinfo');
+  /** Replace the file in one step, as the kernel regenerates /proc/allocinfo on each read. */
+  const put = (from: string) => {
+    writeFileSync(`${live}.tmp`, readFileSync(from));
+    renameSync(`${live}.tmp`, live);
+  };
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('appends a plain snapshot per read when not on a terminal, with the change since the previous one', async () => {
+    put(BOOT);
+    const child = spawn(process.execPath, [CLI, 'allocinfo', 'top', '--interval', '0.2', '-n', '2', live], {
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let out = '';
+    const until = (re: RegExp) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`timed out waiting for ${re}; output:\n${out}`)),
+          30_000,
+        );
+        const check = () => {
+          if (re.test(out)) {
+            clearTimeout(timer);
+            child.stdout.off('data', onData);
+            resolve();
+          }
+        };
+        const onData = (d: Buffer) => {
+          out += d.toString();
+          check();
+        };
+        child.stdout.on('data', onData);
+        check();
+      });
+    try {
+      await until(/first read: changes appear from the next one\n[\s\S]*?\n\n/);
+      put(LATER);
+      await until(/4\.58 GiB in 1190200 allocations\n[\s\S]*?\n\n/);
+    } finally {
+      child.kill();
+    }
+    expect(out).not.toContain('\x1b');
+    const frames = out.split('\n\n').filter((f) => f.trim() !== '');
+    expect(frames[0]).toMatch(
+      /^\d\d:\d\d:\d\d {2}.*allocinfo: allocinfo 1\.0, 21 call sites, 3\.86 GiB in 1001784 allocations\n/,
+    );
+    // Reads before the change show no change; the first read after it shows exactly the change.
+    const changed = frames.findIndex((f) => f.includes('4.58 GiB'));
+    for (const f of frames.slice(1, changed)) expect(f).toContain('since the previous read');
+    expect(frames[changed]).toMatch(
+      /since the previous read \(\d+\.\d s\): \+736 MiB in \+188416 allocations\n/,
+    );
+    expect(frames[changed]).toContain(
+      '   3.77 GiB    +800 MiB     988800    +204800  mm/filemap.c:1977 func:__filemap_get_folio\n',
+    );
+  });
+
+  it('--once reads twice, prints one frame and exits 0', () => {
+    put(BOOT);
+    const r = kernelSim(['allocinfo', 'top', '--interval', '0.1', '--once', '-n', '1', live]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(
+      /^\d\d:\d\d:\d\d {2}.*, 21 call sites, 3\.86 GiB in 1001784 allocations\nsince the previous read \(\d+\.\d s\): 0 B in 0 allocations\n/,
+    );
+    expect(r.stdout).toContain('   2.99 GiB         0 B     784000          0  mm/filemap.c:1977');
+  });
+
+  it('rejects what cannot be watched: standard input, --once alone, --json, a zero interval', () => {
+    for (const [args, message] of [
+      [['--interval', '1', '-'], "option '-i, --interval <seconds>' needs a FILE to read again, not '-'"],
+      [['--once', BOOT], "option '--once' needs '-i, --interval <seconds>'"],
+      [
+        ['--interval', '1', '--json', BOOT],
+        "option '--json' cannot be used with option '-i, --interval <seconds>'",
+      ],
+      [['--interval', '0', BOOT], 'must be between 0.1 and 86400 seconds'],
+    ] as const) {
+      const r = kernelSim(['allocinfo', 'top', ...args]);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stdout, args.join(' ')).toBe('');
+      expect(r.stderr, args.join(' ')).toContain(message);
+    }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Process-level test helpers: build `dist/cli.js` once when the sources are newer, then run it
+ * Process-level test helpers: build `.test-build/cli.js` once when the sources are newer, then run it
  * as a child process with colour off, capturing stdout, stderr and the exit status.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -18,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 
 export const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const CLI = join(APP_DIR, 'dist', 'cli.js');
+/** The binary the tests run: the app bundled from the sources (test/tsup.source.config.ts). */
+export const CLI = join(APP_DIR, '.test-build', 'cli.js');
 export const FIXTURES = join(APP_DIR, 'test', 'fixtures');
 const REPO = resolve(APP_DIR, '..', '..');
 

@@ -49,10 +49,12 @@ describe('--json outputs, validated', () => {
     expect(out.machine).toMatch(/^x86_64-sim, 128M RAM, 4 CPUs, 32 kernel tags, page_ext$/);
   });
 
-  it('shell --json: one object per command', () => {
+  it('shell --json: one object per command, an error reported once (as its object)', () => {
     const r = kernelSim(['shell', '--json', '--kernel-tags', '32', '--mem', '128M'], {
       input: 'sysctl vm.mem_profiling\nbogus\n',
     });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('');
     const lines = r.stdout.trim().split('\n');
     const schema = z.union([
       z.object({ command: z.string(), output: z.string() }).strict(),
@@ -70,12 +72,21 @@ describe('--json outputs, validated', () => {
         file: z.string(),
         version: z.string().nullable(),
         sites: z.number().int(),
+        inaccurate: z.number().int().nonnegative(),
         totalBytes: z.number().int(),
         totalCalls: z.number().int(),
         sort: z.enum(['bytes', 'calls']),
         tree: z.boolean(),
         rows: z.array(
-          z.object({ name: z.string(), bytes: z.number(), calls: z.number(), level: z.number() }).strict(),
+          z
+            .object({
+              name: z.string(),
+              bytes: z.number(),
+              calls: z.number(),
+              level: z.number(),
+              accurate: z.boolean(),
+            })
+            .strict(),
         ),
       }),
       kernelSim(['allocinfo', 'top', join(FIXTURES, 'allocinfo-6.16.txt'), '--json', '--tree']).stdout,

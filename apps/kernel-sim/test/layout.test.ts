@@ -73,7 +73,8 @@ describe('kernel-sim layout', () => {
   it('rejects an unknown preset and a bad format as usage errors (status 2)', () => {
     const a = kernelSim(['layout', '--config', 'nope']);
     expect(a.status).toBe(2);
-    expect(a.stderr).toMatch(/^unknown config preset 'nope' \(known: x86_64-sim, /);
+    expect(a.stderr).toMatch(/^error: unknown config preset 'nope' \(known: x86_64-sim, /);
+    expect(a.stderr).toMatch(/\n\(run 'kernel-sim layout --help' for usage\)\n$/);
     const b = kernelSim(['layout', '--format', 'png']);
     expect(b.status).toBe(2);
     expect(b.stderr).toContain("argument 'png' is invalid");

@@ -160,6 +160,14 @@ describe('parseAllocinfo', () => {
       modname: 'x',
     });
     expect(p.entries[1]).toMatchObject({ filename: '/tmp/a:b/c.c', lineno: 3, function: 'g' });
+    // The u64 image of -4096 in the bytes column, as a tool printing %llu would write it.
+    expect(parseAllocinfo('18446744073709547520        2 a.c:1 func:f \n').entries[0]).toMatchObject({
+      bytes: -4096,
+      calls: 2,
+    });
+    expect(parseAllocinfo('9007199254740991 1 a.c:1 func:f\n').entries[0]!.bytes).toBe(
+      Number.MAX_SAFE_INTEGER,
+    );
   });
 
   it.each([
@@ -167,6 +175,21 @@ describe('parseAllocinfo', () => {
     ['allocinfo - version 1.0\n', 1, 'malformed version header'],
     [`${ALLOCINFO_HEADER}       x        1 a.c:1 func:f \n`, 3, 'size: "x"'],
     [`${ALLOCINFO_HEADER}       1       -1 a.c:1 func:f \n`, 3, 'calls: "-1"'],
+    [
+      `${ALLOCINFO_HEADER}9007199254740993        1 a.c:1 func:f \n`,
+      3,
+      'size: "9007199254740993" (9007199254740993 as s64) is beyond ±2^53',
+    ],
+    [
+      `${ALLOCINFO_HEADER}9223372036854775808        1 a.c:1 func:f \n`,
+      3,
+      'size: "9223372036854775808" (-9223372036854775808 as s64) is beyond',
+    ],
+    [
+      `${ALLOCINFO_HEADER}       1 9007199254740993 a.c:1 func:f \n`,
+      3,
+      'calls: "9007199254740993" (9007199254740993 as s64) is beyond',
+    ],
     [`${ALLOCINFO_HEADER}       1        1 a.c func:f \n`, 3, 'tag info'],
     [`${ALLOCINFO_HEADER}       1        1 a.c:1 fn:f \n`, 3, 'tag info'],
     [`${ALLOCINFO_HEADER}       1        1 a.c:1 func:f accurate:no \n`, 3, 'need format 2.0'],

@@ -59,12 +59,19 @@ const HUMAN_RE = /^(\d+(?:\.\d+)?)([KMGTPE])(i?)$/;
 const TAG_RE = /^(.+):(\d+)(?: \[([^\]\s]+)\])? func:(\S+)((?: [A-Za-z_][A-Za-z0-9_]*:\S*)*)$/;
 const UNITS = 'KMGTPE';
 
-function parseCounter(tok: string, signed: boolean): number | undefined {
+/**
+ * A counter column: `%12lli` bytes (`signed`) or `%8llu` calls. A u64 image of a negative s64 sum
+ * (18446744073709547520 for -4096) is read back as the signed value the kernel summed. Returns
+ * undefined when the token is not a 64-bit integer, and a string saying why when it is one but
+ * lies beyond ±2^53, where a JavaScript number would silently round it.
+ */
+function parseCounter(tok: string, signed: boolean): number | string | undefined {
   if (!SIZE_RE.test(tok) || (!signed && tok[0] === '-')) return undefined;
   const big = BigInt(tok);
   if (big > 0xffffffffffffffffn || big < -0x8000000000000000n) return undefined;
-  // %llu of a negative s64 sum prints its u64 image: read it back as the signed value.
   const v = signed || big > 0x7fffffffffffffffn ? BigInt.asIntN(64, big) : big;
+  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER))
+    return `${JSON.stringify(tok)} (${v} as s64) is beyond ±2^53 and cannot be held exactly`;
   return Number(v);
 }
 
@@ -103,6 +110,7 @@ export function parseAllocinfo(text: string, source = 'allocinfo'): Allocinfo {
     if (cols === null) fail(n, `expected "<size> <calls> <tag info>", got ${JSON.stringify(raw)}`);
     const [, sizeTok, callsTok, tagText] = cols!;
     let bytes = parseCounter(sizeTok!, true);
+    if (typeof bytes === 'string') fail(n, `size: ${bytes}`);
     let approximate = false;
     if (bytes === undefined) {
       const h = HUMAN_RE.exec(sizeTok!);
@@ -112,6 +120,7 @@ export function parseAllocinfo(text: string, source = 'allocinfo'): Allocinfo {
     }
     const calls = parseCounter(callsTok!, false);
     if (calls === undefined) fail(n, `calls: ${JSON.stringify(callsTok)} is not a call count`);
+    if (typeof calls === 'string') fail(n, `calls: ${calls}`);
     const t = TAG_RE.exec(tagText!);
     if (t === null) {
       fail(n, `tag info: expected "file:line [module] func:function", got ${JSON.stringify(tagText)}`);
@@ -128,8 +137,8 @@ export function parseAllocinfo(text: string, source = 'allocinfo'): Allocinfo {
     const lineNo = Number(lineno);
     if (lineNo > 0xffffffff) fail(n, `tag info: line number ${lineno} does not fit in u32`);
     entries.push({
-      bytes: bytes!,
-      calls: calls!,
+      bytes: bytes as number,
+      calls: calls as number,
       filename: filename!,
       lineno: lineNo,
       modname: modname ?? null,

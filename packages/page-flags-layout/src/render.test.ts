@@ -111,6 +111,21 @@ describe('renderLayoutText', () => {
     expect(renderLayoutText(layoutOf('x86_64-sim'), { title: 'x86_64-sim' })).toMatchSnapshot();
   });
 
+  it('states the capacity without contradicting itself: indices, the NULL/EMPTY pair, the boot check', () => {
+    const lines = (preset: string) =>
+      renderLayoutText(layoutOf(preset))
+        .split('\n')
+        .filter((l) => /tag indices|alloc_tag_sec_init/.test(l));
+    expect(lines('x86_64-distro')).toEqual([
+      '2 tag indices (1 bit): 0 is NULL, 1 is EMPTY, so no tag gets an index of its own.',
+      'alloc_tag_sec_init() boots with up to 2 kernel tags (it refuses more than 2^1); indices past 1 wrap around to 0 (NULL) and 1 (EMPTY).',
+    ]);
+    expect(lines('riscv64-defconfig')).toEqual([
+      '65536 tag indices (pgalloc_tag_idx is u16: 16 of the 40 bits): 0 is NULL, 1 is EMPTY, so 65534 tags get indices of their own.',
+      `alloc_tag_sec_init() boots with up to ${2 ** 40} kernel tags (it refuses more than 2^40); indices past 65535 wrap around to 0 (NULL) and 1 (EMPTY).`,
+    ]);
+  });
+
   it('draws a 32-bit layout with the section at the top (snapshot)', () => {
     expect(renderLayoutText(layoutOf('x86_32-pae-sparsemem'))).toMatchSnapshot();
   });
@@ -132,7 +147,7 @@ describe('renderLayoutText', () => {
 
   it('says when compression does not fit', () => {
     expect(renderLayoutText(layoutOf('x86_64-distro'), { tagBits: 13 })).toContain(
-      'Tag indices need 13 bits but only 1 are free: compression does not fit.',
+      'Tag indices need 13 bits but only 1 is free: compression does not fit.',
     );
     const kasan = renderLayoutText(layoutOf('arm64-kasan-sw-tags'));
     expect(kasan).toContain('NR_UNUSED_PAGEFLAG_BITS = -6: no free bits');
@@ -140,7 +155,7 @@ describe('renderLayoutText', () => {
       'warning: Unfortunate NUMA and NUMA Balancing config, growing page-frame for last_cpupid.',
     );
     expect(renderLayoutText(layoutOf('riscv64-defconfig'))).toContain(
-      'the u16 index type, not the mask, is the limit',
+      'pgalloc_tag_idx is u16: 16 of the 40 bits',
     );
   });
 });

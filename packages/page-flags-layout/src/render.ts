@@ -29,8 +29,8 @@ export interface LayoutSegment {
 }
 
 /**
- * How many tag indices the free bits give, as lib/alloc_tag.c: alloc_tag_sec_init() and
- * include/linux/pgalloc_tag.h: ref_to_idx() see them.
+ * How many tag indices the free bits give: lib/alloc_tag.c: alloc_tag_sec_init() and the index
+ * encoding of include/linux/pgalloc_tag.h (u16 pgalloc_tag_idx, CODETAG_ID_NULL/EMPTY/FIRST).
  */
 export interface CompressionCapacity {
   /** NR_UNUSED_PAGEFLAG_BITS (the kernel's value). */
@@ -192,12 +192,24 @@ function summaryLines(layout: PageFlagsLayout, tagBits: number | undefined): str
     lines.push(
       `NR_UNUSED_PAGEFLAG_BITS = ${cap.N}: tag field bit${cap.bits === 1 ? ` ${layout.allocTagRefOffs}` : `s ${layout.LRU_REFS_PGOFF - 1}..${layout.allocTagRefOffs}`} (alloc_tag_ref_offs ${layout.allocTagRefOffs}, mask 0x${layout.allocTagRefMask.toString(16)}).`,
     );
+    const width =
+      cap.bits > 16
+        ? `pgalloc_tag_idx is u16: 16 of the ${cap.bits} bits`
+        : `${cap.bits} bit${cap.bits === 1 ? '' : 's'}`;
+    const own =
+      cap.tagIndices === 0
+        ? 'no tag gets an index of its own'
+        : `${cap.tagIndices} tags get indices of their own`;
+    lines.push(`${cap.indices} tag indices (${width}): 0 is NULL, 1 is EMPTY, so ${own}.`);
     lines.push(
-      `Compression fits up to ${cap.maxKernelTags} kernel tags; ${cap.indices} indices, ${cap.tagIndices} for tags after NULL and EMPTY${cap.bits > 16 ? ' (the u16 index type, not the mask, is the limit)' : ''}.`,
+      `alloc_tag_sec_init() boots with up to ${cap.maxKernelTags} kernel tags (it refuses more than 2^${cap.bits}); ` +
+        `indices past ${cap.indices - 1} wrap around to 0 (NULL) and 1 (EMPTY).`,
     );
   }
   if (tagBits !== undefined && tagBits > cap.bits) {
-    lines.push(`Tag indices need ${tagBits} bits but only ${cap.bits} are free: compression does not fit.`);
+    lines.push(
+      `Tag indices need ${tagBits} bits but only ${cap.bits} ${cap.bits === 1 ? 'is' : 'are'} free: compression does not fit.`,
+    );
   }
   for (const warning of layout.warnings) lines.push(`warning: ${warning}`);
   return lines;

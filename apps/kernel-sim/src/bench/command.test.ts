@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../cli/errors';
-import type { Io } from '../cli/io';
+import { captureIo } from '../cli/testing';
 import { NO_HOST } from '../host';
 import { KernelError } from '../kernel/errno';
 import {
@@ -15,27 +15,6 @@ import type { BenchMachineOptions } from './machine';
 import type { BenchMode } from './modes';
 import type { PageAllocBenchReport } from './report';
 import { fakeBenchMachine } from './testing';
-
-function captureIo(): Io & { stdout: string; stderr: string } {
-  const id = ((s: string) => s) as never;
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-    color: new Proxy({}, { get: () => id }),
-    errColor: new Proxy({}, { get: () => id }),
-    colorOn: false,
-    env: {},
-    isTTY: false,
-    host: NO_HOST,
-  };
-  return io as unknown as Io & { stdout: string; stderr: string };
-}
 
 const OPTS: BenchCommandOptions = {
   cmdline: '',

@@ -120,10 +120,12 @@ describe('checkTargets', () => {
     const machines = [
       fakeBenchMachine('nohooks', { time, nsPerAllocFree: 100 }),
       fakeBenchMachine('off', { time, nsPerAllocFree: 98 }),
+      fakeBenchMachine('page_ext', { time, nsPerAllocFree: 96 }),
+      fakeBenchMachine('compressed', { time, nsPerAllocFree: 98 }),
     ];
     const r = buildReport(
       machines,
-      [false, false],
+      [false, false, true, true],
       runPageAllocBench(machines, SETTINGS, { clock: time.clock }),
       {
         cpus: 4,
@@ -137,6 +139,10 @@ describe('checkTargets', () => {
     expect(text.split('\n')[1]).toMatch(/^SMOKE RUN: .* noise/);
     expect(text).toMatch(/^off\s+98\.0 .* −2\.0 %\*/m);
     expect(text).toContain('* a negative overhead is noise');
+    // Every negative overhead, in the tables, the series comparison and the target lines, is marked.
+    expect(text).toMatch(/^page_ext overhead .*−4\.0 %\*/m);
+    expect(text).toContain('(−2.0 %*)');
+    for (const m of text.matchAll(/−\d+\.\d %(\*)?/g)) expect(m[1]).toBe('*');
     expect(text).toContain('order0: never/off < compressed ≤ page_ext: not judged (smoke run)');
     expect(formatReportMarkdown(r)).toContain('**SMOKE RUN:');
   });

@@ -389,8 +389,9 @@ function yes(b: boolean | null, smoke: boolean): string {
   return b === null ? 'not measured' : b ? 'yes' : 'NO';
 }
 
+/** An overhead outside the tables (series comparison, targets): negatives marked as noise too. */
 function pct(p: number | null | undefined): string {
-  return p === null || p === undefined ? '—' : `${p >= 0 ? '+' : '−'}${Math.abs(p).toFixed(1)} %`;
+  return p === null || p === undefined ? '—' : formatOverhead(p, 'compressed');
 }
 
 /** The series' figures next to this run's (medians), one column per variant. */

@@ -5,15 +5,18 @@
  */
 import { type AllocinfoFile, type SiteTotal, totalsBySite } from './allocinfo-file';
 import type { Colors } from './colors';
-import { formatBytes } from './size';
+import { countOf, formatBytes } from './size';
 
 export type SortKey = 'bytes' | 'calls';
 
 /** Options of `allocinfo top`. */
 export interface TopOptions {
   sort: SortKey;
-  /** Only sites (or tree nodes) holding at least this many bytes. */
-  minBytes: number;
+  /**
+   * Only sites (or tree nodes) holding at least this many bytes; null shows every site, those
+   * with negative sums included (lib/alloc_tag.c prints bytes with `%12lli`).
+   */
+  minBytes: number | null;
   /** At most this many rows; 0 = all. */
   lines: number;
   /** Aggregate by path prefix down to `depth` directory levels. */
@@ -28,6 +31,11 @@ export interface TopRow {
   readonly calls: number;
   /** Tree mode: nesting level (0 = everything). */
   readonly level: number;
+  /**
+   * False when a tag of the row is marked ` accurate:no` (format 2.0: the kernel could not
+   * account some of its allocations, lib/alloc_tag.c: alloc_tag_is_inaccurate()).
+   */
+  readonly accurate: boolean;
 }
 
 /** The result of `top`, as printed and as emitted by `--json`. */
@@ -35,6 +43,8 @@ export interface TopReport {
   readonly file: string;
   readonly version: string | null;
   readonly sites: number;
+  /** Call sites marked ` accurate:no`. */
+  readonly inaccurate: number;
   readonly totalBytes: number;
   readonly totalCalls: number;
   readonly sort: SortKey;
@@ -61,6 +71,7 @@ interface TreeNode {
   name: string;
   bytes: number;
   calls: number;
+  accurate: boolean;
   children: Map<string, TreeNode>;
 }
 
@@ -69,25 +80,28 @@ export function allocinfoTop(file: AllocinfoFile, opts: TopOptions): TopReport {
   const totals = [...totalsBySite(file).values()];
   let totalBytes = 0;
   let totalCalls = 0;
+  let inaccurate = 0;
   for (const t of totals) {
     totalBytes += t.bytes;
     totalCalls += t.calls;
+    if (!t.accurate) inaccurate++;
   }
+  const min = opts.minBytes ?? Number.NEGATIVE_INFINITY;
   const cmp = compareBy(opts.sort);
   let rows: TopRow[];
   if (!opts.tree) {
     rows = totals
-      .map((t) => ({ name: t.site, bytes: t.bytes, calls: t.calls, level: 0 }))
-      .filter((r) => r.bytes >= opts.minBytes)
+      .map((t) => ({ name: t.site, bytes: t.bytes, calls: t.calls, level: 0, accurate: t.accurate }))
+      .filter((r) => r.bytes >= min)
       .sort(cmp);
     if (opts.lines > 0) rows = rows.slice(0, opts.lines);
   } else {
-    const root: TreeNode = { name: '(all)', bytes: 0, calls: 0, children: new Map() };
+    const root: TreeNode = { name: '(all)', bytes: 0, calls: 0, accurate: true, children: new Map() };
     for (const t of totals) addToTree(root, t, opts.depth);
     rows = [];
     const walk = (node: TreeNode, level: number): void => {
-      if (node.bytes < opts.minBytes && level > 0) return;
-      rows.push({ name: node.name, bytes: node.bytes, calls: node.calls, level });
+      if (node.bytes < min && level > 0) return;
+      rows.push({ name: node.name, bytes: node.bytes, calls: node.calls, level, accurate: node.accurate });
       const kids = [...node.children.values()].sort(cmp);
       for (const k of kids) walk(k, level + 1);
     };
@@ -98,6 +112,7 @@ export function allocinfoTop(file: AllocinfoFile, opts: TopOptions): TopReport {
     file: file.name,
     version: file.version,
     sites: totals.length,
+    inaccurate,
     totalBytes,
     totalCalls,
     sort: opts.sort,
@@ -110,46 +125,61 @@ export function allocinfoTop(file: AllocinfoFile, opts: TopOptions): TopReport {
 function addToTree(root: TreeNode, t: SiteTotal, depth: number): void {
   const parts = t.file.split('/');
   const dirs = parts.slice(0, -1);
+  const charge = (node: TreeNode) => {
+    node.bytes += t.bytes;
+    node.calls += t.calls;
+    node.accurate &&= t.accurate;
+  };
   let node = root;
-  node.bytes += t.bytes;
-  node.calls += t.calls;
+  charge(node);
   let prefix = '';
   const levels = Math.min(dirs.length, depth);
   for (let i = 0; i < levels; i++) {
     prefix += `${dirs[i]}/`;
     node = child(node, prefix);
-    node.bytes += t.bytes;
-    node.calls += t.calls;
+    charge(node);
   }
   if (dirs.length < depth || depth === Number.POSITIVE_INFINITY) {
     node = child(node, t.file);
-    node.bytes += t.bytes;
-    node.calls += t.calls;
+    charge(node);
   }
 }
 
 function child(node: TreeNode, name: string): TreeNode {
   let c = node.children.get(name);
   if (c === undefined) {
-    c = { name, bytes: 0, calls: 0, children: new Map() };
+    c = { name, bytes: 0, calls: 0, accurate: true, children: new Map() };
     node.children.set(name, c);
   }
   return c;
 }
 
+/** The header line of a `top` report: the file and what it holds. */
+export function topSummary(r: TopReport): string {
+  const marked = r.inaccurate === 0 ? '' : ` (${r.inaccurate} accurate:no)`;
+  return `${r.file}: allocinfo ${r.version ?? '(no header)'}, ${countOf(r.sites, 'call site')}${marked}, ${formatBytes(r.totalBytes)} in ${countOf(r.totalCalls, 'allocation')}`;
+}
+
+/** A row's name as printed: indented in tree mode, the kernel's ` accurate:no` kept. */
+export function rowName(r: TopReport, row: TopRow): string {
+  const name = r.tree ? `${'  '.repeat(row.level)}${row.name}` : row.name;
+  return row.accurate ? name : `${name} accurate:no`;
+}
+
+/** The note under a report with inaccurate rows. */
+export const INACCURATE_NOTE =
+  'accurate:no: the kernel could not account every allocation of the call sites in that row; its counts may be low.';
+
 /** Text form of a `top` report. */
 export function formatTop(r: TopReport, c: Colors): string {
   const out: string[] = [];
-  out.push(
-    c.bold(
-      `${r.file}: allocinfo ${r.version ?? '(no header)'}, ${r.sites} call sites, ${formatBytes(r.totalBytes)} in ${r.totalCalls} allocations`,
-    ),
-  );
+  out.push(c.bold(topSummary(r)));
   out.push(c.dim(`${'SIZE'.padStart(11)} ${'CALLS'.padStart(10)}  ${r.tree ? 'PATH' : 'CALL SITE'}`));
   for (const row of r.rows) {
-    const name = r.tree ? `${'  '.repeat(row.level)}${row.name}` : row.name;
-    out.push(`${formatBytes(row.bytes).padStart(11)} ${String(row.calls).padStart(10)}  ${name}`);
+    const line = `${formatBytes(row.bytes).padStart(11)} ${String(row.calls).padStart(10)}  ${rowName(r, row)}`;
+    out.push(row.accurate ? line : c.yellow(line));
   }
+  if (r.rows.some((row) => !row.accurate)) out.push(c.dim(INACCURATE_NOTE));
   return `${out.join('\n')}\n`;
 }
 

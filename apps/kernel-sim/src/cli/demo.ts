@@ -31,13 +31,13 @@ import { buildColdWorkingSet, releaseColdWorkingSet } from '../bench/workload';
 import { formatSize } from '../lib/cmdline';
 import { __GFP_NOWARN } from '../mm/gfp';
 import type { ModuleDescriptor } from './descriptor';
-import { EXIT_OK, UsageError } from './errors';
+import { EXIT_OK } from './errors';
 import type { Io } from './io';
 import type { CallSite } from './kernel-api';
 import { bootGuardOf, bootKernel, KernelMachine } from './machine';
 import type { MachineOptions } from './program';
 import { Session } from './session';
-import { formatBytes } from './size';
+import { countOf, formatBytes } from './size';
 import { formatTagArea, tagAreaBar } from './tag-area';
 
 /** Options of the demo. */
@@ -266,7 +266,7 @@ function unloadScenario(
   }
   const cleanups = (a.kernel.allocTag?.moduleTags?.cleanups ?? 0) - cleanupsBefore;
   n.line(
-    `    clean_unused_module_areas ran ${cleanups} time${cleanups === 1 ? '' : 's'}${fillerLoaded ? "; e1000e's old range now belongs to filler" : ''}`,
+    `    clean_unused_module_areas ran ${countOf(cleanups, 'time')}${fillerLoaded ? "; e1000e's old range now belongs to filler" : ''}`,
   );
   snapshot('insmod filler: cleanup reclaims e1000e');
   if (fillerLoaded) n.run(sa, 'rmmod filler');
@@ -303,11 +303,8 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
     tooFewBits: { config: TOO_FEW_BITS_PRESET, messages: [], allocinfoExists: false, sysctl: '' },
     overhead: [],
   };
+  // The command line parser refused a --cmdline that sets vm.mem_profiling (program.ts).
   const user = opts.cmdline.trim();
-  if (/(^|\s)sysctl[./]vm[./]mem_profiling(=|\s|$)/.test(user))
-    throw new UsageError(
-      'demo: --cmdline must not set sysctl.vm.mem_profiling; the demo boots each mode with its own value',
-    );
   const cmdlineOf = (v: string) =>
     user === '' ? `sysctl.vm.mem_profiling=${v}` : `${user} sysctl.vm.mem_profiling=${v}`;
 

@@ -13,7 +13,7 @@ import { KernelError, strerror } from '../kernel/errno';
 import { readModuleDescriptor } from './descriptor';
 import { type CallSite, callSiteText, type SimKernel } from './kernel-api';
 import { parseKeywordArgs } from './script';
-import { formatBytes, parseSize } from './size';
+import { countOf, formatBytes, parseSize } from './size';
 import { formatTagArea } from './tag-area';
 
 /** MAX_PAGE_ORDER of the simulated buddy allocator. */
@@ -146,7 +146,7 @@ export class Session {
     this.vars.set(name, { kind: 'pages', site: callSiteText(site), blocks });
     const pages = count << order;
     const charge = this.kernel.profiling().enabled ? 'charged to' : 'not accounted (profiling is off), site';
-    return `${name}: ${count} block${count === 1 ? '' : 's'} of order ${order} (${pages} page${pages === 1 ? '' : 's'}, ${formatBytes(pages * 4096)}) ${charge} ${callSiteText(site)}: pfn ${pfnList(blocks)}`;
+    return `${name}: ${countOf(count, 'block')} of order ${order} (${countOf(pages, 'page')}, ${formatBytes(pages * 4096)}) ${charge} ${callSiteText(site)}: pfn ${pfnList(blocks)}`;
   }
 
   freePages(args: readonly string[]): string {
@@ -159,7 +159,7 @@ export class Session {
       pages += 1 << blk.order;
     }
     this.vars.delete(args[0]!);
-    return `${args[0]}: freed ${b.blocks.length} block${b.blocks.length === 1 ? '' : 's'} (${pages} page${pages === 1 ? '' : 's'})`;
+    return `${args[0]}: freed ${countOf(b.blocks.length, 'block')} (${countOf(pages, 'page')})`;
   }
 
   splitPage(args: readonly string[]): string {
@@ -181,7 +181,7 @@ export class Session {
     }
     const before = b.blocks.length;
     b.blocks = out;
-    return `${positional[0]}: split ${before} block${before === 1 ? '' : 's'} into ${out.length} of order ${newOrder}`;
+    return `${positional[0]}: split ${countOf(before, 'block')} into ${out.length} of order ${newOrder}`;
   }
 
   migrate(args: readonly string[]): string {
@@ -203,7 +203,7 @@ export class Session {
       fail(`migrate: ${moved.length} of ${b.blocks.length} blocks moved, then: ${errnoText(e)}`);
     }
     b.blocks = moved;
-    return `${args[0]}: migrated ${moved.length} block${moved.length === 1 ? '' : 's'}: ${lines.slice(0, 8).join(', ')}${lines.length > 8 ? ', …' : ''}`;
+    return `${args[0]}: migrated ${countOf(moved.length, 'block')}: ${lines.slice(0, 8).join(', ')}${lines.length > 8 ? ', …' : ''}`;
   }
 
   vmalloc(args: readonly string[]): string {
@@ -351,7 +351,7 @@ export class Session {
     if (args.length !== 1) fail('usage: fail_page_alloc N');
     const n = parseIntArg('N', args[0]!, 0, 1_000_000);
     this.kernel.failPageAlloc(n);
-    return `the next ${n} page allocation${n === 1 ? '' : 's'} will fail`;
+    return `the next ${countOf(n, 'page allocation')} will fail`;
   }
 
   layout(args: readonly string[]): string {
@@ -372,9 +372,7 @@ export class Session {
     for (const [name, b] of this.vars) {
       if (b.kind === 'pages') {
         const pages = b.blocks.reduce((a, blk) => a + (1 << blk.order), 0);
-        rows.push(
-          `${name}: ${b.blocks.length} block${b.blocks.length === 1 ? '' : 's'}, ${pages} pages, ${b.site}`,
-        );
+        rows.push(`${name}: ${countOf(b.blocks.length, 'block')}, ${countOf(pages, 'page')}, ${b.site}`);
       } else
         rows.push(`${name}: vmalloc ${formatBytes(b.size)} at ${formatKernelAddress(b.addr)}, ${b.site}`);
     }

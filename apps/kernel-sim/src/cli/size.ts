@@ -1,6 +1,7 @@
 /**
  * lib/cmdline.c: memparse() — sizes such as `512M`, `4G`, `64G`, as the kernel reads `mem=`,
- * plus the human-readable form the kernel prints (string_get_size() with base 2).
+ * plus the human-readable form the kernel prints (string_get_size() with base 2), and counts
+ * with their nouns for the CLI's sentences.
  */
 
 const SUFFIX_SHIFT: Readonly<Record<string, number>> = {
@@ -40,4 +41,9 @@ export function formatBytes(bytes: number): string {
   }
   const s = u === 0 ? String(v) : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
   return `${neg ? '-' : ''}${s} ${UNITS[u]}`;
+}
+
+/** A count with its noun, singular for exactly one: `1 call site`, `2 call sites`, `0 pages`. */
+export function countOf(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

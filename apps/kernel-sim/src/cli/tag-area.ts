@@ -5,7 +5,7 @@
  */
 import { formatKernelAddress } from '@allocprof/execmem-vmalloc';
 import type { TagAreaState } from './kernel-api';
-import { formatBytes } from './size';
+import { countOf, formatBytes } from './size';
 
 const TAG_SIZE = 40;
 const BAR_WIDTH = 64;
@@ -46,7 +46,7 @@ function rank(c: string): number {
 
 function tagCount(bytes: number): string {
   const n = Math.floor(bytes / TAG_SIZE);
-  return n === 0 ? '' : `${n} tag${n === 1 ? '' : 's'}, `;
+  return n === 0 ? '' : `${countOf(n, 'tag')}, `;
 }
 
 /** Text map of the area: summary, bar, one line per range. */

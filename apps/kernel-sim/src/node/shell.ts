@@ -19,6 +19,11 @@ export interface ShellStreams {
   output: Writable & { isTTY?: boolean };
   /** History file; undefined = no persistent history. */
   historyFile?: string;
+  /**
+   * One JSON object per command on the output, `{command, output}` or `{command, error}`: an
+   * error is reported there only, not again on stderr.
+   */
+  json?: boolean;
 }
 
 const HISTORY_SIZE = 1000;
@@ -57,6 +62,7 @@ export async function runShell(
   const output = streams?.output ?? process.stdout;
   const interactive = input.isTTY === true && output.isTTY === true;
   const historyFile = interactive ? (streams?.historyFile ?? defaultHistoryFile(io.env)) : undefined;
+  const json = streams?.json === true;
   const rl: Interface = createInterface({
     input,
     output: interactive ? output : undefined,
@@ -84,11 +90,14 @@ export async function runShell(
     }
     if (result.kind === 'exit') break;
     if (result.kind === 'output') {
-      if (result.output !== '') io.out(result.output.endsWith('\n') ? result.output : `${result.output}\n`);
       status = EXIT_OK;
+      if (json) io.out(`${JSON.stringify({ command: result.command, output: result.output })}\n`);
+      else if (result.output !== '')
+        io.out(result.output.endsWith('\n') ? result.output : `${result.output}\n`);
     } else if (result.kind === 'error') {
       status = EXIT_FAILURE;
-      io.err(`${io.errColor.red(interactive ? result.error : `<stdin>:${lineno}: ${result.error}`)}\n`);
+      if (json) io.out(`${JSON.stringify({ command: result.command, error: result.error })}\n`);
+      else io.err(`${io.errColor.red(interactive ? result.error : `<stdin>:${lineno}: ${result.error}`)}\n`);
     }
     if (interactive) rl.prompt();
   }
