@@ -14,7 +14,7 @@ import { computePageFlagsLayout, getPageFlagsPreset, PageFlagsArray } from '@all
 import { PageExtTagRefs, PageFlagsTagRefs, SparsePageExt } from '@allocprof/pgalloc-tag';
 import { type AllocTag, type AllocTagSite, AllocTagSubsystem } from '../src/index';
 
-/** The modes of benchmarks.md: `nohooks` = built without CONFIG_MEM_ALLOC_PROFILING. */
+/** The modes of docs/benchmarks.md: `nohooks` = built without CONFIG_MEM_ALLOC_PROFILING. */
 export const HOOK_MODES = ['nohooks', 'never', '0', '1', '1,compressed'] as const;
 export type HookMode = (typeof HOOK_MODES)[number];
 
