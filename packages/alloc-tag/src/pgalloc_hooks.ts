@@ -256,28 +256,31 @@ export class PageExtPgallocTagHooks extends PgallocTagHooks {
     this.ext = refs;
   }
 
+  /** page_ext_get() of the page at `pfn`: its entry, or -1 (no such page, no page_ext). */
+  private pageExtGet(pfn: number): number {
+    const pe = this.ext.pageExt;
+    return pfn >>> 0 !== pfn || pfn >= pe.nrPages ? -1 : pe.pageExtGet(pfn);
+  }
+
   override pgallocTagAdd(pfn: number, task: TaskStruct, nr: number): void {
     if (!this.state.key) return;
-    const refs = this.ext;
-    const pe = refs.pageExt;
-    if (pfn >>> 0 !== pfn || pfn >= pe.nrPages) return;
-    const e = pe.pageExtGet(pfn);
+    const e = this.pageExtGet(pfn);
     if (e < 0) return;
+    const refs = this.ext;
     const tag = task.allocTag;
     if (tag !== null) {
       tagCountersAdd(this.counters, tag.id, this.ops.cpu, 1, PAGE_SIZE * nr);
-      pe.entries[e + refs.offsetSlots] = tag.address;
+      refs.pageExt.entries[e + refs.offsetSlots] = tag.address;
     }
-    pe.pageExtPut(e);
+    refs.pageExt.pageExtPut(e);
   }
 
   override pgallocTagSub(pfn: number, nr: number): void {
     if (!this.state.key) return;
+    const e = this.pageExtGet(pfn);
+    if (e < 0) return;
     const refs = this.ext;
     const pe = refs.pageExt;
-    if (pfn >>> 0 !== pfn || pfn >= pe.nrPages) return;
-    const e = pe.pageExtGet(pfn);
-    if (e < 0) return;
     const slot = e + refs.offsetSlots;
     const ref = pe.entries[slot]!;
     if (ref !== 0) {
@@ -290,11 +293,10 @@ export class PageExtPgallocTagHooks extends PgallocTagHooks {
 
   override pgallocTagGet(pfn: number): AllocTag | null {
     if (!this.state.key) return null;
+    const e = this.pageExtGet(pfn);
+    if (e < 0) return null;
     const refs = this.ext;
     const pe = refs.pageExt;
-    if (pfn >>> 0 !== pfn || pfn >= pe.nrPages) return null;
-    const e = pe.pageExtGet(pfn);
-    if (e < 0) return null;
     const ref = pe.entries[e + refs.offsetSlots]!;
     pe.pageExtPut(e);
     if (ref === 0) return null;

@@ -395,7 +395,7 @@ function pct(p: number | null | undefined): string {
 }
 
 /** The series' figures next to this run's (medians), one column per variant. */
-function seriesRows(r: PageAllocBenchReport): { header: string[]; rows: string[][] } {
+function seriesRows(r: PageAllocBenchReport): { header: string[]; rows: string[][]; right: boolean[] } {
   const vs = r.variants;
   const over = (v: VariantResult, mode: BenchMode): number | null =>
     timingOf(v, mode)?.overheadPercent ?? null;
@@ -410,8 +410,10 @@ function seriesRows(r: PageAllocBenchReport): { header: string[]; rows: string[]
     pMem === undefined || cMem === undefined
       ? '—'
       : `${formatPercentOfRam(pMem.tagRefPercentOfRam)} / ${formatPercentOfRam(cMem.tagRefPercentOfRam)}`;
+  const header = ['', 'series (kernel)', ...vs.map((v) => `this run: ${v.variant}`)];
   return {
-    header: ['', 'series (kernel)', ...vs.map((v) => `this run: ${v.variant}`)],
+    header,
+    right: header.map((_, i) => i > 0),
     rows: [
       ['page_ext overhead', `+${SERIES_PAGE_EXT_PERCENT} %`, ...vs.map((v) => pct(over(v, 'page_ext')))],
       [
@@ -501,13 +503,7 @@ export function formatReportText(r: PageAllocBenchReport): string {
   out.push('');
   out.push('Against the series (cover letter figures; this run: ratios of the medians)');
   const sr = seriesRows(r);
-  out.push(
-    table(
-      sr.header,
-      sr.rows,
-      sr.header.map((_, i) => i > 0),
-    ),
-  );
+  out.push(table(sr.header, sr.rows, sr.right));
   out.push('');
   out.push('Modes');
   out.push(table(MEMORY_HEADER, memoryRows(r), [false, false, false, false, true, true]));
@@ -550,13 +546,7 @@ export function formatReportMarkdown(r: PageAllocBenchReport, opts: { environmen
   out.push('**Against the series** (cover letter figures; this run: ratios of the medians)');
   out.push('');
   const sr = seriesRows(r);
-  out.push(
-    mdTable(
-      sr.header,
-      sr.rows,
-      sr.header.map((_, i) => i > 0),
-    ),
-  );
+  out.push(mdTable(sr.header, sr.rows, sr.right));
   out.push('');
   out.push(
     mdTable(
