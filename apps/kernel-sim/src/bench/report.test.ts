@@ -34,7 +34,7 @@ const ENV: BenchEnvironment = {
   platform: 'linux x64',
 };
 
-function sampleReport(costs: Record<string, number> = {}): PageAllocBenchReport {
+function sampleReport(costs: Record<string, number> = {}, settings = SETTINGS): PageAllocBenchReport {
   const time = new VirtualNs();
   const machines = [
     fakeBenchMachine('nohooks', { time, nsPerAllocFree: costs.nohooks ?? 100 }),
@@ -53,7 +53,7 @@ function sampleReport(costs: Record<string, number> = {}): PageAllocBenchReport 
     }),
     fakeBenchMachine('compressed', { time, nsPerAllocFree: costs.compressed ?? 104, storage: 'page_flags' }),
   ];
-  const timings = runPageAllocBench(machines, SETTINGS, { clock: time.clock });
+  const timings = runPageAllocBench(machines, settings, { clock: time.clock });
   return buildReport(
     machines,
     machines.map(() => false),
@@ -113,6 +113,18 @@ describe('checkTargets', () => {
     expect(t.coldRatioWithinHalf).toBe(true);
     expect(t.seriesOverheadRatio).toBeCloseTo(5.5 / 41, 9);
     expect(sampleReport({ off: 120, compressed: 110 }).target.orderings[0]!.offBelowCompressed).toBe(false);
+  });
+
+  it('does not judge the cold ratio where the working set fits in the LLC', () => {
+    // 64M of RAM holds at most 16384 pages: 1 MiB of struct page lines against a 1 GiB LLC.
+    const r = sampleReport({ compressed: 130, page_ext: 142 }, { ...SETTINGS, llcBytes: 2 ** 30 });
+    expect(r.variants.find((v) => v.variant === 'cold')!.workingSet!.llcMultiple).toBeLessThan(1);
+    expect(r.target.coldOverheadRatio).toBeCloseTo(30 / 42, 9);
+    expect(r.target.coldRatioWithinHalf).toBeNull();
+    expect(formatReportText(r)).toMatch(
+      /cold: compressed overhead ≤ 0\.5 × page_ext's: not judged \(the working set, 0\.0 × the LLC, fits in it\) \(paired ratio 0\.71;/,
+    );
+    expect(sampleReport({ compressed: 130, page_ext: 142 }).target.coldRatioWithinHalf).toBe(false);
   });
 
   it('judges the cold ratio by the paired overheads, which leave out the drift of slow rounds', () => {

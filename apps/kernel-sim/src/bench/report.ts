@@ -88,7 +88,7 @@ export interface TargetCheck {
   readonly orderings: readonly VariantOrdering[];
   /** Cold variant: compressed's paired overhead over page_ext's (the kernel's: 5.5 / 41 ≈ 0.13). */
   readonly coldOverheadRatio: number | null;
-  /** coldOverheadRatio ≤ 0.5. */
+  /** coldOverheadRatio ≤ 0.5; null when not measured or when the working set fits in the LLC. */
   readonly coldRatioWithinHalf: boolean | null;
   readonly seriesOverheadRatio: number;
 }
@@ -215,7 +215,9 @@ export function checkTargets(modes: readonly ModeMemory[], variants: readonly Va
       compressedNotAbovePageExt: below(v, 'compressed', 'page_ext', true),
     })),
     coldOverheadRatio: coldRatio,
-    coldRatioWithinHalf: coldRatio === null ? null : coldRatio <= COLD_RATIO_TARGET,
+    // A working set the LLC holds is not cold (1G: 0.2 × a 32 MiB LLC): nothing to judge there.
+    coldRatioWithinHalf:
+      coldRatio === null || (cold?.workingSet?.llcMultiple ?? 1) < 1 ? null : coldRatio <= COLD_RATIO_TARGET,
     seriesOverheadRatio: SERIES_OVERHEAD_RATIO,
   };
 }
@@ -435,6 +437,14 @@ function seriesRows(r: PageAllocBenchReport): { header: string[]; rows: string[]
   };
 }
 
+/** The cold target's verdict: not judged where the working set fits in the LLC. */
+function coldJudgement(r: PageAllocBenchReport, smoke: boolean): string {
+  const ws = r.variants.find((v) => v.variant === 'cold')?.workingSet;
+  if (!smoke && ws !== undefined && ws.llcMultiple < 1 && r.target.coldOverheadRatio !== null)
+    return `not judged (the working set, ${ws.llcMultiple.toFixed(1)} × the LLC, fits in it)`;
+  return yes(r.target.coldRatioWithinHalf, smoke);
+}
+
 function targetLines(r: PageAllocBenchReport): string[] {
   const t = r.target;
   const smoke = r.smoke;
@@ -448,7 +458,7 @@ function targetLines(r: PageAllocBenchReport): string[] {
     return `${o.variant}: never/off < compressed ≤ page_ext: ${yes(ok, smoke)}`;
   });
   lines.push(
-    `cold: compressed overhead ≤ ${COLD_RATIO_TARGET} × page_ext's: ${yes(t.coldRatioWithinHalf, smoke)} (paired ratio ${t.coldOverheadRatio === null ? '—' : t.coldOverheadRatio.toFixed(2)}; the kernel's ${t.seriesOverheadRatio.toFixed(2)})`,
+    `cold: compressed overhead ≤ ${COLD_RATIO_TARGET} × page_ext's: ${coldJudgement(r, smoke)} (paired ratio ${t.coldOverheadRatio === null ? '—' : t.coldOverheadRatio.toFixed(2)}; the kernel's ${t.seriesOverheadRatio.toFixed(2)})`,
   );
   lines.push(
     `compressed overhead ≤ ${t.compressedMaxPercent} % over nohooks (order-0, paired): ${yes(t.compressedWithinTarget, smoke)} (${pct(t.compressedOverheadPercent)})`,
@@ -509,7 +519,9 @@ export function formatReportText(r: PageAllocBenchReport): string {
   }
   if (hasNegative(r)) out.push(NEGATIVE_NOTE);
   out.push('');
-  out.push('Against the series (cover letter figures; this run: ratios of the medians, and in the last ratio row of the paired overheads)');
+  out.push(
+    'Against the series (cover letter figures; this run: ratios of the medians, and in the last ratio row of the paired overheads)',
+  );
   const sr = seriesRows(r);
   out.push(table(sr.header, sr.rows, sr.right));
   out.push('');
@@ -551,7 +563,9 @@ export function formatReportMarkdown(r: PageAllocBenchReport, opts: { environmen
     out.push(NEGATIVE_NOTE);
   }
   out.push('');
-  out.push('**Against the series** (cover letter figures; this run: ratios of the medians, and in the last ratio row of the paired overheads)');
+  out.push(
+    '**Against the series** (cover letter figures; this run: ratios of the medians, and in the last ratio row of the paired overheads)',
+  );
   out.push('');
   const sr = seriesRows(r);
   out.push(mdTable(sr.header, sr.rows, sr.right));
