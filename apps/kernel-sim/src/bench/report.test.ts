@@ -127,7 +127,7 @@ describe('checkTargets', () => {
     expect(sampleReport({ compressed: 130, page_ext: 142 }).target.coldRatioWithinHalf).toBe(false);
   });
 
-  it('judges the cold ratio by the paired overheads, which leave out the drift of slow rounds', () => {
+  it('judges the cold ratio and the orderings by the paired overheads, which leave out the drift of slow rounds', () => {
     const r = sampleReport({ compressed: 110, page_ext: 130 });
     const cold = r.variants.find((v) => v.variant === 'cold')!;
     // Medians 10 % and 30 % over nohooks, but round by round 3 % and 30 %.
@@ -145,6 +145,18 @@ describe('checkTargets', () => {
     const t = checkTargets(r.modes, variants);
     expect(t.coldOverheadRatio).toBeCloseTo(3 / 30, 9);
     expect(t.coldRatioWithinHalf).toBe(true);
+    // The orderings too: off is 0 % over nohooks by the medians, 5 % round by round.
+    const offSlower = variants.map((v) =>
+      v.variant !== 'cold'
+        ? v
+        : { ...v, modes: v.modes.map((m) => (m.mode === 'off' ? { ...m, pairedOverheadPercent: 5 } : m)) },
+    );
+    expect(checkTargets(r.modes, offSlower).orderings[2]).toEqual({
+      variant: 'cold',
+      neverBelowCompressed: true,
+      offBelowCompressed: false,
+      compressedNotAbovePageExt: true,
+    });
     const noPairs = r.variants.map((v) =>
       v !== cold ? v : { ...v, modes: v.modes.map((m) => ({ ...m, pairedOverheadPercent: null })) },
     );

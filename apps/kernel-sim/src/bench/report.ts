@@ -160,25 +160,25 @@ function timingOf(v: VariantResult | undefined, mode: BenchMode) {
 }
 
 /** a < b (strict) or, with `orEqual`, a ≤ b, for two modes' median overheads; null if one is missing. */
-function below(v: VariantResult, a: BenchMode, b: BenchMode, orEqual: boolean): boolean | null {
-  const x = timingOf(v, a)?.overheadPercent;
-  const y = timingOf(v, b)?.overheadPercent;
-  if (x === undefined || y === undefined || x === null || y === null) return null;
-  return orEqual ? x <= y : x < y;
-}
-
 /** A mode's paired overhead, else the ratio of the medians (null without a timing). */
 function pairedOrMedians(t: ModeTiming | undefined): number | null {
   return t === undefined ? null : (t.pairedOverheadPercent ?? t.overheadPercent);
 }
 
+function below(v: VariantResult, a: BenchMode, b: BenchMode, orEqual: boolean): boolean | null {
+  const x = pairedOrMedians(timingOf(v, a));
+  const y = pairedOrMedians(timingOf(v, b));
+  if (x === null || y === null) return null;
+  return orEqual ? x <= y : x < y;
+}
+
 /**
- * Check the series' claims against a run. The headline fields (order-0) use the paired
- * overheads (each round against the nohooks round next to it) where available; "clearly below"
- * means the quartile ranges do not overlap. The cold ratio uses the paired overheads too: the
- * cold rounds of a large machine drift with the host's memory (at 16G a mode's rounds spread over
- * 2x), and a round compared with the nohooks round next to it leaves that drift out. The
- * orderings use the ratios of the medians.
+ * Check the series' claims against a run. Every comparison uses the paired overheads (each round
+ * against the nohooks round next to it) where available, else the ratios of the medians: the
+ * rounds of a shared machine drift — the cold rounds of a 16G machine spread over 2 × with the
+ * host's memory, and their medians can land on either side of that spread — while a round
+ * compared with its neighbour leaves the drift out. "Clearly below" means the quartile ranges do
+ * not overlap.
  */
 export function checkTargets(modes: readonly ModeMemory[], variants: readonly VariantResult[]): TargetCheck {
   const order0 = variants.find((v) => v.variant === 'order0');
