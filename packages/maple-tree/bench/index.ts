@@ -1,5 +1,5 @@
 /**
- * Benchmark of @allocprof/maple-tree against sorted-btree and js-sdsl (spec/benchmarks.md).
+ * Benchmark of @allocprof/maple-tree against sorted-btree and js-sdsl (see docs/benchmarks.md).
  *
  * Every workload runs all contenders in the same process, interleaved round by round (the
  * order rotates), after warm-up rounds; the table shows the median ops/s and the spread

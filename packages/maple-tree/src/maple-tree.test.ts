@@ -16,7 +16,7 @@ function expectErrno(fn: () => unknown, code: string): void {
   expect((caught as MapleTreeError).code).toBe(code);
 }
 
-describe('data model (§1)', () => {
+describe('data model (lib/maple_tree.c: mas_wr_extend_null(), NULL ranges merged, values never)', () => {
   it('a fresh tree maps everything to NULL', () => {
     const t = new MapleTree<string>();
     expect(t.isEmpty).toBe(true);
@@ -135,7 +135,7 @@ describe('data model (§1)', () => {
   });
 });
 
-describe('tree operations (§2)', () => {
+describe('tree operations (mtree_load, mtree_store_range, mtree_insert_range, mtree_erase, mt_find)', () => {
   it('find returns the range containing start, else the next one that begins by max', () => {
     const t = new MapleTree<string>();
     t.storeRange(10, 19, 'a');
@@ -243,7 +243,7 @@ describe('tree operations (§2)', () => {
   });
 });
 
-describe('MapleState worked example (§3.2, kernel check_state_handling)', () => {
+describe('MapleState worked example (lib/test_maple_tree.c: check_state_handling)', () => {
   function threeRanges(): MapleTree<string> {
     const t = new MapleTree<string>();
     t.storeRange(0x1000, 0x1500, 'p1');
@@ -372,7 +372,7 @@ describe('MapleState worked example (§3.2, kernel check_state_handling)', () =>
   });
 });
 
-describe('reverse iteration (§4, patch 1: mas_for_each_rev)', () => {
+describe('reverse iteration (patch 1: mas_for_each_rev; lib/test_maple_tree.c: check_rev_find)', () => {
   function tens(): MapleTree<number> {
     const t = new MapleTree<number>();
     for (let i = 0; i <= 200; i++) t.storeRange(i * 10, i * 10 + 5, i);
@@ -461,7 +461,7 @@ describe('reverse iteration (§4, patch 1: mas_for_each_rev)', () => {
   });
 });
 
-describe('gap search (§5, kernel check_empty_area_window)', () => {
+describe('gap search (lib/test_maple_tree.c: check_empty_area_window)', () => {
   function windowTree(): MapleTree<number> {
     const t = new MapleTree<number>({ allocRange: true });
     for (let i = 1; i <= 20; i++) t.storeRange(i * 10, i * 10 + 9, i);
@@ -534,7 +534,7 @@ describe('gap search (§5, kernel check_empty_area_window)', () => {
   });
 });
 
-describe('validate() (§8)', () => {
+describe('validate() (lib/maple_tree.c: mt_validate)', () => {
   it('stays valid while appends split the rightmost leaf, with stores and erases in between', () => {
     const t = new MapleTree<number>();
     const want = new Map<number, number>();
@@ -671,7 +671,7 @@ describe('MapleState argument checks', () => {
   });
 });
 
-describe('MapleState store/erase/reset semantics (§3.1)', () => {
+describe('MapleState store/erase/reset semantics (mas_store, mas_erase, mas_reset, mas_pause)', () => {
   it('erase() leaves index/last on the merged empty range and iteration continues after it', () => {
     const t = new MapleTree<string>();
     t.storeRange(10, 19, 'a');

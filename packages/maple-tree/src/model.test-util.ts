@@ -1,6 +1,8 @@
 /**
  * A naive reference model of the maple tree for property tests: a sorted array of non-NULL
- * ranges, and a cursor that follows spec §3 over the full slot sequence (NULL ranges included).
+ * ranges, and a cursor that follows the kernel's ma_state rules (lib/maple_tree.c: mas_find(),
+ * mas_next_slot(), mas_prev_slot() and their setup functions) over the full slot sequence
+ * (NULL ranges included).
  */
 import { MAX_INDEX } from './index';
 

@@ -27,7 +27,9 @@ function expectGolden(name: string, actual: string): void {
     mkdirSync(GOLDEN_DIR, { recursive: true });
     writeFileSync(path, actual);
   } else if (!existsSync(path)) {
-    throw new Error(`golden file ${path} is missing: run with UPDATE_GOLDEN=1 to write it, then review the diff`);
+    throw new Error(
+      `golden file ${path} is missing: run with UPDATE_GOLDEN=1 to write it, then review the diff`,
+    );
   }
   expect(actual).toBe(readFileSync(path, 'utf8'));
 }
