@@ -112,7 +112,7 @@ const env = reports[0]!.environment;
 const measured = `Measured ${env.date.slice(0, 10)} with Node ${env.node} on ${cpuDescription()} (${env.platform}), by \`pnpm --filter @allocprof/kernel-sim bench\`; last-level cache ${formatBytes(llc.bytes)} (${llc.source === 'sysfs' ? 'read from sysfs' : 'assumed: the host does not report it'}). The machine is shared: compare only figures within one run.`;
 const pageAllocMd = reports
   .map((r) =>
-    formatReportMarkdown(r, { environment: false })
+    formatReportMarkdown(r, { environment: false, seriesRegion: `series-${formatSize(r.machine.ramBytes)}` })
       .replace(/^### Page allocation overhead$/m, `#### --mem ${formatSize(r.machine.ramBytes)}`)
       .trimEnd(),
   )

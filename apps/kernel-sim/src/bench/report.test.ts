@@ -291,6 +291,19 @@ describe('report formats', () => {
     expect(md).toContain('| compressed | `sysctl.vm.mem_profiling=1,compressed` |');
     expect(md).toMatch(/^- compressed clearly below page_ext/m);
     expect(formatReportMarkdown(sampleReport(), { environment: false })).not.toContain('Measured');
+    expect(md).not.toContain('<!--');
+  });
+
+  it('Markdown report: the comparison with the series as a region other pages quote', () => {
+    const md = formatReportMarkdown(sampleReport(), { seriesRegion: 'series-1G' });
+    const start = md.indexOf('<!-- series-1G:start -->');
+    const end = md.indexOf('<!-- series-1G:end -->');
+    expect(start).toBeGreaterThan(0);
+    expect(end).toBeGreaterThan(start);
+    const region = md.slice(start, end);
+    expect(region).toContain('**Against the series**');
+    expect(region).toContain('| compressed overhead | +5.5 % | +4.0 % | +4.0 % | +4.0 % |');
+    expect(region).not.toContain('| mode | command line |');
   });
 
   it('formats overheads and sizes', () => {

@@ -533,8 +533,15 @@ export function formatReportText(r: PageAllocBenchReport): string {
   return `${out.join('\n')}\n`;
 }
 
-/** The Markdown form (results file and README); `environment: false` leaves out the date/Node/CPU line. */
-export function formatReportMarkdown(r: PageAllocBenchReport, opts: { environment?: boolean } = {}): string {
+/**
+ * The Markdown form (results file and README); `environment: false` leaves out the date/Node/CPU
+ * line, and `seriesRegion` marks the comparison with the series as a region other pages quote
+ * (`<!-- NAME:start -->` … `<!-- NAME:end -->`, see scripts/bench-tables.mjs).
+ */
+export function formatReportMarkdown(
+  r: PageAllocBenchReport,
+  opts: { environment?: boolean; seriesRegion?: string } = {},
+): string {
   const out: string[] = [];
   out.push('### Page allocation overhead');
   out.push('');
@@ -563,12 +570,14 @@ export function formatReportMarkdown(r: PageAllocBenchReport, opts: { environmen
     out.push(NEGATIVE_NOTE);
   }
   out.push('');
+  if (opts.seriesRegion !== undefined) out.push(`<!-- ${opts.seriesRegion}:start -->`);
   out.push(
     '**Against the series** (cover letter figures; this run: ratios of the medians, and in the last ratio row of the paired overheads)',
   );
   out.push('');
   const sr = seriesRows(r);
   out.push(mdTable(sr.header, sr.rows, sr.right));
+  if (opts.seriesRegion !== undefined) out.push(`<!-- ${opts.seriesRegion}:end -->`);
   out.push('');
   out.push(
     mdTable(
