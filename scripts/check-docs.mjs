@@ -11,10 +11,7 @@
  *    worked-example labels of outside design documents, or at those documents by name. Cite the
  *    kernel (file and function) or link into docs/ instead.
  *
- * Files listed in PENDING are still being swept by their owners: their findings are reported but
- * do not fail the check unless `--strict` is given.
- *
- * Usage: node scripts/check-docs.mjs [--strict] [repo-root]   (exit 1 and one line per problem)
+ * Usage: node scripts/check-docs.mjs [repo-root]   (exit 1 and one line per problem)
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,25 +20,6 @@ import { fileURLToPath } from 'node:url';
 
 /** The repository's canonical URL; links to it are checked like relative links. */
 export const REPO_URL = 'https://github.com/allocprof/allocprof';
-
-/**
- * Paths (prefixes) whose outside references and broken links are known and being removed by the
- * helpers that own them. Reported, not failed on (unless --strict). Empty this list when the sweep
- * is complete.
- */
-export const PENDING = [
-  '.changeset/codetag-initial.md',
-  'apps/kernel-sim/',
-  'packages/alloc-tag/bench/',
-  'packages/alloc-tag/src/module_tags.property.test.ts',
-  'packages/alloc-tag/src/pgalloc_hooks.test.ts',
-  'packages/alloc-tag/src/pgalloc_hooks.ts',
-  'packages/alloc-tag/src/subsystem.test.ts',
-  'packages/maple-tree/',
-  'packages/page-flags-layout/src/flags-array.ts',
-  'packages/page-flags-layout/src/layout.test.ts',
-  'packages/pgalloc-tag/',
-];
 
 /** Files never scanned for outside references: generated or third-party content. */
 const SKIP_TEXT = new Set(['pnpm-lock.yaml']);
@@ -245,16 +223,11 @@ export function findOutsideReferences(file, text, files) {
   return problems;
 }
 
-/** Whether `file` is still being swept by its owner (see PENDING). */
-export function isPending(file, pending = PENDING) {
-  return pending.some((p) => (p.endsWith('/') ? file.startsWith(p) : file === p));
-}
-
 /**
  * Check a set of files: `texts` maps repository paths to their text (binary files omitted),
- * `all` lists every tracked path. Returns `{ problems, pending }`.
+ * `all` lists every tracked path. Returns `{ problems }`.
  */
-export function checkFiles(texts, all = [...texts.keys()], pending = PENDING) {
+export function checkFiles(texts, all = [...texts.keys()]) {
   const files = new Set(all);
   const dirs = new Set(['']);
   for (const f of files) {
@@ -266,14 +239,12 @@ export function checkFiles(texts, all = [...texts.keys()], pending = PENDING) {
     if (!anchorCache.has(p)) anchorCache.set(p, headingAnchors(texts.get(p) ?? ''));
     return anchorCache.get(p);
   };
-  const found = [];
+  const problems = [];
   for (const [file, text] of texts) {
-    if (file.endsWith('.md')) found.push(...checkLinks(file, text, files, dirs, anchorsOf));
-    if (!SKIP_TEXT.has(file)) found.push(...findOutsideReferences(file, text, files));
+    if (file.endsWith('.md')) problems.push(...checkLinks(file, text, files, dirs, anchorsOf));
+    if (!SKIP_TEXT.has(file)) problems.push(...findOutsideReferences(file, text, files));
   }
-  const problems = found.filter((p) => !isPending(p.file, pending));
-  const left = found.filter((p) => isPending(p.file, pending));
-  return { problems, pending: left };
+  return { problems };
 }
 
 /** Read a checkout and check it. */
@@ -289,23 +260,12 @@ export function checkRepo(root) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const args = process.argv.slice(2);
-  const strict = args.includes('--strict');
-  const rootArg = args.find((a) => !a.startsWith('--'));
+  const rootArg = process.argv[2];
   const root = path.resolve(rootArg ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..'));
-  const { problems, pending, files } = checkRepo(root);
-  const fmt = (p) => `${p.file}:${p.line}: ${p.message}`;
-  if (pending.length > 0) {
-    const byFile = new Map();
-    for (const p of pending) byFile.set(p.file, (byFile.get(p.file) ?? 0) + 1);
-    const stream = strict ? console.error : console.log;
-    stream(`check-docs: ${pending.length} reference(s) still to sweep in ${byFile.size} pending file(s):`);
-    for (const p of pending) stream(`  ${fmt(p)}`);
-  }
-  const failing = strict ? [...problems, ...pending] : problems;
-  if (failing.length > 0) {
-    for (const p of problems) console.error(`check-docs: ${fmt(p)}`);
-    console.error(`check-docs: ${failing.length} problem(s) in ${files} files`);
+  const { problems, files } = checkRepo(root);
+  if (problems.length > 0) {
+    for (const p of problems) console.error(`check-docs: ${p.file}:${p.line}: ${p.message}`);
+    console.error(`check-docs: ${problems.length} problem(s) in ${files} files`);
     process.exit(1);
   }
   console.log(`check-docs: ${files} files; every Markdown link resolves, no reference leaves the repository`);

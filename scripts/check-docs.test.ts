@@ -8,7 +8,6 @@ import {
   checkRepo,
   githubSlug,
   headingAnchors,
-  isPending,
   markdownLinks,
   REPO_URL,
   // @ts-expect-error plain ESM script without declarations
@@ -27,11 +26,8 @@ const ARCH_DOC = `${'architecture'}.md`;
 
 type Problem = { file: string; line: number; message: string };
 
-function check(files: Record<string, string>, pending: string[] = []) {
-  return checkFiles(new Map(Object.entries(files)), Object.keys(files), pending) as {
-    problems: Problem[];
-    pending: Problem[];
-  };
+function check(files: Record<string, string>) {
+  return checkFiles(new Map(Object.entries(files)), Object.keys(files)) as { problems: Problem[] };
 }
 
 describe('githubSlug', () => {
@@ -163,22 +159,6 @@ describe('references that leave the repository', () => {
   });
 });
 
-describe('pending files', () => {
-  it('reports their findings separately', () => {
-    const files = { 'apps/sim/src/a.ts': `// ${SECTION}\n`, 'packages/x/b.ts': `// ${SECTION}\n` };
-    const { problems, pending } = check(files, ['apps/sim/']);
-    expect(problems.map((p) => p.file)).toEqual(['packages/x/b.ts']);
-    expect(pending.map((p) => p.file)).toEqual(['apps/sim/src/a.ts']);
-  });
-
-  it('matches directories by prefix and files exactly', () => {
-    expect(isPending('apps/sim/x.ts', ['apps/sim/'])).toBe(true);
-    expect(isPending('apps/simulator/x.ts', ['apps/sim/'])).toBe(false);
-    expect(isPending('a/b.ts', ['a/b.ts'])).toBe(true);
-    expect(isPending('a/b.tsx', ['a/b.ts'])).toBe(false);
-  });
-});
-
 describe('the command', () => {
   function tree(files: Record<string, string>): string {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'check-docs-'));
@@ -211,15 +191,26 @@ describe('the command', () => {
     expect(stderr).toMatch(/README\.md:2: link 'docs\/a\.md' does not resolve/);
   });
 
-  it('fails on pending findings only with --strict', () => {
-    const root = tree({ 'apps/kernel-sim/src/a.ts': `// ${SECTION}\n` });
-    expect(execFileSync(process.execPath, [script, root], { encoding: 'utf8' })).toMatch(
-      /1 reference\(s\) still to sweep in 1 pending file/,
-    );
-    expect(() => execFileSync(process.execPath, [script, '--strict', root], { stdio: 'pipe' })).toThrow();
+  it('exits 1 on a reference outside the repository in any file, source included', () => {
+    const root = tree({
+      'README.md': '# R\n',
+      'apps/kernel-sim/src/a.ts': `// see ${SECTION}\n`,
+      'packages/x/src/b.test.ts': `describe('${SPEC_DOC}', () => {});\n`,
+    });
+    let stderr = '';
+    try {
+      execFileSync(process.execPath, [script, root], { stdio: 'pipe' });
+      expect.unreachable('check-docs passed a tree with outside references');
+    } catch (e) {
+      stderr = String((e as { stderr: Buffer }).stderr);
+      expect((e as { status: number }).status).toBe(1);
+    }
+    expect(stderr).toMatch(/apps\/kernel-sim\/src\/a\.ts:1: section mark of an outside document/);
+    expect(stderr).toMatch(/packages\/x\/src\/b\.test\.ts:1: names an outside design document/);
+    expect(stderr).toMatch(/2 problem\(s\) in 3 files/);
   });
 
-  it('passes on this repository (pending files aside)', () => {
+  it('passes on this repository', () => {
     expect(checkRepo(repoRoot).problems).toEqual([]);
   });
 });

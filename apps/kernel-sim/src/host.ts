@@ -42,6 +42,16 @@ export interface Host {
    */
   readonly cpuClock: (() => bigint) | null;
   info(): HostInfo;
+  /**
+   * Bytes of memory the host can give the simulator now. Absent where the runtime cannot tell (a
+   * browser): a boot is then not checked against it beforehand.
+   */
+  availableMemory?(): number;
+  /**
+   * Bytes of the host CPU's last-level cache, or null when the host does not report it (the
+   * benchmark's cold working set then assumes 32 MiB).
+   */
+  llcBytes?(): number | null;
 }
 
 /** An error of a host file operation, carrying the errno name like Node's fs errors do. */

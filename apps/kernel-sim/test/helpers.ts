@@ -12,7 +12,6 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
@@ -43,7 +42,9 @@ function sourcesMtime(): number {
 
 /** Build the binary if it is missing or older than any source it bundles (serialized across workers). */
 export function ensureBuilt(): void {
-  const lock = join(tmpdir(), 'kernel-sim-test-build.lock');
+  // Beside the build it guards (ignored by git), so that two checkouts never wait on each other.
+  mkdirSync(join(APP_DIR, '.test-build'), { recursive: true });
+  const lock = join(APP_DIR, '.test-build', 'build.lock');
   const deadline = Date.now() + 120_000;
   for (;;) {
     try {

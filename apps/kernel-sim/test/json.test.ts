@@ -209,6 +209,10 @@ describe('--json outputs, validated', () => {
                 mode: z.string(),
                 medianNs: z.number().nullable(),
                 overheadPercent: z.number().nullable(),
+                coldMedianNs: z.number().nullable(),
+                coldOverheadPercent: z.number().nullable(),
+                linesPerOp: z.number(),
+                coldMissesPerOp: z.number(),
                 tagRefBytes: z.number(),
               })
               .strict(),
@@ -228,7 +232,12 @@ describe('--json outputs, validated', () => {
     expect(d.tooFewBits.messages.join('\n')).toContain(
       '4096 allocation tags cannot be references using 1 available page flag bits. Memory allocation profiling is disabled!',
     );
-    expect(d.overhead.every((o) => o.medianNs === null)).toBe(true);
+    expect(d.overhead.every((o) => o.medianNs === null && o.coldMedianNs === null)).toBe(true);
+    // The instrumented run's counts are shown even without timings: nohooks, page_ext, compressed.
+    const [base, ext, cmp] = d.overhead;
+    expect(cmp!.linesPerOp).toBeGreaterThan(base!.linesPerOp);
+    expect(ext!.linesPerOp).toBeGreaterThan(cmp!.linesPerOp);
+    expect(ext!.coldMissesPerOp).toBeGreaterThan(cmp!.coldMissesPerOp);
   });
 
   it('bench --json (smoke size)', () => {
@@ -241,12 +250,27 @@ describe('--json outputs, validated', () => {
           machine: z.object({ ramBytes: z.number(), nrPages: z.number() }).loose(),
           modes: z.array(z.object({ mode: z.string(), tagRefBytes: z.number() }).loose()),
           variants: z.array(
-            z.object({ variant: z.string(), modes: z.array(z.object({ mode: z.string() }).loose()) }).loose(),
+            z
+              .object({
+                variant: z.enum(['order0', 'mixed', 'cold']),
+                modes: z.array(
+                  z
+                    .object({
+                      mode: z.string(),
+                      overheadPercent: z.number().nullable(),
+                      memory: z.object({ linesPerOp: z.number(), missesPerOp: z.number() }).loose(),
+                    })
+                    .loose(),
+                ),
+              })
+              .loose(),
           ),
+          smoke: z.literal(true),
         })
         .loose(),
       r.stdout,
     );
     expect(b.modes.map((m) => m.mode)).toEqual(['nohooks', 'never', 'off', 'page_ext', 'compressed']);
+    expect(b.variants.map((v) => v.variant)).toEqual(['order0', 'mixed', 'cold']);
   });
 });

@@ -11,10 +11,10 @@
 import { Codetag, SymbolTable } from '@allocprof/codetag';
 import { type PageProvider, Vmalloc } from '@allocprof/execmem-vmalloc';
 import { computePageFlagsLayout, getPageFlagsPreset, PageFlagsArray } from '@allocprof/page-flags-layout';
-import { PageExtTagRefs, PageFlagsTagRefs } from '@allocprof/pgalloc-tag';
+import { PageExtTagRefs, PageFlagsTagRefs, SparsePageExt } from '@allocprof/pgalloc-tag';
 import { type AllocTag, type AllocTagSite, AllocTagSubsystem } from '../src/index';
 
-/** The modes of benchmarks.md: `nohooks` = built without CONFIG_MEM_ALLOC_PROFILING. */
+/** The modes of docs/benchmarks.md: `nohooks` = built without CONFIG_MEM_ALLOC_PROFILING. */
 export const HOOK_MODES = ['nohooks', 'never', '0', '1', '1,compressed'] as const;
 export type HookMode = (typeof HOOK_MODES)[number];
 
@@ -75,9 +75,12 @@ export function bootHookMachine(mode: HookMode, nrPages: number, pfns: Int32Arra
       }),
     );
   } else {
-    const ext = new PageExtTagRefs({ nrPages, pagesPerSection: 32768, printk: quiet });
-    at.setPageTagRefs(ext);
-    if (at.pageExtNeeded()) ext.init();
+    const pageExt = new SparsePageExt({ nrPages, pagesPerSection: 32768 });
+    at.setPageTagRefs(new PageExtTagRefs({ pageExt, printk: quiet }));
+    if (at.pageExtNeeded()) {
+      pageExt.setup(8);
+      pageExt.pageExtInit();
+    }
   }
   at.allocTagSecInit();
   at.allocTagInit();

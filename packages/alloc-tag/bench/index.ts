@@ -1,6 +1,6 @@
 /**
  * Cost of the page allocator hooks of one order-0 alloc_page() + free_page() (pgalloc_tag_add,
- * pgalloc_tag_get, pgalloc_tag_sub — see ./hooks.ts) in each mode of benchmarks.md, measured side
+ * pgalloc_tag_get, pgalloc_tag_sub — see ./hooks.ts) in each mode of the page allocation benchmark, measured side
  * by side in one process: interleaved rounds after a warm-up, median, IQR and range, in process
  * CPU time. `BENCH_SMOKE=1` runs a tiny size (CI). `BENCH_OUT=name` writes
  * bench/results/<name>.json (default `hooks`).

@@ -57,6 +57,14 @@ export {
   unloadedMod,
 } from './module_tags';
 export {
+  /** The hooks of a page_ext boot (page_ext_get/lookup/put written out). */
+  PageExtPgallocTagHooks,
+  /** The hooks of a compressed boot (page->flags read/written in place). */
+  PageFlagsPgallocTagHooks,
+  /** The page allocator's hooks (include/linux/pgalloc_tag.h) on the get/update/put protocol. */
+  PgallocTagHooks,
+} from './pgalloc_hooks';
+export {
   /** procfs hooks for /proc/allocinfo. */
   type AllocinfoProcfs,
   /** Build options of the simulated kernel. */

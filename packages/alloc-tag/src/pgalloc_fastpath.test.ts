@@ -3,6 +3,7 @@ import {
   PageFlagsTagRefs,
   type PageTagRefs,
   type PgtagRefHandle,
+  SparsePageExt,
   type TagIndex,
 } from '@allocprof/pgalloc-tag';
 import fc from 'fast-check';
@@ -36,9 +37,10 @@ function boot(mode: '1' | '1,compressed', general: boolean): { k: TestKernel; ta
   const mod = k.load('m', 4);
   if (general) {
     if (mode === '1') {
-      const ext = new PageExtTagRefs({ nrPages: NR_PAGES, pagesPerSection: 16, printk: k.printk });
-      ext.init();
-      k.at.setPageTagRefs(new OpaquePageExt(ext));
+      const pageExt = new SparsePageExt({ nrPages: NR_PAGES, pagesPerSection: 16 });
+      pageExt.setup(8);
+      pageExt.pageExtInit();
+      k.at.setPageTagRefs(new OpaquePageExt(new PageExtTagRefs({ pageExt, printk: k.printk })));
     } else {
       const own = k.at.tagIndex;
       const index: TagIndex = { refToIdx: (r) => own.refToIdx(r), idxToRef: (i) => own.idxToRef(i) };

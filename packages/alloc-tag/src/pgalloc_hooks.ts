@@ -35,101 +35,63 @@ const SWAP_SITES = refCheckSites('pgalloc_tag_swap', 'lib/alloc_tag.c', [
   'migrate_folio',
 ]);
 
-/** Which class `refs` is: each get/update/put call site then only ever sees that one class. */
-const BACKEND_OTHER = 0;
-const BACKEND_PAGE_EXT = 1;
-const BACKEND_PAGE_FLAGS = 2;
+/** What every hook set is built from (one AllocTagSubsystem's parts). */
+export interface PgallocTagHooksContext {
+  readonly state: MemProfilingState;
+  readonly ops: AllocTagOps;
+  readonly memory: AllocTagMemory;
+  readonly counters: AllocTagCounters;
+  readonly tagIndex: AllocTagIndex;
+}
 
 /**
- * include/linux/pgalloc_tag.h and lib/alloc_tag.c (6.13): the page allocator's hooks
- * through pgalloc-tag's get/update/put protocol on reused handles. Every hook tests the key first
- * and is a no-op while it is off.
+ * include/linux/pgalloc_tag.h and lib/alloc_tag.c (6.13): the page allocator's hooks —
+ * pgalloc_tag_add/sub/get/sub_pages, clear_page_tag_ref, pgalloc_tag_split and the migration
+ * hook — written on the get/update/put handle protocol of pgalloc-tag: get_page_tag_ref() into a
+ * local codetag_ref and a handle, change the local copy, update_page_tag_ref(), put_page_tag_ref().
+ * Every public hook tests mem_alloc_profiling_key first and is a no-op while it is off.
  *
- * Per-page cost is the kernel's work and nothing else: no allocation, no closure, no Map lookup
- * for a kernel or module-area tag (tag_memory resolves those by arithmetic), the counter update
- * written out here on the per-CPU Float64Array slot, and the backend reached the way
- * get_page_tag_ref() reaches it — a branch on which storage this boot uses, then a direct call, so
- * V8 sees one class per call site even when kernels of both modes run in one process. Tag
- * addresses exceed the small-integer range; they only travel through the handle's field and
- * locals, never as an argument or return value of a call that might not be inlined (which would
- * box them on the heap).
+ * This class runs the protocol through the `refs` interface and is what DEBUG builds, foreign
+ * backends and the state before boot use. The two backends of a production boot get their own
+ * subclass ({@link PageExtPgallocTagHooks}, {@link PageFlagsPgallocTagHooks}), chosen once at
+ * boot ({@link choosePgallocTagHooks}) as the kernel's mem_profiling_compressed key chooses a
+ * branch: their add/sub/get are the same sequence with the backend's storage operations written
+ * out, so that each fast path is one small monomorphic function V8 inlines into the page
+ * allocator. Per page they allocate nothing and pass no tag address across a call (which would
+ * box the double).
  */
 export class PgallocTagHooks {
-  private backend = BACKEND_OTHER;
-  private pageExt: PageExtTagRefs | null = null;
-  private pageFlags: PageFlagsTagRefs | null = null;
-  private other: PageTagRefs = NO_PAGE_TAG_REFS;
-  private readonly state: MemProfilingState;
-  private readonly ops: AllocTagOps;
-  private readonly memory: AllocTagMemory;
-  private readonly counters: AllocTagCounters;
-  private readonly tagIndex: AllocTagIndex;
-  private readonly debug: boolean;
-  /** The page-flags backend maps indices through this subsystem's tagIndex (index fast path allowed). */
-  private flagsOwnIndex = false;
+  /** The page tag reference storage in use. */
+  readonly refs: PageTagRefs;
+  protected readonly state: MemProfilingState;
+  protected readonly ops: AllocTagOps;
+  protected readonly memory: AllocTagMemory;
+  protected readonly counters: AllocTagCounters;
+  protected readonly tagIndex: AllocTagIndex;
+  protected readonly debug: boolean;
   private readonly h = new PgtagRefHandle();
   private readonly h2 = new PgtagRefHandle();
 
-  constructor(
-    state: MemProfilingState,
-    ops: AllocTagOps,
-    memory: AllocTagMemory,
-    counters: AllocTagCounters,
-    tagIndex: AllocTagIndex,
-  ) {
-    this.state = state;
-    this.ops = ops;
-    this.memory = memory;
-    this.counters = counters;
-    this.tagIndex = tagIndex;
-    this.debug = state.debug;
-  }
-
-  /** The page tag reference storage in use. */
-  get refs(): PageTagRefs {
-    if (this.backend === BACKEND_PAGE_EXT) return this.pageExt!;
-    if (this.backend === BACKEND_PAGE_FLAGS) return this.pageFlags!;
-    return this.other;
-  }
-
-  set refs(refs: PageTagRefs) {
-    this.pageExt = null;
-    this.pageFlags = null;
-    this.other = NO_PAGE_TAG_REFS;
-    this.flagsOwnIndex = false;
-    if (refs instanceof PageExtTagRefs) {
-      this.backend = BACKEND_PAGE_EXT;
-      this.pageExt = refs;
-    } else if (refs instanceof PageFlagsTagRefs) {
-      this.backend = BACKEND_PAGE_FLAGS;
-      this.pageFlags = refs;
-      this.flagsOwnIndex = refs.tagIndexUsed === this.tagIndex;
-    } else {
-      this.backend = BACKEND_OTHER;
-      this.other = refs;
-    }
+  constructor(ctx: PgallocTagHooksContext, refs: PageTagRefs) {
+    this.state = ctx.state;
+    this.ops = ctx.ops;
+    this.memory = ctx.memory;
+    this.counters = ctx.counters;
+    this.tagIndex = ctx.tagIndex;
+    this.debug = ctx.state.debug;
+    this.refs = refs;
   }
 
   /** pgalloc_tag_add(): charge `nr` pages at `pfn` (the block's head) to `task->alloc_tag`. */
-  add(pfn: number, task: TaskStruct, nr: number): void {
+  pgallocTagAdd(pfn: number, task: TaskStruct, nr: number): void {
     if (!this.state.key) return;
-    if (!this.debug) {
-      if (this.backend === BACKEND_PAGE_EXT) {
-        this.addPageExt(pfn, task.allocTag, nr);
-        return;
-      }
-      if (this.backend === BACKEND_PAGE_FLAGS && this.addPageFlags(pfn, task.allocTag, nr)) return;
-    }
     const h = this.h;
     if (!this.getRef(pfn, h)) return;
     const tag = task.allocTag;
     if (this.debug) this.ops.addCheck(h.ref, tag, ADD_SITES);
     // alloc_tag_add(): ref_set succeeds only with a tag; then this_cpu_inc(calls), this_cpu_add(bytes).
     if (tag !== null) {
-      const c = this.counters;
-      const i = tag.id * c.nrCpus + this.ops.cpu;
-      c.calls[i]! += 1;
-      c.bytes[i]! += PAGE_SIZE * nr;
+      tagCountersAdd(this.counters, tag.id, this.ops.cpu, 1, PAGE_SIZE * nr);
       h.ref = tag.address;
     }
     this.updateRef(h);
@@ -137,15 +99,8 @@ export class PgallocTagHooks {
   }
 
   /** pgalloc_tag_sub(): uncharge `nr` pages freed at `pfn`; the reference becomes NULL. */
-  sub(pfn: number, nr: number): void {
+  pgallocTagSub(pfn: number, nr: number): void {
     if (!this.state.key) return;
-    if (!this.debug) {
-      if (this.backend === BACKEND_PAGE_EXT) {
-        this.subPageExt(pfn, PAGE_SIZE * nr);
-        return;
-      }
-      if (this.backend === BACKEND_PAGE_FLAGS && this.subPageFlags(pfn, PAGE_SIZE * nr)) return;
-    }
     const h = this.h;
     if (!this.getRef(pfn, h)) return;
     this.subRef(h, PAGE_SIZE * nr);
@@ -155,30 +110,15 @@ export class PgallocTagHooks {
 
   /**
    * pgalloc_tag_get(): the tag the page at `pfn` is charged to, or null. An EMPTY reference reads
-   * as null (the kernel would hand back the sentinel pointer). `sites`: whose inlined DEBUG check
-   * reports a NULL reference (__free_pages() unless split or swap asks).
+   * as null (the kernel would hand back the sentinel pointer).
    */
-  get(pfn: number, sites = GET_SITES): AllocTag | null {
+  pgallocTagGet(pfn: number): AllocTag | null {
     if (!this.state.key) return null;
-    if (!this.debug) {
-      if (this.backend === BACKEND_PAGE_EXT) return this.getPageExt(pfn);
-      if (this.backend === BACKEND_PAGE_FLAGS) {
-        const tag = this.getPageFlags(pfn);
-        if (tag !== undefined) return tag;
-      }
-    }
-    const h = this.h;
-    if (!this.getRef(pfn, h)) return null;
-    const ref = h.ref;
-    if (this.debug) this.ops.subCheck(ref, sites);
-    let tag: AllocTag | null = null;
-    if (ref !== 0 && !(this.debug && ref === CODETAG_EMPTY)) tag = this.memory.resolve(ref) ?? null;
-    this.putRef(h);
-    return tag;
+    return this.tagOf(pfn, GET_SITES);
   }
 
   /** pgalloc_tag_sub_pages(): `bytes -= PAGE_SIZE * nr` only (tail pages of a non-compound block). */
-  subPages(tag: AllocTag | null, nr: number): void {
+  pgallocTagSubPages(tag: AllocTag | null, nr: number): void {
     if (this.state.key && tag !== null) this.ops.subBytes(tag, PAGE_SIZE * nr);
   }
 
@@ -192,9 +132,9 @@ export class PgallocTagHooks {
    * pgalloc_tag_split(): every new sub-block head of a split `2^oldOrder` block at `pfn` gets a
    * reference to the original tag (`calls += 1` each; bytes unchanged).
    */
-  split(pfn: number, oldOrder: number, newOrder: number): void {
+  pgallocTagSplit(pfn: number, oldOrder: number, newOrder: number): void {
     if (!this.state.key) return;
-    const tag = this.get(pfn, SPLIT_SITES);
+    const tag = this.tagOf(pfn, SPLIT_SITES);
     if (tag === null) return;
     const h = this.h;
     const step = 2 ** newOrder;
@@ -215,10 +155,11 @@ export class PgallocTagHooks {
    * has no tag; no counter changes. Both references are emptied before they are set ("mm/codetag:
    * clear tags before swap"), so DEBUG's add-check does not warn.
    */
-  swap(newPfn: number, oldPfn: number): void {
-    const tagOld = this.get(oldPfn, SWAP_SITES);
+  pgallocTagSwap(newPfn: number, oldPfn: number): void {
+    if (!this.state.key) return;
+    const tagOld = this.tagOf(oldPfn, SWAP_SITES);
     if (tagOld === null) return;
-    const tagNew = this.get(newPfn, SWAP_SITES);
+    const tagNew = this.tagOf(newPfn, SWAP_SITES);
     if (tagNew === null) return;
     const hOld = this.h;
     const hNew = this.h2;
@@ -238,6 +179,21 @@ export class PgallocTagHooks {
   }
 
   /**
+   * __pgalloc_tag_get() through the protocol (no key test). `sites`: whose inlined DEBUG check
+   * reports a NULL reference (__free_pages() unless split or swap asks).
+   */
+  protected tagOf(pfn: number, sites = GET_SITES): AllocTag | null {
+    const h = this.h;
+    if (!this.getRef(pfn, h)) return null;
+    const ref = h.ref;
+    if (this.debug) this.ops.subCheck(ref, sites);
+    let tag: AllocTag | null = null;
+    if (ref !== 0 && !(this.debug && ref === CODETAG_EMPTY)) tag = this.memory.resolve(ref) ?? null;
+    this.putRef(h);
+    return tag;
+  }
+
+  /**
    * alloc_tag_sub() on the handle's reference: NULL → nothing; EMPTY (DEBUG) → consumed; else the
    * referenced tag's counters drop on this CPU. The reference becomes NULL. A reference to memory
    * that no longer holds a tag (reachable only by switching the key back on through the sysctl
@@ -251,148 +207,10 @@ export class PgallocTagHooks {
     h.ref = 0;
     if (this.debug && ref === CODETAG_EMPTY) return;
     const tag = this.memory.resolve(ref);
-    if (tag === undefined) return;
-    const c = this.counters;
-    const i = tag.id * c.nrCpus + this.ops.cpu;
-    c.calls[i]! -= 1;
-    c.bytes[i]! -= bytes;
-  }
-
-  // ---- index / slot fast paths (no DEBUG) -----------------------------------------------------
-  // The same get/update/put sequence as the general path, with the reference kept where V8 holds
-  // it unboxed: a double only in a Float64Array slot or a local, a tag index as a small integer.
-  // Calls between these helpers pass pfns, indices, byte counts and objects, never a tag address,
-  // so nothing is boxed per page even where the page allocator's caller is too big for V8 to
-  // inline all of the hook. Anything outside the common cases (module tags, EMPTY, foreign index
-  // mappings) goes to the general path, which has the kernel's side effects (warnings) for them.
-
-  /** pgalloc_tag_add() on page_ext: slot := tag address, counters of `tag` on this CPU. */
-  private addPageExt(pfn: number, tag: AllocTag | null, nr: number): void {
-    const pe = this.pageExt!;
-    const slots = pe.pageExtSlots(pfn);
-    const off = pfn & pe.slotMask;
-    if (off >= slots.length || tag === null) return;
-    const c = this.counters;
-    const i = tag.id * c.nrCpus + this.ops.cpu;
-    c.calls[i]! += 1;
-    c.bytes[i]! += PAGE_SIZE * nr;
-    slots[off] = tag.address;
-  }
-
-  /** pgalloc_tag_sub() on page_ext: alloc_tag_sub() of the slot's reference, slot := NULL. */
-  private subPageExt(pfn: number, bytes: number): void {
-    const pe = this.pageExt!;
-    const slots = pe.pageExtSlots(pfn);
-    const off = pfn & pe.slotMask;
-    if (off >= slots.length) return;
-    const ref = slots[off]!;
-    if (ref === 0) return;
-    slots[off] = 0;
-    // resolve() with the kernel section worked out here: `ref` must not cross a call.
-    const m = this.memory;
-    const k = ref - m.kernelStart;
-    const kOff = k | 0;
-    const kIdx = (kOff / 40) | 0;
-    const tag = k >= 0 && k < m.kernelBytes && kIdx * 40 === kOff ? m.kernelTags[kIdx] : m.resolve(ref);
-    if (tag === undefined) return;
-    const c = this.counters;
-    const i = tag.id * c.nrCpus + this.ops.cpu;
-    c.calls[i]! -= 1;
-    c.bytes[i]! -= bytes;
-  }
-
-  /** pgalloc_tag_get() on page_ext. */
-  private getPageExt(pfn: number): AllocTag | null {
-    const pe = this.pageExt!;
-    const slots = pe.pageExtSlots(pfn);
-    const off = pfn & pe.slotMask;
-    if (off >= slots.length) return null;
-    const ref = slots[off]!;
-    if (ref === 0) return null;
-    const m = this.memory;
-    const k = ref - m.kernelStart;
-    const kOff = k | 0;
-    const kIdx = (kOff / 40) | 0;
-    if (k >= 0 && k < m.kernelBytes && kIdx * 40 === kOff) return m.kernelTags[kIdx]!;
-    // Off the kernel grid (module tags): the rare call that carries the address.
-    return m.resolve(ref) ?? null;
-  }
-
-  /**
-   * Number of kernel tag indices (2 .. 1 + n) whose idx_to_ref() is the kernel section's tag
-   * at position idx − 2; 0 when the page-flags backend uses another mapping or the mapping does
-   * not match the installed section (then every page-flags hook takes the general path).
-   */
-  private kernelIdxCount(): number {
-    if (!this.flagsOwnIndex) return 0;
-    const t = this.tagIndex;
-    const m = this.memory;
-    if (t.kernelFirst !== m.kernelStart || t.kernelCount > m.kernelTags.length) return 0;
-    return t.kernelCount;
-  }
-
-  /** ref_to_idx() of a tag (never NULL), its kernel branch worked out here; only with flagsOwnIndex. */
-  private tagIdx(tag: AllocTag): number {
-    const t = this.tagIndex;
-    const k = tag.address - t.kernelFirst;
-    if (k >= 0 && k < t.kernelCount * 40 && k <= 0x7fffffff) return (2 + (((k | 0) / 40) | 0)) & 0xffff;
-    return t.refToIdx(tag.address);
-  }
-
-  /** pgalloc_tag_add() on page flags; false = not a common case, take the general path. */
-  private addPageFlags(pfn: number, tag: AllocTag | null, nr: number): boolean {
-    const kc = this.kernelIdxCount();
-    if (kc === 0) return false;
-    const pf = this.pageFlags!;
-    const idx = pf.readPageTagIdx(pfn);
-    if (idx < 0) return true;
-    if (idx > 1 && idx - 2 >= kc) return false;
-    if (tag === null) {
-      // The reference read back is written back: EMPTY decodes to NULL without DEBUG.
-      pf.writePageTagIdx(pfn, idx === 1 ? 0 : idx);
-      return true;
-    }
-    const c = this.counters;
-    const i = tag.id * c.nrCpus + this.ops.cpu;
-    c.calls[i]! += 1;
-    c.bytes[i]! += PAGE_SIZE * nr;
-    pf.writePageTagIdx(pfn, this.tagIdx(tag));
-    return true;
-  }
-
-  /** pgalloc_tag_sub() on page flags; false = not a common case, take the general path. */
-  private subPageFlags(pfn: number, bytes: number): boolean {
-    const kc = this.kernelIdxCount();
-    if (kc === 0) return false;
-    const pf = this.pageFlags!;
-    const idx = pf.readPageTagIdx(pfn);
-    if (idx < 0) return true;
-    if (idx > 1) {
-      const j = idx - 2;
-      if (j >= kc) return false;
-      const tag = this.memory.kernelTags[j]!;
-      const c = this.counters;
-      const i = tag.id * c.nrCpus + this.ops.cpu;
-      c.calls[i]! -= 1;
-      c.bytes[i]! -= bytes;
-    }
-    pf.writePageTagIdx(pfn, 0);
-    return true;
-  }
-
-  /** pgalloc_tag_get() on page flags; undefined = not a common case, take the general path. */
-  private getPageFlags(pfn: number): AllocTag | null | undefined {
-    const kc = this.kernelIdxCount();
-    if (kc === 0) return undefined;
-    const idx = this.pageFlags!.readPageTagIdx(pfn);
-    if (idx <= 1) return null;
-    const j = idx - 2;
-    if (j >= kc) return undefined;
-    return this.memory.kernelTags[j]!;
+    if (tag !== undefined) tagCountersAdd(this.counters, tag.id, this.ops.cpu, -1, -bytes);
   }
 
   private clearWith(pfn: number, h: PgtagRefHandle): void {
-    if (!this.state.key) return;
     if (this.getRef(pfn, h)) {
       h.ref = this.ops.setEmpty(h.ref);
       this.updateRef(h);
@@ -400,27 +218,221 @@ export class PgallocTagHooks {
     }
   }
 
-  /** get_page_tag_ref(): `if (mem_alloc_profiling_compressed()) … else …` of include/linux/pgalloc_tag.h. */
-  private getRef(pfn: number, h: PgtagRefHandle): boolean {
-    const backend = this.backend;
-    if (backend === BACKEND_PAGE_FLAGS) return this.pageFlags!.getPageTagRef(pfn, h);
-    if (backend === BACKEND_PAGE_EXT) return this.pageExt!.getPageTagRef(pfn, h);
-    return this.other.getPageTagRef(pfn, h);
+  /** get_page_tag_ref() */
+  protected getRef(pfn: number, h: PgtagRefHandle): boolean {
+    return this.refs.getPageTagRef(pfn, h);
   }
 
   /** update_page_tag_ref() */
-  private updateRef(h: PgtagRefHandle): void {
-    const backend = this.backend;
-    if (backend === BACKEND_PAGE_FLAGS) this.pageFlags!.updatePageTagRef(h);
-    else if (backend === BACKEND_PAGE_EXT) this.pageExt!.updatePageTagRef(h);
-    else this.other.updatePageTagRef(h);
+  protected updateRef(h: PgtagRefHandle): void {
+    this.refs.updatePageTagRef(h);
   }
 
   /** put_page_tag_ref() */
-  private putRef(h: PgtagRefHandle): void {
-    const backend = this.backend;
-    if (backend === BACKEND_PAGE_FLAGS) this.pageFlags!.putPageTagRef(h);
-    else if (backend === BACKEND_PAGE_EXT) this.pageExt!.putPageTagRef(h);
-    else this.other.putPageTagRef(h);
+  protected putRef(h: PgtagRefHandle): void {
+    this.refs.putPageTagRef(h);
   }
+}
+
+/** this_cpu_add(tag->counters->calls, calls); this_cpu_add(tag->counters->bytes, bytes). */
+function tagCountersAdd(c: AllocTagCounters, id: number, cpu: number, calls: number, bytes: number): void {
+  const i = id * c.nrCpus + cpu;
+  c.calls[i]! += calls;
+  c.bytes[i]! += bytes;
+}
+
+/**
+ * The hooks of a boot with references in page_ext (compressed key off, no DEBUG): each of
+ * add/sub/get is get_page_tag_ref() — page_ext_get(): the RCU read lock and lookup_page_ext()'s
+ * mem_section walk — the client's offset into the entry, the reference read or written in place,
+ * and page_ext_put(). The tag behind a reference is found from its address (the kernel
+ * dereferences the pointer; here kernel tags are an array indexed by (address − start) / 40).
+ */
+export class PageExtPgallocTagHooks extends PgallocTagHooks {
+  private readonly ext: PageExtTagRefs;
+
+  constructor(ctx: PgallocTagHooksContext, refs: PageExtTagRefs) {
+    super(ctx, refs);
+    this.ext = refs;
+  }
+
+  /** page_ext_get() of the page at `pfn`: its entry, or -1 (no such page, no page_ext). */
+  private pageExtGet(pfn: number): number {
+    const pe = this.ext.pageExt;
+    return pfn >>> 0 !== pfn || pfn >= pe.nrPages ? -1 : pe.pageExtGet(pfn);
+  }
+
+  override pgallocTagAdd(pfn: number, task: TaskStruct, nr: number): void {
+    if (!this.state.key) return;
+    const e = this.pageExtGet(pfn);
+    if (e < 0) return;
+    const refs = this.ext;
+    const tag = task.allocTag;
+    if (tag !== null) {
+      tagCountersAdd(this.counters, tag.id, this.ops.cpu, 1, PAGE_SIZE * nr);
+      refs.pageExt.entries[e + refs.offsetSlots] = tag.address;
+    }
+    refs.pageExt.pageExtPut(e);
+  }
+
+  override pgallocTagSub(pfn: number, nr: number): void {
+    if (!this.state.key) return;
+    const e = this.pageExtGet(pfn);
+    if (e < 0) return;
+    const refs = this.ext;
+    const pe = refs.pageExt;
+    const slot = e + refs.offsetSlots;
+    const ref = pe.entries[slot]!;
+    if (ref !== 0) {
+      const id = this.counterIdOf(ref);
+      if (id > 0) tagCountersAdd(this.counters, id, this.ops.cpu, -1, -PAGE_SIZE * nr);
+    }
+    pe.entries[slot] = 0;
+    pe.pageExtPut(e);
+  }
+
+  override pgallocTagGet(pfn: number): AllocTag | null {
+    if (!this.state.key) return null;
+    const e = this.pageExtGet(pfn);
+    if (e < 0) return null;
+    const refs = this.ext;
+    const pe = refs.pageExt;
+    const ref = pe.entries[e + refs.offsetSlots]!;
+    pe.pageExtPut(e);
+    if (ref === 0) return null;
+    const m = this.memory;
+    const k = ref - m.kernelStart;
+    const kOff = k | 0;
+    const kIdx = (kOff / 40) | 0;
+    if (k >= 0 && k < m.kernelBytes && kIdx * 40 === kOff) return m.kernelTags[kIdx]!;
+    return m.resolve(ref) ?? null;
+  }
+
+  /**
+   * tag->counters of the tag at `ref` (0 when no tag lives there any more). Kernel tags by
+   * arithmetic (the literal 40 is sizeof(struct alloc_tag): a multiply and shift, where a loaded
+   * constant would be a division), anything else through AllocTagMemory.resolve().
+   */
+  private counterIdOf(ref: number): number {
+    const m = this.memory;
+    const k = ref - m.kernelStart;
+    const kOff = k | 0;
+    const kIdx = (kOff / 40) | 0;
+    if (k >= 0 && k < m.kernelBytes && kIdx * 40 === kOff) return m.kernelTags[kIdx]!.id;
+    return m.resolve(ref)?.id ?? 0;
+  }
+}
+
+/**
+ * The hooks of a boot with references in page flags (compressed, no DEBUG), chosen only after
+ * alloc_tag_sec_init() has set the field and the index mapping is this subsystem's own with the
+ * kernel section it installed — checked once here, at boot, so no hook validates anything. Each
+ * of add/sub/get reads the page's flags word once — `(flags >> offs) & mask` — maps the u16 index
+ * to its tag (idx_to_ref: kernel tags by position, module-area tags through the area's slots),
+ * and add/sub write the new index back into the field with a read-modify-write of the word. In
+ * the kernel that write is a try_cmpxchg() loop on page->flags; this simulator is
+ * single-threaded, so a plain read-modify-write has the same effect and is counted as one atomic
+ * operation by the memory-traffic accounting (a 64-bit Atomics.compareExchange would box its
+ * operands as BigInts).
+ */
+export class PageFlagsPgallocTagHooks extends PgallocTagHooks {
+  private readonly flags: PageFlagsTagRefs;
+  /** K: kernel tags the indices 2 .. K + 1 name (kernel_tags.count). */
+  private readonly kernelCount: number;
+  /** kernel_tags.first_tag. */
+  private readonly kernelFirst: number;
+
+  constructor(ctx: PgallocTagHooksContext, refs: PageFlagsTagRefs) {
+    super(ctx, refs);
+    this.flags = refs;
+    this.kernelCount = ctx.tagIndex.kernelCount;
+    this.kernelFirst = ctx.tagIndex.kernelFirst;
+  }
+
+  /**
+   * Whether these hooks serve `refs`: the backend maps indices through `ctx.tagIndex`, and that
+   * mapping's kernel tags are the kernel section AllocTagMemory holds (idx − 2 is a position in
+   * memory.kernelTags).
+   */
+  static serves(ctx: PgallocTagHooksContext, refs: PageFlagsTagRefs): boolean {
+    const t = ctx.tagIndex;
+    return (
+      refs.tagIndexUsed === t &&
+      t.kernelFirst === ctx.memory.kernelStart &&
+      t.kernelCount <= ctx.memory.kernelTags.length &&
+      t.kernelCount * 40 <= 0x7fffffff
+    );
+  }
+
+  /**
+   * pgalloc_tag_add(): with a tag, the reference get_page_tag_ref() would decode is overwritten
+   * unread (alloc_tag_add() looks at it only in DEBUG builds), so page->flags is read once, by
+   * the read-modify-write of update_page_tag_ref(), as in the compiled kernel.
+   */
+  override pgallocTagAdd(pfn: number, task: TaskStruct, nr: number): void {
+    if (!this.state.key) return;
+    const tag = task.allocTag;
+    if (tag === null) {
+      this.keepPageTagRef(pfn);
+      return;
+    }
+    if (pfn >>> 0 !== pfn || pfn >= this.flags.nrPages) return;
+    tagCountersAdd(this.counters, tag.id, this.ops.cpu, 1, PAGE_SIZE * nr);
+    // ref_to_idx(&tag->ct): the kernel section by pointer arithmetic, else the module area.
+    const k = tag.address - this.kernelFirst;
+    const next =
+      k >= 0 && k < this.kernelCount * 40 ? 2 + (((k | 0) / 40) | 0) : this.tagIndex.refToIdx(tag.address);
+    this.flags.writePageTagIdx(pfn, next);
+  }
+
+  /** pgalloc_tag_add() with no tag: the reference is written back as read (EMPTY reads as NULL without DEBUG). */
+  private keepPageTagRef(pfn: number): void {
+    const idx = this.flags.readPageTagIdx(pfn);
+    if (idx >= 0) this.flags.writePageTagIdx(pfn, idx === 1 ? 0 : idx);
+  }
+
+  override pgallocTagSub(pfn: number, nr: number): void {
+    if (!this.state.key) return;
+    const pf = this.flags;
+    const idx = pf.readPageTagIdx(pfn);
+    if (idx < 0) return;
+    if (idx > 1) {
+      const tag = this.idxToTag(idx);
+      if (tag !== null) tagCountersAdd(this.counters, tag.id, this.ops.cpu, -1, -PAGE_SIZE * nr);
+    }
+    pf.writePageTagIdx(pfn, 0);
+  }
+
+  override pgallocTagGet(pfn: number): AllocTag | null {
+    if (!this.state.key) return null;
+    const idx = this.flags.readPageTagIdx(pfn);
+    return idx > 1 ? this.idxToTag(idx) : null;
+  }
+
+  /** idx_to_ref() + ct_to_alloc_tag() for an index >= 2 (CODETAG_ID_FIRST). */
+  private idxToTag(idx: number): AllocTag | null {
+    const j = idx - 2;
+    if (j < this.kernelCount) return this.memory.kernelTags[j]!;
+    return this.moduleIdxToTag(idx);
+  }
+
+  /** module_idx_to_tag(): module-area slots (a warning and NULL without CONFIG_MODULES). */
+  private moduleIdxToTag(idx: number): AllocTag | null {
+    const ref = this.tagIndex.idxToRef(idx);
+    return ref === 0 ? null : (this.memory.resolve(ref) ?? null);
+  }
+}
+
+/**
+ * The hooks for a boot's backend: the backend's own fast class when the build has no DEBUG
+ * checks and (page flags) the index mapping is this subsystem's, the protocol-only class
+ * otherwise. Called when the backend is installed and again after alloc_tag_sec_init().
+ */
+export function choosePgallocTagHooks(ctx: PgallocTagHooksContext, refs: PageTagRefs): PgallocTagHooks {
+  if (!ctx.state.debug) {
+    if (refs instanceof PageExtTagRefs) return new PageExtPgallocTagHooks(ctx, refs);
+    if (refs instanceof PageFlagsTagRefs && refs.nrBits > 0 && PageFlagsPgallocTagHooks.serves(ctx, refs))
+      return new PageFlagsPgallocTagHooks(ctx, refs);
+  }
+  return new PgallocTagHooks(ctx, refs);
 }

@@ -17,7 +17,12 @@ import { formatAllocinfo } from './allocinfo';
 import { setupEarlyMemProfiling } from './boot_param';
 import { AllocTagCounters } from './counters';
 import { ModuleTagArea } from './module_tags';
-import { PgallocTagHooks } from './pgalloc_hooks';
+import {
+  choosePgallocTagHooks,
+  NO_PAGE_TAG_REFS,
+  type PgallocTagHooks,
+  type PgallocTagHooksContext,
+} from './pgalloc_hooks';
 import { AllocTagOps } from './ref_ops';
 import {
   type AllocinfoProcfs,
@@ -116,7 +121,8 @@ export class AllocTagSubsystem {
   /** `current`: the task whose alloc_tag page allocations are charged to. */
   current: TaskStruct = new TaskStruct();
   private readonly ops: AllocTagOps;
-  private readonly hooks: PgallocTagHooks;
+  private hooks: PgallocTagHooks;
+  private readonly hooksCtx: PgallocTagHooksContext;
   private readonly codetag: Codetag;
   private readonly kernelSymbols: SymbolLookup;
   private readonly layout: AllocTagPageFlagsLayout;
@@ -157,7 +163,14 @@ export class AllocTagSubsystem {
         task: () => ({ ...DEFAULT_WARN_ENVIRONMENT.task(), cpu: this.ops.cpu }),
       });
     this.ops = new AllocTagOps(this.state, this.memory, this.counters, warn);
-    this.hooks = new PgallocTagHooks(this.state, this.ops, this.memory, this.counters, this.tagIndex);
+    this.hooksCtx = {
+      state: this.state,
+      ops: this.ops,
+      memory: this.memory,
+      counters: this.counters,
+      tagIndex: this.tagIndex,
+    };
+    this.hooks = choosePgallocTagHooks(this.hooksCtx, NO_PAGE_TAG_REFS);
     this.codetag = opts.codetag;
     this.kernelSymbols = opts.kernelSymbols;
     this.layout = layout;
@@ -227,16 +240,29 @@ export class AllocTagSubsystem {
     return !this.state.compressed && this.state.support;
   }
 
-  /** The page tag reference backend chosen at boot (page_ext, or page flags built with {@link tagIndex}). */
+  /**
+   * The page tag reference backend chosen at boot (page_ext, or page flags built with
+   * {@link tagIndex}); the page hooks for it are chosen with it, and again once
+   * {@link allocTagSecInit} has set up compression.
+   */
   setPageTagRefs(refs: PageTagRefs): void {
     if (typeof refs?.getPageTagRef !== 'function')
       throw new AllocTagError('EINVAL', 'not a PageTagRefs backend');
-    this.hooks.refs = refs;
+    this.hooks = choosePgallocTagHooks(this.hooksCtx, refs);
   }
 
   /** The page tag reference backend in use. */
   get pageTagRefs(): PageTagRefs {
     return this.hooks.refs;
+  }
+
+  /**
+   * include/linux/pgalloc_tag.h for the page allocator: the hooks of the backend in use (a class
+   * per backend, so each hook is one small monomorphic function). Take them after
+   * {@link allocTagSecInit}; installing another backend replaces them.
+   */
+  get pageHooks(): PgallocTagHooks {
+    return this.hooks;
   }
 
   // ---- tags ----------------------------------------------------------------------------------
@@ -299,6 +325,8 @@ export class AllocTagSubsystem {
       );
     }
     refs.init(this.layout.LRU_REFS_PGOFF - n, n);
+    // The index mapping is now fixed: check it against the kernel section once, here.
+    this.hooks = choosePgallocTagHooks(this.hooksCtx, refs);
     state.printk.prDebug?.(
       SEC_INIT_PR_DEBUG,
       `Memory allocation profiling compression is using ${n} page flag bits!`,
@@ -455,43 +483,41 @@ export class AllocTagSubsystem {
   }
 
   // ---- page hooks ----------------------------------------------------------------------------
-  // Each hook is an inline function in the kernel whose first statement is the static branch
-  // mem_alloc_profiling_enabled(). These wrappers are small enough for V8 to inline into the
-  // caller, so with the key off the page allocator pays one field test and no call.
+  // The hooks of the backend in use (pageHooks); each tests mem_alloc_profiling_key itself.
 
   /** include/linux/pgalloc_tag.h: pgalloc_tag_add() — post_alloc_hook: charge `nr` pages at `pfn` to `task`. */
   pgallocTagAdd(pfn: number, task: TaskStruct, nr: number): void {
-    if (this.state.key) this.hooks.add(pfn, task, nr);
+    this.hooks.pgallocTagAdd(pfn, task, nr);
   }
 
   /** include/linux/pgalloc_tag.h: pgalloc_tag_sub() — free_pages_prepare: uncharge `nr` pages at `pfn`. */
   pgallocTagSub(pfn: number, nr: number): void {
-    if (this.state.key) this.hooks.sub(pfn, nr);
+    this.hooks.pgallocTagSub(pfn, nr);
   }
 
   /** include/linux/pgalloc_tag.h: pgalloc_tag_get() — the tag charged for the page at `pfn`. */
   pgallocTagGet(pfn: number): AllocTag | null {
-    return this.state.key ? this.hooks.get(pfn) : null;
+    return this.hooks.pgallocTagGet(pfn);
   }
 
   /** include/linux/pgalloc_tag.h: pgalloc_tag_sub_pages() — `bytes -= PAGE_SIZE * nr` on `tag`. */
   pgallocTagSubPages(tag: AllocTag | null, nr: number): void {
-    if (this.state.key) this.hooks.subPages(tag, nr);
+    this.hooks.pgallocTagSubPages(tag, nr);
   }
 
   /** lib/alloc_tag.c: pgalloc_tag_split() — split the `2^oldOrder` block at `pfn` into `2^newOrder` pieces. */
   pgallocTagSplit(pfn: number, oldOrder: number, newOrder: number): void {
-    if (this.state.key) this.hooks.split(pfn, oldOrder, newOrder);
+    this.hooks.pgallocTagSplit(pfn, oldOrder, newOrder);
   }
 
   /** lib/alloc_tag.c: pgalloc_tag_swap() — folio migration: the folios at `newPfn` and `oldPfn` exchange tag references. */
   pgallocTagSwap(newPfn: number, oldPfn: number): void {
-    if (this.state.key) this.hooks.swap(newPfn, oldPfn);
+    this.hooks.pgallocTagSwap(newPfn, oldPfn);
   }
 
   /** include/linux/pgalloc_tag.h: clear_page_tag_ref() — a page handed to the allocator without allocation. */
   clearPageTagRef(pfn: number): void {
-    if (this.state.key) this.hooks.clearPageTagRef(pfn);
+    this.hooks.clearPageTagRef(pfn);
   }
 
   // ---- codetag type --------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import {
   PageFlagsArray,
   type PageFlagsLayout,
 } from '@allocprof/page-flags-layout';
-import { PageExtTagRefs, PageFlagsTagRefs } from '@allocprof/pgalloc-tag';
+import { PageExtTagRefs, PageFlagsTagRefs, SparsePageExt } from '@allocprof/pgalloc-tag';
 import type { AllocTag, AllocTagSite } from './alloc_tag';
 import type { AllocTagKconfig } from './state';
 import { AllocTagSubsystem } from './subsystem';
@@ -127,6 +127,8 @@ export class TestKernel {
   readonly vmalloc: Vmalloc;
   readonly at: AllocTagSubsystem;
   readonly flags: PageFlagsArray;
+  /** The SPARSEMEM page_ext of a page_ext boot (null in compressed mode). */
+  pageExt: SparsePageExt | null = null;
   readonly layout: PageFlagsLayout;
   readonly kernelTags: AllocTag[];
   procfsRemoved = 0;
@@ -185,12 +187,15 @@ export class TestKernel {
         new PageFlagsTagRefs({ flags: this.flags, tagIndex: this.at.tagIndex, printk: this.printk }),
       );
     } else {
-      const ext = new PageExtTagRefs({ nrPages, pagesPerSection: 1024, printk: this.printk });
-      this.at.setPageTagRefs(ext);
+      this.pageExt = new SparsePageExt({ nrPages, pagesPerSection: 1024 });
+      this.at.setPageTagRefs(new PageExtTagRefs({ pageExt: this.pageExt, printk: this.printk }));
     }
     this.at.allocTagSecInit();
-    const refs = this.at.pageTagRefs;
-    if (refs instanceof PageExtTagRefs && this.at.pageExtNeeded()) refs.init();
+    // page_ext_init(): tables only when a client needs them (here page_alloc_tagging alone: 8 bytes).
+    if (this.pageExt !== null && this.at.pageExtNeeded()) {
+      this.pageExt.setup(8);
+      this.pageExt.pageExtInit();
+    }
     if (!o.noInit) this.at.allocTagInit();
   }
 

@@ -64,6 +64,61 @@ describe('PageFlagsArray storage', () => {
     expect(a.readWord(0)).toBe(0n);
   });
 
+  it('can live inside per-page records of a larger buffer (the flags word first in each record)', () => {
+    const buffer = new ArrayBuffer(4 * 32 + 16);
+    const other = new Uint32Array(buffer);
+    other.fill(0xdeadbeef);
+    const a = new PageFlagsArray(simLayout, 4, { buffer, strideWords: 8, byteOffset: 16 });
+    expect(a.stride).toBe(8);
+    expect(a.byteLength).toBe(4 * 8);
+    a.writeWord(0, 0n);
+    a.writeWord(2, 0x1_0000_0002n);
+    a.setFlag(3, 5);
+    expect(other[4 + 16]).toBe(2);
+    expect(other[4 + 17]).toBe(1);
+    // Words outside the flags words are never touched.
+    expect(other[4 + 18]).toBe(0xdeadbeef);
+    expect(other[4 + 2]).toBe(0xdeadbeef);
+    a.clearPages(2, 2);
+    expect(a.readWord(2)).toBe(0n);
+    expect(a.readWord(3)).toBe(0n);
+    expect(other[4 + 16 + 2]).toBe(0xdeadbeef);
+    expect(() => new PageFlagsArray(simLayout, 4, { buffer, strideWords: 1 })).toThrow(/strideWords/);
+    expect(() => new PageFlagsArray(simLayout, 5, { buffer, strideWords: 8, byteOffset: 16 })).toThrow(
+      PageFlagsLayoutError,
+    );
+    expect(() => new PageFlagsArray(simLayout, 1, { buffer, strideWords: 8, byteOffset: 2 })).toThrow(
+      /cannot hold/,
+    );
+  });
+
+  it('gives the same results in records as packed (property)', () => {
+    const layout = simLayout;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            pfn: fc.integer({ min: 0, max: 7 }),
+            shift: fc.integer({ min: 0, max: 40 }),
+            width: fc.integer({ min: 1, max: 23 }),
+            value: fc.integer({ min: 0, max: 0x7fffff }),
+          }),
+          { maxLength: 40 },
+        ),
+        (ops) => {
+          const packed = new PageFlagsArray(layout, 8);
+          const rec = new PageFlagsArray(layout, 8, { buffer: new ArrayBuffer(8 * 64), strideWords: 16 });
+          for (const { pfn, shift, width, value } of ops) {
+            const v = value & ((1 << width) - 1);
+            packed.setBits(pfn, shift, width, v);
+            rec.setBits(pfn, shift, width, v);
+          }
+          for (let p = 0; p < 8; p++) expect(rec.readWord(p)).toBe(packed.readWord(p));
+        },
+      ),
+    );
+  });
+
   it('rejects bad sizes', () => {
     expect(() => new PageFlagsArray(simLayout, -1)).toThrow(PageFlagsLayoutError);
     expect(() => new PageFlagsArray(simLayout, 1.5)).toThrow(/non-negative integer/);

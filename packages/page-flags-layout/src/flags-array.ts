@@ -63,32 +63,48 @@ export function pageFlagsFieldPositions(layout: PageFlagsLayout): ReadonlyArray<
 }
 
 /**
+ * Where a PageFlagsArray keeps its words when they are part of a larger per-page record (the
+ * memmap's `struct page` array): the flags word of page pfn starts at u32 index
+ * `pfn * strideWords` of `buffer` (from `byteOffset`), as `page->flags` is the first field of
+ * every `struct page` (include/linux/mm_types.h).
+ */
+export interface PageFlagsStorage {
+  readonly buffer: ArrayBuffer;
+  /** u32 words from one page's flags word to the next (at least the word size, 2 for 64-bit). */
+  readonly strideWords: number;
+  /** Byte offset of page 0's flags word in `buffer` (a multiple of 4; default 0). */
+  readonly byteOffset?: number;
+}
+
+/**
  * The memmap's `page->flags` words (include/linux/mm_types.h `struct page::flags`) for `nrPages`
- * pages, struct-of-arrays: one Uint32Array holding, for 64-bit layouts, the low and high halves
- * of each word side by side (little-endian order, index 2·pfn and 2·pfn+1), and for 32-bit layouts
- * one u32 per page. Every write is a read-modify-write of the bits named, leaving all other bits
- * as they were; JavaScript runs each call to completion, so that is the observable effect of the
- * kernel's cmpxchg loops. No allocation and no BigInt on the access paths.
+ * pages: for 64-bit layouts the low and high halves of each word side by side (little-endian
+ * order), for 32-bit layouts one u32 per page. By default the words are packed in an array of
+ * their own; given a {@link PageFlagsStorage} they sit inside each page's record of a larger
+ * buffer, `stride` u32 words apart. Every write is a read-modify-write of the bits named, leaving
+ * all other bits as they were; JavaScript runs each call to completion, so that is the observable
+ * effect of the kernel's cmpxchg loops. No allocation and no BigInt on the access paths.
  */
 export class PageFlagsArray {
   readonly layout: PageFlagsLayout;
   readonly nrPages: number;
   readonly byteLength: number;
   /**
-   * The raw storage: `wordsPerPage` u32 halves per page, low half first (page pfn's word is
-   * `words[pfn * wordsPerPage]` and, for 64-bit layouts, `words[pfn * wordsPerPage + 1]` holding
-   * bits 32..63). This layout is part of the API: bulk clears and copies use it, and so do hot
-   * paths that precompute their field's half, shifts and masks once (pgalloc-tag's page-flags
-   * backend).
+   * The raw storage: page pfn's word is `words[pfn * stride]` and, for 64-bit layouts,
+   * `words[pfn * stride + 1]` holding bits 32..63. This layout is part of the API: hot paths
+   * precompute their field's half, shifts and masks once and index the words directly
+   * (pgalloc-tag's page-flags backend, the page allocator).
    */
   readonly words: Uint32Array;
   /** 2 for 64-bit words, 1 for 32-bit. */
   readonly wordsPerPage: number;
+  /** u32 words from one page's flags word to the next: `wordsPerPage` when packed, else the record size. */
+  readonly stride: number;
   private readonly bitsPerLong: number;
   private readonly fieldShift: Int32Array;
   private readonly fieldWidth: Int32Array;
 
-  constructor(layout: PageFlagsLayout, nrPages: number) {
+  constructor(layout: PageFlagsLayout, nrPages: number, storage?: PageFlagsStorage) {
     if (!Number.isSafeInteger(nrPages) || nrPages < 0) {
       throw new PageFlagsLayoutError(
         'EINVAL',
@@ -99,7 +115,15 @@ export class PageFlagsArray {
       );
     }
     const wordsPerPage = layout.BITS_PER_LONG / 32;
-    if (nrPages * wordsPerPage > 0xffffffff) {
+    const stride = storage === undefined ? wordsPerPage : storage.strideWords;
+    if (!Number.isSafeInteger(stride) || stride < wordsPerPage) {
+      throw new PageFlagsLayoutError(
+        'EINVAL',
+        `strideWords must be an integer >= ${wordsPerPage} (the flags word), got ${String(stride)}`,
+        { field: 'strideWords' },
+      );
+    }
+    if (nrPages * stride > 0xffffffff) {
       throw new PageFlagsLayoutError('ERANGE', `nrPages ${nrPages} exceeds what one typed array can hold`, {
         field: 'nrPages',
       });
@@ -107,9 +131,29 @@ export class PageFlagsArray {
     this.layout = layout;
     this.nrPages = nrPages;
     this.wordsPerPage = wordsPerPage;
+    this.stride = stride;
     this.bitsPerLong = layout.BITS_PER_LONG;
-    this.words = new Uint32Array(nrPages * wordsPerPage);
-    this.byteLength = this.words.byteLength;
+    if (storage === undefined) {
+      this.words = new Uint32Array(nrPages * wordsPerPage);
+    } else {
+      const offset = storage.byteOffset ?? 0;
+      const needed = offset + nrPages * stride * 4;
+      if (
+        !Number.isSafeInteger(offset) ||
+        offset < 0 ||
+        offset % 4 !== 0 ||
+        storage.buffer.byteLength < needed
+      ) {
+        throw new PageFlagsLayoutError(
+          'ERANGE',
+          `buffer of ${storage.buffer.byteLength} bytes cannot hold ${nrPages} records of ${stride * 4} bytes from byte ${String(offset)}`,
+          { field: 'buffer' },
+        );
+      }
+      this.words = new Uint32Array(storage.buffer, offset, nrPages * stride);
+    }
+    // The flags words alone, whether packed or spread over records.
+    this.byteLength = nrPages * wordsPerPage * 4;
     this.fieldShift = new Int32Array(PAGE_FLAGS_FIELDS.length);
     this.fieldWidth = new Int32Array(PAGE_FLAGS_FIELDS.length);
     pageFlagsFieldPositions(layout).forEach(([shift, width], i) => {
@@ -179,7 +223,7 @@ export class PageFlagsArray {
   readBitsUnchecked(pfn: number, shift: number, width: number): number {
     if (width === 0) return 0;
     const words = this.words;
-    const base = pfn * this.wordsPerPage;
+    const base = pfn * this.stride;
     if (shift >= 32) return ((words[base + 1]! >>> (shift - 32)) & LOW_MASK[width]!) >>> 0;
     const lo = words[base]! >>> shift;
     if (shift + width <= 32) return (lo & LOW_MASK[width]!) >>> 0;
@@ -198,7 +242,7 @@ export class PageFlagsArray {
   writeBitsUnchecked(pfn: number, shift: number, width: number, value: number): void {
     if (width === 0) return;
     const words = this.words;
-    const base = pfn * this.wordsPerPage;
+    const base = pfn * this.stride;
     if (shift >= 32) {
       const s = shift - 32;
       const mask = LOW_MASK[width]! << s;
@@ -221,7 +265,7 @@ export class PageFlagsArray {
   testFlag(pfn: number, bit: number): boolean {
     this.checkPfn(pfn);
     this.checkBit(bit);
-    const word = this.words[pfn * this.wordsPerPage + (bit >>> 5)]!;
+    const word = this.words[pfn * this.stride + (bit >>> 5)]!;
     return ((word >>> (bit & 31)) & 1) === 1;
   }
 
@@ -229,29 +273,29 @@ export class PageFlagsArray {
   setFlag(pfn: number, bit: number): void {
     this.checkPfn(pfn);
     this.checkBit(bit);
-    this.words[pfn * this.wordsPerPage + (bit >>> 5)]! |= 1 << (bit & 31);
+    this.words[pfn * this.stride + (bit >>> 5)]! |= 1 << (bit & 31);
   }
 
   /** clear_bit(PG_x, &page->flags). */
   clearFlag(pfn: number, bit: number): void {
     this.checkPfn(pfn);
     this.checkBit(bit);
-    this.words[pfn * this.wordsPerPage + (bit >>> 5)]! &= ~(1 << (bit & 31));
+    this.words[pfn * this.stride + (bit >>> 5)]! &= ~(1 << (bit & 31));
   }
 
   /** testFlag() without validation (trusted hot paths: pfn and bit known good); unspecified otherwise. */
   testFlagUnchecked(pfn: number, bit: number): boolean {
-    return ((this.words[pfn * this.wordsPerPage + (bit >>> 5)]! >>> (bit & 31)) & 1) === 1;
+    return ((this.words[pfn * this.stride + (bit >>> 5)]! >>> (bit & 31)) & 1) === 1;
   }
 
   /** setFlag() without validation (trusted hot paths); unspecified for a bad pfn or bit, never throws. */
   setFlagUnchecked(pfn: number, bit: number): void {
-    this.words[pfn * this.wordsPerPage + (bit >>> 5)]! |= 1 << (bit & 31);
+    this.words[pfn * this.stride + (bit >>> 5)]! |= 1 << (bit & 31);
   }
 
   /** clearFlag() without validation (trusted hot paths); unspecified for a bad pfn or bit, never throws. */
   clearFlagUnchecked(pfn: number, bit: number): void {
-    this.words[pfn * this.wordsPerPage + (bit >>> 5)]! &= ~(1 << (bit & 31));
+    this.words[pfn * this.stride + (bit >>> 5)]! &= ~(1 << (bit & 31));
   }
 
   /**
@@ -309,13 +353,22 @@ export class PageFlagsArray {
     if (count === 0) return;
     this.checkPfn(pfn);
     this.checkPfn(pfn + count - 1);
-    this.words.fill(0, pfn * this.wordsPerPage, (pfn + count) * this.wordsPerPage);
+    const words = this.words;
+    const stride = this.stride;
+    if (stride === this.wordsPerPage) {
+      words.fill(0, pfn * stride, (pfn + count) * stride);
+      return;
+    }
+    for (let i = pfn * stride, end = (pfn + count) * stride; i < end; i += stride) {
+      words[i] = 0;
+      if (this.wordsPerPage === 2) words[i + 1] = 0;
+    }
   }
 
   /** The whole flags word as a bigint, for display and debugging only (allocates). */
   readWord(pfn: number): bigint {
     this.checkPfn(pfn);
-    const base = pfn * this.wordsPerPage;
+    const base = pfn * this.stride;
     const lo = BigInt(this.words[base]!);
     return this.wordsPerPage === 2 ? (BigInt(this.words[base + 1]!) << 32n) | lo : lo;
   }
@@ -332,7 +385,7 @@ export class PageFlagsArray {
         },
       );
     }
-    const base = pfn * this.wordsPerPage;
+    const base = pfn * this.stride;
     this.words[base] = Number(word & 0xffffffffn);
     if (this.wordsPerPage === 2) this.words[base + 1] = Number(word >> 32n);
   }

@@ -12,6 +12,7 @@ export {
   PAGE_FLAGS_FIELDS,
   PageFlagsArray,
   type PageFlagsField,
+  type PageFlagsStorage,
   pageFlagsFieldPositions,
 } from './flags-array';
 /** Kconfig: `enum pageflags`, `enum zone_type`, `.config` parsing, per-arch sparsemem constants. */

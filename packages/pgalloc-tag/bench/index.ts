@@ -25,7 +25,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { arch, cpus } from 'node:os';
 import { computePageFlagsLayout, getPageFlagsPreset, PageFlagsArray } from '@allocprof/page-flags-layout';
-import { PageExtTagRefs, PageFlagsTagRefs, PgtagRefHandle, type TagIndex } from '../src/index';
+import { PageExtTagRefs, PageFlagsTagRefs, PgtagRefHandle, SparsePageExt, type TagIndex } from '../src/index';
 import { CapturePrintk, KERNEL_TAGS_BASE, MODULE_TAGS_BASE } from '../src/test-helpers';
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
@@ -72,8 +72,10 @@ const printk = new CapturePrintk();
 // Each backend boots on its own memmap: page_ext mode has page->flags too, it just does not keep
 // tag references there.
 const extFlags = new PageFlagsArray(layout, NR_PAGES);
-const extRefs = new PageExtTagRefs({ nrPages: NR_PAGES, pagesPerSection: PAGES_PER_SECTION, printk });
-extRefs.init();
+const extStorage = new SparsePageExt({ nrPages: NR_PAGES, pagesPerSection: PAGES_PER_SECTION });
+extStorage.setup(8);
+extStorage.pageExtInit();
+const extRefs = new PageExtTagRefs({ pageExt: extStorage, printk });
 const cmpFlags = new PageFlagsArray(layout, NR_PAGES);
 const cmpRefs = new PageFlagsTagRefs({ flags: cmpFlags, tagIndex: new BenchTagIndex(), printk });
 cmpRefs.init(layout.allocTagRefOffs, layout.allocTagRefBits);
@@ -216,7 +218,7 @@ function unchargePageFlags(
  */
 function passPageExt(order: Uint32Array, batch: number, inAllocator: boolean, h: PgtagRefHandle): number {
   const words = inAllocator ? extFlags.words : SCRATCH;
-  const wpp = inAllocator ? extFlags.wordsPerPage : 0;
+  const wpp = inAllocator ? extFlags.stride : 0;
   const check = inAllocator ? CHECK_AT_PREP : 0;
   let bad = 0;
   const t0 = cpuNs();
@@ -232,7 +234,7 @@ function passPageExt(order: Uint32Array, batch: number, inAllocator: boolean, h:
 /** passPageExt for the page-flags backend. */
 function passPageFlags(order: Uint32Array, batch: number, inAllocator: boolean, h: PgtagRefHandle): number {
   const words = inAllocator ? cmpFlags.words : SCRATCH;
-  const wpp = inAllocator ? cmpFlags.wordsPerPage : 0;
+  const wpp = inAllocator ? cmpFlags.stride : 0;
   const check = inAllocator ? CHECK_AT_PREP : 0;
   let bad = 0;
   const t0 = cpuNs();

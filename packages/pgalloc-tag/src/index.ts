@@ -4,6 +4,30 @@
  */
 
 export {
+  /** FLATMEM page_ext: one table per node. */
+  FlatPageExt,
+  /** Options of FlatPageExt. */
+  type FlatPageExtOptions,
+  /** Word of section->page_ext in a struct mem_section record. */
+  MS_PAGE_EXT,
+  /** u32 words of one struct mem_section in SparsePageExt.sections. */
+  MS_WORDS,
+  /** The bit offline_page_ext() sets in section->page_ext. */
+  PAGE_EXT_INVALID,
+  /** What the page_ext backend needs from mm/page_ext.c (page_ext_get/put and the entries). */
+  type PageExtMemory,
+  /** Host slots of a page_ext entry arena (for host memory estimates). */
+  pageExtArenaSlots,
+  /** SECTION_MARKED_PRESENT of section_mem_map. */
+  SECTION_MARKED_PRESENT,
+  /** sizeof(struct mem_section) with CONFIG_PAGE_EXTENSION. */
+  SIZEOF_MEM_SECTION,
+  /** SPARSEMEM page_ext: mem_section roots, sections, one table per section. */
+  SparsePageExt,
+  /** Options of SparsePageExt. */
+  type SparsePageExtOptions,
+} from './page-ext';
+export {
   /** Description of the page_ext client (what need() consults). */
   type PageAllocTaggingState,
   /** A page_ext client as kernel-sim's page_ext framework consumes it. */
@@ -14,7 +38,7 @@ export {
   type PageExtTagRefsOptions,
   /** page_alloc_tagging_ops: the page_ext client of allocation tagging. */
   pageAllocTaggingOps,
-} from './page-ext';
+} from './page-ext-refs';
 export {
   /** page-flags backend of patch 6 (compressed key on). */
   PageFlagsTagRefs,

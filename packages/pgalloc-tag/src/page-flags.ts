@@ -17,10 +17,11 @@ export const PGALLOC_TAG_IDX_BITS = 16;
 
 /**
  * The part of PageFlagsArray this backend uses: the memmap's page->flags words themselves.
- * `words` holds `wordsPerPage` u32 halves per page, low half first (PageFlagsArray's documented
- * storage), so the backend can read-modify-write its field without a call per access.
+ * Page pfn's word starts at `words[pfn * stride]`, low half first (PageFlagsArray's documented
+ * storage; `stride` is the struct page record size when the flags live in the memmap's
+ * records), so the backend can read-modify-write its field without a call per access.
  */
-export type PageFlagsWords = Pick<PageFlagsArray, 'layout' | 'nrPages' | 'words' | 'wordsPerPage'>;
+export type PageFlagsWords = Pick<PageFlagsArray, 'layout' | 'nrPages' | 'words' | 'wordsPerPage' | 'stride'>;
 
 export interface PageFlagsTagRefsOptions {
   flags: PageFlagsWords;
@@ -44,7 +45,7 @@ function lowMask(w: number): number {
  * written as 0; with N <= 16 the mask is the limit. The boot check admits K = 2^N kernel tags
  * while kernel indices run up to K + 1, so the last kernel tags' indices wrap through the mask
  * onto 0 (NULL) and 1 (EMPTY), and module indices past the mask wrap onto low indices: such pages
- * read back as NULL/EMPTY or as another tag — the aliasing §6.3 describes, reproduced here rather
+ * read back as NULL/EMPTY or as another tag — the aliasing of idx_to_ref()/ref_to_idx() with the mask, reproduced here rather
  * than prevented.
  *
  * Hot path: get/update work on the flags words directly with shifts and masks precomputed by
@@ -61,8 +62,12 @@ export class PageFlagsTagRefs implements PageTagRefs {
   readonly bitsPerLong: number;
   readonly nrPages: number;
 
-  private readonly words: Uint32Array;
-  private readonly wordsPerPage: number;
+  /**
+   * The memmap's words (PageFlagsArray.words). Not readonly: kernel-sim's memory-traffic
+   * accounting swaps in a recording view of the same memory.
+   */
+  words: Uint32Array;
+  private readonly stride: number;
   private readonly tagIndex: TagIndex;
   private readonly printk: Printk;
   private refOffs = 0;
@@ -72,7 +77,7 @@ export class PageFlagsTagRefs implements PageTagRefs {
   private idxMask = 0;
 
   // get: idx = ((w[i] >>> rdShift) | ((w[i + rdStep] & rdHiMask) << rdHiShift)) & rdMask, where
-  // i = pfn * wordsPerPage + rdHalf, and only min(N, 16) bits (the u16 of idx) are read.
+  // i = pfn * stride + rdHalf, and only min(N, 16) bits (the u16 of idx) are read.
   private rdHalf = 0;
   private rdShift = 0;
   private rdStep = 0;
@@ -94,7 +99,7 @@ export class PageFlagsTagRefs implements PageTagRefs {
   constructor(opts: PageFlagsTagRefsOptions) {
     this.bitsPerLong = opts.flags.layout.BITS_PER_LONG;
     this.words = opts.flags.words;
-    this.wordsPerPage = opts.flags.wordsPerPage;
+    this.stride = opts.flags.stride;
     this.nrPages = opts.flags.nrPages;
     this.tagIndex = opts.tagIndex;
     this.printk = opts.printk;
@@ -161,7 +166,7 @@ export class PageFlagsTagRefs implements PageTagRefs {
   readPageTagIdx(pfn: number): number {
     if (pfn >>> 0 !== pfn || pfn >= this.nrPages) return -1;
     const w = this.words;
-    const i = pfn * this.wordsPerPage + this.rdHalf;
+    const i = pfn * this.stride + this.rdHalf;
     return (
       ((w[i]! >>> this.rdShift) | ((w[i + this.rdStep]! & this.rdHiMask) << this.rdHiShift)) & this.rdMask
     );
@@ -201,7 +206,7 @@ export class PageFlagsTagRefs implements PageTagRefs {
   private writeField(pfn: number, index: number): void {
     const idx = index & this.idxMask;
     const w = this.words;
-    const i = pfn * this.wordsPerPage + this.wrHalf;
+    const i = pfn * this.stride + this.wrHalf;
     w[i] = (w[i]! & this.wrKeep) | ((idx << this.wrShift) & this.wrMask);
     const j = i + this.wrStep;
     w[j] = (w[j]! & this.wrHiKeep) | ((idx >>> this.wrHiShift) & this.wrHiMask);

@@ -14,7 +14,7 @@ export class CapturePrintk implements Printk {
 export const TAG_SIZE = 40;
 
 /**
- * A small stand-in for alloc-tag's index mapping (§6.3): NULL = 0, EMPTY = 1, kernel tags from 2,
+ * A small stand-in for alloc-tag's index mapping (include/linux/pgalloc_tag.h idx_to_ref()/ref_to_idx()): NULL = 0, EMPTY = 1, kernel tags from 2,
  * then module-area slots. It does not truncate, so the backend's u16 truncation is what tests see.
  */
 export class FakeTagIndex implements TagIndex {
@@ -58,7 +58,7 @@ export const KERNEL_TAGS_BASE = 0xffff82000000;
 export const MODULE_TAGS_BASE = 0xc90000000000;
 
 /**
- * kernel-semantics.md §7.5 example A: 64-bit, NR_PAGEFLAGS 24, 5 zones, NODES_SHIFT 6, VMEMMAP,
+ * The x86_64-numa64 preset: 64-bit, NR_PAGEFLAGS 24, 5 zones, NODES_SHIFT 6, VMEMMAP,
  * NUMA balancing with 64 CPUs, LRU_GEN — N = 12 free bits at offs 24 (mask 0xfff).
  */
 export const EXAMPLE_A_INPUTS = getPageFlagsPreset('x86_64-numa64').inputs;

@@ -35,8 +35,9 @@ export class PgtagRefHandle {
   /** Local copy of the page's codetag_ref: 0 = NULL, 1 = CODETAG_EMPTY, else a tag address. */
   ref: CodeTagRef = 0;
   /**
-   * Opaque token from get to update/put: the pfn whose page_ext slot (page_ext backend) or
-   * struct page (page-flags backend) was looked up. PGTAG_REF_HANDLE_NONE = NULL.
+   * Opaque token from get to update/put: the reference's slot in the page_ext entries (page_ext
+   * backend, the kernel's `handle.ref`) or the pfn of the struct page (page-flags backend,
+   * `handle.page`). PGTAG_REF_HANDLE_NONE = NULL.
    */
   handle: number = PGTAG_REF_HANDLE_NONE;
 }
@@ -58,7 +59,7 @@ export interface PageTagRefs {
 }
 
 /** Errno names this package reports. */
-export type PgallocTagErrno = 'EINVAL' | 'EBUSY';
+export type PgallocTagErrno = 'EINVAL' | 'EBUSY' | 'ENOMEM';
 
 /** Invalid configuration or bad input at the package boundary; nothing was changed. */
 export class PgallocTagError extends Error {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../cli/errors';
 import { captureIo } from '../cli/testing';
+import { NO_HOST } from '../host';
 import { KernelError } from '../kernel/errno';
 import {
   type BenchCommandOptions,
@@ -48,7 +49,9 @@ describe('kernel-sim bench', () => {
     expect(r.variants.map((v) => v.modes.map((t) => t.samples.length))).toEqual([
       [2, 2],
       [2, 2],
+      [2, 2],
     ]);
+    expect(r.smoke).toBe(true);
   });
 
   it('draws progress on stderr when it is a terminal, and erases it', async () => {
@@ -69,8 +72,8 @@ describe('kernel-sim bench', () => {
       { ...OPTS, rounds: 2 },
       { boot, host, modes: ['nohooks', 'page_ext'], onRound: (p) => seen.push(p.done) },
     );
-    // 2 variants x 2 modes x (3 warm-up + 2 measured rounds), counted from 0.
-    expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    // 3 variants (order0, mixed, cold) x 2 modes x (3 warm-up + 2 measured rounds), counted from 0.
+    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i));
     expect(r.environment).toMatchObject({ node: 'Chromium 1', cpu: 'c', logicalCpus: 2, platform: 'p' });
     const sized = runBench(OPTS, {
       boot,
@@ -80,6 +83,33 @@ describe('kernel-sim bench', () => {
     });
     expect(sized.settings).toMatchObject({ rounds: 3, order0Iterations: 7, clock: 'wall' });
     expect(sized.variants[0]?.opsPerRound).toBe(7);
+  });
+
+  it('takes the cold working set from the host LLC and refuses a --mem its memory cannot hold', () => {
+    let booted = 0;
+    const counting = (mode: BenchMode, o: BenchMachineOptions) => {
+      booted++;
+      return boot(mode, o);
+    };
+    const host = (llc: number | null, available?: number) => ({
+      ...NO_HOST,
+      llcBytes: () => llc,
+      ...(available === undefined ? {} : { availableMemory: () => available }),
+    });
+    const one = { modes: ['nohooks'] as const, accounting: false };
+    expect(runBench(OPTS, { boot, host: host(8 << 20), ...one }).settings.llcBytes).toBe(8 << 20);
+    // A host that does not report its cache: 32 MiB.
+    expect(runBench(OPTS, { boot, host: host(null), ...one }).settings.llcBytes).toBe(32 << 20);
+    // 64G: 3 machines (one mode, two for the accounting) of about 0.7 GiB each do not fit in 1 GiB.
+    expect(() =>
+      runBench({ ...OPTS, mem: 64 * 2 ** 30 }, { boot: counting, host: host(null, 2 ** 30), ...one }),
+    ).toThrowError(
+      new KernelError(
+        'ENOMEM',
+        'bench: --mem 64G needs about 2.0 GiB of host memory for 3 machines, only 1.0 GiB is available: the largest --mem that fits is 29G',
+      ),
+    );
+    expect(booted).toBe(0);
   });
 
   it('reports a kernel error as invalid input (exit status 1)', async () => {

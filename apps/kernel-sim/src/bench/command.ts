@@ -9,7 +9,23 @@ import type { Io } from '../cli/io';
 import type { MachineOptions } from '../cli/program';
 import type { Host } from '../host';
 import { KernelError } from '../kernel/errno';
+import { formatSize } from '../lib/cmdline';
+import { __GFP_NOWARN } from '../mm/gfp';
+import { bootHostBytes, largestRamThatFits } from '../mm/host_memory';
 import {
+  type AccountingSettings,
+  accountCold,
+  accountingColdPages,
+  accountMixed,
+  accountOrder0,
+  DEFAULT_ACCOUNTING,
+  LINE_BYTES,
+  SMOKE_ACCOUNTING,
+  type TraceableMachine,
+  TracedMachine,
+} from './accounting';
+import {
+  BENCH_VARIANTS,
   type BenchProgress,
   type ClockKind,
   clockOf,
@@ -25,9 +41,11 @@ import {
   buildReport,
   formatReportJson,
   formatReportText,
+  type MemoryAccounting,
   type PageAllocBenchReport,
   probeCharged,
 } from './report';
+import { buildColdWorkingSet, mixedOrderPlan } from './workload';
 
 /** Options of `kernel-sim bench`. */
 export type BenchCommandOptions = MachineOptions & { rounds?: number; smoke: boolean };
@@ -40,15 +58,20 @@ export interface BenchCommandDeps {
   modes?: readonly BenchMode[];
 }
 
-/** Settings for the command's options: full or smoke sizes, `--rounds` overriding the count. */
+/**
+ * Settings for the command's options: full or smoke sizes, `--rounds` overriding the count, the
+ * host's last-level cache (read from sysfs, else 32 MiB) sizing the cold working set.
+ */
 export function benchSettings(opts: {
   rounds?: number;
   smoke: boolean;
   clock?: ClockKind;
+  llcBytes?: number;
 }): PageAllocBenchSettings {
   const s = { ...(opts.smoke ? SMOKE_SETTINGS : DEFAULT_SETTINGS) };
   if (opts.rounds !== undefined) s.rounds = opts.rounds;
   if (opts.clock !== undefined) s.clock = opts.clock;
+  if (opts.llcBytes !== undefined) s.llcBytes = opts.llcBytes;
   return s;
 }
 
@@ -96,20 +119,71 @@ export function progressText(p: BenchProgress): string {
 }
 
 /**
- * Boot every mode's machine, run the benchmark, and build the report. Boot and measurement
- * errors are KernelErrors; `progress` (if any) sees boots and rounds. The host gives the CPU
- * clock (the wall clock where it has none) and the environment of the report.
+ * The benchmark keeps `machines` kernels of `mem` alive at once (one per mode, and two more for
+ * the accounting): refuse before booting when the host cannot hold them, naming the largest
+ * `--mem` that fits.
+ */
+export function checkBenchHostMemory(mem: number, machines: number, available: number): void {
+  const need = machines * bootHostBytes(mem);
+  if (need <= available) return;
+  const fit = largestRamThatFits(available / machines);
+  throw new KernelError(
+    'ENOMEM',
+    `bench: --mem ${formatSize(mem)} needs about ${(need / 2 ** 30).toFixed(1)} GiB of host memory for ${machines} machines, only ${(available / 2 ** 30).toFixed(1)} GiB is available: ${fit === 0 ? 'not even 64M fits' : `the largest --mem that fits is ${formatSize(fit)}`}`,
+  );
+}
+
+/**
+ * The memory-traffic accounting of every mode (after the timed rounds, on machines booted for it:
+ * one for order0 and mixed, one for cold, whose working set fragments memory). Null when a
+ * machine cannot be traced.
+ */
+function runAccounting(
+  modes: readonly BenchMode[],
+  boot: (mode: BenchMode) => BenchMachine,
+  s: AccountingSettings,
+  settings: PageAllocBenchSettings,
+  progress: ProgressLine | null,
+): MemoryAccounting | null {
+  const memory: MemoryAccounting = { order0: {}, mixed: {}, cold: {} };
+  const plan = mixedOrderPlan(settings.mixedBatch, Math.max(1024, settings.mixedBatch));
+  for (const [i, mode] of modes.entries()) {
+    progress?.show(`bench: memory accounting ${mode} (${i + 1}/${modes.length})`);
+    const hot = boot(mode);
+    if (hot.traceMemory === undefined) return null;
+    const t = new TracedMachine(hot as TraceableMachine);
+    memory.order0![mode] = accountOrder0(t, s);
+    memory.mixed![mode] = accountMixed(t, s, plan);
+    // The cold working set is built before recording starts (it fragments memory: a machine of its own).
+    const cold = boot(mode) as TraceableMachine;
+    const ws = buildColdWorkingSet(cold.pageAlloc, cold.gfp | __GFP_NOWARN, accountingColdPages(s));
+    memory.cold![mode] = accountCold(new TracedMachine(cold), s, ws);
+  }
+  return memory;
+}
+
+/**
+ * Boot every mode's machine, run the benchmark, run the accounting on machines of their own, and
+ * build the report. Boot and measurement errors are KernelErrors; `progress` (if any) sees boots
+ * and rounds. The host gives the CPU clock (the wall clock where it has none), the environment of
+ * the report, the memory the machines may take and the last-level cache the cold working set
+ * outgrows.
  */
 export function runBench(
   opts: BenchCommandOptions,
   deps: {
     boot: BootBenchMachine;
-    host: Pick<Host, 'cpuClock' | 'info'>;
+    host: Pick<Host, 'cpuClock' | 'info' | 'availableMemory' | 'llcBytes'>;
     modes?: readonly BenchMode[];
     progress?: ProgressLine | null;
     /** Called before each round with where the run is (a browser draws a progress bar from it). */
     onRound?: (p: BenchProgress) => void;
     clock?: ClockKind;
+    llcBytes?: number;
+    /** Run the memory-traffic accounting (default: yes). */
+    accounting?: boolean;
+    /** Host memory the machines may use (default: what the host says is available, if it can tell). */
+    availableBytes?: number;
     /**
      * Sizes to run instead of those the options name (a browser's coarse clock needs longer
      * rounds than `--smoke` gives).
@@ -117,10 +191,18 @@ export function runBench(
     settings?: PageAllocBenchSettings;
   },
 ): PageAllocBenchReport {
+  const llcBytes = deps.llcBytes ?? deps.host.llcBytes?.() ?? null;
   const settings =
-    deps.settings ?? benchSettings(deps.clock === undefined ? opts : { ...opts, clock: deps.clock });
+    deps.settings ??
+    benchSettings({
+      ...opts,
+      ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+      ...(llcBytes === null ? {} : { llcBytes }),
+    });
   const mopts = machineOptionsOf(opts);
   const modes = deps.modes ?? BENCH_MODES;
+  const available = deps.availableBytes ?? deps.host.availableMemory?.();
+  if (available !== undefined) checkBenchHostMemory(opts.mem, modes.length + 2, available);
   const progress = deps.progress ?? null;
   const machines: BenchMachine[] = [];
   for (const mode of modes) {
@@ -130,25 +212,40 @@ export function runBench(
   const charged = machines.map(probeCharged);
   const clock = clockOf(settings.clock, deps.host.cpuClock);
   const onRound = deps.onRound;
-  const timings = runPageAllocBench(
-    machines,
-    settings,
-    progress === null && onRound === undefined
-      ? { clock }
+  const timings = runPageAllocBench(machines, settings, {
+    clock,
+    variants: BENCH_VARIANTS,
+    ...(progress === null && onRound === undefined
+      ? {}
       : {
-          clock,
-          progress: (p) => {
+          progress: (p: BenchProgress) => {
             progress?.show(progressText(p));
             onRound?.(p);
           },
-        },
-  );
+        }),
+  });
+  const acc = opts.smoke ? SMOKE_ACCOUNTING : DEFAULT_ACCOUNTING;
+  const memory =
+    deps.accounting === false
+      ? null
+      : runAccounting(modes, (mode) => deps.boot(mode, mopts), acc, settings, progress);
   progress?.clear();
   return buildReport(machines, charged, timings, {
     cpus: opts.cpus,
     config: machines[0]?.config ?? opts.configFile ?? opts.config ?? 'default',
     cmdline: opts.cmdline,
     environment: benchEnvironment(deps.host.info()),
+    smoke: opts.smoke,
+    ...(memory === null
+      ? {}
+      : {
+          memory,
+          accounting: {
+            cacheBytes: acc.cacheBytes,
+            lineBytes: LINE_BYTES,
+            coldWorkingSetPages: accountingColdPages(acc),
+          },
+        }),
   });
 }
 

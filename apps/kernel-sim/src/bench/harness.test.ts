@@ -22,6 +22,8 @@ const SETTINGS: PageAllocBenchSettings = {
   order0Iterations: 100,
   mixedBatches: 3,
   mixedBatch: 16,
+  coldIterations: 20,
+  llcBytes: 1 << 16,
   clock: 'wall',
 };
 
@@ -44,7 +46,7 @@ describe('runPageAllocBench', () => {
       fakeBenchMachine('compressed', { time, nsPerAllocFree: 104 }),
     ];
     const r = runPageAllocBench(machines, SETTINGS, { clock: time.clock });
-    expect(r.variants.map((v) => v.variant)).toEqual(['order0', 'mixed']);
+    expect(r.variants.map((v) => v.variant)).toEqual(['order0', 'mixed', 'cold']);
     for (const v of r.variants) {
       const by = Object.fromEntries(v.modes.map((t) => [t.mode, t]));
       expect(by.nohooks!.ns.median).toBe(100);
@@ -59,6 +61,16 @@ describe('runPageAllocBench', () => {
     }
     expect(r.variants[0]!.opsPerRound).toBe(100);
     expect(r.variants[1]!.opsPerRound).toBe(48);
+    expect(r.variants[2]!.opsPerRound).toBe(20);
+    // 4 × a 64 KiB "LLC" at one page per 64-byte line: 4096 pages, which 64M of RAM can hold.
+    expect(r.variants[2]!.workingSet).toEqual({
+      llcBytes: 1 << 16,
+      targetPages: 4096,
+      pages: 4096,
+      bytes: 4096 * 64,
+      llcMultiple: 4,
+    });
+    expect(r.variants[0]!.workingSet).toBeUndefined();
   });
 
   it('leaves no overhead without a nohooks machine', () => {

@@ -3,22 +3,36 @@
  * then rounds of each variant run interleaved across the modes in one process — warm-up rounds
  * first, the starting mode rotating from round to round so no mode always runs after the same
  * neighbour — and each mode's median ns per alloc+free is compared with the nohooks build's.
+ * Platform-neutral: the CPU clock and the host's cache size come from the caller's Host.
  */
 
 import { KernelError } from '../kernel/errno';
+import { __GFP_NOWARN } from '../mm/gfp';
+import type { MemoryTraffic } from './accounting';
 import type { BenchMachine } from './machine';
 import type { BenchMode } from './modes';
 import { median, overheadPercent, type Summary, summarize } from './stats';
 import {
+  buildColdWorkingSet,
+  COLD_BYTES_PER_PAGE,
+  type ColdWorkingSet,
+  coldTargetPages,
   compileWorkload,
   type MixedOrderPlan,
   mixedBatchPages,
   mixedOrderPlan,
+  releaseColdWorkingSet,
   type Workload,
 } from './workload';
 
-/** The two loop shapes. */
-export type BenchVariant = 'order0' | 'mixed';
+/** The loop shapes. */
+export type BenchVariant = 'order0' | 'mixed' | 'cold';
+
+/** Every variant, in run order (cold last: its working set fragments memory). */
+export const BENCH_VARIANTS: readonly BenchVariant[] = ['order0', 'mixed', 'cold'];
+
+/** Assumed last-level cache when the host does not say (bench/host.ts reads it where it can). */
+export const DEFAULT_LLC_BYTES = 32 * 2 ** 20;
 
 /** Sizes of a run. */
 export interface PageAllocBenchSettings {
@@ -32,6 +46,10 @@ export interface PageAllocBenchSettings {
   mixedBatches: number;
   /** Blocks held per mixed-order batch. */
   mixedBatch: number;
+  /** free+alloc pairs per cold round. */
+  coldIterations: number;
+  /** The host's last-level cache in bytes: the cold working set is 4 × this. */
+  llcBytes: number;
   /** Clock of the rounds: process CPU time (default) or wall time. */
   clock: ClockKind;
 }
@@ -46,6 +64,8 @@ export const DEFAULT_SETTINGS: Readonly<PageAllocBenchSettings> = {
   order0Iterations: 100_000,
   mixedBatches: 200,
   mixedBatch: 64,
+  coldIterations: 100_000,
+  llcBytes: DEFAULT_LLC_BYTES,
   clock: 'cpu',
 };
 
@@ -55,6 +75,8 @@ export const SMOKE_SETTINGS: Readonly<PageAllocBenchSettings> = {
   order0Iterations: 5_000,
   mixedBatches: 10,
   mixedBatch: 32,
+  coldIterations: 2_000,
+  llcBytes: DEFAULT_LLC_BYTES,
   clock: 'cpu',
 };
 
@@ -86,6 +108,22 @@ export interface ModeTiming {
   readonly paired: Summary | null;
   /** Every measured round, ns per alloc+free, in round order. */
   readonly samples: readonly number[];
+  /** The memory-traffic accounting of this mode and variant (null until it has been run). */
+  readonly memory: MemoryTraffic | null;
+}
+
+/** The cold variant's working set, the same for every mode. */
+export interface ColdWorkingSetInfo {
+  /** The host LLC it is sized against. */
+  readonly llcBytes: number;
+  /** Pages it aimed for: 4 × LLC, one page per 64-byte line of records. */
+  readonly targetPages: number;
+  /** Pages every machine held (fewer than the target when memory is short). */
+  readonly pages: number;
+  /** Host bytes of struct page lines they span (pages × 64). */
+  readonly bytes: number;
+  /** bytes / llcBytes. */
+  readonly llcMultiple: number;
 }
 
 /** What the run measured for one variant. */
@@ -94,6 +132,8 @@ export interface VariantResult {
   /** alloc+free pairs per round. */
   readonly opsPerRound: number;
   readonly modes: readonly ModeTiming[];
+  /** The cold variant's working set (absent for the others). */
+  readonly workingSet?: ColdWorkingSetInfo;
 }
 
 /** Raw timings of a run, before the report adds the machines' memory figures. */
@@ -113,6 +153,8 @@ function checkSettings(s: PageAllocBenchSettings): void {
   pos('order0Iterations', 1);
   pos('mixedBatches', 1);
   pos('mixedBatch', 1);
+  pos('coldIterations', 1);
+  pos('llcBytes', 1);
   if (s.clock !== 'cpu' && s.clock !== 'wall')
     throw new KernelError('EINVAL', `bench: clock must be 'cpu' or 'wall', got ${String(s.clock)}`);
 }
@@ -120,12 +162,13 @@ function checkSettings(s: PageAllocBenchSettings): void {
 interface Runner {
   readonly machine: BenchMachine;
   readonly workload: Workload;
+  cold: ColdWorkingSet | null;
 }
 
 /** The clock of the rounds, in nanoseconds (read outside the loops only). */
 export type Clock = () => bigint;
 
-/** Which clock times the rounds. */
+/** Which clock times the rounds (bench/host.ts provides both on Node). */
 export type ClockKind = 'cpu' | 'wall';
 
 /**
@@ -160,15 +203,45 @@ function runRound(
     t0 = clock();
     check = r.workload.order0(m.pageAlloc, s.order0Iterations, m.gfp);
     t1 = clock();
-  } else {
+  } else if (variant === 'mixed') {
     ops = s.mixedBatches * s.mixedBatch;
     t0 = clock();
     check = r.workload.mixed(m.pageAlloc, s.mixedBatches, m.gfp, plan, pfns);
+    t1 = clock();
+  } else {
+    ops = s.coldIterations;
+    const ws = r.cold!;
+    t0 = clock();
+    check = r.workload.cold(m.pageAlloc, s.coldIterations, m.gfp, ws);
     t1 = clock();
   }
   if (check === -1)
     throw new KernelError('ENOMEM', `bench: the ${m.mode} machine ran out of memory in the ${variant} loop`);
   return Number(t1 - t0) / ops;
+}
+
+/**
+ * Give every machine the cold working set (not timed): 4 × the LLC of pages where memory allows,
+ * then trimmed to the smallest any machine reached, so every mode cycles the same number of pages.
+ */
+function prepareCold(runners: readonly Runner[], s: PageAllocBenchSettings): ColdWorkingSetInfo {
+  const target = coldTargetPages(s.llcBytes);
+  for (const r of runners)
+    r.cold = buildColdWorkingSet(r.machine.pageAlloc, r.machine.gfp | __GFP_NOWARN, target);
+  const pages = Math.min(...runners.map((r) => r.cold!.held.length));
+  for (const r of runners) {
+    const held = r.cold!.held;
+    for (let i = pages; i < held.length; i++) r.machine.pageAlloc.freePages(held[i]!, 0);
+    r.cold = { held: held.slice(0, pages), cursor: new Int32Array(1) };
+  }
+  const bytes = pages * COLD_BYTES_PER_PAGE;
+  return { llcBytes: s.llcBytes, targetPages: target, pages, bytes, llcMultiple: bytes / s.llcBytes };
+}
+
+function opsPerRound(variant: BenchVariant, s: PageAllocBenchSettings): number {
+  if (variant === 'order0') return s.order0Iterations;
+  if (variant === 'mixed') return s.mixedBatches * s.mixedBatch;
+  return s.coldIterations;
 }
 
 /** The per-round overheads (%) against the baseline's rounds, null without a usable baseline. */
@@ -206,7 +279,7 @@ export function runPageAllocBench(
     seen.add(m.mode);
   }
   const clock = opts.clock ?? clockOf(settings.clock, null);
-  const variants = opts.variants ?? (['order0', 'mixed'] as const);
+  const variants = BENCH_VARIANTS.filter((v) => (opts.variants ?? BENCH_VARIANTS).includes(v));
   const plan = mixedOrderPlan(settings.mixedBatch, Math.max(1024, settings.mixedBatch));
   const pfns = new Int32Array(settings.mixedBatch);
   const need = mixedBatchPages(plan);
@@ -216,12 +289,13 @@ export function runPageAllocBench(
         'ENOMEM',
         `bench: the ${m.mode} machine has ${m.freePages()} free pages, the mixed-order batch needs up to ${need}`,
       );
-  const runners: Runner[] = machines.map((machine) => ({ machine, workload: compileWorkload() }));
+  const runners: Runner[] = machines.map((machine) => ({ machine, workload: compileWorkload(), cold: null }));
   const n = runners.length;
   const total = variants.length * n * (settings.warmupRounds + settings.rounds);
   let done = 0;
   const results: VariantResult[] = [];
   for (const variant of variants) {
+    const workingSet = variant === 'cold' ? prepareCold(runners, settings) : undefined;
     const samples: number[][] = runners.map(() => []);
     const phases = [
       ['warmup', settings.warmupRounds],
@@ -239,13 +313,18 @@ export function runPageAllocBench(
         }
       }
     }
+    if (workingSet !== undefined)
+      for (const r of runners) {
+        releaseColdWorkingSet(r.machine.pageAlloc, r.cold!);
+        r.cold = null;
+      }
     const baseIdx = runners.findIndex((r) => r.machine.mode === 'nohooks');
     const baseline = baseIdx >= 0 ? summarize(samples[baseIdx]!).median : null;
     const baseSamples = baseIdx >= 0 ? samples[baseIdx]! : null;
     results.push({
       variant,
-      opsPerRound:
-        variant === 'order0' ? settings.order0Iterations : settings.mixedBatches * settings.mixedBatch,
+      opsPerRound: opsPerRound(variant, settings),
+      ...(workingSet === undefined ? {} : { workingSet }),
       modes: runners.map((r, i) => {
         const ns = summarize(samples[i]!);
         const per = pairedOverheads(samples[i]!, baseSamples);
@@ -257,6 +336,7 @@ export function runPageAllocBench(
           pairedOverheadPercent: paired === null ? null : paired.median,
           paired,
           samples: samples[i]!,
+          memory: null,
         };
       }),
     });

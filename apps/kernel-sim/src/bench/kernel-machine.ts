@@ -13,6 +13,7 @@ import type { HostFiles } from '../host';
 import { type CallSite, Kernel, type KernelConfig, type KernelOptions } from '../init/main';
 import { KernelError } from '../kernel/errno';
 import { GFP_KERNEL } from '../mm/gfp';
+import { traceKernelMemory } from '../mm/kmem_addresses';
 import type { BenchMachine, BenchMachineOptions, TagRefStorage } from './machine';
 import { type BenchMode, benchModeSpec, modeCmdline } from './modes';
 
@@ -88,6 +89,17 @@ export function kernelBenchMachine(mode: BenchMode, kernel: Kernel): BenchMachin
     tagRefBits: storage === 'page_flags' && refs instanceof PageFlagsTagRefs ? refs.nrBits : 0,
     freePages: () => alloc.nrFreePagesTotal(),
     benchSiteCalls: () => (site === null ? null : kernel.siteCounters(site).calls),
+    traceMemory: (sink) =>
+      traceKernelMemory(
+        {
+          alloc,
+          pageExt: kernel.pageExt,
+          pageTagRefs: refs,
+          counters: at?.counters ?? null,
+          nrCpus: kernel.ctx.nrCpus,
+        },
+        sink,
+      ),
   };
 }
 

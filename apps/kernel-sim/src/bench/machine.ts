@@ -4,6 +4,7 @@
  * adapter ({@link bootBenchMachine}) provides it; tests can provide it over bare allocators.
  */
 
+import type { MemoryAccessSink } from '../mm/kmem_addresses';
 import type { BenchMode } from './modes';
 import type { PageAllocator } from './workload';
 
@@ -39,6 +40,11 @@ export interface BenchMachine {
   freePages(): number;
   /** `calls` of the call site the loops are charged to (alloc_hooks of the benchmark), null without profiling. */
   benchSiteCalls(): number | null;
+  /**
+   * Record every access of the allocation paths from now on (the memory-traffic accounting;
+   * irreversible, for a machine booted only to be measured). Absent: the machine cannot be traced.
+   */
+  traceMemory?(sink: MemoryAccessSink): void;
 }
 
 /** Machine options of `kernel-sim bench` (the same as the booting commands). */

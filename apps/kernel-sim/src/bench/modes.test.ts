@@ -3,7 +3,7 @@ import { KernelError } from '../kernel/errno';
 import { BENCH_MODES, benchModeSpec, isBenchMode, modeCmdline } from './modes';
 
 describe('benchmark modes', () => {
-  it('are the five of benchmarks.md, nohooks first', () => {
+  it('are the five builds/modes of the benchmark, nohooks first', () => {
     expect(BENCH_MODES).toEqual(['nohooks', 'never', 'off', 'page_ext', 'compressed']);
   });
 

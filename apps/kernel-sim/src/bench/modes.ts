@@ -1,6 +1,6 @@
 /**
  * The five builds/modes of one machine that the page-allocation benchmark compares
- * (benchmarks.md): the kernel without CONFIG_MEM_ALLOC_PROFILING, and the profiling kernel booted
+ * (docs/benchmarks.md): the kernel without CONFIG_MEM_ALLOC_PROFILING, and the profiling kernel booted
  * with each meaningful `sysctl.vm.mem_profiling=` value.
  */
 
@@ -70,7 +70,7 @@ export function benchModeSpec(mode: BenchMode): BenchModeSpec {
 /**
  * The kernel command line a mode boots with: the user's line, then the mode's
  * `sysctl.vm.mem_profiling=` value last, since the last valid occurrence of the early parameter
- * wins (§1.3). A user line that sets the parameter itself cannot be honoured per mode, so it is
+ * wins (lib/alloc_tag.c: setup_early_mem_profiling() runs for each occurrence). A user line that sets the parameter itself cannot be honoured per mode, so it is
  * refused instead of being silently overridden.
  */
 export function modeCmdline(mode: BenchMode, userCmdline = ''): string {

@@ -18,9 +18,9 @@ export interface BootSample {
   readonly workMs: number;
   /** RSS once the code was loaded, before boot (Node and the simulator's modules). */
   readonly rssBeforeBootBytes: number;
-  /** process.resourceUsage().maxRSS at the end. */
+  /** Peak RSS of the child (VmHWM: the high-water mark of its own address space). */
   readonly peakRssBytes: number;
-  /** Host bytes of the per-page arrays (flags words + allocator state) per page frame. */
+  /** Host bytes of the per-page state (the struct page record) per page frame. */
   readonly hostBytesPerPage: number;
   /** Bytes the simulated kernel spent on page_ext. */
   readonly pageExtBytes: number;
@@ -108,7 +108,7 @@ export function formatScaleMarkdown(r: ScaleReport): string {
       'peak RSS',
       'RSS growth',
       'growth/page',
-      'per-page arrays',
+      'host bytes/page',
       'simulated page_ext',
     ],
     [false, true, false, true, true, true, true, true, true, true],

@@ -1,7 +1,11 @@
 /**
  * The page-allocation loops of the benchmark, shaped like the in-kernel test behind the series'
- * numbers (§10.2): one task pinned to one CPU calling alloc_page()/free_page() many times, plus a
- * mixed-order variant that also exercises buddy splitting and merging.
+ * numbers (the memory allocation profiling cover letter's get_free_page()/free_page() loop): one
+ * task pinned to one CPU calling alloc_page()/free_page() many times on a hot page (`order0`), a
+ * mixed-order variant that also exercises buddy splitting and merging (`mixed`), and `cold`:
+ * order-0 frees and allocations in random order over a working set of pages several times the
+ * host's last-level cache, so that every struct page and page_ext access is a miss, as on a busy
+ * machine.
  *
  * Each booted machine gets its own compiled copy of the loops ({@link compileWorkload}). One
  * shared function would see every mode's allocator class at its call sites and V8 would make
@@ -18,6 +22,17 @@ export interface PageAllocator {
   allocPages(order: number, gfp?: number): number;
   /** __free_pages(page, order). */
   freePages(pfn: number, order: number): void;
+}
+
+/**
+ * The cold variant's working set: `held` pages in random order, each alone in its 64-byte line of
+ * struct page records (one page of every pair stays allocated, the other was freed), and the
+ * position the loop continues from.
+ */
+export interface ColdWorkingSet {
+  readonly held: Int32Array;
+  /** cursor[0]: the next slot of `held` to cycle. */
+  readonly cursor: Int32Array;
 }
 
 /** The order sequence and free permutation of the mixed-order variant. */
@@ -39,6 +54,11 @@ export interface Workload {
   order0(alloc: PageAllocator, iterations: number, gfp: number): number;
   /** `batches` × (allocate `plan.batch` blocks of the plan's orders, free them in `plan.freeOrder`). */
   mixed(alloc: PageAllocator, batches: number, gfp: number, plan: MixedOrderPlan, pfns: Int32Array): number;
+  /**
+   * `iterations` × (free the page in the next slot of the working set, allocate a page, keep it
+   * in that slot): every free and allocation touches a page last touched a whole cycle earlier.
+   */
+  cold(alloc: PageAllocator, iterations: number, gfp: number, ws: ColdWorkingSet): number;
 }
 
 /** Distribution of the mixed-order variant: mostly small orders (per-CPU lists), some buddy-only ones. */
@@ -147,6 +167,23 @@ const MIXED_SRC = `
   return sum;
 `;
 
+const COLD_SRC = `
+  const held = ws.held;
+  const n = held.length;
+  let j = ws.cursor[0];
+  let sum = 0;
+  for (let i = 0; i < iterations; i++) {
+    alloc.freePages(held[j], 0);
+    const pfn = alloc.allocPages(0, gfp);
+    if (pfn < 0) return -1;
+    held[j] = pfn;
+    j = j + 1 === n ? 0 : j + 1;
+    sum = (sum + pfn) & 0x3fffffff;
+  }
+  ws.cursor[0] = j;
+  return sum;
+`;
+
 /**
  * A fresh copy of the loops with their own inline caches (see the module comment). The bodies
  * are plain JavaScript compiled once per machine, never per round.
@@ -154,5 +191,62 @@ const MIXED_SRC = `
 export function compileWorkload(): Workload {
   const order0 = new Function('alloc', 'iterations', 'gfp', ORDER0_SRC) as Workload['order0'];
   const mixed = new Function('alloc', 'batches', 'gfp', 'plan', 'pfns', MIXED_SRC) as Workload['mixed'];
-  return { order0, mixed };
+  const cold = new Function('alloc', 'iterations', 'gfp', 'ws', COLD_SRC) as Workload['cold'];
+  return { order0, mixed, cold };
+}
+
+/** Bytes of one line of struct page records (two 32-byte records): one held page per line. */
+export const COLD_BYTES_PER_PAGE = 64;
+/** The working set is at least this many times the last-level cache. */
+export const COLD_LLC_MULTIPLE = 4;
+
+/** Pages the cold working set aims for: COLD_LLC_MULTIPLE × the LLC, one page per line. */
+export function coldTargetPages(llcBytes: number): number {
+  if (!Number.isSafeInteger(llcBytes) || llcBytes <= 0)
+    throw new KernelError('EINVAL', `bench: LLC size must be a positive number of bytes, got ${llcBytes}`);
+  return Math.ceil((COLD_LLC_MULTIPLE * llcBytes) / COLD_BYTES_PER_PAGE);
+}
+
+/**
+ * Build the cold working set (not timed): allocate order-0 pages until `2 × targetPages` are held
+ * or the allocator refuses (watermarks), free the odd pfns — so each held page is alone in its
+ * line of records, and the free pages in between fragment memory as on a busy machine — and
+ * shuffle the held ones with a fixed seed. Returns fewer than `targetPages` when memory is short.
+ */
+export function buildColdWorkingSet(
+  alloc: PageAllocator,
+  gfp: number,
+  targetPages: number,
+  seed = 0x2545f491,
+): ColdWorkingSet {
+  if (!Number.isSafeInteger(targetPages) || targetPages < 1)
+    throw new KernelError('EINVAL', `bench: cold working set must be at least one page, got ${targetPages}`);
+  const all = new Int32Array(2 * targetPages);
+  let n = 0;
+  while (n < all.length) {
+    const pfn = alloc.allocPages(0, gfp);
+    if (pfn < 0) break;
+    all[n++] = pfn;
+  }
+  let kept = 0;
+  for (let i = 0; i < n; i++) {
+    const pfn = all[i]!;
+    if ((pfn & 1) === 0 && kept < targetPages) all[kept++] = pfn;
+    else alloc.freePages(pfn, 0);
+  }
+  if (kept === 0) throw new KernelError('ENOMEM', 'bench: no page left for the cold working set');
+  const held = all.slice(0, kept);
+  const rnd = xorshift32(seed);
+  for (let i = kept - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    const t = held[i]!;
+    held[i] = held[j]!;
+    held[j] = t;
+  }
+  return { held, cursor: new Int32Array(1) };
+}
+
+/** Give the working set's pages back. */
+export function releaseColdWorkingSet(alloc: PageAllocator, ws: ColdWorkingSet): void {
+  for (let i = 0; i < ws.held.length; i++) alloc.freePages(ws.held[i]!, 0);
 }

@@ -7,8 +7,11 @@ import type { HostFiles } from '../host';
 import { Kernel, type CallSite as KernelCallSite, type KernelConfig } from '../init/main';
 import { KernelError } from '../kernel/errno';
 import { MODULE_CATALOG } from '../kernel/module/catalog';
+import { formatSize } from '../lib/cmdline';
+import { bootHostBytes, largestRamThatFits } from '../mm/host_memory';
 import type { ModuleDescriptor } from './descriptor';
 import { CliError } from './errors';
+import type { Io } from './io';
 import type {
   CallSite,
   LoadedModule,
@@ -62,12 +65,62 @@ export interface BootOverrides {
   kernelTags?: number;
 }
 
+const GiB = (b: number): string => `${(b / 2 ** 30).toFixed(1)} GiB`;
+
+/** What the caller knows of its host for a boot: the memory free for it, and a terminal. */
+export interface BootGuard {
+  /** Bytes of host memory the boot may take (absent: not checked). */
+  availableBytes?: number;
+  /** Write a progress line to a terminal (absent: no progress is shown). */
+  progress?: (text: string) => void;
+  /** How long a boot runs before its progress shows (default a second). */
+  progressDelayMs?: number;
+}
+
+/**
+ * The guard of a command's boot: the host's available memory, and progress on stderr when the
+ * command runs on a terminal (KERNEL_SIM_PROGRESS_DELAY_MS sets the delay, 0: from the start).
+ */
+export function bootGuardOf(io: Io): BootGuard {
+  const available = io.host.availableMemory?.();
+  const delay = Number(io.env.KERNEL_SIM_PROGRESS_DELAY_MS ?? 1000);
+  return {
+    ...(available === undefined ? {} : { availableBytes: available }),
+    ...(io.isTTY ? { progress: (text: string) => io.err(text) } : {}),
+    ...(Number.isFinite(delay) && delay >= 0 ? { progressDelayMs: delay } : {}),
+  };
+}
+
 /**
  * Boot a kernel (a `--config-file` is read through `files`); a boot failure is a CliError
- * (exit 1) naming what went wrong.
+ * (exit 1) naming what went wrong. A `--mem` whose boot would not fit in the host memory the
+ * guard names is refused before anything is allocated, naming the largest size that fits; a boot
+ * that runs longer than the guard's delay shows its progress.
  */
-export function bootKernel(opts: MachineOptions, files: HostFiles, over: BootOverrides = {}): Kernel {
+export function bootKernel(
+  opts: MachineOptions,
+  files: HostFiles,
+  over: BootOverrides = {},
+  guard: BootGuard = {},
+): Kernel {
   const config = over.config ?? kernelConfigOf(opts, files);
+  const available = guard.availableBytes;
+  const need = bootHostBytes(opts.mem);
+  if (available !== undefined && need > available) {
+    const fit = largestRamThatFits(available);
+    throw new CliError(
+      `--mem ${formatSize(opts.mem)} needs about ${GiB(need)} of host memory, only ${GiB(available)} is available: ${fit === 0 ? 'not even the smallest machine (64M) fits' : `the largest --mem that fits is ${formatSize(fit)}`}`,
+    );
+  }
+  const progress = guard.progress;
+  const delay = guard.progressDelayMs ?? 1000;
+  const t0 = performance.now();
+  let shown = false;
+  const onProgress = (done: number, total: number): void => {
+    if (progress === undefined || performance.now() - t0 < delay) return;
+    shown = true;
+    progress(`\r\x1b[Kbooting ${formatSize(opts.mem)}: struct pages ${Math.floor((100 * done) / total)}%`);
+  };
   try {
     return Kernel.boot({
       cmdline: over.cmdline ?? opts.cmdline,
@@ -75,10 +128,13 @@ export function bootKernel(opts: MachineOptions, files: HostFiles, over: BootOve
       mem: opts.mem,
       cpus: opts.cpus,
       kernelTags: over.kernelTags ?? opts.kernelTags,
+      onProgress,
     });
   } catch (e) {
     if (e instanceof KernelError) throw new CliError(`boot failed: ${e.message}`);
     throw e;
+  } finally {
+    if (shown) progress?.('\r\x1b[K');
   }
 }
 

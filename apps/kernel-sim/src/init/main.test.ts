@@ -137,14 +137,17 @@ describe('boot', () => {
   it('page_ext mode spends memory on tag references, compressed mode spends none', () => {
     const ext = boot({ mem: '1G' });
     const cmp = boot({ mem: '1G', cmdline: 'sysctl.vm.mem_profiling=1,compressed' });
-    expect(ext.pageExt.bytes).toBe(16 * (2 ** 30 / PAGE_SIZE));
+    // page_alloc_tagging_ops does not use page_ext's shared flags: an entry is the 8-byte reference.
+    expect(ext.pageExt.bytes).toBe(8 * (2 ** 30 / PAGE_SIZE));
+    expect(ext.pageExt.size).toBe(8);
     expect(ext.pageTagRefs!.bytes).toBe(8 * (2 ** 30 / PAGE_SIZE));
     expect(cmp.pageExt.bytes).toBe(0);
     expect(cmp.pageTagRefs!.bytes).toBe(0);
     expect(ext.readFile('/proc/meminfo')).toMatch(/^PageTagRefs: +2048 kB$/m);
     expect(cmp.readFile('/proc/meminfo')).toMatch(/^PageExt: +0 kB$/m);
     const free = (k: Kernel) => Number(/^MemFree: +(\d+) kB$/m.exec(k.readFile('/proc/meminfo'))![1]);
-    expect(free(cmp) - free(ext)).toBe(4096);
+    expect(free(cmp) - free(ext)).toBe(2048);
+    expect(msgs(ext)).toContain('allocated 2097152 bytes of page_ext');
   });
 
   it('the nohooks build has no tags, no allocinfo and no page_ext', () => {
@@ -233,10 +236,11 @@ describe('boot', () => {
       expect(k.memmap.flags.getField(pfn, 'section')).toBe(k.memmap.pfnToSectionNr(pfn));
   });
 
-  it('boots 64G quickly with per-page state in typed arrays', () => {
+  it('boots 64G with one 32-byte struct page record per page frame', () => {
     const k = Kernel.boot({ mem: '64G', cmdline: 'sysctl.vm.mem_profiling=1,compressed' });
     expect(k.memmap.nrPages).toBe(16 * 2 ** 20);
-    expect(k.perPageHostBytes).toBe(22);
+    expect(k.perPageHostBytes).toBe(32);
+    expect(k.memmap.pages.byteLength).toBe(32 * 16 * 2 ** 20);
     const s = k.site('mm/slub.c:2437');
     const before = bytesOf(k, s);
     const pfns = k.allocPages(s, 10, { count: 4 });

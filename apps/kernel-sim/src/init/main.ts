@@ -11,18 +11,22 @@
  *   lib/dynamic_debug.ts   pr_debug() call sites, dyndbg= queries, /proc/dynamic_debug/control
  *   kernel/vmlinux_alloc_tags.ts  the image's alloc_tags section (call sites)
  *   kernel/module/         module loader (main.ts), descriptors, built-in catalog
- *   mm/memmap.ts           nodes, zones, memmap flags words (zone/node/section fields)
+ *   mm/mm_types.ts         struct page: one 32-byte record per page frame
+ *   mm/memmap.ts           nodes, zones, the memmap (zone/node/section fields of page->flags)
+ *   mm/mmzone.ts           struct zone, struct per_cpu_pages
  *   mm/page_alloc.ts       buddy allocator, per-CPU lists, watermarks; hooked and nohooks builds
- *   mm/pgalloc_tag.ts      the page allocator's hooks bound to alloc-tag's pgalloc_tag_*()
+ *   mm/pgalloc_tag.ts      the hooked allocator of each backend over alloc-tag's pgalloc_tag_*() hooks
  *   mm/page_ext.ts         page_ext framework; mm/migrate.ts, mm/vmalloc-pages.ts, mm/show_mem.ts
+ *   mm/kmem_addresses.ts   simulated addresses for the memory-traffic accounting
+ *   mm/host_memory.ts      host memory of a boot, known before booting
  *   sched/current.ts       current task and CPU
  *   fs/proc/               /proc files and their modes, /proc/meminfo
  *
  * Following one page allocation: Kernel.allocPages() sets current->alloc_tag to the call site's
- * tag (alloc_hooks) → HookedPageAllocator.allocPages() takes a block from the per-CPU or buddy
- * lists and calls postAllocHook() → PgallocTagHooks → AllocTagSubsystem.pgallocTagAdd() stores
- * the reference (page_ext slot or page-flags index) and adds to the tag's per-CPU counters →
- * reading /proc/allocinfo sums them per tag.
+ * tag (alloc_hooks) → the hooked allocator takes a block from the per-CPU or buddy lists and
+ * calls pgallocTagAdd() (post_alloc_hook) on alloc-tag's hooks for the boot's backend, which
+ * store the reference (page_ext entry or page-flags index) and add to the tag's per-CPU
+ * counters → reading /proc/allocinfo sums them per tag.
  */
 
 import {
@@ -60,9 +64,9 @@ import { type DdebugSite, DynamicDebug } from '../lib/dynamic_debug';
 import { __GFP_COMP, __GFP_NOWARN, GFP_HIGHUSER_MOVABLE, GFP_KERNEL } from '../mm/gfp';
 import { MemMap, PAGE_SIZE, STRUCT_PAGE_SIZE, validateRamSize, ZONE_TYPES } from '../mm/memmap';
 import { migrateFolio } from '../mm/migrate';
-import { type BuddyAllocator, HookedPageAllocator, NoHooksPageAllocator } from '../mm/page_alloc';
+import { type BuddyAllocator, NoHooksPageAllocator } from '../mm/page_alloc';
 import { PageExt } from '../mm/page_ext';
-import { PgallocTagHooks } from '../mm/pgalloc_tag';
+import { hookedPageAllocator } from '../mm/pgalloc_tag';
 import { showMemAllocations } from '../mm/show_mem';
 import { BuddyPageProvider } from '../mm/vmalloc-pages';
 import { TaskContext } from '../sched/current';
@@ -96,6 +100,11 @@ export interface KernelOptions {
   profiling?: boolean;
   /** Receives each kernel log line below the console log level as it is printed. */
   console?: (line: string) => void;
+  /**
+   * Called while the struct pages are initialised (the part of a boot that grows with RAM),
+   * with the pages done and the total, so a caller can show progress on long boots.
+   */
+  onProgress?: (pagesDone: number, nrPages: number) => void;
   /** Boot-time failures to inject: `allocinfoCreate` makes proc_create("allocinfo") fail. */
   faults?: { allocinfoCreate?: boolean };
   /**
@@ -407,6 +416,7 @@ export class Kernel {
         sectionSizeBits: sparse ? (inputs.SECTION_SIZE_BITS ?? 27) : 0,
       },
       this.layout,
+      o.onProgress,
     );
     const mm = this.memmap;
     this.printZoneRanges();
@@ -443,19 +453,23 @@ export class Kernel {
       pgReserved: pg.PG_reserved!,
       ...(pg.PG_hwpoison !== undefined ? { pgHwpoison: pg.PG_hwpoison } : {}),
     };
+    const longBytes = this.layout.BITS_PER_LONG / 8;
+    this.pageExt = new PageExt({
+      printk,
+      nrPages: mm.nrPages,
+      pagesPerSection: sparse ? mm.pagesPerSection : 0,
+      nodes: mm.nodes,
+      headerSize: longBytes,
+      ...(sparse && inputs.MAX_PHYSMEM_BITS !== undefined && inputs.SECTION_SIZE_BITS !== undefined
+        ? { nrSectionRoots: nrSectionRoots(inputs.MAX_PHYSMEM_BITS - inputs.SECTION_SIZE_BITS, longBytes) }
+        : {}),
+    });
     let refs: PageTagRefs | null = null;
     if (at !== null) {
       refs = at.compressed
         ? new PageFlagsTagRefs({ flags: mm.flags, tagIndex: at.tagIndex, printk })
-        : new PageExtTagRefs({
-            nrPages: mm.nrPages,
-            pagesPerSection: sparse ? mm.pagesPerSection : 2 ** Math.ceil(Math.log2(mm.nrPages)),
-            printk,
-          });
+        : new PageExtTagRefs({ pageExt: this.pageExt.storage, printk });
       at.setPageTagRefs(refs);
-      this.alloc = new HookedPageAllocator(allocOpts, new PgallocTagHooks(at));
-    } else {
-      this.alloc = new NoHooksPageAllocator(allocOpts);
     }
     this.pageTagRefs = refs;
     const reserved = this.memblockReserved();
@@ -465,32 +479,37 @@ export class Kernel {
       `Built ${mm.nodes.length} zonelists, mobility grouping on.  Total pages: ${mm.nrPages - reservedPages}`,
     );
     at?.allocTagSecInit();
-    const longBytes = this.layout.BITS_PER_LONG / 8;
-    this.pageExt = new PageExt({
-      printk,
-      nrPages: mm.nrPages,
-      pagesPerSection: sparse ? mm.pagesPerSection : 0,
-      headerSize: longBytes,
-    });
+    // The page allocator calls the hooks alloc_tag_sec_init() settled on (include/linux/pgalloc_tag.h).
+    this.alloc = at !== null ? hookedPageAllocator(allocOpts, at) : new NoHooksPageAllocator(allocOpts);
     if (at !== null && refs instanceof PageExtTagRefs) {
       const extRefs = refs;
       this.pageExt.register({
         name: 'page_alloc_tagging',
-        // sizeof(union codetag_ref): one pointer.
+        // sizeof(union codetag_ref): one pointer; page_alloc_tagging_ops does not share page_ext's flags.
         size: longBytes,
+        needSharedFlags: false,
         need: () => at.pageExtNeeded(),
-        init: () => extRefs.init(),
+        get offset() {
+          return extRefs.offset;
+        },
+        set offset(bytes: number) {
+          extRefs.setOffset(bytes);
+        },
       });
     }
-    let flatmemPageExt: Array<[number, number]> = [];
+    const flatmemPageExt: Array<[number, number]> = [];
     if (!sparse) {
-      // page_ext_init_flatmem(): one table from memblock, before the buddy allocator exists.
+      // page_ext_init_flatmem(): one table per node from memblock, below the node's memmap,
+      // before the buddy allocator exists.
       this.pageExt.init({
-        allocTable: (_nr, bytes) => {
+        allocTable: (nid, bytes) => {
+          const node = mm.nodes[nid]!;
           const pages = Math.ceil(bytes / PAGE_SIZE);
-          const top = mm.nodes[0]!.endPfn - Math.ceil((mm.nodes[0]!.endPfn * STRUCT_PAGE_SIZE) / PAGE_SIZE);
-          flatmemPageExt = [[top - pages, top]];
-          return top - pages > KERNEL_PHYS_START / PAGE_SIZE;
+          const memmapPages = Math.ceil(((node.endPfn - node.startPfn) * STRUCT_PAGE_SIZE) / PAGE_SIZE);
+          const top = node.endPfn - memmapPages;
+          if (top - pages <= Math.max(node.startPfn, KERNEL_PHYS_START / PAGE_SIZE)) return -1;
+          flatmemPageExt.push([top - pages, top]);
+          return top - pages;
         },
       });
     }
@@ -518,9 +537,8 @@ export class Kernel {
     if (sparse) {
       this.pageExt.init({
         allocTable: (_nr, bytes) =>
-          this.charge(
-            KERNEL_SITES.allocPageExt,
-            () => this.alloc.allocPagesExact(Math.ceil(bytes / PAGE_SIZE)) >= 0,
+          this.charge(KERNEL_SITES.allocPageExt, () =>
+            this.alloc.allocPagesExact(Math.ceil(bytes / PAGE_SIZE)),
           ),
       });
       this.clock.advance(this.pageExt.bytes);
@@ -931,12 +949,21 @@ export class Kernel {
     return formatTimestamp(this.clock.now()).slice(1, -2).trim();
   }
 
-  /** Bytes of host memory the per-page state takes (flags words + allocator arrays). */
+  /** Bytes of host memory the per-page state takes: the struct page record of each page frame. */
   get perPageHostBytes(): number {
-    return (this.memmap.flagsBytes + this.alloc.perPageBytes) / this.memmap.nrPages;
+    return this.memmap.hostBytes / this.memmap.nrPages;
   }
 }
 
 function siteOf(t: AllocTag): CallSite {
   return { filename: t.filename, lineno: t.lineno, function: t.function, modname: t.modname, tag: t };
+}
+
+/**
+ * NR_SECTION_ROOTS = NR_MEM_SECTIONS / SECTIONS_PER_ROOT (include/linux/mmzone.h,
+ * SPARSEMEM_EXTREME): 2^SECTIONS_SHIFT sections, PAGE_SIZE / sizeof(struct mem_section) per root.
+ */
+function nrSectionRoots(sectionsShift: number, longBytes: number): number {
+  const perRoot = PAGE_SIZE / (4 * longBytes);
+  return Math.max(1, Math.ceil(2 ** sectionsShift / perRoot));
 }

@@ -1,12 +1,16 @@
 /**
  * mm/mm_init.c + mm/sparse.c: physical memory as the kernel sees it after early boot — nodes,
- * zones sized from the RAM size, memory sections, and the memmap (`struct page` flags words)
- * with the zone/node/section fields of every page set (memmap_init, set_page_links).
+ * zones sized from the RAM size, memory sections, and the memmap (the array of `struct page`
+ * records, mm_types.ts) with the zone/node/section fields of every page's flags set
+ * (memmap_init_range, set_page_links).
  */
 
 import { PageFlagsArray, type PageFlagsLayout } from '@allocprof/page-flags-layout';
 import { KernelError } from '../kernel/errno';
 import { formatSize } from '../lib/cmdline';
+import { memmapHostBytes, PAGE_RECORD_WORDS, STRUCT_PAGE_SIZE } from './mm_types';
+
+export { STRUCT_PAGE_SIZE };
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 4096;
@@ -14,8 +18,6 @@ export const PAGE_SIZE = 4096;
 export const MAX_PAGE_ORDER = 10;
 /** NR_PAGE_ORDERS = MAX_PAGE_ORDER + 1. */
 export const NR_PAGE_ORDERS = MAX_PAGE_ORDER + 1;
-/** sizeof(struct page) on 64-bit: what the memmap costs the kernel per page frame. */
-export const STRUCT_PAGE_SIZE = 64;
 
 /** include/linux/mmzone.h: enum zone_type, in enum order. */
 export const ZONE_TYPES = ['DMA', 'DMA32', 'Normal', 'HighMem', 'Movable', 'Device'] as const;
@@ -167,12 +169,18 @@ export function computeZoneSpans(config: MemoryConfig): { nodes: NodeSpan[]; zon
 }
 
 /**
- * The memmap: one flags word per page frame laid out as page-flags-layout computes for the
- * booted configuration, plus the node/zone/section geometry.
+ * The memmap: one `struct page` record per page frame in one ArrayBuffer (mm_types.ts), the
+ * flags words laid out as page-flags-layout computes for the booted configuration, plus the
+ * node/zone/section geometry.
  */
 export class MemMap {
   readonly nrPages: number;
   readonly ramBytes: number;
+  /** The struct page records (vmemmap). */
+  readonly pages: ArrayBuffer;
+  /** The records as u32 words (PAGE_RECORD_WORDS per page), the view the page allocator indexes. */
+  readonly mem: Int32Array;
+  /** page->flags of every record (word 0 and, for 64-bit layouts, word 1 of each record). */
   readonly flags: PageFlagsArray;
   readonly layout: PageFlagsLayout;
   readonly nodes: readonly NodeSpan[];
@@ -181,33 +189,49 @@ export class MemMap {
   readonly pagesPerSection: number;
   /** log2(PAGES_PER_SECTION) (0 without SPARSEMEM). */
   readonly pfnSectionShift: number;
+  /** log2 of the section size in bytes (SECTION_SIZE_BITS), 0 without SPARSEMEM. */
+  readonly sectionSizeBits: number;
 
-  constructor(config: MemoryConfig, layout: PageFlagsLayout) {
+  /**
+   * `onProgress(pagesDone, nrPages)` is called after each memory section's struct pages are
+   * initialised (the part of the boot that takes time on large machines).
+   */
+  constructor(
+    config: MemoryConfig,
+    layout: PageFlagsLayout,
+    onProgress?: (pagesDone: number, nrPages: number) => void,
+  ) {
     const { nodes, zones } = computeZoneSpans(config);
     this.ramBytes = config.ramBytes;
     this.nrPages = config.ramBytes / PAGE_SIZE;
     this.layout = layout;
     this.nodes = nodes;
     this.zones = zones;
+    this.sectionSizeBits = config.sectionSizeBits ?? 0;
     this.pfnSectionShift = config.sectionSizeBits ? config.sectionSizeBits - PAGE_SHIFT : 0;
     this.pagesPerSection = config.sectionSizeBits ? 2 ** this.pfnSectionShift : 0;
     if (zones.length > 0 && Math.max(...zones.map((z) => z.zoneIdx)) > layout.ZONES_MASK)
       throw new KernelError('EINVAL', `${zones.length} zones do not fit in ${layout.ZONES_WIDTH} zone bits`);
-    this.flags = new PageFlagsArray(layout, this.nrPages);
-    this.initPageLinks();
+    this.pages = new ArrayBuffer(memmapHostBytes(this.nrPages));
+    this.mem = new Int32Array(this.pages);
+    this.flags = new PageFlagsArray(layout, this.nrPages, {
+      buffer: this.pages,
+      strideWords: PAGE_RECORD_WORDS,
+    });
+    this.initPageLinks(onProgress);
   }
 
   /**
    * mm/mm_init.c: memmap_init_range() → __init_single_page() → set_page_links(): the zone, node
-   * and (without VMEMMAP) section number of every page. One template word per zone and section
-   * is written with the field API and copied into each page's word, which is what the per-page
-   * stores amount to and keeps 16M pages in the tens of milliseconds.
+   * and (without VMEMMAP) section number of every page, and the list links of every record set
+   * to "none". One template word per zone and section is written with the field API and copied
+   * into each page's record, which is what the per-page stores amount to.
    */
-  private initPageLinks(): void {
+  private initPageLinks(onProgress?: (pagesDone: number, nrPages: number) => void): void {
     const L = this.layout;
     const f = this.flags;
-    const words = f.words;
-    const wpp = f.wordsPerPage;
+    const mem = this.mem;
+    const wide = f.wordsPerPage === 2;
     const secShift = this.pfnSectionShift;
     if (this.nrPages === 0) return;
     for (const z of this.zones) {
@@ -217,17 +241,21 @@ export class MemMap {
         if (L.ZONES_WIDTH > 0) f.setBits(pfn, L.ZONES_PGSHIFT, L.ZONES_WIDTH, z.zoneIdx);
         if (L.NODES_WIDTH > 0) f.setBits(pfn, L.NODES_PGSHIFT, L.NODES_WIDTH, z.nid);
         if (L.SECTIONS_WIDTH > 0) f.setBits(pfn, L.SECTIONS_PGSHIFT, L.SECTIONS_WIDTH, pfn >>> secShift);
-        if (wpp === 2) {
-          const lo = words[2 * pfn]!;
-          const hi = words[2 * pfn + 1]!;
-          for (let p = pfn + 1; p < secEnd; p++) {
-            words[2 * p] = lo;
-            words[2 * p + 1] = hi;
-          }
-        } else {
-          words.fill(words[pfn]!, pfn + 1, secEnd);
+        const lo = mem[pfn * PAGE_RECORD_WORDS]!;
+        const hi = mem[pfn * PAGE_RECORD_WORDS + 1]!;
+        for (
+          let i = pfn * PAGE_RECORD_WORDS, end = secEnd * PAGE_RECORD_WORDS;
+          i < end;
+          i += PAGE_RECORD_WORDS
+        ) {
+          mem[i] = lo;
+          if (wide) mem[i + 1] = hi;
+          // INIT_LIST_HEAD(&page->lru) as "not on a list".
+          mem[i + 2] = -1;
+          mem[i + 3] = -1;
         }
         pfn = secEnd;
+        onProgress?.(pfn, this.nrPages);
       }
     }
   }
@@ -258,8 +286,8 @@ export class MemMap {
     return this.pagesPerSection > 0 ? Math.ceil(this.nrPages / this.pagesPerSection) : 0;
   }
 
-  /** Bytes of host memory the memmap's flags words take. */
-  get flagsBytes(): number {
-    return this.flags.byteLength;
+  /** Bytes of host memory the memmap's records take. */
+  get hostBytes(): number {
+    return this.pages.byteLength;
   }
 }

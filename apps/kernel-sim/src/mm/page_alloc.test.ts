@@ -25,28 +25,30 @@ class ModelHooks implements PageAllocHooks<number> {
     this.bytes.set(tag, (this.bytes.get(tag) ?? 0) + bytes);
     this.calls.set(tag, (this.calls.get(tag) ?? 0) + calls);
   }
-  postAllocHook(pfn: number, order: number): void {
+  pgallocTagAdd(pfn: number, _task: unknown, nr: number): void {
+    const order = Math.log2(nr);
     this.log.push(`add ${pfn}/${order}`);
     const tag = this.currentTag();
     if (tag === 0) return;
     this.ref.set(pfn, tag);
     this.add(tag, PAGE_SIZE << order, 1);
   }
-  freePagesPrepare(pfn: number, order: number): void {
+  pgallocTagSub(pfn: number, nr: number): void {
+    const order = Math.log2(nr);
     this.log.push(`sub ${pfn}/${order}`);
     const tag = this.ref.get(pfn);
     if (tag === undefined) return;
     this.ref.delete(pfn);
     this.add(tag, -(PAGE_SIZE << order), -1);
   }
-  tagGet(pfn: number): number {
+  pgallocTagGet(pfn: number): number {
     return this.ref.get(pfn) ?? 0;
   }
-  subPages(tag: number, nrPages: number): void {
+  pgallocTagSubPages(tag: number, nrPages: number): void {
     this.log.push(`sub_pages ${tag} ${nrPages}`);
     if (tag !== 0) this.add(tag, -PAGE_SIZE * nrPages, 0);
   }
-  split(pfn: number, oldOrder: number, newOrder: number): void {
+  pgallocTagSplit(pfn: number, oldOrder: number, newOrder: number): void {
     this.log.push(`split ${pfn} ${oldOrder}->${newOrder}`);
     const tag = this.ref.get(pfn);
     if (tag === undefined) return;
@@ -55,7 +57,7 @@ class ModelHooks implements PageAllocHooks<number> {
       this.add(tag, 0, 1);
     }
   }
-  swap(newPfn: number, oldPfn: number): void {
+  pgallocTagSwap(newPfn: number, oldPfn: number): void {
     this.log.push(`swap ${newPfn} ${oldPfn}`);
     const tagOld = this.ref.get(oldPfn);
     const tagNew = this.ref.get(newPfn);
@@ -328,8 +330,8 @@ describe('buddy allocator', () => {
     ctx.setCpu(3);
     const b = alloc.allocPage();
     const zone = alloc.zones.find((z) => z.managedPages > 0 && a >= z.startPfn && a < z.endPfn)!;
-    expect(zone.pcpCount[0]).toBeGreaterThan(0);
-    expect(zone.pcpCount[3]).toBeGreaterThan(0);
+    expect(zone.pcpCount(0)).toBeGreaterThan(0);
+    expect(zone.pcpCount(3)).toBeGreaterThan(0);
     alloc.freePage(a);
     alloc.freePage(b);
     alloc.checkInvariants();
@@ -432,7 +434,7 @@ describe('buddy allocator', () => {
           const owner = new Set<number>();
           for (const [pfn, b] of live) {
             pages += 1 << b.order;
-            expect(alloc.state[pfn]).toBe(PAGE_STATE_ALLOCATED);
+            expect(alloc.pageState(pfn)).toBe(PAGE_STATE_ALLOCATED);
             expect(alloc.allocatedOrder(pfn)).toBe(b.order);
             for (let p = pfn; p < pfn + (1 << b.order); p++) {
               expect(owner.has(p)).toBe(false);

@@ -9,14 +9,21 @@
  * `HookedPageAllocator` calls the hooks of include/linux/pgalloc_tag.h where mm/page_alloc.c calls
  * pgalloc_tag_*().
  *
- * Every per-page datum lives in typed arrays indexed by pfn: the free lists and per-CPU lists
- * are intrusive doubly linked lists through `next`/`prev`, the block order is a Uint8Array and
- * PageBuddy/on-pcp/allocated is one state byte per block head.
+ * Per-page state is the page's `struct page` record in the memmap (mm_types.ts): the free and
+ * per-CPU lists are intrusive doubly linked lists through lru.next/lru.prev, the block order is
+ * page_private, PageBuddy/on-pcp/allocated is page_type, and page_zone() reads the zone from
+ * page->flags — so one record, one cache line, holds everything the allocator touches for a
+ * page, as in the kernel. The per-page paths index the records as `mem[(pfn << 3) + w]`, the
+ * word numbers of mm_types.ts spelled as literals (V8 does not fold an imported constant):
+ *
+ *   0/1 flags   2 lru.next   3 lru.prev   4 private (order)   5 page_type (state)   6 _refcount
+ *
+ * Zone and per-CPU data are the typed arrays of mmzone.ts, indexed the same way.
  */
 
 import { KernelError } from '../kernel/errno';
 import type { Printk } from '../kernel/printk';
-import type { TaskContext } from '../sched/current';
+import type { TaskContext, TaskStruct } from '../sched/current';
 import {
   __GFP_COMP,
   __GFP_HIGH,
@@ -27,27 +34,29 @@ import {
   ZONE_TYPE_HIGHMEM,
   ZONE_TYPE_MOVABLE,
 } from './gfp';
+import { MAX_PAGE_ORDER, type MemMap, PAGE_SHIFT, PAGE_SIZE, ZONE_TYPES } from './memmap';
 import {
-  MAX_PAGE_ORDER,
-  type MemMap,
-  NR_PAGE_ORDERS,
-  PAGE_SHIFT,
-  PAGE_SIZE,
-  ZONE_TYPES,
-  type ZoneSpan,
-} from './memmap';
+  PAGE_RECORD_WORDS,
+  PR_LRU_NEXT,
+  PR_LRU_PREV,
+  PR_PAGE_TYPE,
+  PR_PRIVATE,
+  PR_REFCOUNT,
+} from './mm_types';
+import { NR_PCP_ORDERS, PAGE_ALLOC_COSTLY_ORDER, PCP_LISTS, PCP_TAILS, PCP_WORDS, Zone } from './mmzone';
 
-/** PAGE_ALLOC_COSTLY_ORDER: orders up to this one are cached on the per-CPU lists. */
-export const PAGE_ALLOC_COSTLY_ORDER = 3;
-const NR_PCP_ORDERS = PAGE_ALLOC_COSTLY_ORDER + 1;
+// per_cpu_pages words (mmzone.ts): `cpu * 11` count, +1 high, +2 batch, +3 + order list head,
+// +7 + order list tail.
 
-/** What a block head is; tail pages of any block stay PAGE_STATE_NONE. */
+export { PAGE_ALLOC_COSTLY_ORDER, Zone };
+
+/** What a block head is (page_type); tail pages of any block stay PAGE_STATE_NONE. */
 export const PAGE_STATE_NONE = 0;
-/** PageBuddy(): head of a free block on a zone free list (order in `order`). */
+/** PageBuddy(): head of a free block on a zone free list (order in page_private). */
 export const PAGE_STATE_BUDDY = 1;
 /** Free block on a per-CPU list (counted as taken from the zone, as NR_FREE_PAGES does). */
 export const PAGE_STATE_PCP = 2;
-/** Allocated block head (order in `order`, references in `refcount`). */
+/** Allocated block head (order in page_private, references in _refcount). */
 export const PAGE_STATE_ALLOCATED = 3;
 /** PageReserved(): memblock-reserved at boot, never handed to the buddy allocator. */
 export const PAGE_STATE_RESERVED = 4;
@@ -62,78 +71,26 @@ const LOWMEM_RESERVE_RATIO = [256, 256, 32, 0, 0, 0];
 const WATERMARK_SCALE_FACTOR = 10;
 
 /**
- * The page allocator's side of page allocation tagging: where mm/page_alloc.c and friends call into
- * include/linux/pgalloc_tag.h. Provided by the kernel glue around alloc-tag; absent (not a no-op
- * object, absent) in the nohooks build.
+ * include/linux/pgalloc_tag.h as mm/page_alloc.c and friends call it (post_alloc_hook(),
+ * free_pages_prepare(), __free_pages(), split_page(), folio_migrate_flags(), the memblock
+ * release). Provided by alloc-tag's hooks for the backend chosen at boot; absent (not a no-op
+ * object, absent) in the nohooks build. Each hook tests mem_alloc_profiling_key first.
  */
 export interface PageAllocHooks<Tag = unknown> {
   /** post_alloc_hook() → pgalloc_tag_add(page, current, 1 << order). */
-  postAllocHook(pfn: number, order: number): void;
+  pgallocTagAdd(pfn: number, task: TaskStruct, nr: number): void;
   /** free_pages_prepare() → pgalloc_tag_sub(page, 1 << order). */
-  freePagesPrepare(pfn: number, order: number): void;
-  /** __free_pages() → pgalloc_tag_get(page) before the reference is dropped: a tag ref, 0 = none. */
-  tagGet(pfn: number): Tag;
+  pgallocTagSub(pfn: number, nr: number): void;
+  /** __free_pages() → pgalloc_tag_get(page) before the reference is dropped. */
+  pgallocTagGet(pfn: number): Tag;
   /** __free_pages() partial free → pgalloc_tag_sub_pages(tag, nr). */
-  subPages(tag: Tag, nrPages: number): void;
+  pgallocTagSubPages(tag: Tag, nrPages: number): void;
   /** split_page() / folio split → pgalloc_tag_split(folio, old_order, new_order). */
-  split(pfn: number, oldOrder: number, newOrder: number): void;
+  pgallocTagSplit(pfn: number, oldOrder: number, newOrder: number): void;
   /** folio_migrate_flags() → pgalloc_tag_swap(new, old): the two folios exchange tag references. */
-  swap(newPfn: number, oldPfn: number): void;
+  pgallocTagSwap(newPfn: number, oldPfn: number): void;
   /** memblock release, free_reserved_page() → clear_page_tag_ref(page). */
   clearPageTagRef(pfn: number): void;
-}
-
-/** struct zone: one zone of one node with its free area, watermarks and per-CPU lists. */
-export class Zone {
-  readonly nid: number;
-  /** Index among the configured zones (the zone number in page->flags). */
-  readonly zoneIdx: number;
-  /** enum zone_type of the zone (ZONE_TYPES index). */
-  readonly zoneType: number;
-  readonly name: string;
-  readonly startPfn: number;
-  readonly endPfn: number;
-  /** managed_pages: pages handed to the buddy allocator. */
-  managedPages = 0;
-  /** present_pages: pages with memory behind them (all of the span here). */
-  readonly presentPages: number;
-  /** NR_FREE_PAGES: pages on the free lists (not the per-CPU lists). */
-  freePages = 0;
-  /** free_area[order].free_list heads (pfn, -1 = empty). */
-  readonly freeHead = new Int32Array(NR_PAGE_ORDERS).fill(NONE);
-  /** free_area[order].nr_free: blocks per order. */
-  readonly nrFree = new Float64Array(NR_PAGE_ORDERS);
-  wmarkMin = 0;
-  wmarkLow = 0;
-  wmarkHigh = 0;
-  /** lowmem_reserve[j]: pages kept back from allocations whose highest zone index is j. */
-  readonly lowmemReserve: Float64Array;
-  /** per_cpu_pages lists: head of cpu·NR_PCP_ORDERS + order. */
-  readonly pcpHead: Int32Array;
-  /** per_cpu_pages.count: pages on each CPU's lists. */
-  readonly pcpCount: Int32Array;
-  pcpHigh = 0;
-  pcpBatch = 1;
-
-  constructor(span: ZoneSpan, nrZones: number, nrCpus: number) {
-    this.nid = span.nid;
-    this.zoneIdx = span.zoneIdx;
-    this.zoneType = ZONE_TYPES.indexOf(span.type);
-    this.name = span.type;
-    this.startPfn = span.startPfn;
-    this.endPfn = span.endPfn;
-    this.presentPages = span.endPfn - span.startPfn;
-    this.lowmemReserve = new Float64Array(nrZones);
-    this.pcpHead = new Int32Array(nrCpus * NR_PCP_ORDERS).fill(NONE);
-    this.pcpCount = new Int32Array(nrCpus);
-  }
-
-  /** Pages on every CPU's per-CPU lists. */
-  get pcpPages(): number {
-    let n = 0;
-    for (let i = 0; i < this.pcpCount.length; i++) n += this.pcpCount[i]!;
-    return n;
-  }
 }
 
 /** Constructor options shared by both allocators. */
@@ -177,29 +134,35 @@ export abstract class BuddyAllocator {
   readonly zones: readonly Zone[];
   /** node_zonelists[nid]: zones to try, local node first, highest zone first. */
   readonly zonelists: readonly (readonly Zone[])[];
-  /** Next block on the same list (pfn, -1 = end). */
-  readonly next: Int32Array;
-  /** Previous block on the same list (pfn, -1 = this is the head). */
-  readonly prev: Int32Array;
-  /** Order of the block a head page starts (free or allocated). */
-  readonly order: Uint8Array;
-  /** PAGE_STATE_* of a block head. */
-  readonly state: Uint8Array;
-  /** _refcount of allocated block heads. */
-  readonly refcount: Int32Array;
+  /**
+   * The memmap's struct page records as int32 words (MemMap.mem). Not readonly: the
+   * memory-traffic accounting swaps in a recording view of the same words after boot.
+   */
+  mem: Int32Array;
   protected readonly ctx: TaskContext;
   protected readonly printk: Printk;
   protected readonly pgHead: number;
   protected readonly pgReserved: number;
-  /** The memmap's flags words, read directly for PG_head on the free path (a low-word bit). */
-  private readonly flagsWords: Uint32Array;
-  private readonly flagsStride: number;
+  /** 1 << PG_head (a bit of the flags word's low half). */
   private readonly headMask: number;
   /** 1 << PG_hwpoison (0 without CONFIG_MEMORY_FAILURE). */
   private readonly hwpoisonMask: number;
   /** highest configured zone index per enum zone_type (gfp_zone mapped onto this config). */
   private readonly highestIdxForType: Int8Array;
-  private readonly zoneOfPfnBound: Float64Array;
+  /**
+   * page_zone(): the zone field of page->flags is bits [zoneShift, zoneShift + width) of word
+   * zoneWord of the record, the node field likewise; zoneTable[nid * zonesPerNode + zone].
+   * nodeMask 0: one node, or the node is not in page->flags (then nodeOfPfn() finds it).
+   */
+  private readonly zoneWord: number;
+  private readonly zoneShift: number;
+  private readonly zoneMask: number;
+  private readonly nodeWord: number;
+  private readonly nodeShift: number;
+  private readonly nodeMask: number;
+  private readonly nodeNotInFlags: boolean;
+  private readonly zonesPerNode: number;
+  private readonly zoneTable: Zone[];
   protected allocated = 0;
   protected reserved = 0;
   protected poisoned = 0;
@@ -209,9 +172,23 @@ export abstract class BuddyAllocator {
   private failSpace = 0;
 
   constructor(opts: PageAllocatorOptions) {
+    // The per-page paths spell the record layouts as literals; they must be these.
+    if (
+      PAGE_RECORD_WORDS !== 8 ||
+      PR_LRU_NEXT !== 2 ||
+      PR_LRU_PREV !== 3 ||
+      PR_PRIVATE !== 4 ||
+      PR_PAGE_TYPE !== 5 ||
+      PR_REFCOUNT !== 6 ||
+      PCP_WORDS !== 11 ||
+      PCP_LISTS !== 3 ||
+      PCP_TAILS !== 7
+    )
+      throw new Error('struct page / per_cpu_pages layout and the page allocator disagree');
     const mm = opts.memmap;
     this.memmap = mm;
     this.nrPages = mm.nrPages;
+    this.mem = mm.mem;
     this.ctx = opts.ctx;
     this.printk = opts.printk;
     this.pgHead = opts.pgHead;
@@ -221,18 +198,18 @@ export abstract class BuddyAllocator {
     const flagBits = mm.flags.wordsPerPage * 32;
     if (!(Number.isInteger(opts.pgReserved) && opts.pgReserved >= 0 && opts.pgReserved < flagBits))
       throw new KernelError('EINVAL', `PG_reserved must be bit 0..${flagBits - 1}, got ${opts.pgReserved}`);
-    this.flagsWords = mm.flags.words;
-    this.flagsStride = mm.flags.wordsPerPage;
     this.headMask = 1 << opts.pgHead;
     const hw = opts.pgHwpoison;
     if (hw !== undefined && !(hw >= 0 && hw < 32))
       throw new KernelError('EINVAL', `PG_hwpoison must be bit 0..31, got ${hw}`);
     this.hwpoisonMask = hw === undefined ? 0 : 1 << hw;
-    const nrZonesPerNode = Math.max(...mm.zones.map((z) => z.zoneIdx)) + 1;
-    this.zones = mm.zones.map((z) => new Zone(z, nrZonesPerNode, opts.ctx.nrCpus));
+    this.zonesPerNode = Math.max(...mm.zones.map((z) => z.zoneIdx)) + 1;
+    this.zones = mm.zones.map((z) => new Zone(z, this.zonesPerNode, opts.ctx.nrCpus));
+    // build_zonerefs_node(): only populated zones are in a zonelist.
+    const populated = this.zones.filter((z) => z.presentPages > 0);
     this.zonelists = mm.nodes.map((n) => {
-      const local = this.zones.filter((z) => z.nid === n.nid).sort((a, b) => b.zoneIdx - a.zoneIdx);
-      const remote = this.zones
+      const local = populated.filter((z) => z.nid === n.nid).sort((a, b) => b.zoneIdx - a.zoneIdx);
+      const remote = populated
         .filter((z) => z.nid !== n.nid)
         .sort((a, b) => b.zoneIdx - a.zoneIdx || a.nid - b.nid);
       return [...local, ...remote];
@@ -242,57 +219,115 @@ export abstract class BuddyAllocator {
       for (const z of this.zones)
         if (z.zoneType <= t && z.zoneIdx > this.highestIdxForType[t]!) this.highestIdxForType[t] = z.zoneIdx;
     }
-    this.zoneOfPfnBound = new Float64Array(this.zones.map((z) => z.endPfn));
-    const n = this.nrPages;
-    this.next = new Int32Array(n);
-    this.prev = new Int32Array(n);
-    this.order = new Uint8Array(n);
-    this.state = new Uint8Array(n);
-    this.refcount = new Int32Array(n);
+    this.zoneTable = [];
+    for (const z of this.zones) this.zoneTable[z.nid * this.zonesPerNode + z.zoneIdx] = z;
+    const L = mm.layout;
+    const zf = fieldInHalf(L.ZONES_PGSHIFT, L.ZONES_WIDTH);
+    if (zf === null) throw new KernelError('EINVAL', 'the zone field of page->flags straddles bit 32');
+    [this.zoneWord, this.zoneShift, this.zoneMask] = zf;
+    const nf = fieldInHalf(L.NODES_PGSHIFT, L.NODES_WIDTH);
+    this.nodeNotInFlags = mm.nodes.length > 1 && (L.NODES_WIDTH === 0 || nf === null);
+    [this.nodeWord, this.nodeShift, this.nodeMask] = nf ?? [0, 0, 0];
+    if (this.nodeNotInFlags) this.nodeMask = 0;
+  }
+
+  /** page_type of the record (PAGE_STATE_*). */
+  pageState(pfn: number): number {
+    return this.mem[(pfn << 3) + 5]!;
   }
 
   // ---------------------------------------------------------------- intrusive lists
 
+  /** list_add(&page->lru, head): `heads[slot]` is the list head (pfn, -1 = empty). */
   private listAdd(heads: Int32Array, slot: number, pfn: number): void {
+    const mem = this.mem;
     const h = heads[slot]!;
-    this.next[pfn] = h;
-    this.prev[pfn] = NONE;
-    if (h !== NONE) this.prev[h] = pfn;
+    mem[(pfn << 3) + 2] = h;
+    mem[(pfn << 3) + 3] = NONE;
+    if (h !== NONE) mem[(h << 3) + 3] = pfn;
     heads[slot] = pfn;
   }
 
+  /** list_del(&page->lru). */
   private listDel(heads: Int32Array, slot: number, pfn: number): void {
-    const n = this.next[pfn]!;
-    const p = this.prev[pfn]!;
-    if (p !== NONE) this.next[p] = n;
+    const mem = this.mem;
+    const n = mem[(pfn << 3) + 2]!;
+    const p = mem[(pfn << 3) + 3]!;
+    if (p !== NONE) mem[(p << 3) + 2] = n;
     else heads[slot] = n;
-    if (n !== NONE) this.prev[n] = p;
+    if (n !== NONE) mem[(n << 3) + 3] = p;
+  }
+
+  /** list_add(&page->pcp_list, &pcp->lists[order]): `base` is the CPU's record in zone.pcp. */
+  private pcpListAdd(pcp: Int32Array, base: number, order: number, pfn: number): void {
+    const mem = this.mem;
+    const h = pcp[base + 3 + order]!;
+    mem[(pfn << 3) + 2] = h;
+    mem[(pfn << 3) + 3] = NONE;
+    if (h !== NONE) mem[(h << 3) + 3] = pfn;
+    else pcp[base + 7 + order] = pfn;
+    pcp[base + 3 + order] = pfn;
+  }
+
+  /** list_add_tail(&page->pcp_list, &pcp->lists[order]) (rmqueue_bulk()). */
+  private pcpListAddTail(pcp: Int32Array, base: number, order: number, pfn: number): void {
+    const mem = this.mem;
+    const t = pcp[base + 7 + order]!;
+    mem[(pfn << 3) + 2] = NONE;
+    mem[(pfn << 3) + 3] = t;
+    if (t !== NONE) mem[(t << 3) + 2] = pfn;
+    else pcp[base + 3 + order] = pfn;
+    pcp[base + 7 + order] = pfn;
+  }
+
+  /** list_del(&page->pcp_list). */
+  private pcpListDel(pcp: Int32Array, base: number, order: number, pfn: number): void {
+    const mem = this.mem;
+    const n = mem[(pfn << 3) + 2]!;
+    const p = mem[(pfn << 3) + 3]!;
+    if (p !== NONE) mem[(p << 3) + 2] = n;
+    else pcp[base + 3 + order] = n;
+    if (n !== NONE) mem[(n << 3) + 3] = p;
+    else pcp[base + 7 + order] = p;
   }
 
   // ---------------------------------------------------------------- buddy core
 
-  /** page_zone(): zones are contiguous and sorted by pfn, so a short scan finds it. */
+  /**
+   * page_zone(): the zone and node numbers from page->flags, as the kernel reads them (the
+   * record is the line the caller is working on anyway).
+   */
   protected zoneOf(pfn: number): Zone {
-    const bounds = this.zoneOfPfnBound;
-    for (let i = 0; i < bounds.length; i++) if (pfn < bounds[i]!) return this.zones[i]!;
+    const mem = this.mem;
+    const zi = (mem[(pfn << 3) + this.zoneWord]! >>> this.zoneShift) & this.zoneMask;
+    const nid = this.nodeNotInFlags
+      ? this.nodeOfPfn(pfn)
+      : (mem[(pfn << 3) + this.nodeWord]! >>> this.nodeShift) & this.nodeMask;
+    return this.zoneTable[nid * this.zonesPerNode + zi]!;
+  }
+
+  /** page_to_nid() when the node is not in page->flags (section_to_node_table): by the node spans. */
+  private nodeOfPfn(pfn: number): number {
+    for (const n of this.memmap.nodes) if (pfn < n.endPfn) return n.nid;
     throw new KernelError('EINVAL', `pfn ${pfn} is outside physical memory`);
   }
 
   /** add_to_free_list() + set_buddy_order(). */
   private addToFreeList(zone: Zone, pfn: number, order: number): void {
-    this.state[pfn] = PAGE_STATE_BUDDY;
-    this.order[pfn] = order;
+    const mem = this.mem;
+    mem[(pfn << 3) + 5] = PAGE_STATE_BUDDY;
+    mem[(pfn << 3) + 4] = order;
     this.listAdd(zone.freeHead, order, pfn);
     zone.nrFree[order]!++;
-    zone.freePages += 1 << order;
+    zone.data[4]! += 1 << order;
   }
 
   /** del_page_from_free_list(). */
   private delFromFreeList(zone: Zone, pfn: number, order: number): void {
     this.listDel(zone.freeHead, order, pfn);
-    this.state[pfn] = PAGE_STATE_NONE;
+    this.mem[(pfn << 3) + 5] = PAGE_STATE_NONE;
     zone.nrFree[order]!--;
-    zone.freePages -= 1 << order;
+    zone.data[4]! -= 1 << order;
   }
 
   /** __rmqueue_smallest() + expand(): take the smallest free block >= order and split it down. */
@@ -315,11 +350,16 @@ export abstract class BuddyAllocator {
   protected freeOnePage(zone: Zone, pfn: number, order: number): void {
     const start = zone.startPfn;
     const end = zone.endPfn;
-    const state = this.state;
-    const ord = this.order;
+    const mem = this.mem;
     while (order < MAX_PAGE_ORDER) {
       const buddy = pfn ^ (1 << order);
-      if (buddy < start || buddy >= end || state[buddy] !== PAGE_STATE_BUDDY || ord[buddy] !== order) break;
+      if (
+        buddy < start ||
+        buddy >= end ||
+        mem[(buddy << 3) + 5] !== PAGE_STATE_BUDDY ||
+        mem[(buddy << 3) + 4] !== order
+      )
+        break;
       this.delFromFreeList(zone, buddy, order);
       pfn &= ~(1 << order);
       order++;
@@ -327,34 +367,40 @@ export abstract class BuddyAllocator {
     this.addToFreeList(zone, pfn, order);
   }
 
-  /** rmqueue_bulk(): refill a per-CPU list with `count` blocks from the buddy lists. */
+  /** rmqueue_bulk(): refill a per-CPU list with `count` blocks from the buddy lists, at its tail. */
   private rmqueueBulk(zone: Zone, order: number, count: number, cpu: number): number {
-    const slot = cpu * NR_PCP_ORDERS + order;
+    const base = cpu * 11;
+    const pcp = zone.pcp;
+    const mem = this.mem;
     let i = 0;
     for (; i < count; i++) {
       const pfn = this.rmqueueSmallest(zone, order);
       if (pfn === NONE) break;
-      this.state[pfn] = PAGE_STATE_PCP;
-      this.order[pfn] = order;
-      this.listAdd(zone.pcpHead, slot, pfn);
+      mem[(pfn << 3) + 5] = PAGE_STATE_PCP;
+      mem[(pfn << 3) + 4] = order;
+      this.pcpListAddTail(pcp, base, order, pfn);
     }
-    zone.pcpCount[cpu]! += i << order;
+    pcp[base]! += i << order;
     return i;
   }
 
-  /** free_pcppages_bulk(): give `count` pages of a CPU's lists back to the buddy lists. */
+  /**
+   * free_pcppages_bulk(): give `count` pages of a CPU's lists back to the buddy lists, taking
+   * each list's last (coldest) page, the orders in turn.
+   */
   private freePcppagesBulk(zone: Zone, count: number, cpu: number): void {
+    const pcp = zone.pcp;
+    const base = cpu * 11;
     let o = 0;
     let empty = 0;
     while (count > 0 && empty < NR_PCP_ORDERS) {
-      const slot = cpu * NR_PCP_ORDERS + o;
-      const pfn = zone.pcpHead[slot]!;
+      const pfn = pcp[base + 7 + o]!;
       if (pfn === NONE) {
         empty++;
       } else {
         empty = 0;
-        this.listDel(zone.pcpHead, slot, pfn);
-        zone.pcpCount[cpu]! -= 1 << o;
+        this.pcpListDel(pcp, base, o, pfn);
+        pcp[base]! -= 1 << o;
         count -= 1 << o;
         this.freeOnePage(zone, pfn, o);
       }
@@ -362,18 +408,19 @@ export abstract class BuddyAllocator {
     }
   }
 
-  /** rmqueue(): per-CPU list for small orders, buddy lists otherwise. */
+  /** rmqueue(): per-CPU list for small orders (rmqueue_pcplist: its first page), buddy lists otherwise. */
   private rmqueue(zone: Zone, order: number): number {
     if (order > PAGE_ALLOC_COSTLY_ORDER) return this.rmqueueSmallest(zone, order);
-    const cpu = this.ctx.cpu;
-    const slot = cpu * NR_PCP_ORDERS + order;
-    let pfn = zone.pcpHead[slot]!;
+    const base = this.ctx.cpu * 11;
+    const pcp = zone.pcp;
+    let pfn = pcp[base + 3 + order]!;
     if (pfn === NONE) {
-      if (this.rmqueueBulk(zone, order, Math.max(zone.pcpBatch >> order, 1), cpu) === 0) return NONE;
-      pfn = zone.pcpHead[slot]!;
+      if (this.rmqueueBulk(zone, order, Math.max(pcp[base + 2]! >> order, 1), this.ctx.cpu) === 0)
+        return NONE;
+      pfn = pcp[base + 3 + order]!;
     }
-    this.listDel(zone.pcpHead, slot, pfn);
-    zone.pcpCount[cpu]! -= 1 << order;
+    this.pcpListDel(pcp, base, order, pfn);
+    pcp[base]! -= 1 << order;
     return pfn;
   }
 
@@ -385,7 +432,7 @@ export abstract class BuddyAllocator {
     highestIdx: number,
     high: boolean,
   ): boolean {
-    const free = zone.freePages - (1 << order) + 1;
+    const free = zone.data[4]! - (1 << order) + 1;
     let min = mark;
     if (high) min -= min >> 1;
     if (free <= min + zone.lowmemReserve[highestIdx]!) return false;
@@ -394,7 +441,7 @@ export abstract class BuddyAllocator {
     return false;
   }
 
-  /** One pass of get_page_from_freelist() over the node's zonelist at watermark `wmark`. */
+  /** One pass of get_page_from_freelist() over the node's zonelist at watermark `wmark` (0 min, 1 low, 2 high). */
   private getPageFromFreelist(
     order: number,
     highestIdx: number,
@@ -405,9 +452,8 @@ export abstract class BuddyAllocator {
     const zonelist = this.zonelists[nid]!;
     for (let i = 0; i < zonelist.length; i++) {
       const zone = zonelist[i]!;
-      if (zone.zoneIdx > highestIdx || zone.managedPages === 0) continue;
-      const mark = wmark === 0 ? zone.wmarkMin : wmark === 1 ? zone.wmarkLow : zone.wmarkHigh;
-      if (!this.zoneWatermarkOk(zone, order, mark, highestIdx, high)) continue;
+      if (zone.zoneIdx > highestIdx || zone.data[3] === 0) continue;
+      if (!this.zoneWatermarkOk(zone, order, zone.data[wmark]!, highestIdx, high)) continue;
       const pfn = this.rmqueue(zone, order);
       if (pfn !== NONE) return pfn;
     }
@@ -489,11 +535,12 @@ export abstract class BuddyAllocator {
 
   /** prep_new_page(): the block becomes an allocated head with one reference. */
   protected prepNewPage(pfn: number, order: number, gfp: number): void {
-    this.state[pfn] = PAGE_STATE_ALLOCATED;
-    this.order[pfn] = order;
-    this.refcount[pfn] = 1;
+    const mem = this.mem;
+    mem[(pfn << 3) + 5] = PAGE_STATE_ALLOCATED;
+    mem[(pfn << 3) + 4] = order;
+    mem[(pfn << 3) + 6] = 1;
     this.allocated += 1 << order;
-    if (order > 0 && gfp & __GFP_COMP) this.flagsWords[pfn * this.flagsStride]! |= this.headMask;
+    if (order > 0 && gfp & __GFP_COMP) mem[pfn << 3]! |= this.headMask;
   }
 
   /**
@@ -502,22 +549,26 @@ export abstract class BuddyAllocator {
    * buddy lists.
    */
   protected freeUnrefPage(pfn: number, order: number): void {
-    this.state[pfn] = PAGE_STATE_NONE;
-    this.refcount[pfn] = 0;
+    const mem = this.mem;
+    mem[(pfn << 3) + 5] = PAGE_STATE_NONE;
+    mem[(pfn << 3) + 6] = 0;
     this.allocated -= 1 << order;
-    if (order > 0) this.flagsWords[pfn * this.flagsStride]! &= ~this.headMask;
+    if (order > 0) mem[pfn << 3]! &= ~this.headMask;
     const zone = this.zoneOf(pfn);
     if (order > PAGE_ALLOC_COSTLY_ORDER) {
       this.freeOnePage(zone, pfn, order);
       return;
     }
     const cpu = this.ctx.cpu;
-    this.state[pfn] = PAGE_STATE_PCP;
-    this.order[pfn] = order;
-    this.listAdd(zone.pcpHead, cpu * NR_PCP_ORDERS + order, pfn);
-    zone.pcpCount[cpu]! += 1 << order;
-    const count = zone.pcpCount[cpu]!;
-    if (count >= zone.pcpHigh) this.freePcppagesBulk(zone, count - zone.pcpHigh + zone.pcpBatch, cpu);
+    const base = cpu * 11;
+    const pcp = zone.pcp;
+    mem[(pfn << 3) + 5] = PAGE_STATE_PCP;
+    mem[(pfn << 3) + 4] = order;
+    this.pcpListAdd(pcp, base, order, pfn);
+    pcp[base]! += 1 << order;
+    const count = pcp[base]!;
+    const high = pcp[base + 1]!;
+    if (count >= high) this.freePcppagesBulk(zone, count - high + pcp[base + 2]!, cpu);
   }
 
   /**
@@ -527,12 +578,13 @@ export abstract class BuddyAllocator {
    * here is a byte the free path's hook calls cannot use.
    */
   protected checkFree(pfn: number, order: number, what: string): void {
+    const mem = this.mem;
     if (
       !(
         pfn >>> 0 === pfn &&
         pfn < this.nrPages &&
-        this.state[pfn] === PAGE_STATE_ALLOCATED &&
-        this.order[pfn] === order
+        mem[(pfn << 3) + 5] === PAGE_STATE_ALLOCATED &&
+        mem[(pfn << 3) + 4] === order
       )
     )
       this.badFree(pfn, order, what);
@@ -542,7 +594,7 @@ export abstract class BuddyAllocator {
   private badFree(pfn: number, order: number, what: string): never {
     if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.nrPages)
       throw new KernelError('EINVAL', `${what}: pfn ${pfn} is outside physical memory`);
-    const st = this.state[pfn]!;
+    const st = this.pageState(pfn);
     if (st !== PAGE_STATE_ALLOCATED)
       throw new KernelError(
         'EINVAL',
@@ -550,50 +602,52 @@ export abstract class BuddyAllocator {
       );
     throw new KernelError(
       'EINVAL',
-      `${what}: pfn 0x${pfn.toString(16)} was allocated with order ${this.order[pfn]}, freed with order ${order}`,
+      `${what}: pfn 0x${pfn.toString(16)} was allocated with order ${this.mem[(pfn << 3) + 4]}, freed with order ${order}`,
     );
   }
 
   /** Validation of split_page(): an allocated head held once, larger than the pieces. */
   protected checkSplit(pfn: number, newOrder: number): number {
-    if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.nrPages || this.state[pfn] !== PAGE_STATE_ALLOCATED)
+    if (
+      !Number.isInteger(pfn) ||
+      pfn < 0 ||
+      pfn >= this.nrPages ||
+      this.pageState(pfn) !== PAGE_STATE_ALLOCATED
+    )
       throw new KernelError('EINVAL', `split_page: pfn ${pfn} is not an allocated block head`);
-    const order = this.order[pfn]!;
+    const order = this.mem[(pfn << 3) + 4]!;
     if (!Number.isInteger(newOrder) || newOrder < 0 || newOrder >= order)
       throw new KernelError(
         'EINVAL',
         `split_page: cannot split an order-${order} block into order-${newOrder} pieces`,
       );
-    if (this.refcount[pfn] !== 1)
-      throw new KernelError(
-        'EBUSY',
-        `split_page: pfn 0x${pfn.toString(16)} has ${this.refcount[pfn]} references`,
-      );
+    const refs = this.mem[(pfn << 3) + 6]!;
+    if (refs !== 1)
+      throw new KernelError('EBUSY', `split_page: pfn 0x${pfn.toString(16)} has ${refs} references`);
     return order;
   }
 
   /** The page-structure part of split_page()/__split_huge_page(): each piece becomes a head. */
   protected splitPageMeta(pfn: number, order: number, newOrder: number): void {
     // checkSplit() validated the block, so PG_head is set and cleared on the words directly.
-    const words = this.flagsWords;
-    const stride = this.flagsStride;
+    const mem = this.mem;
     const headMask = this.headMask;
     const compound = this.isHead(pfn);
     const step = 1 << newOrder;
     for (let p = pfn; p < pfn + (1 << order); p += step) {
-      this.state[p] = PAGE_STATE_ALLOCATED;
-      this.order[p] = newOrder;
-      this.refcount[p] = 1;
+      mem[(p << 3) + 5] = PAGE_STATE_ALLOCATED;
+      mem[(p << 3) + 4] = newOrder;
+      mem[(p << 3) + 6] = 1;
       if (compound) {
-        if (newOrder > 0) words[p * stride]! |= headMask;
-        else words[p * stride]! &= ~headMask;
+        if (newOrder > 0) mem[p << 3]! |= headMask;
+        else mem[p << 3]! &= ~headMask;
       }
     }
   }
 
   /** Validation of get_page()/put_page() (the message in a cold function, as in checkFree). */
   protected checkRef(pfn: number, what: string): void {
-    if (!(pfn >>> 0 === pfn && pfn < this.nrPages && this.state[pfn] === PAGE_STATE_ALLOCATED))
+    if (!(pfn >>> 0 === pfn && pfn < this.nrPages && this.mem[(pfn << 3) + 5] === PAGE_STATE_ALLOCATED))
       this.badRef(pfn, what);
   }
 
@@ -607,25 +661,31 @@ export abstract class BuddyAllocator {
    * adjust_managed_page_count(+1); the page is then freed like any allocated page.
    */
   protected adoptReservedPage(pfn: number): void {
-    if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.nrPages || this.state[pfn] !== PAGE_STATE_RESERVED)
+    if (
+      !Number.isInteger(pfn) ||
+      pfn < 0 ||
+      pfn >= this.nrPages ||
+      this.pageState(pfn) !== PAGE_STATE_RESERVED
+    )
       throw new KernelError('EINVAL', `free_reserved_page: pfn ${pfn} is not a reserved page`);
     this.memmap.flags.clearFlag(pfn, this.pgReserved);
     this.reserved--;
     this.zoneOf(pfn).managedPages++;
-    this.state[pfn] = PAGE_STATE_ALLOCATED;
-    this.order[pfn] = 0;
-    this.refcount[pfn] = 1;
+    const mem = this.mem;
+    mem[(pfn << 3) + 5] = PAGE_STATE_ALLOCATED;
+    mem[(pfn << 3) + 4] = 0;
+    mem[(pfn << 3) + 6] = 1;
     this.allocated++;
   }
 
   /** PageHead(). */
   isHead(pfn: number): boolean {
-    return (this.flagsWords[pfn * this.flagsStride]! & this.headMask) !== 0;
+    return (this.mem[pfn << 3]! & this.headMask) !== 0;
   }
 
   /** PageHWPoison(). */
   isHwPoison(pfn: number): boolean {
-    return (this.flagsWords[pfn * this.flagsStride]! & this.hwpoisonMask) !== 0;
+    return (this.mem[pfn << 3]! & this.hwpoisonMask) !== 0;
   }
 
   /**
@@ -637,18 +697,19 @@ export abstract class BuddyAllocator {
     if (this.hwpoisonMask === 0)
       throw new KernelError('ENOSYS', 'memory_failure: CONFIG_MEMORY_FAILURE is not set');
     this.checkRef(pfn, 'memory_failure');
-    if (this.order[pfn] !== 0)
+    const order = this.mem[(pfn << 3) + 4]!;
+    if (order !== 0)
       throw new KernelError(
         'EINVAL',
-        `memory_failure: pfn 0x${pfn.toString(16)} heads an order-${this.order[pfn]} block`,
+        `memory_failure: pfn 0x${pfn.toString(16)} heads an order-${order} block`,
       );
-    this.flagsWords[pfn * this.flagsStride]! |= this.hwpoisonMask;
+    this.mem[pfn << 3]! |= this.hwpoisonMask;
   }
 
   /** free_pages_prepare()'s hwpoison early return: the page leaves the allocator for good. */
   protected takeOutPoisoned(pfn: number): void {
-    this.state[pfn] = PAGE_STATE_HWPOISON;
-    this.refcount[pfn] = 0;
+    this.mem[(pfn << 3) + 5] = PAGE_STATE_HWPOISON;
+    this.mem[(pfn << 3) + 6] = 0;
     this.allocated--;
     this.poisoned++;
   }
@@ -659,33 +720,38 @@ export abstract class BuddyAllocator {
    * mm/memblock.c: memblock_free_all() — mark `reservedRanges` PG_reserved and hand every other
    * page of each zone to the buddy allocator in the largest aligned blocks that fit
    * (memblock_free_pages → __free_pages_core), then compute watermarks and per-CPU batch sizes.
+   * The free ranges are the gaps between the reserved ranges, so no page is visited twice.
    */
   memblockFreeAll(reservedRanges: ReadonlyArray<readonly [number, number]>): void {
     if (this.zones.some((z) => z.managedPages > 0))
       throw new KernelError('EBUSY', 'memblock_free_all: memory was already released to the buddy allocator');
-    const sorted = [...reservedRanges].sort((a, b) => a[0] - b[0]);
+    const merged: Array<[number, number]> = [];
+    for (const [s, e] of [...reservedRanges].sort((a, b) => a[0] - b[0])) {
+      const lo = Math.max(0, s);
+      const hi = Math.min(e, this.nrPages);
+      if (hi <= lo) continue;
+      const last = merged[merged.length - 1];
+      if (last !== undefined && lo <= last[1]) last[1] = Math.max(last[1], hi);
+      else merged.push([lo, hi]);
+    }
     const flags = this.memmap.flags;
-    for (const [s, e] of sorted) {
-      // The loop bounds keep p inside the memmap: no per-page validation.
-      for (let p = Math.max(0, s); p < Math.min(e, this.nrPages); p++) {
-        if (this.state[p] === PAGE_STATE_RESERVED) continue;
-        this.state[p] = PAGE_STATE_RESERVED;
+    const mem = this.mem;
+    for (const [lo, hi] of merged) {
+      // The merged bounds keep p inside the memmap: no per-page validation.
+      for (let p = lo; p < hi; p++) {
+        mem[(p << 3) + 5] = PAGE_STATE_RESERVED;
         flags.setFlagUnchecked(p, this.pgReserved);
-        this.reserved++;
       }
+      this.reserved += hi - lo;
     }
     for (const zone of this.zones) {
       let pfn = zone.startPfn;
-      while (pfn < zone.endPfn) {
-        if (this.state[pfn] === PAGE_STATE_RESERVED) {
-          pfn++;
-          continue;
-        }
-        let end = pfn;
-        while (end < zone.endPfn && this.state[end] !== PAGE_STATE_RESERVED) end++;
-        this.freeRangeToBuddy(zone, pfn, end);
-        pfn = end;
+      for (const [lo, hi] of merged) {
+        if (hi <= pfn || lo >= zone.endPfn) continue;
+        if (lo > pfn) this.freeRangeToBuddy(zone, pfn, lo);
+        pfn = Math.max(pfn, hi);
       }
+      if (pfn < zone.endPfn) this.freeRangeToBuddy(zone, pfn, zone.endPfn);
     }
     this.setupPerZoneWmarks();
   }
@@ -720,10 +786,8 @@ export abstract class BuddyAllocator {
       let tmp: number;
       if (!isLow(z)) tmp = Math.min(128, Math.max(32, Math.floor(z.managedPages / 1024)));
       else tmp = lowmemPages === 0 ? 0 : Math.floor((pagesMin * z.managedPages) / lowmemPages);
-      z.wmarkMin = tmp;
       const step = Math.max(tmp >> 2, Math.floor((z.managedPages * WATERMARK_SCALE_FACTOR) / 10000));
-      z.wmarkLow = tmp + step;
-      z.wmarkHigh = tmp + 2 * step;
+      z.setWatermarks(tmp, tmp + step, tmp + 2 * step);
     }
     for (const node of this.zonelists.keys()) {
       const local = this.zones.filter((z) => z.nid === node).sort((a, b) => a.zoneIdx - b.zoneIdx);
@@ -743,8 +807,8 @@ export abstract class BuddyAllocator {
       batch = Math.floor(batch / 4);
       if (batch < 1) batch = 1;
       batch = 2 ** Math.floor(Math.log2(batch + (batch >> 1))) - 1;
-      z.pcpBatch = Math.max(batch, 1);
-      z.pcpHigh = Math.max(Math.floor(z.wmarkLow / nrCpus), z.pcpBatch * 4);
+      batch = Math.max(batch, 1);
+      z.setPcpHighBatch(Math.max(Math.floor(z.wmarkLow / nrCpus), batch * 4), batch);
     }
   }
 
@@ -776,17 +840,17 @@ export abstract class BuddyAllocator {
   /** get_page(): take another reference on an allocated block. */
   getPage(pfn: number): void {
     this.checkRef(pfn, 'get_page');
-    this.refcount[pfn]!++;
+    this.mem[(pfn << 3) + 6]!++;
   }
 
   /** page_count(). */
   pageCount(pfn: number): number {
-    return this.state[pfn] === PAGE_STATE_ALLOCATED ? this.refcount[pfn]! : 0;
+    return this.pageState(pfn) === PAGE_STATE_ALLOCATED ? this.mem[(pfn << 3) + 6]! : 0;
   }
 
   /** Order of the allocated block at `pfn`, or -1 if `pfn` is not an allocated head. */
   allocatedOrder(pfn: number): number {
-    return this.state[pfn] === PAGE_STATE_ALLOCATED ? this.order[pfn]! : -1;
+    return this.pageState(pfn) === PAGE_STATE_ALLOCATED ? this.mem[(pfn << 3) + 4]! : -1;
   }
 
   /**
@@ -827,8 +891,8 @@ export abstract class BuddyAllocator {
   /** drain_all_pages(): every CPU's per-CPU lists back to the buddy lists. */
   drainAllPages(): void {
     for (const zone of this.zones)
-      for (let cpu = 0; cpu < zone.pcpCount.length; cpu++)
-        if (zone.pcpCount[cpu]! > 0) this.freePcppagesBulk(zone, zone.pcpCount[cpu]!, cpu);
+      for (let cpu = 0; cpu < zone.nrCpus; cpu++)
+        if (zone.pcpCount(cpu) > 0) this.freePcppagesBulk(zone, zone.pcpCount(cpu), cpu);
   }
 
   /**
@@ -888,19 +952,17 @@ export abstract class BuddyAllocator {
     return s;
   }
 
-  /** Bytes of host memory the allocator's per-page arrays take. */
+  /** Host bytes of the per-page state: the memmap's struct page records. */
   get perPageBytes(): number {
-    return (
-      this.next.byteLength +
-      this.prev.byteLength +
-      this.order.byteLength +
-      this.state.byteLength +
-      this.refcount.byteLength
-    );
+    return this.memmap.hostBytes;
   }
 
   /** Internal consistency check (tests): free lists, counters and states agree. Throws on a mismatch. */
   checkInvariants(): void {
+    const mem = this.mem;
+    const st = (p: number): number => mem[(p << 3) + 5]!;
+    const ord = (p: number): number => mem[(p << 3) + 4]!;
+    const next = (p: number): number => mem[(p << 3) + 2]!;
     let free = 0;
     let pcp = 0;
     for (const z of this.zones) {
@@ -908,8 +970,8 @@ export abstract class BuddyAllocator {
       for (let o = 0; o <= MAX_PAGE_ORDER; o++) {
         let n = 0;
         let prev = NONE;
-        for (let p = z.freeHead[o]!; p !== NONE; p = this.next[p]!) {
-          if (this.state[p] !== PAGE_STATE_BUDDY || this.order[p] !== o || this.prev[p] !== prev)
+        for (let p = z.freeHead[o]!; p !== NONE; p = next(p)) {
+          if (st(p) !== PAGE_STATE_BUDDY || ord(p) !== o || mem[(p << 3) + 3] !== prev)
             throw new Error(`free list ${z.name}/${o} corrupt at pfn ${p}`);
           if (p < z.startPfn || p + (1 << o) > z.endPfn || (p & ((1 << o) - 1)) !== 0)
             throw new Error(`free block ${p}/${o} misplaced in ${z.name}`);
@@ -918,8 +980,8 @@ export abstract class BuddyAllocator {
             o < MAX_PAGE_ORDER &&
             buddy >= z.startPfn &&
             buddy < z.endPfn &&
-            this.state[buddy] === PAGE_STATE_BUDDY &&
-            this.order[buddy] === o
+            st(buddy) === PAGE_STATE_BUDDY &&
+            ord(buddy) === o
           )
             throw new Error(`free buddies ${p} and ${buddy} of order ${o} not merged`);
           prev = p;
@@ -929,15 +991,19 @@ export abstract class BuddyAllocator {
         if (n !== z.nrFree[o]) throw new Error(`nr_free mismatch in ${z.name}/${o}`);
       }
       if (zfree !== z.freePages) throw new Error(`NR_FREE_PAGES mismatch in ${z.name}`);
-      for (let cpu = 0; cpu < z.pcpCount.length; cpu++) {
+      for (let cpu = 0; cpu < z.nrCpus; cpu++) {
         let c = 0;
-        for (let o = 0; o < NR_PCP_ORDERS; o++)
-          for (let p = z.pcpHead[cpu * NR_PCP_ORDERS + o]!; p !== NONE; p = this.next[p]!) {
-            if (this.state[p] !== PAGE_STATE_PCP || this.order[p] !== o)
+        for (let o = 0; o < NR_PCP_ORDERS; o++) {
+          let last = NONE;
+          for (let p = z.pcpListHead(cpu, o); p !== NONE; p = next(p)) {
+            if (st(p) !== PAGE_STATE_PCP || ord(p) !== o || mem[(p << 3) + 3] !== last)
               throw new Error(`pcp list corrupt at ${p}`);
+            last = p;
             c += 1 << o;
           }
-        if (c !== z.pcpCount[cpu]) throw new Error(`pcp count mismatch in ${z.name} cpu ${cpu}`);
+          if (z.pcpListTail(cpu, o) !== last) throw new Error(`pcp list tail wrong in ${z.name} cpu ${cpu}`);
+        }
+        if (c !== z.pcpCount(cpu)) throw new Error(`pcp count mismatch in ${z.name} cpu ${cpu}`);
         pcp += c;
       }
       free += zfree;
@@ -948,6 +1014,15 @@ export abstract class BuddyAllocator {
         `free ${free} + pcp ${pcp} + allocated ${s.allocatedPages} + poisoned ${s.poisonedPages} != managed ${s.managedPages}`,
       );
   }
+}
+
+/** The bit range [shift, shift + width) as [word of the record, shift in it, mask], or null if it straddles bit 32. */
+function fieldInHalf(shift: number, width: number): [number, number, number] | null {
+  if (width === 0) return [0, 0, 0];
+  const word = shift >>> 5;
+  const s = shift & 31;
+  if (s + width > 32) return null;
+  return [word, s, width === 32 ? -1 : (1 << width) - 1];
 }
 
 /** The kernel built without CONFIG_MEM_ALLOC_PROFILING: no hook exists on any path. */
@@ -962,14 +1037,14 @@ export class NoHooksPageAllocator extends BuddyAllocator {
   freePages(pfn: number, order: number): void {
     this.checkFree(pfn, order, '__free_pages');
     const head = this.isHead(pfn);
-    if (--this.refcount[pfn]! === 0) this.freeFrozenPages(pfn, order);
+    if (--this.mem[(pfn << 3) + 6]! === 0) this.freeFrozenPages(pfn, order);
     else if (!head) this.freeTailChunks(pfn, order);
   }
 
   putPage(pfn: number): void {
     this.checkRef(pfn, 'put_page');
-    if (--this.refcount[pfn]! !== 0) return;
-    this.freeFrozenPages(pfn, this.isHead(pfn) ? this.order[pfn]! : 0);
+    if (--this.mem[(pfn << 3) + 6]! !== 0) return;
+    this.freeFrozenPages(pfn, this.isHead(pfn) ? this.mem[(pfn << 3) + 4]! : 0);
   }
 
   /** __free_frozen_pages(): free_pages_prepare() (hwpoison early return) + free_unref_page(). */
@@ -980,7 +1055,7 @@ export class NoHooksPageAllocator extends BuddyAllocator {
 
   /** __free_pages() of a shared non-compound block: the tail chunks go now (cold path). */
   private freeTailChunks(pfn: number, order: number): void {
-    this.order[pfn] = 0;
+    this.mem[(pfn << 3) + 4] = 0;
     while (order-- > 0) this.freeUnrefPage(pfn + (1 << order), order);
   }
 
@@ -1010,40 +1085,42 @@ export class HookedPageAllocator<Tag = unknown> extends BuddyAllocator {
     this.hooks = hooks;
   }
 
+  /** alloc_pages(): the block, then post_alloc_hook()'s pgalloc_tag_add(page, current, 1 << order). */
   allocPages(order: number, gfp: number = GFP_KERNEL, nid = -1): number {
     const pfn = this.rmqueueAlloc(order, gfp, nid);
     if (pfn < 0) return -1;
     this.prepNewPage(pfn, order, gfp);
-    this.hooks.postAllocHook(pfn, order);
+    this.hooks.pgallocTagAdd(pfn, this.ctx.current, 1 << order);
     return pfn;
   }
 
+  /** __free_pages(): PageHead and pgalloc_tag_get() before the reference is dropped. */
   freePages(pfn: number, order: number): void {
     this.checkFree(pfn, order, '__free_pages');
     const head = this.isHead(pfn);
-    const tag = this.hooks.tagGet(pfn);
-    if (--this.refcount[pfn]! === 0) this.freeFrozenPages(pfn, order);
+    const tag = this.hooks.pgallocTagGet(pfn);
+    if (--this.mem[(pfn << 3) + 6]! === 0) this.freeFrozenPages(pfn, order);
     else if (!head) this.freeTailChunks(pfn, order, tag);
   }
 
   putPage(pfn: number): void {
     this.checkRef(pfn, 'put_page');
-    if (--this.refcount[pfn]! !== 0) return;
-    this.freeFrozenPages(pfn, this.isHead(pfn) ? this.order[pfn]! : 0);
+    if (--this.mem[(pfn << 3) + 6]! !== 0) return;
+    this.freeFrozenPages(pfn, this.isHead(pfn) ? this.mem[(pfn << 3) + 4]! : 0);
   }
 
   /**
    * __free_frozen_pages(): free_pages_prepare() — pgalloc_tag_sub(), and for a poisoned page the
    * early return with clear_page_tag_ref() — then free_unref_page().
    */
-  private freeFrozenPages(pfn: number, order: number): void {
-    this.hooks.freePagesPrepare(pfn, order);
+  protected freeFrozenPages(pfn: number, order: number): void {
+    this.hooks.pgallocTagSub(pfn, 1 << order);
     if (order === 0 && this.isHwPoison(pfn)) this.freePoisonedPage(pfn);
     else this.freeUnrefPage(pfn, order);
   }
 
   /** free_pages_prepare()'s hwpoison early return (cold path). */
-  private freePoisonedPage(pfn: number): void {
+  protected freePoisonedPage(pfn: number): void {
     this.hooks.clearPageTagRef(pfn);
     this.takeOutPoisoned(pfn);
   }
@@ -1052,12 +1129,12 @@ export class HookedPageAllocator<Tag = unknown> extends BuddyAllocator {
    * __free_pages() of a shared non-compound block (cold path): pgalloc_tag_sub_pages() for the
    * pages that go now, then the tail chunks, each through free_pages_prepare().
    */
-  private freeTailChunks(pfn: number, order: number, tag: Tag): void {
-    this.hooks.subPages(tag, (1 << order) - 1);
-    this.order[pfn] = 0;
+  protected freeTailChunks(pfn: number, order: number, tag: Tag): void {
+    this.hooks.pgallocTagSubPages(tag, (1 << order) - 1);
+    this.mem[(pfn << 3) + 4] = 0;
     while (order-- > 0) {
       const p = pfn + (1 << order);
-      this.hooks.freePagesPrepare(p, order);
+      this.hooks.pgallocTagSub(p, 1 << order);
       this.freeUnrefPage(p, order);
     }
   }
@@ -1065,11 +1142,11 @@ export class HookedPageAllocator<Tag = unknown> extends BuddyAllocator {
   splitPage(pfn: number, newOrder = 0): void {
     const order = this.checkSplit(pfn, newOrder);
     this.splitPageMeta(pfn, order, newOrder);
-    this.hooks.split(pfn, order, newOrder);
+    this.hooks.pgallocTagSplit(pfn, order, newOrder);
   }
 
   folioMigrateFlags(newPfn: number, oldPfn: number): void {
-    this.hooks.swap(newPfn, oldPfn);
+    this.hooks.pgallocTagSwap(newPfn, oldPfn);
   }
 
   freeReservedPage(pfn: number): void {
@@ -1080,7 +1157,7 @@ export class HookedPageAllocator<Tag = unknown> extends BuddyAllocator {
 
   protected memblockFreePages(zone: Zone, pfn: number, order: number): void {
     this.hooks.clearPageTagRef(pfn);
-    this.hooks.freePagesPrepare(pfn, order);
+    this.hooks.pgallocTagSub(pfn, 1 << order);
     this.freeOnePage(zone, pfn, order);
   }
 }

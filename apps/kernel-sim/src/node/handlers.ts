@@ -6,7 +6,7 @@ import { demoCommand } from '../cli/demo';
 import { readInputFile } from '../cli/files';
 import type { Io } from '../cli/io';
 import { layoutCommand } from '../cli/layout';
-import { bootKernel, KernelMachine } from '../cli/machine';
+import { bootGuardOf, bootKernel, KernelMachine } from '../cli/machine';
 import type { Handlers, MachineOptions } from '../cli/program';
 import { runScriptLines } from '../cli/runner';
 import { parseScript } from '../cli/script';
@@ -21,7 +21,7 @@ export async function runCommand(
   io: Io,
 ): Promise<number> {
   const lines = parseScript(readInputFile(io.host.files, script));
-  const machine = new KernelMachine(bootKernel(opts, io.host.files));
+  const machine = new KernelMachine(bootKernel(opts, io.host.files, {}, bootGuardOf(io)));
   const session = new Session(machine, io.colorOn, io.host.files);
   const result = runScriptLines(lines, session, io, {
     scriptName: script === '-' ? '<stdin>' : script,
@@ -37,7 +37,7 @@ export async function runCommand(
 
 /** `kernel-sim shell`. */
 export async function shellCommand(opts: MachineOptions, io: Io): Promise<number> {
-  const machine = new KernelMachine(bootKernel(opts, io.host.files));
+  const machine = new KernelMachine(bootKernel(opts, io.host.files, {}, bootGuardOf(io)));
   const session = new Session(machine, io.colorOn, io.host.files);
   return runShell(session, io, `kernel-sim shell: ${machine.describe()}`, { json: opts.json });
 }

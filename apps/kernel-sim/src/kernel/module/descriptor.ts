@@ -1,7 +1,9 @@
 /**
- * The module descriptor: the JSON stand-in for a module's ELF file (kernel-sim.md "Module
- * descriptors") — its name, the call sites of its `alloc_tags` section, that section's
- * alignment and arch prepend, and the sizes of its text and data.
+ * The module descriptor: the JSON stand-in for a module's ELF file (kernel/module/main.c:
+ * load_module() reads these from the ELF headers) — its name, the call sites of its `alloc_tags`
+ * section, that section's alignment (sh_addralign) and arch_mod_section_prepend(), and the sizes
+ * of its text and data. The file format is described in the kernel-sim README, "Module
+ * descriptors".
  */
 
 import { KernelError } from '../errno';
