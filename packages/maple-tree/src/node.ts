@@ -69,9 +69,9 @@ export const META_END = STRIDE - 1;
 /**
  * Nodes come from slabs of at most this many nodes (kernel: the maple_node kmem_cache): node
  * `id` owns cells `(id & SLAB_MASK) * STRIDE ...` of slab `id >> SLAB_SHIFT`'s arrays, so the
- * pool grows by adding slabs and never copies a slab. A slab may hold fewer nodes than that (its
- * ids then stop short of the next slab's): a kind's first slabs are small, SLAB_FIRST nodes,
- * so that a small tree stays small.
+ * pool of leaves grows by adding slabs and never copies one. A slab may hold fewer nodes than
+ * that (its ids then stop short of the next slab's): a kind's first slabs are small,
+ * SLAB_FIRST nodes, so that a small tree stays small; an internal slab doubles in place.
  */
 export const SLAB_SHIFT = 9;
 
@@ -178,11 +178,12 @@ export class MapleNodes {
   }
 
   /**
-   * A new slab of one kind, when the kind's open slab is full. Its room is a quarter of the
-   * room the kind already has (at least SLAB_FIRST, at most SLAB_NODES nodes), or a half
-   * while that is below 32 nodes: the pool grows by an eighth to a third, so it never holds
-   * much more than the tree needs, and nothing is ever copied to grow it (a tree built from
-   * nothing does not pay for its slabs twice). An empty tree has no slab.
+   * A new slab of one kind, when the kind's open slab is full (an internal one only once it
+   * has grown to SLAB_NODES, see growInnerSlab()). Its room is a quarter of the room the kind
+   * already has (at least SLAB_FIRST, at most SLAB_NODES nodes), or a half while that is below
+   * 32 nodes: the leaves grow by an eighth to a third, so the pool never holds much more than
+   * the tree needs, and no leaf is ever copied to grow it (a tree built from nothing does not
+   * pay for its leaves twice). An empty tree has no slab.
    */
   private addSlab(kind: number): number {
     const slab = this.slabKind.length;
@@ -199,6 +200,24 @@ export class MapleNodes {
     this.slabCap.push(room);
     this.slabUsed.push(0);
     return slab;
+  }
+
+  /**
+   * Double the room of an internal slab (up to SLAB_NODES); its nodes keep their ids. Every
+   * walk goes through the internal nodes, so they stay together in few slabs; they are about
+   * a tenth of the nodes, so the copies cost little.
+   */
+  private growInnerSlab(slab: number): void {
+    const old = this.slabCap[slab]! * STRIDE;
+    const cap = Math.min(SLAB_NODES, this.slabCap[slab]! * 2);
+    const cells = cap * STRIDE;
+    this.pivS[slab] = this.pivS[slab]!.concat(ZERO_DOUBLES.slice(0, cells - old));
+    const kids = new Int32Array(cells);
+    kids.set(this.kidS[slab]!);
+    this.kidS[slab] = kids;
+    if (this.allocRangeEnabled) this.gapS[slab] = this.gapS[slab]!.concat(ZERO_DOUBLES.slice(0, cells - old));
+    this.kindRoom[SLAB_INNER] += cap - this.slabCap[slab]!;
+    this.slabCap[slab] = cap;
   }
 
   /** Metadata word of node `id` (see META_END). */
@@ -263,8 +282,11 @@ export class MapleNodes {
     if (id === undefined) {
       let slab = this.openSlab[kind]!;
       if (slab < 0 || this.slabUsed[slab] === this.slabCap[slab]) {
-        slab = this.addSlab(kind);
-        this.openSlab[kind] = slab;
+        if (slab >= 0 && kind === SLAB_INNER && this.slabCap[slab]! < SLAB_NODES) this.growInnerSlab(slab);
+        else {
+          slab = this.addSlab(kind);
+          this.openSlab[kind] = slab;
+        }
       }
       const used = this.slabUsed[slab]!;
       this.slabUsed[slab] = used + 1;
