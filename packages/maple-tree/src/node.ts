@@ -216,7 +216,7 @@ export class MapleNodes {
     kids.set(this.kidS[slab]!);
     this.kidS[slab] = kids;
     if (this.allocRangeEnabled) this.gapS[slab] = this.gapS[slab]!.concat(ZERO_DOUBLES.slice(0, cells - old));
-    this.kindRoom[SLAB_INNER] += cap - this.slabCap[slab]!;
+    this.kindRoom[SLAB_INNER] = this.kindRoom[SLAB_INNER]! + cap - this.slabCap[slab]!;
     this.slabCap[slab] = cap;
   }
 
