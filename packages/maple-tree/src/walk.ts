@@ -212,7 +212,24 @@ export class MapleWalk<T> extends MapleNodes {
    * the lowest level where the path does not run along the subtree's border.
    */
   private stepLeaf(mas: MapleState<T>, dir: 1 | -1): void {
-    const up = this.climb(mas.node, dir);
+    // Most steps stay under the same parent, away from its far end: both edges of the sibling
+    // are then the parent's pivots around it, and nothing needs to climb.
+    const leaf = mas.node;
+    const lw = this.pivS[leaf >> 9]![((leaf & 511) << 4) + 15]!;
+    const parent = Math.floor(lw / 16384) - 1;
+    if (parent >= 0) {
+      const slot = ((lw >> 4) & 15) + dir;
+      const pb = (parent & 511) << 4;
+      const ppiv = this.pivS[parent >> 9]!;
+      if (dir > 0 ? slot < (ppiv[pb + 15]! & 15) : slot > 0) {
+        const node = this.kidS[parent >> 9]![pb + slot]!;
+        if (dir > 0) this.placeOnLeaf(mas, node, 0, mas.nodeMax + 1, ppiv[pb + slot]!);
+        else this.placeOnLeaf(mas, node, this.endOf(node), ppiv[pb + slot - 1]! + 1, mas.nodeMin - 1);
+        this.touchSibling(node, dir);
+        return;
+      }
+    }
+    const up = this.climb(leaf, dir);
     let node = this.climbParent;
     let slot = this.climbSlot;
     let edge = this.childEdge(node, slot, dir);
