@@ -597,10 +597,16 @@ describe('validate() (lib/maple_tree.c: mt_validate)', () => {
     for (let i = 0; i < 400; i++) t.store(i * 2, i);
     for (let i = 0; i < 300; i++) t.erase(i * 2);
     t.validate();
-    // Pool marks live in each node's metadata word (2 = free); ids count up from 0 in slab 0.
-    const internals = t as unknown as { markOf(id: number): number; setMark(id: number, mark: number): void };
+    // Pool marks live in each node's metadata word (2 = free); node id = slab × 512 + index in it.
+    const internals = t as unknown as {
+      markOf(id: number): number;
+      setMark(id: number, mark: number): void;
+      isNodeId(id: number): boolean;
+      pivS: number[][];
+    };
     let freed = -1;
-    for (let id = 0; id < SLAB_MASK && freed < 0; id++) if (internals.markOf(id) === 2) freed = id;
+    for (let id = 0; id < internals.pivS.length << SLAB_SHIFT && freed < 0; id++)
+      if (internals.isNodeId(id) && internals.markOf(id) === 2) freed = id;
     expect(freed).toBeGreaterThanOrEqual(0);
     internals.setMark(freed, 0);
     expect(() => t.validate()).toThrow(/in use but not in the tree/);
