@@ -26,3 +26,17 @@ export class MapleTreeCorruptionError extends Error {
     this.depth = depth;
   }
 }
+
+/** An index argument: an integer in 0..MAX_INDEX, else EINVAL. */
+export function checkIndex(what: string, i: number): void {
+  if (!Number.isSafeInteger(i) || i < 0) {
+    throw new MapleTreeError('EINVAL', `${what} must be an integer in 0..MAX_INDEX, got ${String(i)}`);
+  }
+}
+
+/** A range argument: two indices, first <= last, else EINVAL. */
+export function checkRange(first: number, last: number): void {
+  checkIndex('first index', first);
+  checkIndex('last index', last);
+  if (first > last) throw new MapleTreeError('EINVAL', `first index ${first} > last index ${last}`);
+}

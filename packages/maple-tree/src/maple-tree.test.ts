@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_INDEX, MapleTree, MapleTreeCorruptionError, MapleTreeError } from './index';
+import { SLAB_MASK, SLAB_SHIFT, STRIDE } from './node';
 
 function entries<T>(t: MapleTree<T>): [number, number, T][] {
   return [...t].map((e) => [e.index, e.last, e.value]);
@@ -577,7 +578,7 @@ describe('validate() (lib/maple_tree.c: mt_validate)', () => {
   it('reports a broken pivot without changing the tree', () => {
     const t = new MapleTree<number>();
     for (let i = 0; i < 100; i++) t.store(i * 2, i);
-    const internals = t as unknown as { pivS: Float64Array[]; root: number };
+    const internals = t as unknown as { pivS: number[][]; root: number };
     const leafPivots = internals.pivS[0]!;
     const saved = leafPivots.slice();
     leafPivots[3] = leafPivots[1]!;
@@ -596,18 +597,26 @@ describe('validate() (lib/maple_tree.c: mt_validate)', () => {
     for (let i = 0; i < 400; i++) t.store(i * 2, i);
     for (let i = 0; i < 300; i++) t.erase(i * 2);
     t.validate();
-    const internals = t as unknown as { marks: Uint8Array };
-    const freed = internals.marks.indexOf(2);
+    // Pool marks live in each node's metadata word (2 = free); node id = slab × 512 + index in it.
+    const internals = t as unknown as {
+      markOf(id: number): number;
+      setMark(id: number, mark: number): void;
+      isNodeId(id: number): boolean;
+      pivS: number[][];
+    };
+    let freed = -1;
+    for (let id = 0; id < internals.pivS.length << SLAB_SHIFT && freed < 0; id++)
+      if (internals.isNodeId(id) && internals.markOf(id) === 2) freed = id;
     expect(freed).toBeGreaterThanOrEqual(0);
-    internals.marks[freed] = 0;
+    internals.setMark(freed, 0);
     expect(() => t.validate()).toThrow(/in use but not in the tree/);
   });
 
   it('reports a wrong gap in an allocation tree', () => {
     const t = new MapleTree<number>({ allocRange: true });
     for (let i = 0; i < 300; i++) t.store(i * 2, i);
-    const internals = t as unknown as { gapS: Float64Array[]; root: number };
-    internals.gapS[0]![internals.root * 10] = 1234;
+    const internals = t as unknown as { gapS: number[][]; root: number };
+    internals.gapS[internals.root >> SLAB_SHIFT]![(internals.root & SLAB_MASK) * STRIDE] = 1234;
     expect(() => t.validate()).toThrow(/gap/);
   });
 
@@ -615,16 +624,16 @@ describe('validate() (lib/maple_tree.c: mt_validate)', () => {
     const t = new MapleTree<number>();
     for (let i = 0; i < 300; i++) t.store(i * 2, i);
     const internals = t as unknown as {
-      parentSlot: Uint8Array;
-      kidS: Int32Array[];
+      setParentSlot(id: number, slot: number): void;
+      kidS: number[][];
       root: number;
       height: number;
     };
     const root = internals.root;
-    const child = internals.kidS[root >> 9]![(root & 511) * 16]!;
-    internals.parentSlot[child] = 3;
+    const child = internals.kidS[root >> SLAB_SHIFT]![(root & SLAB_MASK) * STRIDE]!;
+    internals.setParentSlot(child, 3);
     expect(() => t.validate()).toThrow(/points back/);
-    internals.parentSlot[child] = 0;
+    internals.setParentSlot(child, 0);
     t.validate();
     internals.height++;
     expect(() => t.validate()).toThrow(MapleTreeCorruptionError);

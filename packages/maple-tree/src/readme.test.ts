@@ -67,4 +67,26 @@ describe('README examples', () => {
       [160, MAX_INDEX, undefined],
     ]);
   });
+
+  it('iterating fast', () => {
+    const tree = new MapleTree<string>();
+    tree.storeRange(0x800, 0xfff, 'a');
+    tree.storeRange(0x1000, 0x1fff, 'b');
+    tree.storeRange(0x3000, 0x3fff, 'c');
+    let bytes = 0;
+    tree.forEachEntry((_owner, index, last) => {
+      bytes += last - index + 1;
+    });
+    expect(bytes).toBe(0x800 + 0x1000 + 0x1000);
+    const seen: string[] = [];
+    tree.forEachEntryRev(
+      (owner, index) => {
+        seen.push(owner);
+        return index > 0x1000;
+      },
+      0,
+      0xffff,
+    );
+    expect(seen).toEqual(['c', 'b']);
+  });
 });

@@ -1,0 +1,583 @@
+/**
+ * The in-place write paths (slot store, append, node store, erase inside a leaf and across a
+ * leaf end) and the leaf-local iteration, against the reference model, with deterministic
+ * counts of the work done (node rebuilds, allocations, leaf steps).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MAX_INDEX, MapleTree } from './index';
+import { ModelTree } from './model.test-util';
+
+interface Leaf {
+  min: number;
+  max: number;
+  /** the leaf's slots, NULL ones included */
+  slots: { s: number; e: number; v: string }[];
+}
+
+/** The leaves of a tree, in index order, read from its dump (lib/maple_tree.c: mt_dump()). */
+function leavesOf(t: MapleTree<number>): Leaf[] {
+  const out: Leaf[] = [];
+  for (const line of t.dump().split('\n')) {
+    const leaf = /^\s*leaf \d+ \[(\d+), (\d+)\]/.exec(line);
+    if (leaf) {
+      out.push({ min: Number(leaf[1]), max: Number(leaf[2]), slots: [] });
+      continue;
+    }
+    const slot = /^\s*\[(\d+), (\d+)\] (.*)$/.exec(line);
+    if (slot && out.length > 0) {
+      out[out.length - 1]!.slots.push({ s: Number(slot[1]), e: Number(slot[2]), v: slot[3]! });
+    }
+  }
+  return out;
+}
+
+/** Counts of calls to internal methods of one tree (the write path's rebuilds, node allocations). */
+function spy(t: MapleTree<number>, names: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const obj = t as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const name of names) {
+    counts[name] = 0;
+    const f = obj[name]!;
+    obj[name] = function (this: unknown, ...a: unknown[]) {
+      counts[name]!++;
+      return f.apply(this, a);
+    };
+  }
+  return counts;
+}
+
+function entries(t: MapleTree<number>): string {
+  return [...t].map((e) => `${e.index}-${e.last}=${e.value}`).join(' ');
+}
+
+function entriesOfModel(m: ModelTree): string {
+  return m.ranges.map((r) => `${r.s}-${r.e}=${r.v}`).join(' ');
+}
+
+/** n disjoint ranges [k*10, k*10+4] = k stored in the order given, in a tree and the model. */
+function build(order: number[], alloc = false): { t: MapleTree<number>; m: ModelTree } {
+  const t = new MapleTree<number>({ allocRange: alloc });
+  const m = new ModelTree();
+  for (const k of order) {
+    t.storeRange(k * 10, k * 10 + 4, k);
+    m.storeRange(k * 10, k * 10 + 4, k);
+  }
+  return { t, m };
+}
+
+function same(t: MapleTree<number>, m: ModelTree): void {
+  t.validate();
+  expect(entries(t)).toBe(entriesOfModel(m));
+}
+
+const orderArb = (n: number) => fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n });
+
+describe('in-place writes against the model', () => {
+  for (const alloc of [false, true]) {
+    it(`overwrite, store inside a slot and stores across leaf boundaries (allocRange: ${alloc})`, () => {
+      fc.assert(
+        fc.property(
+          orderArb(400),
+          fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 5 }), fc.nat(99)), {
+            minLength: 20,
+            maxLength: 60,
+          }),
+          (order, picks) => {
+            const { t, m } = build(order, alloc);
+            expect(t.height).toBeGreaterThanOrEqual(2);
+            for (const [pick, kind, v] of picks) {
+              const leaves = leavesOf(t);
+              const leaf = leaves[pick % leaves.length]!;
+              const first = leaf.slots[0]!;
+              const last = leaf.slots[leaf.slots.length - 1]!;
+              let a: number;
+              let b: number;
+              switch (kind) {
+                case 0: // exact overwrite of the leaf's first slot (mas_wr_slot_store)
+                  a = first.s;
+                  b = first.e;
+                  break;
+                case 1: // exact overwrite of the leaf's last slot
+                  a = last.s;
+                  b = last.e;
+                  break;
+                case 2: // inside the last slot, up to its end (mas_wr_append)
+                  a = last.e > last.s ? last.s + 1 : last.s;
+                  b = last.e;
+                  break;
+                case 3: // strictly inside the first slot (mas_wr_node_store, two new pivots)
+                  a = first.s + 1 <= first.e - 1 ? first.s + 1 : first.s;
+                  b = first.s + 1 <= first.e - 1 ? first.e - 1 : first.e;
+                  break;
+                case 4: // across the end of the leaf into the next one
+                  a = last.s;
+                  b = Math.min(MAX_INDEX, leaf.max + 1);
+                  break;
+                default: // NULL over the last slot of the leaf (a spanning store in the kernel)
+                  a = last.s;
+                  b = last.e;
+                  t.storeRange(a, b, undefined);
+                  m.storeRange(a, b, undefined);
+                  same(t, m);
+                  continue;
+              }
+              t.storeRange(a, b, v);
+              m.storeRange(a, b, v);
+              same(t, m);
+            }
+          },
+        ),
+        { numRuns: 40 },
+      );
+    });
+
+    it(`erase at leaf ends and erase that empties a leaf (allocRange: ${alloc})`, () => {
+      fc.assert(
+        fc.property(orderArb(300), fc.array(fc.nat(), { minLength: 5, maxLength: 20 }), (order, picks) => {
+          const { t, m } = build(order, alloc);
+          for (const pick of picks) {
+            const leaves = leavesOf(t);
+            const leaf = leaves[pick % leaves.length]!;
+            const values = leaf.slots.filter((x) => x.v !== 'undefined');
+            // The last entry first (its NULL merges with the next leaf), then the rest in an
+            // order given by the pick, until the leaf's range holds no value at all.
+            const targets = values.reverse();
+            if ((pick & 1) === 1) targets.reverse();
+            for (const x of targets) {
+              expect(t.erase(x.s)).toBe(m.erase(x.s));
+              same(t, m);
+            }
+            for (const x of leaf.slots) expect(t.load(x.s)).toBeUndefined();
+          }
+        }),
+        { numRuns: 30 },
+      );
+    });
+  }
+
+  it('erase through a state goes the same way and leaves the state on the merged NULL range', () => {
+    const { t, m } = build([...Array(200).keys()]);
+    const mas = t.state(0);
+    for (const k of [7, 8, 100, 199, 0, 55]) {
+      mas.set(k * 10 + 2);
+      expect(mas.erase()).toBe(m.erase(k * 10 + 2));
+      same(t, m);
+      const empty = m.slots().find((x) => x.s <= k * 10 + 2 && k * 10 + 2 <= x.e)!;
+      expect([mas.index, mas.last]).toEqual([empty.s, empty.e]);
+      expect(mas.status).toBe('active');
+    }
+  });
+});
+
+describe('trees share their write scratch', () => {
+  it('writes to two trees in turn (each write may follow the path the other just recorded)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.nat(3000), fc.nat(6), fc.option(fc.nat(99), { nil: undefined })), {
+          minLength: 200,
+          maxLength: 600,
+        }),
+        (ops) => {
+          const trees = [new MapleTree<number>(), new MapleTree<number>({ allocRange: true })];
+          const models = [new ModelTree(), new ModelTree()];
+          for (const [which, a, len, v] of ops) {
+            const i = which ? 1 : 0;
+            // Two writes close together in the same tree, the second one able to reuse the path.
+            trees[i]!.storeRange(a, a + len, v);
+            models[i]!.storeRange(a, a + len, v);
+            trees[1 - i]!.erase(a);
+            models[1 - i]!.erase(a);
+            trees[i]!.storeRange(a + len + 1, a + len + 2, 7);
+            models[i]!.storeRange(a + len + 1, a + len + 2, 7);
+          }
+          for (let i = 0; i < 2; i++) same(trees[i]!, models[i]!);
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+});
+
+describe('leaf splits from the leaf (mas_split() with room in the parent)', () => {
+  it('stores that overflow a leaf at any slot, cutting NULL or value slots, match the model', () => {
+    fc.assert(
+      fc.property(
+        orderArb(300),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 3 }), fc.nat(99)), {
+          minLength: 30,
+          maxLength: 120,
+        }),
+        (order, picks) => {
+          const { t, m } = build(order);
+          const counts = spy(t, ['splitLeaf', 'splitAppend', 'rebuild']);
+          let fullStores = 0;
+          for (const [pick, kind, v] of picks) {
+            // A full leaf (16 slots) when there is one, so that the store overflows it.
+            const leaves = leavesOf(t);
+            const full = leaves.filter((l) => l.slots.length === 16);
+            const pool = full.length > 0 ? full : leaves;
+            const leaf = pool[pick % pool.length]!;
+            if (leaf.slots.length === 16) fullStores++;
+            const slot = leaf.slots[(pick >> 3) % leaf.slots.length]!;
+            const inner = slot.e - slot.s >= 2;
+            let a = slot.s;
+            let b = slot.e;
+            if (kind === 0 && inner) {
+              a = slot.s + 1; // strictly inside: three pieces
+              b = slot.e - 1;
+            } else if (kind === 1 && inner)
+              b = slot.s; // at the start: two pieces
+            else if (kind === 2 && inner)
+              a = slot.e; // at the end: two pieces
+            else if (kind === 3 && slot.s === leaf.min && inner) b = slot.s + 1;
+            t.storeRange(a, b, v);
+            m.storeRange(a, b, v);
+            same(t, m);
+          }
+          // Most overflowing stores split in place; a full parent still takes the rebuild.
+          if (fullStores > 10) expect(counts.splitLeaf).toBeGreaterThan(counts.rebuild!);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('a store into a NULL slot of a full leaf splits it without a rebuild and one new leaf', () => {
+    // Ranges [k*10, k*10+4] in ascending order: leaves of 15 slots after the appends; a store
+    // at the start of a NULL slot fills one to 16 in place, the next store overflows it.
+    const { t, m } = build([...Array(400).keys()]);
+    const leaf = leavesOf(t).find((l) => l.slots.length === 15 && l.max !== MAX_INDEX)!;
+    const gaps = leaf.slots.filter((x) => x.v === 'undefined');
+    const counts = spy(t, ['splitLeaf', 'rebuild', 'allocNode']);
+    t.storeRange(gaps[0]!.s, gaps[0]!.s, 6);
+    m.storeRange(gaps[0]!.s, gaps[0]!.s, 6);
+    expect(counts).toEqual({ splitLeaf: 0, rebuild: 0, allocNode: 0 });
+    t.storeRange(gaps[3]!.s + 1, gaps[3]!.s + 1, 7);
+    m.storeRange(gaps[3]!.s + 1, gaps[3]!.s + 1, 7);
+    expect(counts).toEqual({ splitLeaf: 1, rebuild: 0, allocNode: 1 });
+    same(t, m);
+    const after = leavesOf(t).filter((l) => l.min >= leaf.min && l.max <= leaf.max);
+    expect(after.length).toBe(2);
+    for (const l of after) {
+      expect(l.slots.length).toBeGreaterThanOrEqual(7);
+      expect(l.slots[l.slots.length - 1]!.v).not.toBe('undefined');
+    }
+  });
+
+  it('appends keep the left leaf full and move only the trailing NULL', () => {
+    const t = new MapleTree<number>();
+    const m = new ModelTree();
+    const counts = spy(t, ['splitAppend', 'splitLeaf', 'rebuild']);
+    for (let i = 0; i < 2000; i++) {
+      t.storeRange(i * 10, i * 10 + 9, i);
+      m.storeRange(i * 10, i * 10 + 9, i);
+    }
+    same(t, m);
+    expect(counts.splitAppend).toBeGreaterThan(100);
+    expect(counts.splitLeaf).toBe(0);
+    for (const l of leavesOf(t).slice(0, -1)) expect(l.slots.length).toBe(15);
+  });
+});
+
+describe('in-place writes do not rebuild nodes', () => {
+  it('overwriting every range exactly touches no node structure (slot store)', () => {
+    const order = [...Array(3000).keys()].sort((a, b) => ((a * 7919) % 3001) - ((b * 7919) % 3001));
+    const { t, m } = build(order);
+    const counts = spy(t, ['rebuild', 'allocNode', 'freeNode']);
+    for (const k of order) {
+      t.storeRange(k * 10, k * 10 + 4, k + 1);
+      m.storeRange(k * 10, k * 10 + 4, k + 1);
+    }
+    expect(counts).toEqual({ rebuild: 0, allocNode: 0, freeNode: 0 });
+    same(t, m);
+  });
+
+  it('a store into a NULL slot of a leaf with room is done in place', () => {
+    const { t, m } = build([0, 2, 4, 6]);
+    const counts = spy(t, ['rebuild', 'allocNode']);
+    t.storeRange(12, 14, 1);
+    m.storeRange(12, 14, 1);
+    expect(counts).toEqual({ rebuild: 0, allocNode: 0 });
+    same(t, m);
+  });
+
+  it('erasing inside a leaf that keeps its minimum, and its last entry into the next leaf, rebuilds nothing', () => {
+    const { t, m } = build([...Array(2000).keys()]);
+    const counts = spy(t, ['rebuild', 'allocNode', 'freeNode']);
+    let erased = 0;
+    for (const leaf of leavesOf(t)) {
+      if (leaf.max === MAX_INDEX || leaf.slots.length < 9) continue;
+      const values = leaf.slots.filter((x) => x.v !== 'undefined');
+      const nextLeafStartsNull = t.load(leaf.max + 1) === undefined;
+      // The last entry (its NULL joins the next leaf's first slot), then one in the middle.
+      if (nextLeafStartsNull) {
+        const lastEntry = values[values.length - 1]!;
+        expect(t.erase(lastEntry.s)).toBe(m.erase(lastEntry.s));
+        erased++;
+      }
+      if (leaf.slots.length - 2 >= 9) {
+        const mid = values[1]!;
+        expect(t.erase(mid.s)).toBe(m.erase(mid.s));
+        erased++;
+      }
+    }
+    expect(erased).toBeGreaterThan(50);
+    expect(counts).toEqual({ rebuild: 0, allocNode: 0, freeNode: 0 });
+    same(t, m);
+  });
+
+  it('erasing the last entry of a leaf hands its NULL to the next leaf, also when that starts with a value', () => {
+    // Adjacent ranges: every leaf is full of values, so the next leaf always starts with one.
+    const t = new MapleTree<number>();
+    const m = new ModelTree();
+    for (let i = 0; i < 3000; i++) {
+      t.storeRange(i * 10, i * 10 + 9, i);
+      m.storeRange(i * 10, i * 10 + 9, i);
+    }
+    const counts = spy(t, ['rebuild', 'allocNode', 'freeNode']);
+    let erased = 0;
+    const leaves = leavesOf(t);
+    for (let i = 0; i + 1 < leaves.length; i++) {
+      const leaf = leaves[i]!;
+      // The next leaf needs room for the NULL (a full one takes the rebuild).
+      if (leaf.slots.length < 8 || leaves[i + 1]!.slots.length === 16) continue;
+      const last = leaf.slots[leaf.slots.length - 1]!;
+      expect(t.erase(last.s)).toBe(m.erase(last.s));
+      erased++;
+    }
+    expect(erased).toBeGreaterThan(100);
+    expect(counts).toEqual({ rebuild: 0, allocNode: 0, freeNode: 0 });
+    same(t, m);
+    // The next leaves now start with the NULLs; erasing their first values merges into them.
+    for (const leaf of leavesOf(t).slice(1, 40)) {
+      const firstValue = leaf.slots.find((x) => x.v !== 'undefined')!;
+      expect(t.erase(firstValue.s)).toBe(m.erase(firstValue.s));
+      same(t, m);
+    }
+  });
+
+  it('random erases in trees without gaps, against the model', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 200, max: 1500 }), orderArb(1500), (n, shuffled) => {
+        const order = shuffled.filter((k) => k < n);
+        const t = new MapleTree<number>();
+        const m = new ModelTree();
+        for (let i = 0; i < n; i++) {
+          t.storeRange(i * 10, i * 10 + 9, i);
+          m.storeRange(i * 10, i * 10 + 9, i);
+        }
+        // Erases of a leaf's last entry done in place (the method returns true).
+        let handedOver = 0;
+        const obj = t as unknown as Record<string, (...a: unknown[]) => unknown>;
+        const eraseLastEntry = obj.eraseLastEntry!;
+        obj.eraseLastEntry = function (this: unknown, ...a: unknown[]) {
+          const done = eraseLastEntry.apply(this, a);
+          if (done === true) handedOver++;
+          return done;
+        };
+        for (const k of order.slice(0, n >> 1)) {
+          expect(t.erase(k * 10 + 3)).toBe(m.erase(k * 10 + 3));
+        }
+        same(t, m);
+        expect(handedOver).toBeGreaterThan(0);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('random erases rebalance short leaves with either sibling in place, against the model', () => {
+    fc.assert(
+      fc.property(orderArb(1200), orderArb(1200), fc.boolean(), (order, victims, gapFree) => {
+        const t = new MapleTree<number>();
+        const m = new ModelTree();
+        for (const k of order) {
+          const last = gapFree ? k * 10 + 9 : k * 10 + 4;
+          t.storeRange(k * 10, last, k);
+          m.storeRange(k * 10, last, k);
+        }
+        const counts = spy(t, ['rebalanceWithLeft', 'rebalanceRight', 'rebuild']);
+        // A short leaf's last entry erased with its right sibling rebalanced in place (true).
+        let lastWithSibling = 0;
+        const obj = t as unknown as Record<string, (...a: unknown[]) => unknown>;
+        const eraseLastWithSibling = obj.eraseLastWithSibling!;
+        obj.eraseLastWithSibling = function (this: unknown, ...a: unknown[]) {
+          const done = eraseLastWithSibling.apply(this, a);
+          if (done === true) lastWithSibling++;
+          return done;
+        };
+        let i = 0;
+        for (const k of victims.slice(0, 1000)) {
+          expect(t.erase(k * 10 + 1)).toBe(m.erase(k * 10 + 1));
+          if (++i % 50 === 0) same(t, m);
+        }
+        same(t, m);
+        expect(counts.rebalanceWithLeft).toBeGreaterThan(0);
+        expect(counts.rebalanceRight).toBeGreaterThan(0);
+        expect(lastWithSibling).toBeGreaterThan(0);
+        // Most short leaves rebalance in place; the rest (a parent that would fall short) rebuild.
+        expect(counts.rebuild).toBeLessThan(
+          counts.rebalanceWithLeft! + counts.rebalanceRight! + lastWithSibling,
+        );
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('an erase that leaves a leaf below its minimum rebalances with its right sibling in place', () => {
+    for (const alloc of [false, true]) {
+      const { t, m } = build([...Array(2000).keys()], alloc);
+      const counts = spy(t, ['rebuild', 'rebalanceRight', 'freeNode']);
+      const before = leavesOf(t).length;
+      // Empty leaves 3 and 4 entry by entry: each falls below its minimum on the way.
+      for (const leaf of leavesOf(t).slice(3, 5)) {
+        for (const x of leaf.slots.filter((y) => y.v !== 'undefined')) {
+          t.erase(x.s);
+          m.erase(x.s);
+          same(t, m);
+        }
+      }
+      expect(leavesOf(t).length).toBeLessThan(before);
+      expect(counts.freeNode).toBeGreaterThan(0);
+      if (alloc) {
+        // Allocation trees keep their gaps exact through the general rebuild.
+        expect(counts.rebalanceRight).toBe(0);
+        expect(counts.rebuild).toBeGreaterThan(0);
+      } else {
+        expect(counts.rebalanceRight).toBeGreaterThan(0);
+      }
+    }
+  });
+});
+
+describe('iteration', () => {
+  const { t, m } = build([...Array(5000).keys()].reverse());
+  const leafCount = leavesOf(t).length;
+
+  it('for..of over mas.forEach() refills one result object and steps leaf to leaf by the parent links', () => {
+    const mas = t.state(0);
+    const it = mas.forEach(MAX_INDEX);
+    const r1 = it.next();
+    const r2 = it.next();
+    expect(r1).toBe(r2);
+    expect(r2).toEqual({ done: false, value: 1 });
+
+    const counts = spy(t, ['locate', 'nextLeaf', 'prevLeaf']);
+    const seen: string[] = [];
+    const fwd = t.state(0);
+    for (const v of fwd.forEach(MAX_INDEX)) seen.push(`${fwd.index}-${fwd.last}=${v}`);
+    expect(seen.join(' ')).toBe(entriesOfModel(m));
+    expect(counts).toEqual({ locate: 1, nextLeaf: leafCount - 1, prevLeaf: 0 });
+
+    counts.locate = 0;
+    counts.nextLeaf = 0;
+    const back: string[] = [];
+    const rev = t.state(MAX_INDEX);
+    for (const v of rev.forEachRev(0)) back.push(`${rev.index}-${rev.last}=${v}`);
+    expect(back.reverse().join(' ')).toBe(entriesOfModel(m));
+    expect(counts).toEqual({ locate: 1, nextLeaf: 0, prevLeaf: leafCount - 1 });
+  });
+
+  it('for..of over the tree walks each leaf once', () => {
+    const counts = spy(t, ['locate', 'nextLeaf']);
+    expect(entries(t)).toBe(entriesOfModel(m));
+    expect(counts).toEqual({ locate: 1, nextLeaf: leafCount - 1 });
+  });
+
+  it("the callback forms visit every entry in order, climbing only at the ends of the leaves' parents", () => {
+    // The parents of the leaves: the loops step from child to child of one parent.
+    const parents = t
+      .dump()
+      .split('\n')
+      .map((line) => /^(\s*)node \d+ \[/.exec(line))
+      .filter((x): x is RegExpExecArray => x !== null && x[1]!.length / 2 === t.height - 2);
+    expect(parents.length).toBeGreaterThan(5);
+    const counts = spy(t, ['locate', 'nextLeaf', 'prevLeaf']);
+    const seen: string[] = [];
+    t.forEachEntry((v, index, last) => {
+      seen.push(`${index}-${last}=${v}`);
+    });
+    expect(seen.join(' ')).toBe(entriesOfModel(m));
+    const back: string[] = [];
+    t.forEachEntryRev((v, index, last) => {
+      back.push(`${index}-${last}=${v}`);
+    });
+    expect(back.reverse().join(' ')).toBe(entriesOfModel(m));
+    expect(counts).toEqual({ locate: 2, nextLeaf: parents.length - 1, prevLeaf: parents.length - 1 });
+  });
+
+  it('callback forms: windows, early stop and argument checks', () => {
+    fc.assert(
+      fc.property(fc.nat(50_100), fc.nat(50_100), fc.nat(40), (x, y, stopAfter) => {
+        const first = Math.min(x, y);
+        const last = Math.max(x, y);
+        const want = m.ranges.filter((r) => r.e >= first && r.s <= last).map((r) => `${r.s}-${r.e}=${r.v}`);
+        const got: string[] = [];
+        t.forEachEntry(
+          (v, index, end) => {
+            got.push(`${index}-${end}=${v}`);
+          },
+          first,
+          last,
+        );
+        expect(got).toEqual(want);
+        const gotRev: string[] = [];
+        t.forEachEntryRev(
+          (v, index, end) => {
+            gotRev.push(`${index}-${end}=${v}`);
+            return gotRev.length <= stopAfter;
+          },
+          first,
+          last,
+        );
+        expect(gotRev).toEqual(want.reverse().slice(0, stopAfter + 1));
+      }),
+      { numRuns: 200 },
+    );
+    const calls: number[] = [];
+    t.forEachEntry((v) => calls.push(v), 30, 20);
+    expect(calls).toEqual([]);
+    expect(() => t.forEachEntry(() => undefined, -1)).toThrow(/EINVAL/);
+    expect(() => t.forEachEntryRev(() => undefined, 0, 2 ** 53)).toThrow(/EINVAL/);
+    new MapleTree<number>().forEachEntry((v) => calls.push(v));
+    expect(calls).toEqual([]);
+  });
+
+  it('callback forms: writes and nested loops inside the callback', () => {
+    const { t: w, m: wm } = build([...Array(300).keys()]);
+    // Erase every other entry from inside the loop: the walk resumes after the entry reported.
+    const seen: number[] = [];
+    w.forEachEntry((v, index) => {
+      seen.push(v);
+      if (v % 2 === 0) {
+        w.erase(index);
+        wm.erase(index);
+      }
+    });
+    expect(seen).toEqual([...Array(300).keys()]);
+    same(w, wm);
+    // A store ahead of the walk is seen, one behind it is not.
+    const later: number[] = [];
+    w.forEachEntry((v, index) => {
+      later.push(v);
+      if (v === 1) w.storeRange(index + 5, index + 7, 1000);
+      if (v === 3) w.storeRange(0, 0, 2000);
+    });
+    expect(later.slice(0, 4)).toEqual([1, 1000, 3, 5]);
+    // A loop nested in the callback uses the same cursor; the outer loop still finishes.
+    let inner = 0;
+    let outer = 0;
+    w.forEachEntry(() => {
+      outer++;
+      if (outer === 3) w.forEachEntry(() => void inner++);
+    });
+    expect(inner).toBe(outer);
+    let innerRev = 0;
+    let outerRev = 0;
+    w.forEachEntryRev(() => {
+      outerRev++;
+      if (outerRev === 3) w.forEachEntryRev(() => void innerRev++);
+    });
+    expect(innerRev).toBe(outerRev);
+  });
+});

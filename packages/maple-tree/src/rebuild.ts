@@ -1,0 +1,700 @@
+/**
+ * Node rebuilds of the write path (lib/maple_tree.c: mas_split(), mas_push_data(),
+ * mas_rebalance(), mas_spanning_rebalance(), mab_calc_split(), mas_topiary_node(),
+ * mas_wr_bnode()): the buffer of a write (the kernel's maple_big_node) cut into new nodes, and
+ * the parents updated level by level.
+ */
+import { MapleTreeCorruptionError } from './errors';
+import { MapleGaps } from './gap';
+import {
+  GAP_STRIDE,
+  MAPLE_RANGE64_SLOTS,
+  MARK_CONSUMED,
+  MAX_INDEX,
+  RANGE64_MIN_SLOTS,
+  setEndAt,
+} from './node';
+
+/** Enough for a leaf plus both neighbours plus a spanning store (kernel: MAPLE_BIG_NODE_SLOTS). */
+export const BUF_SLOTS = 160;
+
+/**
+ * The buffer of a write and its bookkeeping, shared by every tree for the same reason as the
+ * path records (walk.ts: PATHS): one write at a time, and each write leaves the value cells
+ * empty when it ends.
+ */
+const BUFFER = {
+  piv: new Float64Array(BUF_SLOTS),
+  slot: Array.from({ length: BUF_SLOTS }, (): unknown => undefined),
+  gap: new Float64Array(BUF_SLOTS),
+  splitSizes: new Int32Array(BUF_SLOTS),
+  newIds: new Int32Array(BUF_SLOTS),
+  newMax: new Float64Array(BUF_SLOTS),
+  newGap: new Float64Array(BUF_SLOTS),
+  dead: [] as number[],
+  spare: [] as number[],
+  reused: [] as number[],
+};
+
+/** The buffer of a write and the node rebuilds that split, push, merge and collapse nodes. */
+export class MapleRebuild<T> extends MapleGaps<T> {
+  protected readonly bufPiv = BUFFER.piv;
+  protected readonly bufSlot = BUFFER.slot;
+  private readonly bufGap = BUFFER.gap;
+  protected bufLen = 0;
+  protected bufHigh = 0;
+  private readonly splitSizes = BUFFER.splitSizes;
+  private readonly newIds = BUFFER.newIds;
+  private readonly newMax = BUFFER.newMax;
+  private readonly newGap = BUFFER.newGap;
+  private newCount = 0;
+  /** Nodes emptied or dropped by the running write, freed when it ends (ids stay unique meanwhile). */
+  private readonly dead = BUFFER.dead;
+  private nDead = 0;
+  /** Nodes of the level being rebuilt whose contents are in the buffer (see consume()). */
+  private readonly spare = BUFFER.spare;
+  private nSpare = 0;
+  /** Consumed nodes given a new life as output nodes by the running write. */
+  private readonly reused = BUFFER.reused;
+  private nReused = 0;
+  /**
+   * @internal Whether an overflowing leaf first tries to push into a sibling, as the kernel's
+   * mas_split() does at every level. Off: the port splits leaves and pushes internal nodes
+   * only. A leaf pair pushed to the limit leaves both leaves full, so under random stores the
+   * next store into either rebuilds them again, and each attempt reads a sibling that is rarely
+   * cached; measured on 1e6 random ranges, pushing leaves costs a fifth of storeRange
+   * throughput for 10 % fewer leaves. Appends are unaffected (the left sibling of the rightmost
+   * leaf is full). Tests turn it on to keep the kernel's behaviour covered.
+   */
+  pushLeaves = false;
+  private pushEntry(piv: number, slot: unknown, gap: number): void {
+    const n = this.bufLen++;
+    if (n >= this.bufHigh) this.bufHigh = n + 1;
+    this.bufPiv[n] = piv;
+    this.bufSlot[n] = slot;
+    this.bufGap[n] = gap;
+  }
+
+  /**
+   * lib/maple_tree.c: mas_spanning_rebalance() / mas_split() / mas_rebalance() in one loop.
+   *
+   * Level by level, the buffer replaces a run of adjacent nodes `[lNode[d] .. rNode[d]]`.
+   * A buffer that would leave a node below minimum occupancy, or a leaf ending in NULL, pulls
+   * in the next node of that level; then it is cut into as many nodes as needed, and the
+   * parents' buffer is their untouched children around the new nodes. Covered subtrees are
+   * dropped. The loop stops at the first level rewritten in place or at the root.
+   */
+  protected rebuild(leafD: number, newPos: number): void {
+    const LN = this.lNode;
+    const LS = this.lSlot;
+    const RN = this.rNode;
+    const RS = this.rSlot;
+    const alloc = this.allocRangeEnabled;
+    this.nDead = 0;
+    this.nSpare = 0;
+    this.nReused = 0;
+
+    for (let d = leafD; ; d--) {
+      const isLeaf = d === leafD;
+      const lnode = LN[d]!;
+      if (!isLeaf && this.replaceChildrenInPlace(d, leafD)) break;
+      if (!isLeaf) {
+        // Parents' buffer: children left of the old left node, the new nodes, children right
+        // of the old right node. Everything in between is covered by the write.
+        this.bufLen = 0;
+        const lbase = (lnode & 511) << 4;
+        const lpiv = this.pivS[lnode >> 9]!;
+        const lkids = this.kidS[lnode >> 9]!;
+        const lgaps = this.gapS[lnode >> 9]!;
+        const ls = LS[d]!;
+        const gb = (lnode & 511) << 4;
+        for (let k = 0; k < ls; k++)
+          this.pushEntry(lpiv[lbase + k]!, lkids[lbase + k]!, alloc ? lgaps[gb + k]! : 0);
+        newPos = this.bufLen;
+        for (let i = 0; i < this.newCount; i++)
+          this.pushEntry(this.newMax[i]!, this.newIds[i], this.newGap[i]!);
+        const rnode = RN[d]!;
+        const rbase = (rnode & 511) << 4;
+        const rpiv = this.pivS[rnode >> 9]!;
+        const rkids = this.kidS[rnode >> 9]!;
+        const rgaps = this.gapS[rnode >> 9]!;
+        const rs = RS[d]!;
+        const re = rpiv[rbase + 15]! & 15;
+        const rgb = (rnode & 511) << 4;
+        for (let k = rs + 1; k <= re; k++) {
+          this.pushEntry(
+            k < re ? rpiv[rbase + k]! : this.rMax[d]!,
+            rkids[rbase + k]!,
+            alloc ? rgaps[rgb + k]! : 0,
+          );
+        }
+        if (lnode === rnode) {
+          for (let k = ls + 1; k < rs; k++) this.dropSubtree(lkids[lbase + k]!, d + 1, leafD);
+        } else {
+          const le = lpiv[lbase + 15]! & 15;
+          for (let k = ls + 1; k <= le; k++) this.dropSubtree(lkids[lbase + k]!, d + 1, leafD);
+          for (let k = 0; k < rs; k++) this.dropSubtree(rkids[rbase + k]!, d + 1, leafD);
+        }
+      }
+      if (RN[d] !== lnode) this.consume(RN[d]!);
+
+      if (d === 0) {
+        this.finishRoot(isLeaf, newPos);
+        break;
+      }
+
+      const cap = isLeaf ? MAPLE_RANGE64_SLOTS : this.internalSlots;
+      const minSlots = isLeaf ? RANGE64_MIN_SLOTS : this.internalMin;
+      while (
+        this.rMax[d] !== MAX_INDEX &&
+        (this.bufLen < minSlots || (isLeaf && this.bufSlot[this.bufLen - 1] === undefined))
+      ) {
+        this.pullRight(d, isLeaf);
+      }
+
+      // Children of the first output node that already hang off it at the same offsets.
+      let kept = isLeaf ? 0 : newPos;
+      if (this.bufLen > cap && RN[d] === lnode && (this.pushLeaves || !isLeaf)) {
+        // mas_push_data(): an overflowing node first shares with its left, then its right
+        // sibling, when the two fit in two nodes with room to spare; no node is added.
+        const sib = this.pushLeft(d, isLeaf, cap);
+        if (sib >= 0) {
+          kept = isLeaf ? 0 : sib;
+          newPos += sib;
+        } else this.pushRight(d, isLeaf, cap);
+      }
+      const first = LN[d]!;
+
+      const rightmost = this.rMax[d] === MAX_INDEX;
+      const k = this.planSplit(this.bufLen, cap, minSlots, isLeaf, rightmost, newPos);
+      if (k === 1 && RN[d] === first) {
+        // Rewritten in place from its own children only: when the new nodes replace as many
+        // old ones, the children after them keep their offsets and need no new parent link.
+        const tail = isLeaf || LS[d]! + this.newCount !== RS[d]! + 1 ? this.bufLen : newPos + this.newCount;
+        const g = this.writeNode(first, isLeaf, 0, this.bufLen, this.lMin[d]!, cap, kept, tail);
+        if (alloc) this.propagateGapFrom(d, g);
+        break;
+      }
+      let pos = 0;
+      let nodeMin = this.lMin[d]!;
+      let spare = 0;
+      for (let i = 0; i < k; i++) {
+        // Output nodes after the first take the ids of the nodes this level consumed: their
+        // cells were just read, so writing them hits the cache where a fresh node would miss.
+        let id = first;
+        if (i > 0) {
+          if (spare < this.nSpare) {
+            id = this.spare[spare++]!;
+            this.reused[this.nReused++] = id;
+          } else id = this.allocNode(isLeaf);
+        }
+        const cnt = this.splitSizes[i]!;
+        const nodeMax = this.bufPiv[pos + cnt - 1]!;
+        const g = this.writeNode(id, isLeaf, pos, cnt, nodeMin, cap, i === 0 ? Math.min(kept, cnt) : 0);
+        this.newIds[i] = id;
+        this.newMax[i] = nodeMax;
+        this.newGap[i] = g;
+        pos += cnt;
+        nodeMin = nodeMax + 1;
+      }
+      this.newCount = k;
+      while (spare < this.nSpare) this.dead[this.nDead++] = this.spare[spare++]!;
+      this.nSpare = 0;
+    }
+
+    for (let i = 0; i < this.nSpare; i++) this.dead[this.nDead++] = this.spare[i]!;
+    this.nSpare = 0;
+    for (let i = 0; i < this.nDead; i++) this.freeNode(this.dead[i]!);
+    for (let i = 0; i < this.nReused; i++) this.setMark(this.reused[i]!, 0);
+    this.nReused = 0;
+    const bs = this.bufSlot;
+    const high = Math.max(this.bufHigh, this.bufLen);
+    for (let i = 0; i < high; i++) bs[i] = undefined;
+    this.bufHigh = 0;
+  }
+
+  /**
+   * The parent level of a rebuild, done in place when it stays within one node that keeps
+   * between its minimum and its full number of children: children `ls..rs` of node `LN[d]`
+   * are replaced by the `newCount` nodes just written (a split gives one more, a merge one
+   * less, a redistribution as many), the children after them shift, and the children in
+   * between, covered by the write, are dropped. The buffer path would give the same node;
+   * this one only touches the cells that change. Allocation trees take the buffer path (their
+   * gaps change too), as do overflowing and underflowing parents and a root left with one child.
+   */
+  private replaceChildrenInPlace(d: number, leafD: number): boolean {
+    const node = this.lNode[d]!;
+    if (this.allocRangeEnabled || this.rNode[d] !== node) return false;
+    const ls = this.lSlot[d]!;
+    const rs = this.rSlot[d]!;
+    const count = this.newCount;
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const kids = this.kidS[node >> 9]!;
+    const end = piv[base + 15]! & 15;
+    const newEnd = end - (rs - ls + 1) + count;
+    const nodeMax = this.lMax[d]!;
+    if (newEnd >= this.internalSlots || kids[base + ls] !== this.newIds[0]) return false;
+    if (d === 0 ? newEnd === 0 : newEnd + 1 < this.internalMin && nodeMax !== MAX_INDEX) return false;
+    for (let k = ls + 1; k < rs; k++) this.dropSubtree(kids[base + k]!, d + 1, leafD);
+    const shift = newEnd - end;
+    // Children rs+1..end move by `shift`; pivot cells exist for slots below 15 only.
+    if (shift > 0) {
+      for (let i = end; i > rs; i--) this.moveChild(piv, kids, base, i, i + shift, end, nodeMax);
+    } else if (shift < 0) {
+      for (let i = rs + 1; i <= end; i++) this.moveChild(piv, kids, base, i, i + shift, end, nodeMax);
+    }
+    for (let i = 0; i < count; i++) {
+      const id = this.newIds[i]!;
+      const slot = ls + i;
+      kids[base + slot] = id;
+      this.setParent(id, node, slot);
+      if (slot < 15) piv[base + slot] = this.newMax[i]!;
+    }
+    for (let i = newEnd + 1; i <= end; i++) {
+      kids[base + i] = 0;
+      if (i < 15) piv[base + i] = 0;
+    }
+    setEndAt(piv, base + 15, newEnd);
+    return true;
+  }
+
+  /** Move child `from` of a node to slot `to` (its pivot too: the node max for the last one). */
+  protected moveChild(
+    piv: number[],
+    kids: Int32Array,
+    base: number,
+    from: number,
+    to: number,
+    end: number,
+    nodeMax: number,
+  ): void {
+    const child = kids[base + from]!;
+    kids[base + to] = child;
+    this.setParentSlot(child, to);
+    if (to < 15) piv[base + to] = from < end ? piv[base + from]! : nodeMax;
+  }
+
+  /**
+   * A node of the level being rebuilt whose contents went into the buffer: its id is reused
+   * for an output node of that level or freed when the write ends. Until then it stays marked,
+   * so that no covered-subtree walk frees it a second time.
+   */
+  private consume(node: number): void {
+    this.setMark(node, MARK_CONSUMED);
+    this.spare[this.nSpare++] = node;
+  }
+
+  /** Queue a subtree fully covered by a spanning write for freeing (lib/maple_tree.c: mas_topiary_node()). */
+  private dropSubtree(node: number, depth: number, leafD: number): void {
+    if (this.markOf(node) === MARK_CONSUMED) return;
+    if (depth < leafD) {
+      const e = this.endOf(node);
+      for (let k = 0; k <= e; k++) this.dropSubtree(this.childAt(node, k), depth + 1, leafD);
+    }
+    this.dead[this.nDead++] = node;
+  }
+
+  /**
+   * Largest combined size for which pushing into a sibling beats splitting (mas_push_data():
+   * `2 × slots − 2`, one less for leaves, one less on the rightmost path).
+   */
+  private pushLimit(cap: number, isLeaf: boolean, rightmost: boolean): number {
+    return 2 * cap - 2 - (isLeaf ? 1 : 0) - (rightmost ? 1 : 0);
+  }
+
+  /**
+   * Prepend the left sibling (same parent) to the buffer if both fit; the sibling becomes the
+   * left node of the region. Returns how many entries it brought, or -1.
+   */
+  private pushLeft(d: number, isLeaf: boolean, cap: number): number {
+    const p = d - 1;
+    const parent = this.lNode[p]!;
+    const ls = this.lSlot[p]!;
+    if (ls === 0) return -1;
+    const sib = this.childAt(parent, ls - 1);
+    const cnt = this.endOf(sib) + 1;
+    const n = this.bufLen;
+    if (cnt + n > this.pushLimit(cap, isLeaf, this.rMax[d] === MAX_INDEX)) return -1;
+    const bp = this.bufPiv;
+    const bs = this.bufSlot;
+    const bg = this.bufGap;
+    for (let i = n - 1; i >= 0; i--) {
+      bp[i + cnt] = bp[i]!;
+      bs[i + cnt] = bs[i];
+      bg[i + cnt] = bg[i]!;
+    }
+    const piv = this.pivS[sib >> 9]!;
+    const base = (sib & 511) << 4;
+    const gb = (sib & 511) << 4;
+    const gaps = this.allocRangeEnabled && !isLeaf;
+    const sgaps = this.gapS[sib >> 9]!;
+    const sibMax = this.lMin[d]! - 1;
+    for (let k = 0; k < cnt; k++) {
+      bp[k] = k < cnt - 1 ? piv[base + k]! : sibMax;
+      bs[k] = this.slot(sib, k, isLeaf);
+      bg[k] = gaps ? sgaps[gb + k]! : 0;
+    }
+    this.bufLen = n + cnt;
+    if (this.bufLen > this.bufHigh) this.bufHigh = this.bufLen;
+    const old = this.lNode[d]!;
+    this.consume(old);
+    this.lNode[d] = sib;
+    this.lSlot[p] = ls - 1;
+    this.lMin[d] = ls - 1 > 0 ? this.pivotAt(parent, ls - 2) + 1 : this.lMin[p]!;
+    return cnt;
+  }
+
+  /** Append the right sibling (same parent) to the buffer if both fit. */
+  private pushRight(d: number, isLeaf: boolean, cap: number): void {
+    const p = d - 1;
+    const parent = this.rNode[p]!;
+    const rs = this.rSlot[p]!;
+    const e = this.endOf(parent);
+    if (rs >= e) return;
+    const sib = this.childAt(parent, rs + 1);
+    const sibMax = rs + 1 < e ? this.pivotAt(parent, rs + 1) : this.rMax[p]!;
+    const limit = this.pushLimit(cap, isLeaf, sibMax === MAX_INDEX);
+    if (this.endOf(sib) + 1 + this.bufLen > limit) return;
+    this.pullRight(d, isLeaf);
+  }
+
+  /** Append the next node of level `d` to the buffer and move the right path onto it. */
+  private pullRight(d: number, isLeaf: boolean): void {
+    const RN = this.rNode;
+    const RS = this.rSlot;
+    let p = d - 1;
+    while (p >= 0 && RS[p] === this.endOf(RN[p]!)) p--;
+    if (p < 0) throw new MapleTreeCorruptionError('no right neighbour for a non-rightmost node', RN[d]!, d);
+    RS[p]!++;
+    for (let q = p + 1; q <= d; q++) {
+      const parent = RN[q - 1]!;
+      const s = RS[q - 1]!;
+      this.rMin[q] = s > 0 ? this.pivotAt(parent, s - 1) + 1 : this.rMin[q - 1]!;
+      this.rMax[q] = s < this.endOf(parent) ? this.pivotAt(parent, s) : this.rMax[q - 1]!;
+      RN[q] = this.childAt(parent, s);
+      if (q < d) RS[q] = 0;
+    }
+    const nb = RN[d]!;
+    this.consume(nb);
+    const base = (nb & 511) << 4;
+    const piv = this.pivS[nb >> 9]!;
+    const e = piv[base + 15]! & 15;
+    const nodeMax = this.rMax[d]!;
+    const gaps = this.gapS[nb >> 9]!;
+    const gb = (nb & 511) << 4;
+    const alloc = this.allocRangeEnabled && !isLeaf;
+    for (let k = 0; k <= e; k++) {
+      this.pushEntry(k < e ? piv[base + k]! : nodeMax, this.slot(nb, k, isLeaf), alloc ? gaps[gb + k]! : 0);
+    }
+  }
+
+  /**
+   * lib/maple_tree.c: mab_calc_split() — node sizes for `count` buffered entries into
+   * `splitSizes`, returns how many nodes. Appends at the right edge keep the left node nearly
+   * full; otherwise the split is even; a leaf other than the last never ends on NULL.
+   */
+  private planSplit(
+    count: number,
+    cap: number,
+    min: number,
+    isLeaf: boolean,
+    rightmost: boolean,
+    newPos: number,
+  ): number {
+    const sizes = this.splitSizes;
+    if (count <= cap) {
+      sizes[0] = count;
+      return 1;
+    }
+    const bs = this.bufSlot;
+    if (rightmost && newPos >= count - 2 && count <= 2 * cap - 1) {
+      let left = cap - 1;
+      if (isLeaf && bs[left - 1] === undefined) left--;
+      const right = count - left;
+      if (right <= cap) {
+        sizes[0] = left;
+        sizes[1] = right;
+        return 2;
+      }
+    }
+    for (let k = Math.ceil(count / cap); ; k++) {
+      const base = Math.floor(count / k);
+      const rem = count - base * k;
+      for (let i = 0; i < k; i++) sizes[i] = i < rem ? base + 1 : base;
+      if (!isLeaf) return k;
+      let ok = true;
+      let pos = 0;
+      for (let i = 0; i < k - 1; i++) {
+        pos += sizes[i]!;
+        if (bs[pos - 1] !== undefined) continue;
+        const nextMin = i + 1 === k - 1 && rightmost ? 1 : min;
+        if (sizes[i]! - 1 >= min && sizes[i + 1]! + 1 <= cap) {
+          sizes[i]!--;
+          sizes[i + 1]!++;
+          pos--;
+        } else if (sizes[i]! + 1 <= cap && sizes[i + 1]! - 1 >= nextMin) {
+          sizes[i]!++;
+          sizes[i + 1]!--;
+          pos++;
+        } else {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) return k;
+    }
+  }
+
+  /** The region reached the root: rewrite it, split it (one level more) or collapse it. */
+  private finishRoot(isLeaf: boolean, newPos: number): void {
+    const root = this.lNode[0]!;
+    const n = this.bufLen;
+    if (isLeaf && n === 1 && this.bufSlot[0] === undefined) {
+      this.dead[this.nDead++] = root;
+      this.root = -1;
+      this.height = 0;
+      return;
+    }
+    const cap = isLeaf ? MAPLE_RANGE64_SLOTS : this.internalSlots;
+    if (n <= cap) {
+      this.writeNode(root, isLeaf, 0, n, 0, cap);
+      this.setParent(root, -1, 0);
+      this.collapseRoot();
+      return;
+    }
+    const minSlots = isLeaf ? RANGE64_MIN_SLOTS : this.internalMin;
+    const k = this.planSplit(n, cap, minSlots, isLeaf, true, newPos);
+    let pos = 0;
+    let nodeMin = 0;
+    for (let i = 0; i < k; i++) {
+      const id = i === 0 ? root : this.allocNode(isLeaf);
+      const cnt = this.splitSizes[i]!;
+      const nodeMax = this.bufPiv[pos + cnt - 1]!;
+      this.newIds[i] = id;
+      this.newMax[i] = nodeMax;
+      this.newGap[i] = this.writeNode(id, isLeaf, pos, cnt, nodeMin, cap);
+      pos += cnt;
+      nodeMin = nodeMax + 1;
+    }
+    for (let i = 0; i < n; i++) this.bufSlot[i] = undefined;
+    this.bufLen = 0;
+    for (let i = 0; i < k; i++) this.pushEntry(this.newMax[i]!, this.newIds[i], this.newGap[i]!);
+    const newRoot = this.allocNode(false);
+    this.writeNode(newRoot, false, 0, k, 0, this.internalSlots);
+    this.setParent(newRoot, -1, 0);
+    this.root = newRoot;
+    this.height++;
+  }
+
+  /** lib/maple_tree.c: mas_rebalance() at the top — a root with one child is replaced by it. */
+  private collapseRoot(): void {
+    let root = this.root;
+    while (this.height > 1 && this.endOf(root) === 0) {
+      const child = this.childAt(root, 0);
+      this.dead[this.nDead++] = root;
+      this.setMark(root, MARK_CONSUMED);
+      root = child;
+      this.setParent(root, -1, 0);
+      this.height--;
+    }
+    this.root = root;
+    if (this.height === 1 && this.endOf(root) === 0 && this.valueAt(root, 0) === undefined) {
+      this.dead[this.nDead++] = root;
+      this.root = -1;
+      this.height = 0;
+    }
+  }
+
+  /**
+   * Fill node `id` from buffer entries `[from, from + cnt)`; returns the node's largest gap
+   * (allocation trees). A full node does not store its last pivot (implied by the parent);
+   * pivot cells past the end hold 0, the metadata word the end. The first `kept` children, and
+   * those from `tail` on, already sit in this node at the same offsets, so their parent links
+   * are left alone (they are scattered in memory: rewriting them costs cache misses).
+   */
+  protected writeNode(
+    id: number,
+    isLeaf: boolean,
+    from: number,
+    cnt: number,
+    nodeMin: number,
+    cap: number,
+    kept = 0,
+    tail = cnt,
+  ): number {
+    const base = (id & 511) << 4;
+    const piv = this.pivS[id >> 9]!;
+    const bp = this.bufPiv;
+    const bs = this.bufSlot;
+    const stored = cnt < cap ? cnt : cap - 1;
+    for (let i = 0; i < stored; i++) piv[base + i] = bp[from + i]!;
+    for (let i = stored; i < 15; i++) piv[base + i] = 0;
+    setEndAt(piv, base + 15, cnt - 1);
+    if (isLeaf) {
+      const sl = this.slotS[id >> 9]!;
+      const so = base;
+      for (let i = 0; i < cnt; i++) sl[so + i] = bs[from + i];
+      for (let i = cnt; i < 16; i++) sl[so + i] = undefined;
+      if (!this.allocRangeEnabled) return 0;
+      let best = 0;
+      let s = nodeMin;
+      for (let i = 0; i < cnt; i++) {
+        const e = bp[from + i]!;
+        if (bs[from + i] === undefined && e - s + 1 > best) best = e - s + 1;
+        s = e + 1;
+      }
+      return best;
+    }
+    const kids = this.kidS[id >> 9]!;
+    for (let i = 0; i < cnt; i++) kids[base + i] = bs[from + i] as number;
+    for (let i = cnt; i < 16; i++) kids[base + i] = 0;
+    for (let i = kept; i < tail; i++) this.setParent(bs[from + i] as number, id, i);
+    if (!this.allocRangeEnabled) return 0;
+    const gaps = this.gapS[id >> 9]!;
+    const gb = (id & 511) << 4;
+    const bg = this.bufGap;
+    let best = -1;
+    let off = 0;
+    for (let i = cnt - 1; i >= 0; i--) {
+      const g = bg[from + i]!;
+      gaps[gb + i] = g;
+      if (g > best) {
+        best = g;
+        off = i;
+      }
+    }
+    for (let i = cnt; i < GAP_STRIDE; i++) gaps[gb + i] = 0;
+    this.setGapOffset(id, off);
+    return best;
+  }
+
+  /**
+   * lib/maple_tree.c: mas_split() of a leaf whose parent has room, done from the leaf itself:
+   * the value `[a, b]` cuts slot `ls` (`[ss, se]`) of a leaf with end `e` into two or three
+   * pieces, one or two more than the leaf holds. The 17 or 18 slots are cut where
+   * mab_calc_split() would cut them (about half, appends at the right edge keep the left leaf
+   * nearly full, the left leaf never ends on NULL); the leaf keeps the left part in place, a
+   * new leaf takes the right part, and the parent gains it after the leaf. The recorded path
+   * moves to the leaf that holds `a`, so that a write next to it does not walk.
+   */
+  protected splitLeaf(
+    leafD: number,
+    ls: number,
+    e: number,
+    ss: number,
+    se: number,
+    a: number,
+    b: number,
+    value: T,
+  ): void {
+    const leaf = this.lNode[leafD]!;
+    // The new leaf first: growing the slab replaces its arrays.
+    const id = this.allocNode(true);
+    const base = (leaf & 511) << 4;
+    const piv = this.pivS[leaf >> 9]!;
+    const sl = this.slotS[leaf >> 9]!;
+    const leafMax = this.lMax[leafD]!;
+    const bp = this.bufPiv;
+    const bs = this.bufSlot;
+    // From slot ls on, the leaf's slots with slot ls cut into its pieces (the ones before stay).
+    const old = sl[base + ls];
+    let n = ls;
+    if (ss < a) {
+      bp[n] = a - 1;
+      bs[n++] = old;
+    }
+    const newPos = n;
+    bp[n] = b;
+    bs[n++] = value;
+    if (b < se) {
+      bp[n] = se;
+      bs[n++] = old;
+    }
+    for (let i = ls + 1; i <= e; i++) {
+      bp[n] = i < e ? piv[base + i]! : leafMax;
+      bs[n++] = sl[base + i];
+    }
+    // mab_calc_split() for two leaves (see planSplit()).
+    let left: number;
+    if (leafMax === MAX_INDEX && newPos >= n - 2) {
+      left = MAPLE_RANGE64_SLOTS - 1;
+      if ((left - 1 < ls ? sl[base + left - 1] : bs[left - 1]) === undefined) left--;
+    } else {
+      left = (n + 1) >> 1;
+      if ((left - 1 < ls ? sl[base + left - 1] : bs[left - 1]) === undefined) {
+        if (left - 1 >= RANGE64_MIN_SLOTS) left--;
+        else left++;
+      }
+    }
+    // The right part into the new leaf (every cell written: the id may have been used before).
+    const rb = (id & 511) << 4;
+    const rpiv = this.pivS[id >> 9]!;
+    const rsl = this.slotS[id >> 9]!;
+    const cnt = n - left;
+    for (let j = 0; j < cnt; j++) {
+      const i = left + j;
+      rpiv[rb + j] = i < ls ? piv[base + i]! : bp[i]!;
+      rsl[rb + j] = i < ls ? sl[base + i] : bs[i];
+    }
+    for (let j = cnt; j < 15; j++) rpiv[rb + j] = 0;
+    for (let j = cnt; j < 16; j++) rsl[rb + j] = undefined;
+    setEndAt(rpiv, rb + 15, cnt - 1);
+    // The left part in place: its cells before ls are unchanged.
+    const leftMax = left - 1 < ls ? piv[base + left - 1]! : bp[left - 1]!;
+    const meta = piv[base + 15]!;
+    for (let i = ls; i < left; i++) {
+      piv[base + i] = bp[i]!;
+      sl[base + i] = bs[i];
+    }
+    for (let i = left; i < 15; i++) piv[base + i] = 0;
+    for (let i = left; i < 16; i++) sl[base + i] = undefined;
+    piv[base + 15] = meta - (meta & 15) + left - 1;
+    for (let i = ls; i < n; i++) bs[i] = undefined;
+    this.addLeafAfter(leafD, leftMax, id, leafMax, newPos >= left);
+  }
+
+  /**
+   * The leaf on the recorded path now ends at `leftMax`, and leaf `id` (up to `rightMax`)
+   * follows it in the parent, which has room (the caller checked). The recorded path moves to
+   * the new leaf when `toNew`, so that a write next to the last one does not walk.
+   */
+  private addLeafAfter(leafD: number, leftMax: number, id: number, rightMax: number, toNew: boolean): void {
+    const p = leafD - 1;
+    this.newIds[0] = this.lNode[leafD]!;
+    this.newMax[0] = leftMax;
+    this.newIds[1] = id;
+    this.newMax[1] = rightMax;
+    this.newCount = 2;
+    this.rNode[p] = this.lNode[p]!;
+    this.rSlot[p] = this.lSlot[p]!;
+    this.replaceChildrenInPlace(p, leafD);
+    if (toNew) {
+      this.lSlot[p]!++;
+      this.lNode[leafD] = id;
+      this.lMin[leafD] = leftMax + 1;
+    } else this.lMax[leafD] = leftMax;
+    this.pathSeq = this.seq;
+  }
+
+  /**
+   * lib/maple_tree.c: mas_split() of the commonest kind, done in place: `[a, b]` is stored at
+   * the start of the trailing NULL of a full rightmost leaf whose parent has room (a tree
+   * growing by appends). As rebuild() would, the leaf keeps its first 15 slots, a new leaf
+   * takes `[a, b]` and the NULL after it, and the parent gains that leaf as its last child;
+   * the recorded path moves to the new leaf, so the next append does not walk.
+   */
+  protected splitAppend(leafD: number, a: number, b: number, value: T): void {
+    const leaf = this.lNode[leafD]!;
+    // Its pivot 14 already ends at a - 1, its slot 15 is the NULL being replaced.
+    setEndAt(this.pivS[leaf >> 9]!, ((leaf & 511) << 4) + 15, MAPLE_RANGE64_SLOTS - 2);
+    const id = this.allocNode(true);
+    this.bufPiv[0] = b;
+    this.bufSlot[0] = value;
+    this.bufPiv[1] = MAX_INDEX;
+    this.bufSlot[1] = undefined;
+    this.writeNode(id, true, 0, 2, a, MAPLE_RANGE64_SLOTS);
+    this.bufSlot[0] = undefined;
+    this.addLeafAfter(leafD, a - 1, id, MAX_INDEX, true);
+  }
+}

@@ -1,0 +1,706 @@
+/**
+ * Write entry points of the maple tree (lib/maple_tree.c: mas_wr_store_entry(),
+ * mas_wr_store_type(), mas_wr_extend_null(), mas_wr_slot_store(), mas_wr_append(),
+ * mas_wr_node_store(), mas_wr_spanning_store(), mas_erase()): the in-place fast paths, and the
+ * hand-over to MapleRebuild for everything that changes the node structure.
+ */
+import { MAPLE_RANGE64_SLOTS, MAX_INDEX, RANGE64_MIN_SLOTS, setEndAt } from './node';
+import { MapleRebuild } from './rebuild';
+import { PATHS } from './walk';
+
+/** Where every write starts: the walk, NULL extension, in-place stores, else a rebuild. */
+export class MapleStore<T> extends MapleRebuild<T> {
+  /**
+   * lib/maple_tree.c: mas_wr_store_entry() — write `value` over `[first, last]`.
+   * NULL writes first grow over adjacent NULL slots (mas_wr_extend_null()).
+   * @internal
+   */
+  write(first: number, last: number, value: T | undefined): void {
+    const pathValid = this.pathSeq === this.seq && PATHS.owner === this;
+    this.seq++;
+    if (this.root < 0) {
+      if (value !== undefined) this.storeIntoEmpty(first, last, value);
+      return;
+    }
+    const leafD = this.height - 1;
+    const LN = this.lNode;
+    const LS = this.lSlot;
+    const RN = this.rNode;
+    const RS = this.rSlot;
+    // Value of the slot containing `first`.
+    let cur: unknown;
+    if (pathValid && first >= this.lMin[leafD]! && first <= this.lMax[leafD]!) {
+      // The last write changed only the leaf it landed in, and this one starts in the same
+      // leaf: the recorded path still holds, only the slot needs finding.
+      const node = LN[leafD]!;
+      const base = (node & 511) << 4;
+      const pv = this.pivS[node >> 9]!;
+      const e = pv[base + 15]! & 15;
+      let k = e;
+      if (e > 0 && pv[base + e - 1]! >= first) {
+        k = 0;
+        while (pv[base + k]! < first) k++;
+      }
+      LS[leafD] = k;
+      cur = this.slotS[node >> 9]![base + k];
+    } else {
+      cur = this.walkPath(first, LN, LS, this.lMin, this.lMax);
+    }
+    const lnode = LN[leafD]!;
+    const lbase = (lnode & 511) << 4;
+    const piv = this.pivS[lnode >> 9]!;
+    const lsl = this.slotS[lnode >> 9]!;
+    const lso = lbase;
+    let ls = LS[leafD]!;
+    let a = first;
+    let b = last;
+    const leafMax = this.lMax[leafD]!;
+    const e = piv[lbase + 15]! & 15;
+    if (value !== undefined) {
+      // A value stored inside one slot (mas_wr_slot_store() when it fills the slot,
+      // mas_wr_append() / mas_wr_node_store() when it cuts it): no NULL to merge, the leaf
+      // only grows, so it is rewritten in place whenever the pieces fit.
+      const ss = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
+      const se = ls < e ? piv[lbase + ls]! : leafMax;
+      if (last <= se) {
+        const pieces = (ss < first ? 1 : 0) + 1 + (last < se ? 1 : 0);
+        if (pieces === 1) {
+          lsl[lso + ls] = value;
+          if (this.allocRangeEnabled && cur === undefined) this.propagateGap(leafD);
+          this.pathSeq = this.seq;
+          return;
+        }
+        if (e + pieces - 1 < MAPLE_RANGE64_SLOTS) {
+          this.rewriteLeafInPlace(lnode, ls, ls, e, e + pieces - 1, ss, se, first, last, value, leafMax);
+          if (this.allocRangeEnabled) this.propagateGap(leafD);
+          this.pathSeq = this.seq;
+          return;
+        }
+        if (leafD > 0 && !this.allocRangeEnabled && this.endOf(LN[leafD - 1]!) < MAPLE_RANGE64_SLOTS - 1) {
+          // mas_split() with room in the parent: an append starting the trailing NULL of the
+          // last leaf moves only that NULL, any other store splits the leaf from its slots.
+          if (leafMax === MAX_INDEX && ls === e && ss === first && cur === undefined && last < MAX_INDEX) {
+            this.splitAppend(leafD, first, last, value);
+            return;
+          }
+          if (!this.pushLeaves) {
+            this.splitLeaf(leafD, ls, e, ss, se, first, last, value);
+            return;
+          }
+        }
+      }
+    } else {
+      const ss = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
+      if (cur === undefined) a = ss;
+      else if (ss === first && ls > 0 && lsl[lso + ls - 1] === undefined) {
+        ls--;
+        a = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
+      }
+      LS[leafD] = ls;
+      if (last < leafMax) {
+        let k = ls;
+        while (k < e && piv[lbase + k]! < last) k++;
+        const ke = k < e ? piv[lbase + k]! : leafMax;
+        if (lsl[lso + k] === undefined) b = ke;
+        else if (ke === last && lsl[lso + k + 1] === undefined) b = k + 1 < e ? piv[lbase + k + 1]! : leafMax;
+      } else if (last < MAX_INDEX && this.lookupSlot(last + 1) === undefined) {
+        b = this.foundEnd;
+      }
+    }
+    if (b <= leafMax) {
+      let k = ls;
+      while (k < e && piv[lbase + k]! < b) k++;
+      if (k === ls) {
+        const ss = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
+        const se = ls < e ? piv[lbase + ls]! : leafMax;
+        if (ss === a && se === b) {
+          // Exact fit (mas_wr_slot_store() of one slot): replace in place.
+          const old = lsl[lso + ls];
+          if (value !== undefined) {
+            lsl[lso + ls] = value;
+            if (this.allocRangeEnabled && old === undefined) this.propagateGap(leafD);
+            this.pathSeq = this.seq;
+            return;
+          }
+          if (old === undefined) {
+            this.pathSeq = this.seq;
+            return;
+          }
+          if ((ls < e || leafMax === MAX_INDEX) && !(leafD === 0 && e === 0)) {
+            lsl[lso + ls] = undefined;
+            if (this.allocRangeEnabled) this.propagateGap(leafD);
+            this.pathSeq = this.seq;
+            return;
+          }
+        }
+      }
+      // Everything inside this leaf (mas_wr_append(), mas_wr_slot_store(), mas_wr_node_store()):
+      // rewrite slots ls..k in place when the leaf keeps between its minimum and 16 slots and
+      // does not end in NULL unless it is the rightmost leaf.
+      const ss = ls > 0 ? piv[lbase + ls - 1]! + 1 : this.lMin[leafD]!;
+      const se = k < e ? piv[lbase + k]! : leafMax;
+      const pieces = (ss < a ? 1 : 0) + 1 + (b < se ? 1 : 0);
+      const newEnd = e - (k - ls) + pieces - 1;
+      if (
+        newEnd < MAPLE_RANGE64_SLOTS &&
+        (newEnd >= RANGE64_MIN_SLOTS - 1 || leafD === 0 || leafMax === MAX_INDEX) &&
+        (value !== undefined || ((b < leafMax || leafMax === MAX_INDEX) && newEnd > 0))
+      ) {
+        this.rewriteLeafInPlace(lnode, ls, k, e, newEnd, ss, se, a, b, value, leafMax);
+        if (this.allocRangeEnabled) this.propagateGap(leafD);
+        this.pathSeq = this.seq;
+        return;
+      }
+      for (let d = 0; d <= leafD; d++) {
+        RN[d] = LN[d]!;
+        RS[d] = LS[d]!;
+        this.rMin[d] = this.lMin[d]!;
+        this.rMax[d] = this.lMax[d]!;
+      }
+      RS[leafD] = k;
+    } else {
+      if (value === undefined && last === leafMax && this.eraseIntoNextLeaf(leafD, ls, a)) return;
+      this.walkPath(b, RN, RS, this.rMin, this.rMax);
+    }
+
+    // Leaf buffer: left part of the first leaf, the new entry, right part of the last leaf.
+    const bp = this.bufPiv;
+    const bs = this.bufSlot;
+    let n = 0;
+    {
+      const e = piv[lbase + 15]! & 15;
+      const nodeMax = this.lMax[leafD]!;
+      let s = this.lMin[leafD]!;
+      for (let k = 0; k <= e; k++) {
+        const ke = k < e ? piv[lbase + k]! : nodeMax;
+        if (ke < a) {
+          bp[n] = ke;
+          bs[n++] = lsl[lso + k];
+        } else {
+          if (s < a) {
+            bp[n] = a - 1;
+            bs[n++] = lsl[lso + k];
+          }
+          break;
+        }
+        s = ke + 1;
+      }
+    }
+    const newPos = n;
+    bp[n] = b;
+    bs[n++] = value;
+    {
+      const rnode = RN[leafD]!;
+      const rbase = (rnode & 511) << 4;
+      const rpiv = this.pivS[rnode >> 9]!;
+      const rsl = this.slotS[rnode >> 9]!;
+      const rso = rbase;
+      const e = rpiv[rbase + 15]! & 15;
+      const nodeMax = this.rMax[leafD]!;
+      for (let k = RS[leafD]!; k <= e; k++) {
+        const ke = k < e ? rpiv[rbase + k]! : nodeMax;
+        if (ke > b) {
+          bp[n] = ke;
+          bs[n++] = rsl[rso + k];
+        }
+      }
+    }
+    this.bufLen = n;
+    this.bufHigh = n;
+    this.rebuild(leafD, newPos);
+  }
+
+  /**
+   * @internal mtree_erase() after the argument checks: walk to the entry containing `index`
+   * and store NULL over all of it; returns the old value.
+   */
+  eraseEntry(index: number): T | undefined {
+    if (this.root < 0) return undefined;
+    const v = this.walkToSlot(index);
+    if (v !== undefined && !this.eraseInLeaf()) this.write(this.foundStart, this.foundEnd, undefined);
+    return v;
+  }
+
+  /**
+   * The erase just walked (walkToSlot()) done in place when it stays inside the leaf
+   * (lib/maple_tree.c: mas_wr_node_store() of a NULL): the entry's slot becomes NULL, merged
+   * with a NULL slot on either side, and the slots after it shift down. Declined, for the
+   * general write, when the leaf would fall below its minimum occupancy (rebalance) or the
+   * entry is the last slot of a leaf other than the rightmost (its NULL merges with the next
+   * leaf's data).
+   */
+  private eraseInLeaf(): boolean {
+    const leafD = this.height - 1;
+    const node = this.lNode[leafD]!;
+    const ls = this.lSlot[leafD]!;
+    const leafMax = this.lMax[leafD]!;
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const sl = this.slotS[node >> 9]!;
+    const e = piv[base + 15]! & 15;
+    if (ls === e && leafMax !== MAX_INDEX) return this.eraseLastEntry(leafD, ls);
+    const lo = ls > 0 && sl[base + ls - 1] === undefined ? ls - 1 : ls;
+    const hi = ls < e && sl[base + ls + 1] === undefined ? ls + 1 : ls;
+    const shift = hi - lo;
+    const newEnd = e - shift;
+    if (newEnd === 0) return false;
+    const short = newEnd < RANGE64_MIN_SLOTS - 1 && leafD > 0 && leafMax !== MAX_INDEX;
+    // A leaf that falls below its minimum rebalances with its right sibling in place, or its
+    // left one when it is its parent's last child (see siblingFits()); otherwise the general
+    // write rebalances.
+    const sibling = short ? this.siblingFits(leafD, newEnd) : -1;
+    if (short && sibling < 0) return false;
+    this.seq++;
+    sl[base + lo] = undefined;
+    if (lo < 15) piv[base + lo] = hi < e ? piv[base + hi]! : leafMax;
+    if (shift > 0) {
+      for (let i = hi + 1; i <= e; i++) {
+        sl[base + i - shift] = sl[base + i];
+        piv[base + i - shift] = i < e ? piv[base + i]! : leafMax;
+      }
+      for (let i = newEnd + 1; i <= e; i++) {
+        sl[base + i] = undefined;
+        if (i < 15) piv[base + i] = 0;
+      }
+      setEndAt(piv, base + 15, newEnd);
+    }
+    if (short) {
+      if (this.rebalanceLeft) this.rebalanceWithLeft(leafD, node, newEnd, sibling);
+      else this.rebalanceRight(leafD, node, newEnd, sibling);
+      return true;
+    }
+    if (this.allocRangeEnabled) this.propagateGap(leafD);
+    this.pathSeq = this.seq;
+    return true;
+  }
+
+  /** Set by siblingFits(): the sibling is the left one, and how many of its slots move. */
+  private rebalanceLeft = false;
+  private rebalanceTake = 0;
+
+  /**
+   * The sibling (same parent) of the leaf on the recorded path with which a leaf left with
+   * `newEnd` rebalances in place, in a tree without gap data: the right one, or the left one
+   * when the leaf is its parent's last child. The two merge when they fit in one leaf and
+   * the parent keeps its own minimum without the child; else the leaf takes slots from the
+   * sibling until both hold about half (lib/maple_tree.c: mas_rebalance(), mab_calc_split()),
+   * when both then keep their minimum and the one that gives does not end on NULL. Returns
+   * -1 when neither works; rebalanceLeft and rebalanceTake say how.
+   */
+  private siblingFits(leafD: number, newEnd: number): number {
+    if (this.allocRangeEnabled) return -1;
+    const p = leafD - 1;
+    const parent = this.lNode[p]!;
+    const ps = this.lSlot[p]!;
+    const pe = this.endOf(parent);
+    const left = ps === pe;
+    if (left && ps === 0) return -1;
+    const sib = this.childAt(parent, left ? ps - 1 : ps + 1);
+    const sb = (sib & 511) << 4;
+    const se = this.pivS[sib >> 9]![sb + 15]! & 15;
+    const total = newEnd + 1 + se + 1;
+    this.rebalanceLeft = left;
+    if (total <= MAPLE_RANGE64_SLOTS) {
+      // A merge: the parent loses a child.
+      const parentEnd = pe - 1;
+      const parentShort =
+        p === 0 ? parentEnd < 1 : parentEnd + 1 < this.internalMin && this.lMax[p] !== MAX_INDEX;
+      if (!parentShort) {
+        this.rebalanceTake = se + 1;
+        return sib;
+      }
+    }
+    const ssl = this.slotS[sib >> 9]!;
+    let take = (total >> 1) - (newEnd + 1);
+    // The slot that becomes the giver's last (left sibling) or the leaf's last (right one).
+    if (ssl[sb + (left ? se - take : take - 1)] === undefined) take++;
+    const sibRightmost = !left && ps + 1 === pe && this.lMax[p] === MAX_INDEX;
+    if (take < 1 || take > se || newEnd + 1 + take < RANGE64_MIN_SLOTS) return -1;
+    if (se + 1 - take < RANGE64_MIN_SLOTS && !sibRightmost) return -1;
+    this.rebalanceTake = take;
+    return sib;
+  }
+
+  /**
+   * mas_rebalance() of the leaf on the recorded path, its parent's last child, with its left
+   * sibling, in place: the sibling absorbs the leaf (which leaves the parent), or gives the
+   * leaf its last rebalanceTake slots, and the pivot between them moves.
+   */
+  private rebalanceWithLeft(leafD: number, node: number, end: number, sib: number): void {
+    const p = leafD - 1;
+    const parent = this.lNode[p]!;
+    const ps = this.lSlot[p]!;
+    const pbase = (parent & 511) << 4;
+    const ppiv = this.pivS[parent >> 9]!;
+    const pkids = this.kidS[parent >> 9]!;
+    const leafMax = this.lMax[leafD]!;
+    const sibMax = this.lMin[leafD]! - 1;
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const sl = this.slotS[node >> 9]!;
+    const sbase = (sib & 511) << 4;
+    const spiv = this.pivS[sib >> 9]!;
+    const ssl = this.slotS[sib >> 9]!;
+    const se = spiv[sbase + 15]! & 15;
+    const take = this.rebalanceTake;
+    if (take === se + 1) {
+      // Merged: the leaf's slots follow the sibling's (whose last pivot, its maximum, is
+      // stored: it had room), and the leaf leaves the parent as its last child.
+      for (let k = 0; k <= end; k++) {
+        const to = se + 1 + k;
+        ssl[sbase + to] = sl[base + k];
+        if (to < 15) spiv[sbase + to] = k < end ? piv[base + k]! : leafMax;
+      }
+      setEndAt(spiv, sbase + 15, se + 1 + end);
+      if (ps - 1 < 15) ppiv[pbase + ps - 1] = leafMax;
+      pkids[pbase + ps] = 0;
+      if (ps < 15) ppiv[pbase + ps] = 0;
+      setEndAt(ppiv, pbase + 15, ps - 1);
+      this.freeNode(node);
+      return;
+    }
+    // Redistributed: the leaf's slots move up, the sibling's last ones fill its front.
+    for (let i = end; i >= 0; i--) {
+      sl[base + i + take] = sl[base + i];
+      if (i + take < 15) piv[base + i + take] = i < end ? piv[base + i]! : leafMax;
+    }
+    const from = se + 1 - take;
+    for (let k = 0; k < take; k++) {
+      sl[base + k] = ssl[sbase + from + k];
+      piv[base + k] = from + k < se ? spiv[sbase + from + k]! : sibMax;
+    }
+    setEndAt(piv, base + 15, end + take);
+    for (let k = from; k <= se; k++) {
+      ssl[sbase + k] = undefined;
+      if (k < 15) spiv[sbase + k] = 0;
+    }
+    // The sibling's new last slot's pivot (cell from - 1) is its new maximum.
+    setEndAt(spiv, sbase + 15, from - 1);
+    ppiv[pbase + ps - 1] = spiv[sbase + from - 1]!;
+  }
+
+  /**
+   * lib/maple_tree.c: mas_rebalance() of a leaf and its right sibling, done in place. When the
+   * two fit in one node the sibling's slots are appended to the leaf and the sibling leaves the
+   * parent (its later children shift down); else the leaf takes the sibling's first slots
+   * until both hold about half, never ending on NULL, and only the pivot between them moves.
+   */
+  private rebalanceRight(leafD: number, node: number, end: number, sib: number): void {
+    const p = leafD - 1;
+    const parent = this.lNode[p]!;
+    const ps = this.lSlot[p]!;
+    const pbase = (parent & 511) << 4;
+    const ppiv = this.pivS[parent >> 9]!;
+    const pkids = this.kidS[parent >> 9]!;
+    const pe = ppiv[pbase + 15]! & 15;
+    const parentMax = this.lMax[p]!;
+    const sibMax = ps + 1 < pe ? ppiv[pbase + ps + 1]! : parentMax;
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const sl = this.slotS[node >> 9]!;
+    const sbase = (sib & 511) << 4;
+    const spiv = this.pivS[sib >> 9]!;
+    const ssl = this.slotS[sib >> 9]!;
+    const se = spiv[sbase + 15]! & 15;
+    // Slots of the sibling that move into the leaf (all of them: a merge).
+    const take = this.rebalanceTake;
+    for (let k = 0; k < take; k++) {
+      const to = end + 1 + k;
+      sl[base + to] = ssl[sbase + k];
+      if (to < 15) piv[base + to] = k < se ? spiv[sbase + k]! : sibMax;
+    }
+    setEndAt(piv, base + 15, end + take);
+    if (take === se + 1) {
+      // Merged: the sibling leaves the parent, whose later children shift down one slot.
+      for (let i = ps + 1; i < pe; i++) this.moveChild(ppiv, pkids, pbase, i + 1, i, pe, parentMax);
+      ppiv[pbase + ps] = sibMax;
+      pkids[pbase + pe] = 0;
+      if (pe < 15) ppiv[pbase + pe] = 0;
+      setEndAt(ppiv, pbase + 15, pe - 1);
+      this.freeNode(sib);
+      return;
+    }
+    // Redistributed: the sibling's remaining slots move to its front.
+    const newMax = spiv[sbase + take - 1]!;
+    for (let k = take; k <= se; k++) {
+      ssl[sbase + k - take] = ssl[sbase + k];
+      spiv[sbase + k - take] = k < se ? spiv[sbase + k]! : sibMax;
+    }
+    for (let k = se - take + 1; k <= se; k++) {
+      ssl[sbase + k] = undefined;
+      if (k < 15) spiv[sbase + k] = 0;
+    }
+    setEndAt(spiv, sbase + 15, se - take);
+    ppiv[pbase + ps] = newMax;
+  }
+
+  /**
+   * The erase of the last entry of a leaf other than the last one, in place: the entry's NULL,
+   * merged with a NULL before it, may not end the leaf (the kernel takes the erase as a
+   * spanning store). When the leaf keeps its minimum occupancy, the leaf gives that NULL to
+   * the next leaf: it joins the next leaf's first slot when that is NULL (see
+   * eraseIntoNextLeaf()), or becomes its new first slot when the next leaf has room; the
+   * pivot separating the two leaves moves down to the NULL's start. Not for allocation
+   * trees, whose gaps change on both paths.
+   */
+  private eraseLastEntry(leafD: number, ls: number): boolean {
+    if (this.allocRangeEnabled || leafD === 0) return false;
+    const node = this.lNode[leafD]!;
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const sl = this.slotS[node >> 9]!;
+    const lo = ls > 0 && sl[base + ls - 1] === undefined ? ls - 1 : ls;
+    if (lo - 1 < RANGE64_MIN_SLOTS - 1) return this.eraseLastWithSibling(leafD, lo);
+    const d = this.partingLevel(leafD);
+    if (d < 0) return false;
+    // The next leaf: down the leftmost path of the next child at the parting level.
+    let next = this.childAt(this.lNode[d]!, this.lSlot[d]! + 1);
+    for (let q = d + 1; q < leafD; q++) next = this.childAt(next, 0);
+    const nb = (next & 511) << 4;
+    const npiv = this.pivS[next >> 9]!;
+    const nsl = this.slotS[next >> 9]!;
+    const a = piv[base + lo - 1]! + 1;
+    if (nsl[nb] !== undefined) {
+      const ne = npiv[nb + 15]! & 15;
+      if (ne === MAPLE_RANGE64_SLOTS - 1) return false;
+      // Its slots move up one; a full leaf does not store its last pivot (cell 15 is the word).
+      for (let i = ne; i >= 0; i--) {
+        nsl[nb + i + 1] = nsl[nb + i];
+        if (i + 1 < 15) npiv[nb + i + 1] = npiv[nb + i]!;
+      }
+      nsl[nb] = undefined;
+      npiv[nb] = this.lMax[leafD]!;
+      setEndAt(npiv, nb + 15, ne + 1);
+    }
+    this.seq++;
+    this.dropLeafTail(leafD, d, lo, a);
+    return true;
+  }
+
+  /**
+   * eraseLastEntry() when the leaf would fall below its minimum and its next leaf is its right
+   * sibling: lib/maple_tree.c: mas_rebalance() of the two, in place. Their slots, the leaf's
+   * up to `lo` (exclusive), the freed NULL (joined with the sibling's first slot when that is
+   * NULL) and the sibling's, go into the write buffer; they are written back as one leaf when
+   * they fit and the parent keeps its minimum without the sibling, else as two leaves cut where
+   * mab_calc_split() would cut them, both at their minimum and the first not ending on NULL
+   * (the pivot between them moves). False, with nothing changed, when neither works.
+   */
+  private eraseLastWithSibling(leafD: number, lo: number): boolean {
+    const p = leafD - 1;
+    const parent = this.lNode[p]!;
+    const ps = this.lSlot[p]!;
+    const pbase = (parent & 511) << 4;
+    const ppiv = this.pivS[parent >> 9]!;
+    const pkids = this.kidS[parent >> 9]!;
+    const pe = ppiv[pbase + 15]! & 15;
+    if (ps >= pe) return false;
+    const node = this.lNode[leafD]!;
+    const sib = pkids[pbase + ps + 1]!;
+    const parentMax = this.lMax[p]!;
+    const sibMax = ps + 1 < pe ? ppiv[pbase + ps + 1]! : parentMax;
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const sl = this.slotS[node >> 9]!;
+    const sbase = (sib & 511) << 4;
+    const spiv = this.pivS[sib >> 9]!;
+    const ssl = this.slotS[sib >> 9]!;
+    const se = spiv[sbase + 15]! & 15;
+    const bp = this.bufPiv;
+    const bs = this.bufSlot;
+    let n = 0;
+    for (; n < lo; n++) {
+      bp[n] = piv[base + n]!;
+      bs[n] = sl[base + n];
+    }
+    // The freed NULL, up to the leaf's end or through the sibling's first slot when NULL.
+    const joins = ssl[sbase] === undefined;
+    bp[n] = joins ? (se > 0 ? spiv[sbase]! : sibMax) : this.lMax[leafD]!;
+    bs[n++] = undefined;
+    for (let k = joins ? 1 : 0; k <= se; k++) {
+      bp[n] = k < se ? spiv[sbase + k]! : sibMax;
+      bs[n++] = ssl[sbase + k];
+    }
+    const sibRightmost = sibMax === MAX_INDEX;
+    let left = n;
+    const parentShort = p === 0 ? pe - 1 < 1 : pe < this.internalMin && parentMax !== MAX_INDEX;
+    if (n > MAPLE_RANGE64_SLOTS || parentShort) {
+      left = (n + 1) >> 1;
+      if (bs[left - 1] === undefined) left += left - 1 >= RANGE64_MIN_SLOTS ? -1 : 1;
+      const right = n - left;
+      if (
+        left < RANGE64_MIN_SLOTS ||
+        left > MAPLE_RANGE64_SLOTS ||
+        right > MAPLE_RANGE64_SLOTS ||
+        bs[left - 1] === undefined
+      ) {
+        left = -1;
+      } else if (right < RANGE64_MIN_SLOTS && !sibRightmost) left = -1;
+      if (left < 0 || right < 1) {
+        for (let i = 0; i < n; i++) bs[i] = undefined;
+        return false;
+      }
+    }
+    this.seq++;
+    const minL = this.lMin[leafD]!;
+    this.writeNode(node, true, 0, left, minL, MAPLE_RANGE64_SLOTS);
+    if (left === n) {
+      // Merged: the sibling leaves the parent, whose later children shift down one slot.
+      for (let i = ps + 1; i < pe; i++) this.moveChild(ppiv, pkids, pbase, i + 1, i, pe, parentMax);
+      ppiv[pbase + ps] = sibMax;
+      pkids[pbase + pe] = 0;
+      if (pe < 15) ppiv[pbase + pe] = 0;
+      setEndAt(ppiv, pbase + 15, pe - 1);
+      this.freeNode(sib);
+    } else {
+      this.writeNode(sib, true, left, n - left, bp[left - 1]! + 1, MAPLE_RANGE64_SLOTS);
+      ppiv[pbase + ps] = bp[left - 1]!;
+    }
+    for (let i = 0; i < n; i++) bs[i] = undefined;
+    return true;
+  }
+
+  /**
+   * The lowest level of the recorded path where the path does not run along the right border
+   * of its node (the leaf's next leaf hangs off the next slot there), -1 when it always does.
+   */
+  private partingLevel(leafD: number): number {
+    let d = leafD - 1;
+    while (d >= 0 && this.lSlot[d] === this.endOf(this.lNode[d]!)) d--;
+    return d;
+  }
+
+  /**
+   * The leaf on the recorded path ends at `a - 1`: its slots from `from` on go, and the pivot
+   * separating it from the next leaf, at parting level `d`, becomes `a - 1`. Nodes between that
+   * level and the leaf are last children whose stored last pivot (when not full) is their
+   * maximum, so it moves too; the next leaf's first slot grows down to `a`.
+   */
+  private dropLeafTail(leafD: number, d: number, from: number, a: number): void {
+    const node = this.lNode[leafD]!;
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const sl = this.slotS[node >> 9]!;
+    const e = piv[base + 15]! & 15;
+    const newMax = a - 1;
+    for (let i = from; i <= e; i++) {
+      sl[base + i] = undefined;
+      if (i < 15) piv[base + i] = 0;
+    }
+    const newEnd = from - 1;
+    if (newEnd < 15) piv[base + newEnd] = newMax;
+    setEndAt(piv, base + 15, newEnd);
+    for (let q = d + 1; q < leafD; q++) {
+      const nd = this.lNode[q]!;
+      const ne = this.endOf(nd);
+      if (ne < 15) this.pivS[nd >> 9]![((nd & 511) << 4) + ne] = newMax;
+    }
+    const sep = this.lNode[d]!;
+    this.pivS[sep >> 9]![((sep & 511) << 4) + this.lSlot[d]!] = newMax;
+  }
+
+  /**
+   * A NULL store that ends at the end of a leaf whose next leaf starts with NULL: the two
+   * NULL ranges merge, so the kernel takes it as a spanning store (mas_wr_spanning_store()).
+   * When the leaf keeps its minimum occupancy the result needs no rebuild: the leaf drops its
+   * slots from `ls` on (keeping `[ss, a - 1]` of slot `ls` when the store starts inside it), and
+   * the pivot that separates it from the next leaf, in the lowest ancestor where the two
+   * paths part, becomes `a - 1`, which extends the next leaf's first slot down to `a`. Nodes
+   * between that ancestor and the leaf are last children whose stored last pivot (when not
+   * full) is their maximum, so it moves too. Not for allocation trees, whose gaps change on
+   * both paths.
+   */
+  private eraseIntoNextLeaf(leafD: number, ls: number, a: number): boolean {
+    if (this.allocRangeEnabled) return false;
+    const node = this.lNode[leafD]!;
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const ss = ls > 0 ? piv[base + ls - 1]! + 1 : this.lMin[leafD]!;
+    // A store starting inside slot ls keeps that slot's head [ss, a - 1].
+    const from = ss < a ? ls + 1 : ls;
+    if (from - 1 < RANGE64_MIN_SLOTS - 1) return false;
+    const d = this.partingLevel(leafD);
+    if (d < 0) return false;
+    this.dropLeafTail(leafD, d, from, a);
+    return true;
+  }
+
+  /**
+   * Replace slots `ls..k` of a leaf by [ss, a-1]=old(ls), [a, b]=value, [b+1, se]=old(k),
+   * shifting the slots after `k`. A full leaf has no room for its last pivot (implied by the
+   * parent): cell 15 holds the end.
+   */
+  private rewriteLeafInPlace(
+    node: number,
+    ls: number,
+    k: number,
+    e: number,
+    newEnd: number,
+    ss: number,
+    se: number,
+    a: number,
+    b: number,
+    value: T | undefined,
+    leafMax: number,
+  ): void {
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const sl = this.slotS[node >> 9]!;
+    const so = base;
+    const oldLeft = sl[so + ls];
+    const oldRight = sl[so + k];
+    // A full leaf's last slot would write its (implied) pivot into the metadata word's cell.
+    const meta = piv[base + 15]!;
+    const shift = newEnd - e;
+    if (shift > 0) {
+      for (let i = e; i > k; i--) {
+        sl[so + i + shift] = sl[so + i];
+        piv[base + i + shift] = i < e ? piv[base + i]! : leafMax;
+      }
+    } else if (shift < 0) {
+      for (let i = k + 1; i <= e; i++) {
+        sl[so + i + shift] = sl[so + i];
+        piv[base + i + shift] = i < e ? piv[base + i]! : leafMax;
+      }
+      for (let i = newEnd + 1; i <= e; i++) {
+        sl[so + i] = undefined;
+        piv[base + i] = 0;
+      }
+    }
+    let j = ls;
+    if (ss < a) {
+      sl[so + j] = oldLeft;
+      piv[base + j++] = a - 1;
+    }
+    sl[so + j] = value;
+    piv[base + j++] = b;
+    if (b < se) {
+      sl[so + j] = oldRight;
+      piv[base + j] = se;
+    }
+    // Cells past the new end hold 0; the metadata word gets the new end.
+    piv[base + 15] = meta - (meta & 15) + newEnd;
+  }
+
+  private storeIntoEmpty(first: number, last: number, value: T): void {
+    const id = this.allocNode(true);
+    let n = 0;
+    const bp = this.bufPiv;
+    const bs = this.bufSlot;
+    if (first > 0) {
+      bp[n] = first - 1;
+      bs[n++] = undefined;
+    }
+    bp[n] = last;
+    bs[n++] = value;
+    if (last < MAX_INDEX) {
+      bp[n] = MAX_INDEX;
+      bs[n++] = undefined;
+    }
+    this.writeNode(id, true, 0, n, 0, MAPLE_RANGE64_SLOTS);
+    for (let i = 0; i < n; i++) bs[i] = undefined;
+    this.setParent(id, -1, 0);
+    this.root = id;
+    this.height = 1;
+  }
+}
