@@ -62,6 +62,52 @@ function permutation(n: number): Int32Array {
   return p;
 }
 
+/**
+ * Repetitions of a workload in one round of one contender: a round runs about 2e5 operations,
+ * so that small sizes are timed over milliseconds, not microseconds.
+ */
+function repsPerRound(n: number): number {
+  return Math.max(1, Math.round(2e5 / n));
+}
+
+/**
+ * The random inputs of a workload (orders, query points), one set per repetition of a round,
+ * the same sets for every contender. A round that replayed one sequence of 1e3 keys 200 times
+ * would let the CPU's branch predictors learn that sequence: a comparison-based tree's branches
+ * then go the way they went 1e3 operations earlier, and measured on this machine a js-sdsl
+ * insert drops from 86 to 36 ns and a sorted-btree lookup from 98 to 26 ns, which no real
+ * workload offers. With a sequence per repetition a round replays nothing; rounds do replay the
+ * same sets, 2e5 operations apart.
+ */
+function inputs<I>(workload: string, n: number, make: () => I, count = repsPerRound(n)): () => I {
+  const key = `${workload}|${n}|${count}`;
+  let sets = INPUTS.get(key) as I[] | undefined;
+  if (!sets) {
+    // Its own seed per workload and size: the sets do not depend on which ran before.
+    const saved = seed;
+    seed = n | 1;
+    for (let i = 0; i < workload.length; i++) seed = Math.imul(seed ^ workload.charCodeAt(i), 0x2545f491) | 1;
+    sets = [];
+    for (let i = count; i > 0; i--) sets.push(make());
+    seed = saved;
+    INPUTS.set(key, sets);
+  }
+  const all = sets;
+  let next = 0;
+  return () => {
+    const x = all[next]!;
+    next = next + 1 === all.length ? 0 : next + 1;
+    return x;
+  };
+}
+
+const INPUTS = new Map<string, unknown[]>();
+
+/** The order in which the workloads that read a built structure build it (all contenders). */
+function buildOrder(n: number): Int32Array {
+  return inputs('build', n, () => permutation(n), 1)();
+}
+
 let sink = 0;
 
 // ------------------------------------------------------------------ contenders
@@ -415,9 +461,10 @@ const WORKLOADS: Workload[] = [
     contenders: ONE_MAPLE,
     prepare: (n, who) => {
       const c = byName(who);
-      const perm = permutation(n);
+      const order = inputs('store-rand', n, () => permutation(n));
       return () => {
         const s = c.create();
+        const perm = order();
         return timed(() => c.storeAll(s, perm, n, 0));
       };
     },
@@ -428,12 +475,13 @@ const WORKLOADS: Workload[] = [
     contenders: ONE_MAPLE,
     prepare: (n, who) => {
       const c = byName(who);
-      const s = built(c, permutation(n));
-      const order = permutation(n);
+      const s = built(c, buildOrder(n));
+      const order = inputs('overwrite', n, () => permutation(n));
       let bump = 0;
       return () => {
         bump++;
-        return timed(() => c.storeAll(s, order, n, bump));
+        const perm = order();
+        return timed(() => c.storeAll(s, perm, n, bump));
       };
     },
   },
@@ -443,10 +491,16 @@ const WORKLOADS: Workload[] = [
     contenders: ONE_MAPLE,
     prepare: (n, who) => {
       const c = byName(who);
-      const s = built(c, permutation(n));
-      const q = new Float64Array(n);
-      for (let i = 0; i < n; i++) q[i] = rand(n * 10);
-      return () => timed(() => (sink += c.loadAll(s, q)));
+      const s = built(c, buildOrder(n));
+      const points = inputs('load', n, () => {
+        const q = new Float64Array(n);
+        for (let i = 0; i < n; i++) q[i] = rand(n * 10);
+        return q;
+      });
+      return () => {
+        const q = points();
+        return timed(() => (sink += c.loadAll(s, q)));
+      };
     },
   },
   {
@@ -454,7 +508,7 @@ const WORKLOADS: Workload[] = [
     contenders: ALL,
     prepare: (n, who) => {
       const c = byName(who);
-      const s = built(c, permutation(n));
+      const s = built(c, buildOrder(n));
       return () => timed(() => (sink += c.iterate(s)));
     },
   },
@@ -463,7 +517,7 @@ const WORKLOADS: Workload[] = [
     contenders: ALL,
     prepare: (n, who) => {
       const c = byName(who);
-      const s = built(c, permutation(n));
+      const s = built(c, buildOrder(n));
       return () => timed(() => (sink += c.iterateRev(s)));
     },
   },
@@ -472,10 +526,10 @@ const WORKLOADS: Workload[] = [
     contenders: ONE_MAPLE,
     prepare: (n, who) => {
       const c = byName(who);
-      const perm = permutation(n);
-      const order = permutation(n);
+      const sets = inputs('erase', n, () => ({ build: permutation(n), order: permutation(n) }));
       return () => {
-        const s = built(c, perm);
+        const { build, order } = sets();
+        const s = built(c, build);
         return timed(() => c.eraseAll(s, order));
       };
     },
@@ -486,11 +540,14 @@ const WORKLOADS: Workload[] = [
     contenders: ONE_MAPLE,
     prepare: (n, who) => {
       const c = byName(who);
-      const perm = permutation(n);
-      const out = permutation(n).subarray(0, n >> 1);
-      const into = permutation(n).subarray(0, n >> 1);
+      const sets = inputs('churn', n, () => ({
+        build: permutation(n),
+        out: permutation(n).subarray(0, n >> 1),
+        into: permutation(n).subarray(0, n >> 1),
+      }));
       return () => {
-        const s = built(c, perm);
+        const { build, out, into } = sets();
+        const s = built(c, build);
         return timed(() => c.churn(s, out, into));
       };
     },
@@ -649,15 +706,15 @@ function median(xs: number[]): number {
 
 /**
  * Rounds of all contenders, interleaved, the order rotating each round. A round of one
- * contender repeats the workload until it has run about 2e5 operations (the allocator workload
- * once), so that small sizes are timed over milliseconds, not microseconds.
+ * contender repeats the workload repsPerRound() times, each repetition on inputs of its own
+ * (the allocator workload once).
  */
 function runWorkload(w: Workload, n: number): Row[] {
   const runners = w.contenders.map((name) => {
     const rep = w.prepare(n, name) as Rep & { ops?: number };
     const ops = rep.ops ?? n;
     // The allocator workload's peers scan: one repetition is long enough at every size.
-    const reps = w.name === 'gap' ? 1 : Math.max(1, Math.round(2e5 / n));
+    const reps = w.name === 'gap' ? 1 : repsPerRound(n);
     return { name, rep, ops, reps, rates: [] as number[] };
   });
   const warmup = SMOKE ? 1 : 3;
