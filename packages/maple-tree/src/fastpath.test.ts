@@ -484,14 +484,20 @@ describe('iteration', () => {
     expect(counts).toEqual({ locate: 1, nextLeaf: leafCount - 1 });
   });
 
-  it("the callback forms visit every entry in order, climbing only at the ends of the leaves' parents", () => {
-    // The parents of the leaves: the loops step from child to child of one parent.
-    const parents = t
-      .dump()
-      .split('\n')
-      .map((line) => /^(\s*)node \d+ \[/.exec(line))
-      .filter((x): x is RegExpExecArray => x !== null && x[1]!.length / 2 === t.height - 2);
-    expect(parents.length).toBeGreaterThan(5);
+  it("the callback forms visit every entry in order, climbing only at the ends of the leaves' grandparents", () => {
+    // The loops step from child to child of a leaf's parent, and from a parent to the next
+    // (previous) child of the grandparent; only past a grandparent's last child do they climb.
+    const level = (depth: number): number =>
+      t
+        .dump()
+        .split('\n')
+        .map((line) => /^(\s*)node \d+ \[/.exec(line))
+        .filter((x): x is RegExpExecArray => x !== null && x[1]!.length / 2 === depth).length;
+    expect(t.height).toBeGreaterThan(3);
+    const parents = level(t.height - 2);
+    const grandparents = level(t.height - 3);
+    expect(grandparents).toBeGreaterThan(2);
+    expect(parents).toBeGreaterThan(grandparents);
     const counts = spy(t, ['locate', 'nextLeaf', 'prevLeaf']);
     const seen: string[] = [];
     t.forEachEntry((v, index, last) => {
@@ -503,7 +509,7 @@ describe('iteration', () => {
       back.push(`${index}-${last}=${v}`);
     });
     expect(back.reverse().join(' ')).toBe(entriesOfModel(m));
-    expect(counts).toEqual({ locate: 2, nextLeaf: parents.length - 1, prevLeaf: parents.length - 1 });
+    expect(counts).toEqual({ locate: 2, nextLeaf: grandparents - 1, prevLeaf: grandparents - 1 });
   });
 
   it('callback forms: windows, early stop and argument checks', () => {

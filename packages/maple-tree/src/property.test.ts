@@ -365,7 +365,9 @@ describe('stepping from leaf to leaf (mas_next_node/mas_prev_node by parent link
       fc.property(
         fc.boolean(),
         fc.array(fc.tuple(fc.nat(60000), fc.nat(6), fc.nat(9)), { minLength: 3000, maxLength: 4000 }),
-        (alloc, writes) => {
+        fc.nat(60010),
+        fc.nat(60010),
+        (alloc, writes, w1, w2) => {
           const t = new MapleTree<number>({ allocRange: alloc });
           const m = new ModelTree();
           for (const [a, len, v] of writes) {
@@ -404,6 +406,22 @@ describe('stepping from leaf to leaf (mas_next_node/mas_prev_node by parent link
           const each = t.state(MAX_INDEX);
           for (const v of each.forEachRev(0)) values.push(`${each.index}-${each.last}=${v}`);
           expect(values.reverse()).toEqual(m.ranges.map((r) => `${r.s}-${r.e}=${r.v}`));
+          // The callback loops, which step between the leaves' parents through the grandparent,
+          // over the whole tree and over a window.
+          const lo = Math.min(w1, w2);
+          const hi = Math.max(w1, w2);
+          const inWindow = m.ranges.filter((r) => r.e >= lo && r.s <= hi).map((r) => `${r.s}-${r.e}=${r.v}`);
+          for (const [first, last, want] of [
+            [0, MAX_INDEX, m.ranges.map((r) => `${r.s}-${r.e}=${r.v}`)],
+            [lo, hi, inWindow],
+          ] as const) {
+            const up: string[] = [];
+            t.forEachEntry((v, index, end) => void up.push(`${index}-${end}=${v}`), first, last);
+            expect(up).toEqual(want);
+            const down: string[] = [];
+            t.forEachEntryRev((v, index, end) => void down.push(`${index}-${end}=${v}`), first, last);
+            expect(down.reverse()).toEqual(want);
+          }
         },
       ),
       { numRuns: 8 },

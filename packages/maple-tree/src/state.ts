@@ -599,9 +599,10 @@ export class EntryLoop<T> extends StateLoop<T, MapleEntry<T>> {
 /**
  * Every entry intersecting `[first, last]`, ascending: `callback(value, index, last)` with
  * the entry's full range; returning `false` stops. The loop runs over each leaf's pivots and
- * slots, steps to the next leaf through the parent's children, and climbs only at the
- * parent's end (lib/maple_tree.c: mas_next_slot(), mas_next_node()). Writes from inside the
- * callback are allowed: the walk then resumes after the entry it reported.
+ * slots, steps to the next leaf through the parent's children, to the next parent through
+ * the grandparent's, and climbs only past the grandparent's last child (lib/maple_tree.c:
+ * mas_next_slot(), mas_next_node()). Writes from inside the callback are allowed: the walk
+ * then resumes after the entry it reported.
  */
 export function eachEntry<T>(
   mt: MapleTree<T>,
@@ -628,14 +629,20 @@ export function eachEntry<T>(
     let off = mas.offset;
     let nodeMax = mas.nodeMax;
     let start = off > 0 ? piv[base + off - 1]! + 1 : mas.nodeMin;
-    const parent = node === mt.root ? -1 : mt.parentOf(node);
+    let parent = node === mt.root ? -1 : mt.parentOf(node);
     let ps = parent < 0 ? 0 : mt.parentSlotOf(node);
-    const pb = (parent & 511) << 4;
-    const ppiv = parent < 0 ? piv : pivS[parent >> 9]!;
-    const pkids = parent < 0 ? NO_CHILDREN : mt.kidS[parent >> 9]!;
-    const pe = parent < 0 ? 0 : ppiv[pb + 15]! & 15;
+    let pb = (parent & 511) << 4;
+    let ppiv = parent < 0 ? piv : pivS[parent >> 9]!;
+    let pkids = parent < 0 ? NO_CHILDREN : mt.kidS[parent >> 9]!;
+    let pe = parent < 0 ? 0 : ppiv[pb + 15]! & 15;
     // A full parent does not store its last child's maximum: it is the parent's own.
-    const lastMax = pe === full ? mt.childEdge(parent, pe, 1) : 0;
+    let lastMax = pe === full ? mt.childEdge(parent, pe, 1) : 0;
+    // The grandparent: its children after the parent hold the next leaves' parents.
+    const grand = parent < 0 || parent === mt.root ? -1 : mt.parentOf(parent);
+    let gs = grand < 0 ? 0 : mt.parentSlotOf(parent);
+    const gb = (grand & 511) << 4;
+    const gkids = grand < 0 ? NO_CHILDREN : mt.kidS[grand >> 9]!;
+    const ge = grand < 0 ? 0 : pivS[grand >> 9]![gb + 15]! & 15;
     let stop = -1;
     for (;;) {
       const end = piv[base + 15]! & 15;
@@ -680,8 +687,20 @@ export function eachEntry<T>(
         if (stop >= 0) break;
       }
       // The next leaf: the parent's next child, whose last index is its pivot (or the
-      // parent's maximum, stored in the pivot cell of a parent with room).
-      if (++ps > pe) break;
+      // parent's maximum, stored in the pivot cell of a parent with room); past the parent's
+      // last child, the first child of the grandparent's next child (lib/maple_tree.c:
+      // mas_next_node() climbs no higher than it must). Only beyond the grandparent's last
+      // child does the walk climb from the leaf.
+      if (++ps > pe) {
+        if (++gs > ge) break;
+        parent = gkids[gb + gs]!;
+        pb = (parent & 511) << 4;
+        ppiv = pivS[parent >> 9]!;
+        pkids = mt.kidS[parent >> 9]!;
+        pe = ppiv[pb + 15]! & 15;
+        lastMax = pe === full ? mt.childEdge(grand, gs, 1) : 0;
+        ps = 0;
+      }
       node = pkids[pb + ps]!;
       start = nodeMax + 1;
       nodeMax = ps < full ? ppiv[pb + ps]! : lastMax;
@@ -694,9 +713,8 @@ export function eachEntry<T>(
       if (stop >= last || mt.root < 0) return;
       mt.locate(mas, stop + 1);
     } else {
-      // Past the parent's children (or at a last child whose maximum the parent does not
-      // store): climb from this leaf. A loop nested in the callback may have moved the shared
-      // cursor, so it is set to this leaf first.
+      // Past the grandparent's children: climb from this leaf. A loop nested in the callback
+      // may have moved the shared cursor, so it is set to this leaf first.
       mas.node = node;
       mas.nodeMax = nodeMax;
       mt.nextLeaf(mas);
@@ -725,8 +743,8 @@ export function eachEntryRev<T>(
   const pivS = mt.pivS;
   const slotS = mt.slotS;
   for (;;) {
-    // Mirror of eachEntry(): the parent's children before this leaf are the previous leaves;
-    // the parent's first child's minimum is not stored in the parent, so that step climbs.
+    // Mirror of eachEntry(): the parent's children before this leaf are the previous leaves,
+    // the grandparent's children before the parent their parents.
     const seq = mt.seq;
     let node = mas.node;
     let piv = mas.leafPiv;
@@ -735,13 +753,18 @@ export function eachEntryRev<T>(
     let off = mas.offset;
     let nodeMin = mas.nodeMin;
     let e = off < (piv[base + 15]! & 15) ? piv[base + off]! : mas.nodeMax;
-    const parent = node === mt.root ? -1 : mt.parentOf(node);
+    let parent = node === mt.root ? -1 : mt.parentOf(node);
     let ps = parent < 0 ? 0 : mt.parentSlotOf(node);
-    const pb = (parent & 511) << 4;
-    const ppiv = parent < 0 ? piv : pivS[parent >> 9]!;
-    const pkids = parent < 0 ? NO_CHILDREN : mt.kidS[parent >> 9]!;
+    let pb = (parent & 511) << 4;
+    let ppiv = parent < 0 ? piv : pivS[parent >> 9]!;
+    let pkids = parent < 0 ? NO_CHILDREN : mt.kidS[parent >> 9]!;
     // The parent's first child starts at the parent's minimum, which the parent does not store.
-    const firstMin = ps > 0 ? mt.childEdge(parent, 0, -1) : 0;
+    let firstMin = ps > 0 ? mt.childEdge(parent, 0, -1) : 0;
+    // The grandparent: its children before the parent hold the previous leaves' parents.
+    const grand = parent < 0 || parent === mt.root ? -1 : mt.parentOf(parent);
+    let gs = grand < 0 ? 0 : mt.parentSlotOf(parent);
+    const gkids = grand < 0 ? NO_CHILDREN : mt.kidS[grand >> 9]!;
+    const gb = (grand & 511) << 4;
     let stop = -1;
     for (;;) {
       if (nodeMin >= first) {
@@ -784,8 +807,17 @@ export function eachEntryRev<T>(
         }
         if (stop >= 0) break;
       }
-      // The previous leaf: the parent's previous child, which starts after the pivot before it.
-      if (--ps < 0) break;
+      // The previous leaf: the parent's previous child, which starts after the pivot before it;
+      // before the parent's first child, the last child of the grandparent's previous child.
+      if (--ps < 0) {
+        if (--gs < 0) break;
+        parent = gkids[gb + gs]!;
+        pb = (parent & 511) << 4;
+        ppiv = pivS[parent >> 9]!;
+        pkids = mt.kidS[parent >> 9]!;
+        ps = ppiv[pb + 15]! & 15;
+        firstMin = mt.childEdge(grand, gs, -1);
+      }
       node = pkids[pb + ps]!;
       e = nodeMin - 1;
       nodeMin = ps > 0 ? ppiv[pb + ps - 1]! + 1 : firstMin;
