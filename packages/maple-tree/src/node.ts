@@ -100,11 +100,21 @@ export const MARK_FREE = 2;
 /** A full slab's cells, all 0, as doubles (a packed array of doubles: slices keep the kind). */
 const ZERO_DOUBLES: number[] = [0.5];
 
+/**
+ * A full slab's pivot cells: MAX_INDEX in every node's pivot cells (none is in use yet, see
+ * searchNode()) and 0 in its metadata word.
+ */
+const EMPTY_PIVOTS: number[] = [0.5];
+
 /** A full slab's value cells, all empty (built by push, so the elements are packed). */
 const EMPTY_VALUES: unknown[] = [];
 
 for (let i = 0; i < SLAB_NODES * STRIDE; i++) {
-  if (i > 0) ZERO_DOUBLES.push(0);
+  if (i > 0) {
+    ZERO_DOUBLES.push(0);
+    EMPTY_PIVOTS.push(0);
+  }
+  EMPTY_PIVOTS[i] = (i & 15) === META_END ? 0 : MAX_INDEX;
   EMPTY_VALUES.push(undefined);
 }
 ZERO_DOUBLES[0] = 0;
@@ -192,7 +202,7 @@ export class MapleNodes {
     const cells = room * STRIDE;
     this.kindRoom[kind] = have + room;
     const leaves = kind === SLAB_LEAF;
-    this.pivS.push(ZERO_DOUBLES.slice(0, cells));
+    this.pivS.push(EMPTY_PIVOTS.slice(0, cells));
     this.slotS.push(leaves ? EMPTY_VALUES.slice(0, cells) : NO_SLOTS);
     this.kidS.push(leaves ? NO_KIDS : new Int32Array(cells));
     this.gapS.push(!leaves && this.allocRangeEnabled ? ZERO_DOUBLES.slice(0, cells) : NO_GAPS);
@@ -211,7 +221,7 @@ export class MapleNodes {
     const old = this.slabCap[slab]! * STRIDE;
     const cap = Math.min(SLAB_NODES, this.slabCap[slab]! * 2);
     const cells = cap * STRIDE;
-    this.pivS[slab] = this.pivS[slab]!.concat(ZERO_DOUBLES.slice(0, cells - old));
+    this.pivS[slab] = this.pivS[slab]!.concat(EMPTY_PIVOTS.slice(0, cells - old));
     const kids = new Int32Array(cells);
     kids.set(this.kidS[slab]!);
     this.kidS[slab] = kids;
@@ -355,19 +365,14 @@ export function setEndAt(piv: number[], c: number, end: number): void {
 
 /**
  * Offset of the slot containing `index` in the node whose cells start at `b`, without the
- * node's end: cells past the last stored pivot hold 0 and no pivot after the first is 0, so a
- * cell counts as below `index` when it is and is not such a 0. Two rounds of three independent
- * comparisons (the quarter from cells 3, 7 and 11, then the cells of that quarter), summed
- * without branches: random lookups mispredict the branches of a binary search, and the loads of
- * one round do not wait for each other.
+ * node's end: the slot's offset is the number of pivots below `index`, and the pivot cells past
+ * the last stored pivot hold MAX_INDEX, which no index is above, so every cell can be counted
+ * without knowing where the node ends. Two rounds of three independent comparisons (the quarter
+ * from cells 3, 7 and 11, then the cells of that quarter), summed without branches: random
+ * lookups mispredict the branches of a binary search, and the loads of one round do not wait
+ * for each other. Cell 15, the metadata word, is never read.
  */
 export function searchNode(piv: number[], b: number, index: number): number {
-  const p3 = piv[b + 3]!;
-  const p7 = piv[b + 7]!;
-  const p11 = piv[b + 11]!;
-  const k = ((+(p3 < index) & +(p3 > 0)) + (+(p7 < index) & +(p7 > 0)) + (+(p11 < index) & +(p11 > 0))) << 2;
-  const a = piv[b + k]!;
-  const c = piv[b + k + 1]!;
-  const d = piv[b + k + 2]!;
-  return k + (+(a < index) & +(a > 0 || k === 0)) + (+(c < index) & +(c > 0)) + (+(d < index) & +(d > 0));
+  const k = (+(piv[b + 3]! < index) + +(piv[b + 7]! < index) + +(piv[b + 11]! < index)) << 2;
+  return k + +(piv[b + k]! < index) + +(piv[b + k + 1]! < index) + +(piv[b + k + 2]! < index);
 }

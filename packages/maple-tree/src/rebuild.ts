@@ -253,7 +253,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     }
     for (let i = newEnd + 1; i <= end; i++) {
       kids[base + i] = 0;
-      if (i < 15) piv[base + i] = 0;
+      if (i < 15) piv[base + i] = MAX_INDEX;
     }
     setEndAt(piv, base + 15, newEnd);
     return true;
@@ -509,7 +509,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
   /**
    * Fill node `id` from buffer entries `[from, from + cnt)`; returns the node's largest gap
    * (allocation trees). A full node does not store its last pivot (implied by the parent);
-   * pivot cells past the end hold 0, the metadata word the end. The first `kept` children, and
+   * pivot cells past the end hold MAX_INDEX, the metadata word the end. The first `kept` children, and
    * those from `tail` on, already sit in this node at the same offsets, so their parent links
    * are left alone (they are scattered in memory: rewriting them costs cache misses).
    */
@@ -529,7 +529,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     const bs = this.bufSlot;
     const stored = cnt < cap ? cnt : cap - 1;
     for (let i = 0; i < stored; i++) piv[base + i] = bp[from + i]!;
-    for (let i = stored; i < 15; i++) piv[base + i] = 0;
+    for (let i = stored; i < 15; i++) piv[base + i] = MAX_INDEX;
     setEndAt(piv, base + 15, cnt - 1);
     if (isLeaf) {
       const sl = this.slotS[id >> 9]!;
@@ -637,7 +637,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
       rpiv[rb + j] = i < ls ? piv[base + i]! : bp[i]!;
       rsl[rb + j] = i < ls ? sl[base + i] : bs[i];
     }
-    for (let j = cnt; j < 15; j++) rpiv[rb + j] = 0;
+    for (let j = cnt; j < 15; j++) rpiv[rb + j] = MAX_INDEX;
     for (let j = cnt; j < 16; j++) rsl[rb + j] = undefined;
     setEndAt(rpiv, rb + 15, cnt - 1);
     // The left part in place: its cells before ls are unchanged.
@@ -647,7 +647,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
       piv[base + i] = bp[i]!;
       sl[base + i] = bs[i];
     }
-    for (let i = left; i < 15; i++) piv[base + i] = 0;
+    for (let i = left; i < 15; i++) piv[base + i] = MAX_INDEX;
     for (let i = left; i < 16; i++) sl[base + i] = undefined;
     piv[base + 15] = meta - (meta & 15) + left - 1;
     for (let i = ls; i < n; i++) bs[i] = undefined;

@@ -260,7 +260,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
       }
       for (let i = newEnd + 1; i <= e; i++) {
         sl[base + i] = undefined;
-        if (i < 15) piv[base + i] = 0;
+        if (i < 15) piv[base + i] = MAX_INDEX;
       }
       setEndAt(piv, base + 15, newEnd);
     }
@@ -354,7 +354,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
       setEndAt(spiv, sbase + 15, se + 1 + end);
       if (ps - 1 < 15) ppiv[pbase + ps - 1] = leafMax;
       pkids[pbase + ps] = 0;
-      if (ps < 15) ppiv[pbase + ps] = 0;
+      if (ps < 15) ppiv[pbase + ps] = MAX_INDEX;
       setEndAt(ppiv, pbase + 15, ps - 1);
       this.freeNode(node);
       return;
@@ -372,7 +372,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
     setEndAt(piv, base + 15, end + take);
     for (let k = from; k <= se; k++) {
       ssl[sbase + k] = undefined;
-      if (k < 15) spiv[sbase + k] = 0;
+      if (k < 15) spiv[sbase + k] = MAX_INDEX;
     }
     // The sibling's new last slot's pivot (cell from - 1) is its new maximum.
     setEndAt(spiv, sbase + 15, from - 1);
@@ -415,7 +415,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
       for (let i = ps + 1; i < pe; i++) this.moveChild(ppiv, pkids, pbase, i + 1, i, pe, parentMax);
       ppiv[pbase + ps] = sibMax;
       pkids[pbase + pe] = 0;
-      if (pe < 15) ppiv[pbase + pe] = 0;
+      if (pe < 15) ppiv[pbase + pe] = MAX_INDEX;
       setEndAt(ppiv, pbase + 15, pe - 1);
       this.freeNode(sib);
       return;
@@ -428,7 +428,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
     }
     for (let k = se - take + 1; k <= se; k++) {
       ssl[sbase + k] = undefined;
-      if (k < 15) spiv[sbase + k] = 0;
+      if (k < 15) spiv[sbase + k] = MAX_INDEX;
     }
     setEndAt(spiv, sbase + 15, se - take);
     ppiv[pbase + ps] = newMax;
@@ -549,7 +549,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
       for (let i = ps + 1; i < pe; i++) this.moveChild(ppiv, pkids, pbase, i + 1, i, pe, parentMax);
       ppiv[pbase + ps] = sibMax;
       pkids[pbase + pe] = 0;
-      if (pe < 15) ppiv[pbase + pe] = 0;
+      if (pe < 15) ppiv[pbase + pe] = MAX_INDEX;
       setEndAt(ppiv, pbase + 15, pe - 1);
       this.freeNode(sib);
     } else {
@@ -585,7 +585,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const newMax = a - 1;
     for (let i = from; i <= e; i++) {
       sl[base + i] = undefined;
-      if (i < 15) piv[base + i] = 0;
+      if (i < 15) piv[base + i] = MAX_INDEX;
     }
     const newEnd = from - 1;
     if (newEnd < 15) piv[base + newEnd] = newMax;
@@ -664,7 +664,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
       }
       for (let i = newEnd + 1; i <= e; i++) {
         sl[so + i] = undefined;
-        piv[base + i] = 0;
+        piv[base + i] = MAX_INDEX;
       }
     }
     let j = ls;
@@ -678,7 +678,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
       sl[so + j] = oldRight;
       piv[base + j] = se;
     }
-    // Cells past the new end hold 0; the metadata word gets the new end.
+    // Cells past the new end hold MAX_INDEX; the metadata word gets the new end.
     piv[base + 15] = meta - (meta & 15) + newEnd;
   }
 

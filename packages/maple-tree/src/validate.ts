@@ -100,7 +100,7 @@ export class MapleCheck<T> extends MapleStore<T> {
       if (sl[base + k] !== undefined) fail(`slot ${k} past end ${e} is not empty`);
     }
     for (let k = e + 1; k < STRIDE; k++) {
-      if (k < META_END && piv[base + k] !== 0) fail(`pivot ${k} past end ${e} is not 0`);
+      if (k < META_END && piv[base + k] !== MAX_INDEX) fail(`pivot ${k} past end ${e} is not MAX_INDEX`);
       if (!isLeaf && kids[base + k] !== 0) fail(`child slot ${k} past end ${e} is not empty`);
     }
     // 4. occupancy
