@@ -36,13 +36,32 @@ export class MapleStore<T> extends MapleRebuild<T> {
       const base = (node & 511) << 4;
       const pv = this.pivS[node >> 9]!;
       const e = pv[base + 15]! & 15;
+      const sl = this.slotS[node >> 9]!;
       let k = e;
       if (e > 0 && pv[base + e - 1]! >= first) {
         k = 0;
         while (pv[base + k]! < first) k++;
+      } else if (
+        e < 15 &&
+        value !== undefined &&
+        last < MAX_INDEX &&
+        this.lMax[leafD] === MAX_INDEX &&
+        sl[base + e] === undefined &&
+        (e > 0 ? pv[base + e - 1]! + 1 : this.lMin[leafD]!) === first &&
+        !this.allocRangeEnabled
+      ) {
+        // mas_wr_append(): the store starts the trailing NULL of the rightmost leaf, which
+        // has room. The NULL moves one slot on, after the value (its cells past the end
+        // already hold undefined; a leaf that is not full stores its last pivot).
+        sl[base + e] = value;
+        pv[base + e] = last;
+        if (e + 1 < 15) pv[base + e + 1] = MAX_INDEX;
+        pv[base + 15] = pv[base + 15]! + 1;
+        this.pathSeq = this.seq;
+        return;
       }
       LS[leafD] = k;
-      cur = this.slotS[node >> 9]![base + k];
+      cur = sl[base + k];
     } else {
       cur = this.walkPath(first, LN, LS, this.lMin, this.lMax);
     }
