@@ -314,6 +314,36 @@ describe('appends in place (mas_wr_append())', () => {
     });
   }
 
+  it('appends that split the rightmost leaf reuse freed leaves (their old cells) and match the model', () => {
+    fc.assert(
+      fc.property(
+        fc.nat(2999),
+        fc.integer({ min: 1, max: 1500 }),
+        fc.integer({ min: 1, max: 300 }),
+        (at, len, more) => {
+          const t = new MapleTree<number>();
+          const m = new ModelTree();
+          for (let i = 0; i < 3000; i++) {
+            t.storeRange(i * 10, i * 10 + 9, i);
+            m.storeRange(i * 10, i * 10 + 9, i);
+          }
+          // A NULL store over many ranges frees leaves; the appends then take their ids.
+          const end = Math.min(2999, at + len) * 10 + 9;
+          t.storeRange(at * 10, end, undefined);
+          m.storeRange(at * 10, end, undefined);
+          const counts = spy(t, ['splitAppend']);
+          for (let i = 3000; i < 3000 + more; i++) {
+            t.storeRange(i * 10, i * 10 + 9, i);
+            m.storeRange(i * 10, i * 10 + 9, i);
+          }
+          same(t, m);
+          if (more > 40) expect(counts.splitAppend).toBeGreaterThan(0);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it('an append into the rightmost leaf with room is done without the general rewrite, in a tree of any height', () => {
     for (const n of [1, 14, 15, 16, 17, 300, 5000]) {
       const t = new MapleTree<number>();

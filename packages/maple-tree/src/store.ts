@@ -42,7 +42,6 @@ export class MapleStore<T> extends MapleRebuild<T> {
         k = 0;
         while (pv[base + k]! < first) k++;
       } else if (
-        e < 15 &&
         value !== undefined &&
         last < MAX_INDEX &&
         this.lMax[leafD] === MAX_INDEX &&
@@ -50,15 +49,22 @@ export class MapleStore<T> extends MapleRebuild<T> {
         (e > 0 ? pv[base + e - 1]! + 1 : this.lMin[leafD]!) === first &&
         !this.allocRangeEnabled
       ) {
-        // mas_wr_append(): the store starts the trailing NULL of the rightmost leaf, which
-        // has room. The NULL moves one slot on, after the value (its cells past the end
-        // already hold undefined; a leaf that is not full stores its last pivot).
-        sl[base + e] = value;
-        pv[base + e] = last;
-        if (e + 1 < 15) pv[base + e + 1] = MAX_INDEX;
-        pv[base + 15] = pv[base + 15]! + 1;
-        this.pathSeq = this.seq;
-        return;
+        // mas_wr_append(): the store starts the trailing NULL of the rightmost leaf. With
+        // room, the NULL moves one slot on, after the value (its cells past the end already
+        // hold undefined; a leaf that is not full stores its last pivot).
+        if (e < 15) {
+          sl[base + e] = value;
+          pv[base + e] = last;
+          if (e + 1 < 15) pv[base + e + 1] = MAX_INDEX;
+          pv[base + 15] = pv[base + 15]! + 1;
+          this.pathSeq = this.seq;
+          return;
+        }
+        // A full leaf whose parent has room: mas_split() as splitAppend() does it.
+        if (leafD > 0 && (this.pivS[LN[leafD - 1]! >> 9]![((LN[leafD - 1]! & 511) << 4) + 15]! & 15) < 15) {
+          this.splitAppend(leafD, first, last, value);
+          return;
+        }
       }
       LS[leafD] = k;
       cur = sl[base + k];
