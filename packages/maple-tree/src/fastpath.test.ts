@@ -280,6 +280,103 @@ describe('leaf splits from the leaf (mas_split() with room in the parent)', () =
   });
 });
 
+describe('appends in place (mas_wr_append())', () => {
+  for (const alloc of [false, true]) {
+    it(`appends of any length, after a gap or not, up to the last index, match the model (allocRange: ${alloc})`, () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 40 })), {
+            minLength: 1,
+            maxLength: 200,
+          }),
+          fc.integer({ min: 0, max: 50 }),
+          (steps, start) => {
+            const t = new MapleTree<number>({ allocRange: alloc });
+            const m = new ModelTree();
+            let next = start;
+            let v = 0;
+            for (const [kind, len] of steps) {
+              // 0, 1: right after the last range (the trailing NULL's start); 2: after a gap;
+              // 3: through the last index (the trailing NULL goes).
+              if (kind === 2) next += 1 + (len % 5);
+              const last = kind === 3 ? MAX_INDEX - (len & 1) : next + len;
+              t.storeRange(next, last, v);
+              m.storeRange(next, last, v);
+              v++;
+              same(t, m);
+              if (last >= MAX_INDEX - 1) break;
+              next = last + 1;
+            }
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
+  }
+
+  it('appends that split the rightmost leaf reuse freed leaves (their old cells) and match the model', () => {
+    fc.assert(
+      fc.property(
+        fc.nat(2999),
+        fc.integer({ min: 1, max: 1500 }),
+        fc.integer({ min: 1, max: 300 }),
+        (at, len, more) => {
+          const t = new MapleTree<number>();
+          const m = new ModelTree();
+          for (let i = 0; i < 3000; i++) {
+            t.storeRange(i * 10, i * 10 + 9, i);
+            m.storeRange(i * 10, i * 10 + 9, i);
+          }
+          // A NULL store over many ranges frees leaves; the appends then take their ids.
+          const end = Math.min(2999, at + len) * 10 + 9;
+          t.storeRange(at * 10, end, undefined);
+          m.storeRange(at * 10, end, undefined);
+          const counts = spy(t, ['splitAppend']);
+          for (let i = 3000; i < 3000 + more; i++) {
+            t.storeRange(i * 10, i * 10 + 9, i);
+            m.storeRange(i * 10, i * 10 + 9, i);
+          }
+          same(t, m);
+          if (more > 40) expect(counts.splitAppend).toBeGreaterThan(0);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('an append into the rightmost leaf with room is done without the general rewrite, in a tree of any height', () => {
+    for (const n of [1, 14, 15, 16, 17, 300, 5000]) {
+      const t = new MapleTree<number>();
+      const m = new ModelTree();
+      for (let i = 0; i < n; i++) {
+        t.storeRange(i * 10, i * 10 + 9, i);
+        m.storeRange(i * 10, i * 10 + 9, i);
+      }
+      const counts = spy(t, ['rewriteLeafInPlace', 'splitAppend', 'rebuild', 'allocNode']);
+      let appends = 0;
+      for (let i = n; i < n + 40; i++) {
+        const before = leavesOf(t).pop()!.slots.length;
+        t.storeRange(i * 10, i * 10 + 9, i);
+        m.storeRange(i * 10, i * 10 + 9, i);
+        if (before < 16) appends++;
+        same(t, m);
+      }
+      expect(appends).toBeGreaterThan(30);
+      // Only a store that walks (after a rebuild of the root leaf, or the first one into a
+      // one-leaf tree) takes the general in-leaf rewrite.
+      expect(counts.rewriteLeafInPlace).toBeLessThanOrEqual(n <= 16 ? 2 : 0);
+      expect(counts.rebuild).toBeLessThanOrEqual(n <= 16 ? 1 : 0);
+      expect(counts.allocNode).toBeLessThanOrEqual(counts.splitAppend! + (n <= 16 ? 2 : 0));
+      // Another tree's write in between: the recorded path is that tree's, this one walks again.
+      const other = new MapleTree<number>();
+      other.storeRange(0, 5, 1);
+      t.storeRange((n + 40) * 10, (n + 40) * 10 + 9, 1);
+      m.storeRange((n + 40) * 10, (n + 40) * 10 + 9, 1);
+      same(t, m);
+    }
+  });
+});
+
 describe('in-place writes do not rebuild nodes', () => {
   it('overwriting every range exactly touches no node structure (slot store)', () => {
     const order = [...Array(3000).keys()].sort((a, b) => ((a * 7919) % 3001) - ((b * 7919) % 3001));

@@ -681,20 +681,42 @@ export class MapleRebuild<T> extends MapleGaps<T> {
    * lib/maple_tree.c: mas_split() of the commonest kind, done in place: `[a, b]` is stored at
    * the start of the trailing NULL of a full rightmost leaf whose parent has room (a tree
    * growing by appends). As rebuild() would, the leaf keeps its first 15 slots, a new leaf
-   * takes `[a, b]` and the NULL after it, and the parent gains that leaf as its last child;
-   * the recorded path moves to the new leaf, so the next append does not walk.
+   * takes `[a, b]` and the NULL after it, and the parent gains that leaf as its last child
+   * (appended directly, as mas_wr_append() would: the parent's other children keep their
+   * slots and parent links); the recorded path moves to the new leaf, so the next append does
+   * not walk.
    */
   protected splitAppend(leafD: number, a: number, b: number, value: T): void {
     const leaf = this.lNode[leafD]!;
     // Its pivot 14 already ends at a - 1, its slot 15 is the NULL being replaced.
     setEndAt(this.pivS[leaf >> 9]!, ((leaf & 511) << 4) + 15, MAPLE_RANGE64_SLOTS - 2);
+    // The new leaf first (growing the pool may replace an internal slab's arrays): [a, b] and
+    // the NULL up to the end. Its value cells past slot 0 hold undefined (a fresh node's, or
+    // cleared by freeNode()); its pivot cells may hold a former node's.
     const id = this.allocNode(true);
-    this.bufPiv[0] = b;
-    this.bufSlot[0] = value;
-    this.bufPiv[1] = MAX_INDEX;
-    this.bufSlot[1] = undefined;
-    this.writeNode(id, true, 0, 2, a, MAPLE_RANGE64_SLOTS);
-    this.bufSlot[0] = undefined;
-    this.addLeafAfter(leafD, a - 1, id, MAX_INDEX, true);
+    const rb = (id & 511) << 4;
+    const rpiv = this.pivS[id >> 9]!;
+    rpiv[rb] = b;
+    rpiv[rb + 1] = MAX_INDEX;
+    for (let i = 2; i < 15; i++) rpiv[rb + i] = 0;
+    this.slotS[id >> 9]![rb] = value;
+    // lib/maple_tree.c: mas_wr_append() at the parent: the leaf is its last child (the parent
+    // has room, the caller checked), the new leaf follows it and ends the parent at MAX_INDEX.
+    const p = leafD - 1;
+    const parent = this.lNode[p]!;
+    const ps = this.lSlot[p]!;
+    const pb = (parent & 511) << 4;
+    const ppiv = this.pivS[parent >> 9]!;
+    ppiv[pb + ps] = a - 1;
+    if (ps + 1 < 15) ppiv[pb + ps + 1] = MAX_INDEX;
+    this.kidS[parent >> 9]![pb + ps + 1] = id;
+    setEndAt(ppiv, pb + 15, ps + 1);
+    // Metadata word of the new leaf: end 1, slot ps + 1 of `parent`, pool mark 0.
+    rpiv[rb + 15] = 1 + (ps + 1) * 16 + (parent + 1) * 16384;
+    // The recorded path moves to the new leaf, so the next append does not walk.
+    this.lSlot[p] = ps + 1;
+    this.lNode[leafD] = id;
+    this.lMin[leafD] = a;
+    this.pathSeq = this.seq;
   }
 }

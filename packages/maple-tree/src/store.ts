@@ -36,13 +36,38 @@ export class MapleStore<T> extends MapleRebuild<T> {
       const base = (node & 511) << 4;
       const pv = this.pivS[node >> 9]!;
       const e = pv[base + 15]! & 15;
+      const sl = this.slotS[node >> 9]!;
       let k = e;
       if (e > 0 && pv[base + e - 1]! >= first) {
         k = 0;
         while (pv[base + k]! < first) k++;
+      } else if (
+        value !== undefined &&
+        last < MAX_INDEX &&
+        this.lMax[leafD] === MAX_INDEX &&
+        sl[base + e] === undefined &&
+        (e > 0 ? pv[base + e - 1]! + 1 : this.lMin[leafD]!) === first &&
+        !this.allocRangeEnabled
+      ) {
+        // mas_wr_append(): the store starts the trailing NULL of the rightmost leaf. With
+        // room, the NULL moves one slot on, after the value (its cells past the end already
+        // hold undefined; a leaf that is not full stores its last pivot).
+        if (e < 15) {
+          sl[base + e] = value;
+          pv[base + e] = last;
+          if (e + 1 < 15) pv[base + e + 1] = MAX_INDEX;
+          pv[base + 15] = pv[base + 15]! + 1;
+          this.pathSeq = this.seq;
+          return;
+        }
+        // A full leaf whose parent has room: mas_split() as splitAppend() does it.
+        if (leafD > 0 && (this.pivS[LN[leafD - 1]! >> 9]![((LN[leafD - 1]! & 511) << 4) + 15]! & 15) < 15) {
+          this.splitAppend(leafD, first, last, value);
+          return;
+        }
       }
       LS[leafD] = k;
-      cur = this.slotS[node >> 9]![base + k];
+      cur = sl[base + k];
     } else {
       cur = this.walkPath(first, LN, LS, this.lMin, this.lMax);
     }
