@@ -696,9 +696,9 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     const id = this.allocNode(true);
     const rb = (id & 511) << 4;
     const rpiv = this.pivS[id >> 9]!;
+    // Pivot 1 is the NULL's end, the leaf's maximum; the cells past it hold MAX_INDEX too.
     rpiv[rb] = b;
-    rpiv[rb + 1] = MAX_INDEX;
-    for (let i = 2; i < 15; i++) rpiv[rb + i] = 0;
+    for (let i = 1; i < 15; i++) rpiv[rb + i] = MAX_INDEX;
     this.slotS[id >> 9]![rb] = value;
     // lib/maple_tree.c: mas_wr_append() at the parent: the leaf is its last child (the parent
     // has room, the caller checked), the new leaf follows it and ends the parent at MAX_INDEX.
