@@ -653,9 +653,15 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const meta = piv[base + 15]!;
     const shift = newEnd - e;
     if (shift > 0) {
-      for (let i = e; i > k; i--) {
-        sl[so + i + shift] = sl[so + i];
-        piv[base + i + shift] = i < e ? piv[base + i]! : leafMax;
+      // The last slot's pivot is the leaf's maximum (not stored when the leaf is full): it
+      // is moved outside the loop, which then copies cells only.
+      if (k < e) {
+        sl[so + e + shift] = sl[so + e];
+        piv[base + e + shift] = leafMax;
+        for (let i = e - 1; i > k; i--) {
+          sl[so + i + shift] = sl[so + i];
+          piv[base + i + shift] = piv[base + i]!;
+        }
       }
     } else if (shift < 0) {
       for (let i = k + 1; i <= e; i++) {
