@@ -265,6 +265,60 @@ describe('leaf splits from the leaf (mas_split() with room in the parent)', () =
     }
   });
 
+  it('a full leaf under a full parent splits from the leaf, the parent level on takes the rebuild', () => {
+    // Ascending appends leave leaves of 14 slots under parents of 15 children. A split of one
+    // leaf fills the second parent; then a leaf of it (its first, a middle or its last child)
+    // is filled to 16 slots in place and overflowed by the next store.
+    type Inner = { childAt(id: number, k: number): number; endOf(id: number): number };
+    const leafById = (t: MapleTree<number>): Map<number, Leaf> => {
+      const ids: number[] = [];
+      for (const line of t.dump().split('\n')) {
+        const hit = /^\s*leaf (\d+) \[/.exec(line);
+        if (hit) ids.push(Number(hit[1]));
+      }
+      const map = new Map<number, Leaf>();
+      leavesOf(t).forEach((l, i) => map.set(ids[i]!, l));
+      return map;
+    };
+    // A store strictly inside the first NULL slot of a leaf: three pieces, two slots more.
+    const cut = (t: MapleTree<number>, m: ModelTree, leaf: Leaf, nth: number, v: number) => {
+      const gap = leaf.slots.filter((x) => x.v === 'undefined' && x.e - x.s >= 2)[nth]!;
+      t.storeRange(gap.s + 1, gap.s + 1, v);
+      m.storeRange(gap.s + 1, gap.s + 1, v);
+    };
+    for (const [before, target] of [
+      [5, 0],
+      [5, 8],
+      [5, 15],
+    ] as const) {
+      const { t, m } = build([...Array(1000).keys()]);
+      const inner = t as unknown as Inner;
+      const parent = t.parentOf([...leafById(t).keys()][20]!);
+      expect(inner.endOf(parent)).toBe(14);
+      let leaves = leafById(t);
+      const first = leaves.get(inner.childAt(parent, before))!;
+      cut(t, m, first, 0, 1);
+      cut(t, m, first, 1, 2);
+      expect(inner.endOf(parent)).toBe(15);
+      leaves = leafById(t);
+      const leaf = leaves.get(inner.childAt(parent, target))!;
+      expect(leaf.slots.length).toBe(14);
+      expect(leaf.max).not.toBe(MAX_INDEX);
+      const counts = spy(t, ['splitLeaf', 'rebuild']);
+      cut(t, m, leaf, 0, 3);
+      expect(counts).toEqual({ splitLeaf: 0, rebuild: 0 });
+      cut(t, m, leaf, 2, 4);
+      expect(counts).toEqual({ splitLeaf: 1, rebuild: 1 });
+      same(t, m);
+      const after = leavesOf(t).filter((l) => l.min >= leaf.min && l.max <= leaf.max);
+      expect(after.length).toBe(2);
+      for (const l of after) {
+        expect(l.slots.length).toBeGreaterThanOrEqual(7);
+        expect(l.slots[l.slots.length - 1]!.v).not.toBe('undefined');
+      }
+    }
+  });
+
   it('appends keep the left leaf full and move only the trailing NULL', () => {
     const t = new MapleTree<number>();
     const m = new ModelTree();

@@ -84,7 +84,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
    * parents' buffer is their untouched children around the new nodes. Covered subtrees are
    * dropped. The loop stops at the first level rewritten in place or at the root.
    */
-  protected rebuild(leafD: number, newPos: number): void {
+  protected rebuild(leafD: number, newPos: number, from = leafD): void {
     const LN = this.lNode;
     const LS = this.lSlot;
     const RN = this.rNode;
@@ -94,7 +94,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     this.nSpare = 0;
     this.nReused = 0;
 
-    for (let d = leafD; ; d--) {
+    for (let d = from; ; d--) {
       const isLeaf = d === leafD;
       const lnode = LN[d]!;
       if (!isLeaf && this.replaceChildrenInPlace(d, leafD)) break;
@@ -570,13 +570,14 @@ export class MapleRebuild<T> extends MapleGaps<T> {
   }
 
   /**
-   * lib/maple_tree.c: mas_split() of a leaf whose parent has room, done from the leaf itself:
+   * lib/maple_tree.c: mas_split() of a leaf, done from the leaf itself:
    * the value `[a, b]` cuts slot `ls` (`[ss, se]`) of a leaf with end `e` into two or three
    * pieces, one or two more than the leaf holds. The 17 or 18 slots are cut where
    * mab_calc_split() would cut them (about half, appends at the right edge keep the left leaf
    * nearly full, the left leaf never ends on NULL); the leaf keeps the left part in place, a
    * new leaf takes the right part, and the parent gains it after the leaf. The recorded path
-   * moves to the leaf that holds `a`, so that a write next to it does not walk.
+   * moves to the leaf that holds `a`, so that a write next to it does not walk. A full parent
+   * takes the general rebuild from its level on (the leaf buffer and its rewrite are skipped).
    */
   protected splitLeaf(
     leafD: number,
@@ -656,7 +657,27 @@ export class MapleRebuild<T> extends MapleGaps<T> {
       sl[base + i] = undefined;
     }
     piv[base + 15] = meta - (meta & 15) + left - 1;
-    this.addLeafAfter(leafD, leftMax, id, leafMax, newPos >= left);
+    const parent = this.lNode[leafD - 1]!;
+    if ((this.pivS[parent >> 9]![((parent & 511) << 4) + 15]! & 15) < MAPLE_RANGE64_SLOTS - 1) {
+      this.addLeafAfter(leafD, leftMax, id, leafMax, newPos >= left);
+      return;
+    }
+    // A full parent: the two leaves are what rebuild() would make of the leaf's buffer (it
+    // does not push leaves, see pushLeaves); it goes on from the parent level with them.
+    this.newIds[0] = leaf;
+    this.newMax[0] = leftMax;
+    this.newGap[0] = 0;
+    this.newIds[1] = id;
+    this.newMax[1] = leafMax;
+    this.newGap[1] = 0;
+    this.newCount = 2;
+    for (let d = 0; d < leafD; d++) {
+      this.rNode[d] = this.lNode[d]!;
+      this.rSlot[d] = this.lSlot[d]!;
+      this.rMin[d] = this.lMin[d]!;
+      this.rMax[d] = this.lMax[d]!;
+    }
+    this.rebuild(leafD, 0, leafD - 1);
   }
 
   /** Whether slot `v` of splitLeaf()'s sequence (see there) is NULL. */

@@ -87,6 +87,17 @@ export class MapleStore<T> extends MapleRebuild<T> {
             this.splitLeaf(leafD, ls, e, ss, se, first, last, value);
             return;
           }
+        } else if (
+          leafD > 0 &&
+          !this.allocRangeEnabled &&
+          !this.pushLeaves &&
+          (ls < e || leafMax !== MAX_INDEX)
+        ) {
+          // A full parent: the leaf splits from its slots all the same, the parent level on
+          // takes the general rebuild (see splitLeaf()). Stores into the trailing NULL of the
+          // last leaf (appends) keep the general path.
+          this.splitLeaf(leafD, ls, e, ss, se, first, last, value);
+          return;
         }
       }
     } else {
