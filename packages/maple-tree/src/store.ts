@@ -227,8 +227,14 @@ export class MapleStore<T> extends MapleRebuild<T> {
    */
   eraseEntry(index: number): T | undefined {
     if (this.root < 0) return undefined;
-    const v = this.walkToSlot(index);
-    if (v !== undefined && !this.eraseInLeaf()) this.write(this.foundStart, this.foundEnd, undefined);
+    // The walk of walkToSlot() without the slot bounds, which only the general write needs
+    // (the erase in place finds them itself): a smaller walk for the compiler to inline whole.
+    const v = this.walkPath(index, this.lNode, this.lSlot, this.lMin, this.lMax) as T | undefined;
+    this.pathSeq = this.seq;
+    if (v !== undefined && !this.eraseInLeaf()) {
+      this.recordedSlotBounds();
+      this.write(this.foundStart, this.foundEnd, undefined);
+    }
     return v;
   }
 
@@ -265,15 +271,22 @@ export class MapleStore<T> extends MapleRebuild<T> {
     sl[base + lo] = undefined;
     if (lo < 15) piv[base + lo] = hi < e ? piv[base + hi]! : leafMax;
     if (shift > 0) {
-      for (let i = hi + 1; i <= e; i++) {
-        sl[base + i - shift] = sl[base + i];
-        piv[base + i - shift] = i < e ? piv[base + i]! : leafMax;
+      // The last slot's pivot is the leaf's maximum: moved after the loop, which then copies
+      // cells only. The clearing may zero the metadata cell of a full leaf: rewritten last.
+      const meta = piv[base + 15]!;
+      if (hi < e) {
+        for (let i = hi + 1; i < e; i++) {
+          sl[base + i - shift] = sl[base + i];
+          piv[base + i - shift] = piv[base + i]!;
+        }
+        sl[base + e - shift] = sl[base + e];
+        piv[base + e - shift] = leafMax;
       }
       for (let i = newEnd + 1; i <= e; i++) {
         sl[base + i] = undefined;
-        if (i < 15) piv[base + i] = 0;
+        piv[base + i] = 0;
       }
-      setEndAt(piv, base + 15, newEnd);
+      piv[base + 15] = meta - (meta & 15) + newEnd;
     }
     if (short) {
       if (this.rebalanceLeft) this.rebalanceWithLeft(leafD, node, newEnd, sibling);

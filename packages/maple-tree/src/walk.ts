@@ -101,16 +101,21 @@ export class MapleWalk<T> extends MapleNodes {
    * same leaf right after does not walk again; slot bounds go to foundStart/foundEnd.
    */
   protected walkToSlot(index: number): T | undefined {
-    const leafD = this.height - 1;
     const v = this.walkPath(index, this.lNode, this.lSlot, this.lMin, this.lMax);
     this.pathSeq = this.seq;
+    this.recordedSlotBounds();
+    return v as T | undefined;
+  }
+
+  /** First and last index of the slot on the recorded path's leaf, to foundStart/foundEnd. */
+  protected recordedSlotBounds(): void {
+    const leafD = this.height - 1;
     const node = this.lNode[leafD]!;
     const k = this.lSlot[leafD]!;
     const b = (node & 511) << 4;
     const piv = this.pivS[node >> 9]!;
     this.foundStart = k > 0 ? piv[b + k - 1]! + 1 : this.lMin[leafD]!;
     this.foundEnd = k < (piv[b + 15]! & 15) ? piv[b + k]! : this.lMax[leafD]!;
-    return v as T | undefined;
   }
 
   /**
