@@ -277,7 +277,8 @@ describe('leaf splits from the leaf (mas_split() with room in the parent)', () =
         if (hit) ids.push(Number(hit[1]));
       }
       const map = new Map<number, Leaf>();
-      leavesOf(t).forEach((l, i) => map.set(ids[i]!, l));
+      const leaves = leavesOf(t);
+      for (let i = 0; i < leaves.length; i++) map.set(ids[i]!, leaves[i]!);
       return map;
     };
     // A store strictly inside the first NULL slot of a leaf: three pieces, two slots more.
