@@ -428,15 +428,27 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const se = spiv[sbase + 15]! & 15;
     // Slots of the sibling that move into the leaf (all of them: a merge).
     const take = this.rebalanceTake;
-    for (let k = 0; k < take; k++) {
-      const to = end + 1 + k;
-      sl[base + to] = ssl[sbase + k];
-      if (to < 15) piv[base + to] = k < se ? spiv[sbase + k]! : sibMax;
+    // The leaf ends at slot end + take <= 15: the slots before its last have stored pivots,
+    // which are the sibling's own (only the sibling's last slot has its maximum for pivot).
+    for (let k = 0; k < take - 1; k++) {
+      sl[base + end + 1 + k] = ssl[sbase + k];
+      piv[base + end + 1 + k] = spiv[sbase + k]!;
     }
-    setEndAt(piv, base + 15, end + take);
+    const last = end + take;
+    sl[base + last] = ssl[sbase + take - 1];
+    if (last < 15) piv[base + last] = take - 1 < se ? spiv[sbase + take - 1]! : sibMax;
+    setEndAt(piv, base + 15, last);
     if (take === se + 1) {
       // Merged: the sibling leaves the parent, whose later children shift down one slot.
-      for (let i = ps + 1; i < pe; i++) this.moveChild(ppiv, pkids, pbase, i + 1, i, pe, parentMax);
+      if (ps + 1 < pe) {
+        for (let i = ps + 1; i < pe - 1; i++) {
+          const child = pkids[pbase + i + 1]!;
+          pkids[pbase + i] = child;
+          this.setParentSlot(child, i);
+          ppiv[pbase + i] = ppiv[pbase + i + 1]!;
+        }
+        this.moveChild(ppiv, pkids, pbase, pe, pe - 1, pe, parentMax);
+      }
       ppiv[pbase + ps] = sibMax;
       pkids[pbase + pe] = 0;
       if (pe < 15) ppiv[pbase + pe] = 0;
@@ -446,15 +458,19 @@ export class MapleStore<T> extends MapleRebuild<T> {
     }
     // Redistributed: the sibling's remaining slots move to its front.
     const newMax = spiv[sbase + take - 1]!;
-    for (let k = take; k <= se; k++) {
+    const meta = spiv[sbase + 15]!;
+    for (let k = take; k < se; k++) {
       ssl[sbase + k - take] = ssl[sbase + k];
-      spiv[sbase + k - take] = k < se ? spiv[sbase + k]! : sibMax;
+      spiv[sbase + k - take] = spiv[sbase + k]!;
     }
+    ssl[sbase + se - take] = ssl[sbase + se];
+    spiv[sbase + se - take] = sibMax;
+    // The clearing may zero the metadata cell of a full sibling: rewritten last.
     for (let k = se - take + 1; k <= se; k++) {
       ssl[sbase + k] = undefined;
-      if (k < 15) spiv[sbase + k] = 0;
+      spiv[sbase + k] = 0;
     }
-    setEndAt(spiv, sbase + 15, se - take);
+    spiv[sbase + 15] = meta - (meta & 15) + se - take;
     ppiv[pbase + ps] = newMax;
   }
 
