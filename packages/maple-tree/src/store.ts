@@ -546,44 +546,49 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const spiv = this.pivS[sib >> 9]!;
     const ssl = this.slotS[sib >> 9]!;
     const se = spiv[sbase + 15]! & 15;
-    const bp = this.bufPiv;
-    const bs = this.bufSlot;
-    let n = 0;
-    for (; n < lo; n++) {
-      bp[n] = piv[base + n]!;
-      bs[n] = sl[base + n];
-    }
-    // The freed NULL, up to the leaf's end or through the sibling's first slot when NULL.
+    // The slots, without a buffer: slot v is the leaf's before `lo`, the freed NULL at `lo` (up
+    // to the leaf's end, or through the sibling's first slot when that is NULL), then the
+    // sibling's slots from j0 on.
     const joins = ssl[sbase] === undefined;
-    bp[n] = joins ? (se > 0 ? spiv[sbase]! : sibMax) : this.lMax[leafD]!;
-    bs[n++] = undefined;
-    for (let k = joins ? 1 : 0; k <= se; k++) {
-      bp[n] = k < se ? spiv[sbase + k]! : sibMax;
-      bs[n++] = ssl[sbase + k];
-    }
+    const j0 = joins ? 1 : 0;
+    const nullEnd = joins ? (se > 0 ? spiv[sbase]! : sibMax) : this.lMax[leafD]!;
+    const n = lo + 1 + se + 1 - j0;
     const sibRightmost = sibMax === MAX_INDEX;
     let left = n;
     const parentShort = p === 0 ? pe - 1 < 1 : pe < this.internalMin && parentMax !== MAX_INDEX;
     if (n > MAPLE_RANGE64_SLOTS || parentShort) {
       left = (n + 1) >> 1;
-      if (bs[left - 1] === undefined) left += left - 1 >= RANGE64_MIN_SLOTS ? -1 : 1;
+      if (this.joinedIsNull(sl, base, ssl, sbase, lo, j0, left - 1))
+        left += left - 1 >= RANGE64_MIN_SLOTS ? -1 : 1;
       const right = n - left;
       if (
         left < RANGE64_MIN_SLOTS ||
         left > MAPLE_RANGE64_SLOTS ||
         right > MAPLE_RANGE64_SLOTS ||
-        bs[left - 1] === undefined
+        this.joinedIsNull(sl, base, ssl, sbase, lo, j0, left - 1)
       ) {
         left = -1;
       } else if (right < RANGE64_MIN_SLOTS && !sibRightmost) left = -1;
-      if (left < 0 || right < 1) {
-        for (let i = 0; i < n; i++) bs[i] = undefined;
-        return false;
-      }
+      if (left < 0 || right < 1) return false;
     }
     this.seq++;
-    const minL = this.lMin[leafD]!;
-    this.writeNode(node, true, 0, left, minL, MAPLE_RANGE64_SLOTS);
+    // The leaf keeps its slots before lo and takes the NULL and the sibling's first slots
+    // (left >= RANGE64_MIN_SLOTS > lo: the leaf never gives). A leaf of 16 slots does not
+    // store its last pivot; cells past its old end hold 0 already.
+    const e = piv[base + 15]! & 15;
+    const meta = piv[base + 15]!;
+    sl[base + lo] = undefined;
+    piv[base + lo] = nullEnd;
+    for (let v = lo + 1; v < left; v++) {
+      const k = j0 + v - lo - 1;
+      sl[base + v] = ssl[sbase + k];
+      if (v < 15) piv[base + v] = k < se ? spiv[sbase + k]! : sibMax;
+    }
+    for (let i = left; i <= e; i++) {
+      sl[base + i] = undefined;
+      piv[base + i] = 0;
+    }
+    piv[base + 15] = meta - (meta & 15) + left - 1;
     if (left === n) {
       // Merged: the sibling leaves the parent, whose later children shift down one slot.
       for (let i = ps + 1; i < pe; i++) this.moveChild(ppiv, pkids, pbase, i + 1, i, pe, parentMax);
@@ -593,11 +598,41 @@ export class MapleStore<T> extends MapleRebuild<T> {
       setEndAt(ppiv, pbase + 15, pe - 1);
       this.freeNode(sib);
     } else {
-      this.writeNode(sib, true, left, n - left, bp[left - 1]! + 1, MAPLE_RANGE64_SLOTS);
-      ppiv[pbase + ps] = bp[left - 1]!;
+      // Redistributed: the sibling's first g slots went to the leaf, the rest move to its front.
+      const g = left - lo - 1 + j0;
+      const smeta = spiv[sbase + 15]!;
+      if (g > 0) {
+        for (let k = g; k < se; k++) {
+          ssl[sbase + k - g] = ssl[sbase + k];
+          spiv[sbase + k - g] = spiv[sbase + k]!;
+        }
+        ssl[sbase + se - g] = ssl[sbase + se];
+        spiv[sbase + se - g] = sibMax;
+        for (let k = se - g + 1; k <= se; k++) {
+          ssl[sbase + k] = undefined;
+          spiv[sbase + k] = 0;
+        }
+      }
+      spiv[sbase + 15] = smeta - (smeta & 15) + se - g;
+      // The leaf's new maximum, its last pivot (stored: the leaf is not full, left <= n / 2 + 1).
+      ppiv[pbase + ps] = piv[base + left - 1]!;
     }
-    for (let i = 0; i < n; i++) bs[i] = undefined;
     return true;
+  }
+
+  /** Whether slot `v` of eraseLastWithSibling()'s joined sequence (see there) is NULL. */
+  private joinedIsNull(
+    sl: unknown[],
+    base: number,
+    ssl: unknown[],
+    sbase: number,
+    lo: number,
+    j0: number,
+    v: number,
+  ): boolean {
+    if (v < lo) return sl[base + v] === undefined;
+    if (v === lo) return true;
+    return ssl[sbase + j0 + v - lo - 1] === undefined;
   }
 
   /**
