@@ -348,6 +348,44 @@ describe('in-place writes do not rebuild nodes', () => {
     same(t, m);
   });
 
+  it('stores cutting a slot of a leaf with room, at any slot and up to a full leaf, are done in place', () => {
+    fc.assert(
+      fc.property(
+        orderArb(200),
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.integer({ min: 0, max: 2 }), fc.nat(99)), {
+          minLength: 20,
+          maxLength: 80,
+        }),
+        (order, picks) => {
+          const { t, m } = build(order);
+          const counts = spy(t, ['splitLeaf', 'rebuild', 'allocNode']);
+          for (const [pick, at, kind, v] of picks) {
+            // A leaf with room for the two or three pieces; any slot, the first and last too.
+            const leaves = leavesOf(t).filter((l) => l.slots.length <= 14);
+            if (leaves.length === 0) break;
+            const leaf = leaves[pick % leaves.length]!;
+            const slot = leaf.slots[at % leaf.slots.length]!;
+            if (slot.e - slot.s < 2) continue;
+            let a = slot.s + 1;
+            let b = slot.e - 1; // strictly inside: three pieces
+            if (kind === 1) {
+              a = slot.s; // at the start: two pieces
+              b = slot.s;
+            } else if (kind === 2) {
+              a = slot.e; // at the end: two pieces
+              b = slot.e;
+            }
+            t.storeRange(a, b, v);
+            m.storeRange(a, b, v);
+            same(t, m);
+          }
+          expect(counts).toEqual({ splitLeaf: 0, rebuild: 0, allocNode: 0 });
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it('a store into a NULL slot of a leaf with room is done in place', () => {
     const { t, m } = build([0, 2, 4, 6]);
     const counts = spy(t, ['rebuild', 'allocNode']);

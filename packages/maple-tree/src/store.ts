@@ -71,7 +71,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
           return;
         }
         if (e + pieces - 1 < MAPLE_RANGE64_SLOTS) {
-          this.rewriteLeafInPlace(lnode, ls, ls, e, e + pieces - 1, ss, se, first, last, value, leafMax);
+          this.insertInLeaf(lnode, ls, e, ss, se, first, last, value, leafMax);
           if (this.allocRangeEnabled) this.propagateGap(leafD);
           this.pathSeq = this.seq;
           return;
@@ -698,6 +698,49 @@ export class MapleStore<T> extends MapleRebuild<T> {
     if (d < 0) return false;
     this.dropLeafTail(leafD, d, from, a);
     return true;
+  }
+
+  /**
+   * rewriteLeafInPlace() of a value cutting slot `ls` (`[ss, se]`) of a leaf with room into two
+   * or three pieces (mas_wr_node_store() growing the leaf by one or two slots), the commonest
+   * write of random stores: small enough for the compiler to take it into write(). The slots
+   * after `ls` move up, and the head piece keeps its value cell.
+   */
+  private insertInLeaf(
+    node: number,
+    ls: number,
+    e: number,
+    ss: number,
+    se: number,
+    a: number,
+    b: number,
+    value: T,
+    leafMax: number,
+  ): void {
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const sl = this.slotS[node >> 9]!;
+    const meta = piv[base + 15]!;
+    const at = ss < a ? ls + 1 : ls;
+    const tail = b < se;
+    const shift = at - ls + (tail ? 1 : 0);
+    if (ls < e) {
+      // A leaf that fills writes its last pivot into the metadata cell: rewritten below.
+      sl[base + e + shift] = sl[base + e];
+      piv[base + e + shift] = leafMax;
+      for (let i = e - 1; i > ls; i--) {
+        sl[base + i + shift] = sl[base + i];
+        piv[base + i + shift] = piv[base + i]!;
+      }
+    }
+    if (tail) {
+      sl[base + at + 1] = sl[base + ls];
+      piv[base + at + 1] = se;
+    }
+    if (at > ls) piv[base + ls] = a - 1;
+    sl[base + at] = value;
+    piv[base + at] = b;
+    piv[base + 15] = meta - (meta & 15) + e + shift;
   }
 
   /**
