@@ -265,6 +265,61 @@ describe('leaf splits from the leaf (mas_split() with room in the parent)', () =
     }
   });
 
+  it('a full leaf under a full parent splits from the leaf, the parent level on takes the rebuild', () => {
+    // Ascending appends leave leaves of 14 slots under parents of 15 children. A split of one
+    // leaf fills the second parent; then a leaf of it (its first, a middle or its last child)
+    // is filled to 16 slots in place and overflowed by the next store.
+    type Inner = { childAt(id: number, k: number): number; endOf(id: number): number };
+    const leafById = (t: MapleTree<number>): Map<number, Leaf> => {
+      const ids: number[] = [];
+      for (const line of t.dump().split('\n')) {
+        const hit = /^\s*leaf (\d+) \[/.exec(line);
+        if (hit) ids.push(Number(hit[1]));
+      }
+      const map = new Map<number, Leaf>();
+      const leaves = leavesOf(t);
+      for (let i = 0; i < leaves.length; i++) map.set(ids[i]!, leaves[i]!);
+      return map;
+    };
+    // A store strictly inside the first NULL slot of a leaf: three pieces, two slots more.
+    const cut = (t: MapleTree<number>, m: ModelTree, leaf: Leaf, nth: number, v: number) => {
+      const gap = leaf.slots.filter((x) => x.v === 'undefined' && x.e - x.s >= 2)[nth]!;
+      t.storeRange(gap.s + 1, gap.s + 1, v);
+      m.storeRange(gap.s + 1, gap.s + 1, v);
+    };
+    for (const [before, target] of [
+      [5, 0],
+      [5, 8],
+      [5, 15],
+    ] as const) {
+      const { t, m } = build([...Array(1000).keys()]);
+      const inner = t as unknown as Inner;
+      const parent = t.parentOf([...leafById(t).keys()][20]!);
+      expect(inner.endOf(parent)).toBe(14);
+      let leaves = leafById(t);
+      const first = leaves.get(inner.childAt(parent, before))!;
+      cut(t, m, first, 0, 1);
+      cut(t, m, first, 1, 2);
+      expect(inner.endOf(parent)).toBe(15);
+      leaves = leafById(t);
+      const leaf = leaves.get(inner.childAt(parent, target))!;
+      expect(leaf.slots.length).toBe(14);
+      expect(leaf.max).not.toBe(MAX_INDEX);
+      const counts = spy(t, ['splitLeaf', 'rebuild']);
+      cut(t, m, leaf, 0, 3);
+      expect(counts).toEqual({ splitLeaf: 0, rebuild: 0 });
+      cut(t, m, leaf, 2, 4);
+      expect(counts).toEqual({ splitLeaf: 1, rebuild: 1 });
+      same(t, m);
+      const after = leavesOf(t).filter((l) => l.min >= leaf.min && l.max <= leaf.max);
+      expect(after.length).toBe(2);
+      for (const l of after) {
+        expect(l.slots.length).toBeGreaterThanOrEqual(7);
+        expect(l.slots[l.slots.length - 1]!.v).not.toBe('undefined');
+      }
+    }
+  });
+
   it('appends keep the left leaf full and move only the trailing NULL', () => {
     const t = new MapleTree<number>();
     const m = new ModelTree();
@@ -388,6 +443,44 @@ describe('in-place writes do not rebuild nodes', () => {
     }
     expect(counts).toEqual({ rebuild: 0, allocNode: 0, freeNode: 0 });
     same(t, m);
+  });
+
+  it('stores cutting a slot of a leaf with room, at any slot and up to a full leaf, are done in place', () => {
+    fc.assert(
+      fc.property(
+        orderArb(200),
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.integer({ min: 0, max: 2 }), fc.nat(99)), {
+          minLength: 20,
+          maxLength: 80,
+        }),
+        (order, picks) => {
+          const { t, m } = build(order);
+          const counts = spy(t, ['splitLeaf', 'rebuild', 'allocNode']);
+          for (const [pick, at, kind, v] of picks) {
+            // A leaf with room for the two or three pieces; any slot, the first and last too.
+            const leaves = leavesOf(t).filter((l) => l.slots.length <= 14);
+            if (leaves.length === 0) break;
+            const leaf = leaves[pick % leaves.length]!;
+            const slot = leaf.slots[at % leaf.slots.length]!;
+            if (slot.e - slot.s < 2) continue;
+            let a = slot.s + 1;
+            let b = slot.e - 1; // strictly inside: three pieces
+            if (kind === 1) {
+              a = slot.s; // at the start: two pieces
+              b = slot.s;
+            } else if (kind === 2) {
+              a = slot.e; // at the end: two pieces
+              b = slot.e;
+            }
+            t.storeRange(a, b, v);
+            m.storeRange(a, b, v);
+            same(t, m);
+          }
+          expect(counts).toEqual({ splitLeaf: 0, rebuild: 0, allocNode: 0 });
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
   it('a store into a NULL slot of a leaf with room is done in place', () => {

@@ -84,7 +84,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
    * parents' buffer is their untouched children around the new nodes. Covered subtrees are
    * dropped. The loop stops at the first level rewritten in place or at the root.
    */
-  protected rebuild(leafD: number, newPos: number): void {
+  protected rebuild(leafD: number, newPos: number, from = leafD): void {
     const LN = this.lNode;
     const LS = this.lSlot;
     const RN = this.rNode;
@@ -94,7 +94,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     this.nSpare = 0;
     this.nReused = 0;
 
-    for (let d = leafD; ; d--) {
+    for (let d = from; ; d--) {
       const isLeaf = d === leafD;
       const lnode = LN[d]!;
       if (!isLeaf && this.replaceChildrenInPlace(d, leafD)) break;
@@ -570,13 +570,14 @@ export class MapleRebuild<T> extends MapleGaps<T> {
   }
 
   /**
-   * lib/maple_tree.c: mas_split() of a leaf whose parent has room, done from the leaf itself:
+   * lib/maple_tree.c: mas_split() of a leaf, done from the leaf itself:
    * the value `[a, b]` cuts slot `ls` (`[ss, se]`) of a leaf with end `e` into two or three
    * pieces, one or two more than the leaf holds. The 17 or 18 slots are cut where
    * mab_calc_split() would cut them (about half, appends at the right edge keep the left leaf
    * nearly full, the left leaf never ends on NULL); the leaf keeps the left part in place, a
    * new leaf takes the right part, and the parent gains it after the leaf. The recorded path
-   * moves to the leaf that holds `a`, so that a write next to it does not walk.
+   * moves to the leaf that holds `a`, so that a write next to it does not walk. A full parent
+   * takes the general rebuild from its level on (the leaf buffer and its rewrite are skipped).
    */
   protected splitLeaf(
     leafD: number,
@@ -595,82 +596,141 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     const piv = this.pivS[leaf >> 9]!;
     const sl = this.slotS[leaf >> 9]!;
     const leafMax = this.lMax[leafD]!;
-    const bp = this.bufPiv;
-    const bs = this.bufSlot;
-    // From slot ls on, the leaf's slots with slot ls cut into its pieces (the ones before stay).
+    // The 17 or 18 slots are the leaf's with slot ls cut into `pieces`: slot v of that
+    // sequence is the leaf's slot v before ls, piece v - ls up to ls + pieces, then the leaf's
+    // slot v - sh. They are copied from the leaf where they sit, without a buffer.
     const old = sl[base + ls];
-    let n = ls;
-    if (ss < a) {
-      bp[n] = a - 1;
-      bs[n++] = old;
-    }
-    const newPos = n;
-    bp[n] = b;
-    bs[n++] = value;
-    if (b < se) {
-      bp[n] = se;
-      bs[n++] = old;
-    }
-    for (let i = ls + 1; i <= e; i++) {
-      bp[n] = i < e ? piv[base + i]! : leafMax;
-      bs[n++] = sl[base + i];
-    }
-    // mab_calc_split() for two leaves (see planSplit()).
+    const newPos = ss < a ? ls + 1 : ls;
+    const pEnd = b < se ? newPos + 2 : newPos + 1;
+    const sh = pEnd - ls - 1;
+    const n = e + 1 + sh;
+    // mab_calc_split() for two leaves (see planSplit()): the left leaf must not end on NULL.
     let left: number;
     if (leafMax === MAX_INDEX && newPos >= n - 2) {
       left = MAPLE_RANGE64_SLOTS - 1;
-      if ((left - 1 < ls ? sl[base + left - 1] : bs[left - 1]) === undefined) left--;
+      if (this.splitSlotIsNull(sl, base, ls, newPos, pEnd, sh, old, left - 1)) left--;
     } else {
       left = (n + 1) >> 1;
-      if ((left - 1 < ls ? sl[base + left - 1] : bs[left - 1]) === undefined) {
+      if (this.splitSlotIsNull(sl, base, ls, newPos, pEnd, sh, old, left - 1)) {
         if (left - 1 >= RANGE64_MIN_SLOTS) left--;
         else left++;
       }
     }
-    // The right part into the new leaf (every cell written: the id may have been used before).
+    // The right part into the new leaf first (it reads cells the left part overwrites). Its
+    // value cells are empty (freeNode() empties them); its pivots may be a former node's.
     const rb = (id & 511) << 4;
     const rpiv = this.pivS[id >> 9]!;
     const rsl = this.slotS[id >> 9]!;
-    const cnt = n - left;
-    for (let j = 0; j < cnt; j++) {
-      const i = left + j;
-      rpiv[rb + j] = i < ls ? piv[base + i]! : bp[i]!;
-      rsl[rb + j] = i < ls ? sl[base + i] : bs[i];
+    let j = 0;
+    for (let v = left; v < ls; v++, j++) {
+      rpiv[rb + j] = piv[base + v]!;
+      rsl[rb + j] = sl[base + v];
     }
-    for (let j = cnt; j < 15; j++) rpiv[rb + j] = MAX_INDEX;
-    for (let j = cnt; j < 16; j++) rsl[rb + j] = undefined;
-    setEndAt(rpiv, rb + 15, cnt - 1);
-    // The left part in place: its cells before ls are unchanged.
-    const leftMax = left - 1 < ls ? piv[base + left - 1]! : bp[left - 1]!;
+    for (let v = Math.max(left, ls); v < pEnd; v++, j++) {
+      rpiv[rb + j] = v < newPos ? a - 1 : v === newPos ? b : se;
+      rsl[rb + j] = v === newPos ? value : old;
+    }
+    for (let o = Math.max(left, pEnd) - sh; o <= e; o++, j++) {
+      rpiv[rb + j] = o < e ? piv[base + o]! : leafMax;
+      rsl[rb + j] = sl[base + o];
+    }
+    for (let q = j; q < 15; q++) rpiv[rb + q] = MAX_INDEX;
+    setEndAt(rpiv, rb + 15, j - 1);
+    // The left part in place: its cells before ls are unchanged; the slots after the pieces
+    // move up by sh, last first.
     const meta = piv[base + 15]!;
-    for (let i = ls; i < left; i++) {
-      piv[base + i] = bp[i]!;
-      sl[base + i] = bs[i];
+    if (left > ls) {
+      for (let v = left - 1; v >= pEnd; v--) {
+        const o = v - sh;
+        sl[base + v] = sl[base + o];
+        piv[base + v] = o < e ? piv[base + o]! : leafMax;
+      }
+      for (let v = ls; v < pEnd && v < left; v++) {
+        piv[base + v] = v < newPos ? a - 1 : v === newPos ? b : se;
+        sl[base + v] = v === newPos ? value : old;
+      }
     }
-    for (let i = left; i < 15; i++) piv[base + i] = MAX_INDEX;
-    for (let i = left; i < 16; i++) sl[base + i] = undefined;
+    const leftMax = piv[base + left - 1]!;
+    // Cells past the new end hold MAX_INDEX (those past the old end already do).
+    for (let i = left; i <= e; i++) {
+      piv[base + i] = MAX_INDEX;
+      sl[base + i] = undefined;
+    }
     piv[base + 15] = meta - (meta & 15) + left - 1;
-    for (let i = ls; i < n; i++) bs[i] = undefined;
-    this.addLeafAfter(leafD, leftMax, id, leafMax, newPos >= left);
+    const parent = this.lNode[leafD - 1]!;
+    if ((this.pivS[parent >> 9]![((parent & 511) << 4) + 15]! & 15) < MAPLE_RANGE64_SLOTS - 1) {
+      this.addLeafAfter(leafD, leftMax, id, leafMax, newPos >= left);
+      return;
+    }
+    // A full parent: the two leaves are what rebuild() would make of the leaf's buffer (it
+    // does not push leaves, see pushLeaves); it goes on from the parent level with them.
+    this.newIds[0] = leaf;
+    this.newMax[0] = leftMax;
+    this.newGap[0] = 0;
+    this.newIds[1] = id;
+    this.newMax[1] = leafMax;
+    this.newGap[1] = 0;
+    this.newCount = 2;
+    for (let d = 0; d < leafD; d++) {
+      this.rNode[d] = this.lNode[d]!;
+      this.rSlot[d] = this.lSlot[d]!;
+      this.rMin[d] = this.lMin[d]!;
+      this.rMax[d] = this.lMax[d]!;
+    }
+    this.rebuild(leafD, 0, leafD - 1);
+  }
+
+  /** Whether slot `v` of splitLeaf()'s sequence (see there) is NULL. */
+  private splitSlotIsNull(
+    sl: unknown[],
+    base: number,
+    ls: number,
+    newPos: number,
+    pEnd: number,
+    sh: number,
+    old: unknown,
+    v: number,
+  ): boolean {
+    if (v < ls) return sl[base + v] === undefined;
+    if (v < pEnd) return v !== newPos && old === undefined;
+    return sl[base + v - sh] === undefined;
   }
 
   /**
    * The leaf on the recorded path now ends at `leftMax`, and leaf `id` (up to `rightMax`)
-   * follows it in the parent, which has room (the caller checked). The recorded path moves to
-   * the new leaf when `toNew`, so that a write next to the last one does not walk.
+   * follows it in the parent, which has room (the caller checked). The parent's later
+   * children shift up one slot in place (lib/maple_tree.c: mas_wr_node_store() of the parent,
+   * as replaceChildrenInPlace() would do it, without its generality). The recorded path moves
+   * to the new leaf when `toNew`, so that a write next to the last one does not walk.
    */
   private addLeafAfter(leafD: number, leftMax: number, id: number, rightMax: number, toNew: boolean): void {
     const p = leafD - 1;
-    this.newIds[0] = this.lNode[leafD]!;
-    this.newMax[0] = leftMax;
-    this.newIds[1] = id;
-    this.newMax[1] = rightMax;
-    this.newCount = 2;
-    this.rNode[p] = this.lNode[p]!;
-    this.rSlot[p] = this.lSlot[p]!;
-    this.replaceChildrenInPlace(p, leafD);
+    const parent = this.lNode[p]!;
+    const ps = this.lSlot[p]!;
+    const pb = (parent & 511) << 4;
+    const ppiv = this.pivS[parent >> 9]!;
+    const pkids = this.kidS[parent >> 9]!;
+    const pe = ppiv[pb + 15]! & 15;
+    if (ps < pe) {
+      // The last child's pivot is the parent's maximum (not stored when the parent fills).
+      const c = pkids[pb + pe]!;
+      pkids[pb + pe + 1] = c;
+      this.setParentSlot(c, pe + 1);
+      if (pe + 1 < 15) ppiv[pb + pe + 1] = this.lMax[p]!;
+      for (let i = pe - 1; i > ps; i--) {
+        const c = pkids[pb + i]!;
+        pkids[pb + i + 1] = c;
+        this.setParentSlot(c, i + 1);
+        ppiv[pb + i + 1] = ppiv[pb + i]!;
+      }
+    }
+    ppiv[pb + ps] = leftMax;
+    pkids[pb + ps + 1] = id;
+    this.setParent(id, parent, ps + 1);
+    if (ps + 1 < 15) ppiv[pb + ps + 1] = rightMax;
+    setEndAt(ppiv, pb + 15, pe + 1);
     if (toNew) {
-      this.lSlot[p]!++;
+      this.lSlot[p] = ps + 1;
       this.lNode[leafD] = id;
       this.lMin[leafD] = leftMax + 1;
     } else this.lMax[leafD] = leftMax;

@@ -96,7 +96,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
           return;
         }
         if (e + pieces - 1 < MAPLE_RANGE64_SLOTS) {
-          this.rewriteLeafInPlace(lnode, ls, ls, e, e + pieces - 1, ss, se, first, last, value, leafMax);
+          this.insertInLeaf(lnode, ls, e, ss, se, first, last, value, leafMax);
           if (this.allocRangeEnabled) this.propagateGap(leafD);
           this.pathSeq = this.seq;
           return;
@@ -112,6 +112,17 @@ export class MapleStore<T> extends MapleRebuild<T> {
             this.splitLeaf(leafD, ls, e, ss, se, first, last, value);
             return;
           }
+        } else if (
+          leafD > 0 &&
+          !this.allocRangeEnabled &&
+          !this.pushLeaves &&
+          (ls < e || leafMax !== MAX_INDEX)
+        ) {
+          // A full parent: the leaf splits from its slots all the same, the parent level on
+          // takes the general rebuild (see splitLeaf()). Stores into the trailing NULL of the
+          // last leaf (appends) keep the general path.
+          this.splitLeaf(leafD, ls, e, ss, se, first, last, value);
+          return;
         }
       }
     } else {
@@ -241,8 +252,14 @@ export class MapleStore<T> extends MapleRebuild<T> {
    */
   eraseEntry(index: number): T | undefined {
     if (this.root < 0) return undefined;
-    const v = this.walkToSlot(index);
-    if (v !== undefined && !this.eraseInLeaf()) this.write(this.foundStart, this.foundEnd, undefined);
+    // The walk of walkToSlot() without the slot bounds, which only the general write needs
+    // (the erase in place finds them itself): a smaller walk for the compiler to inline whole.
+    const v = this.walkPath(index, this.lNode, this.lSlot, this.lMin, this.lMax) as T | undefined;
+    this.pathSeq = this.seq;
+    if (v !== undefined && !this.eraseInLeaf()) {
+      this.recordedSlotBounds();
+      this.write(this.foundStart, this.foundEnd, undefined);
+    }
     return v;
   }
 
@@ -279,15 +296,22 @@ export class MapleStore<T> extends MapleRebuild<T> {
     sl[base + lo] = undefined;
     if (lo < 15) piv[base + lo] = hi < e ? piv[base + hi]! : leafMax;
     if (shift > 0) {
-      for (let i = hi + 1; i <= e; i++) {
-        sl[base + i - shift] = sl[base + i];
-        piv[base + i - shift] = i < e ? piv[base + i]! : leafMax;
+      // The last slot's pivot is the leaf's maximum: moved after the loop, which then copies
+      // cells only. The clearing may overwrite the metadata cell of a full leaf: rewritten last.
+      const meta = piv[base + 15]!;
+      if (hi < e) {
+        for (let i = hi + 1; i < e; i++) {
+          sl[base + i - shift] = sl[base + i];
+          piv[base + i - shift] = piv[base + i]!;
+        }
+        sl[base + e - shift] = sl[base + e];
+        piv[base + e - shift] = leafMax;
       }
       for (let i = newEnd + 1; i <= e; i++) {
         sl[base + i] = undefined;
-        if (i < 15) piv[base + i] = MAX_INDEX;
+        piv[base + i] = MAX_INDEX;
       }
-      setEndAt(piv, base + 15, newEnd);
+      piv[base + 15] = meta - (meta & 15) + newEnd;
     }
     if (short) {
       if (this.rebalanceLeft) this.rebalanceWithLeft(leafD, node, newEnd, sibling);
@@ -429,15 +453,27 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const se = spiv[sbase + 15]! & 15;
     // Slots of the sibling that move into the leaf (all of them: a merge).
     const take = this.rebalanceTake;
-    for (let k = 0; k < take; k++) {
-      const to = end + 1 + k;
-      sl[base + to] = ssl[sbase + k];
-      if (to < 15) piv[base + to] = k < se ? spiv[sbase + k]! : sibMax;
+    // The leaf ends at slot end + take <= 15: the slots before its last have stored pivots,
+    // which are the sibling's own (only the sibling's last slot has its maximum for pivot).
+    for (let k = 0; k < take - 1; k++) {
+      sl[base + end + 1 + k] = ssl[sbase + k];
+      piv[base + end + 1 + k] = spiv[sbase + k]!;
     }
-    setEndAt(piv, base + 15, end + take);
+    const last = end + take;
+    sl[base + last] = ssl[sbase + take - 1];
+    if (last < 15) piv[base + last] = take - 1 < se ? spiv[sbase + take - 1]! : sibMax;
+    setEndAt(piv, base + 15, last);
     if (take === se + 1) {
       // Merged: the sibling leaves the parent, whose later children shift down one slot.
-      for (let i = ps + 1; i < pe; i++) this.moveChild(ppiv, pkids, pbase, i + 1, i, pe, parentMax);
+      if (ps + 1 < pe) {
+        for (let i = ps + 1; i < pe - 1; i++) {
+          const child = pkids[pbase + i + 1]!;
+          pkids[pbase + i] = child;
+          this.setParentSlot(child, i);
+          ppiv[pbase + i] = ppiv[pbase + i + 1]!;
+        }
+        this.moveChild(ppiv, pkids, pbase, pe, pe - 1, pe, parentMax);
+      }
       ppiv[pbase + ps] = sibMax;
       pkids[pbase + pe] = 0;
       if (pe < 15) ppiv[pbase + pe] = MAX_INDEX;
@@ -447,15 +483,19 @@ export class MapleStore<T> extends MapleRebuild<T> {
     }
     // Redistributed: the sibling's remaining slots move to its front.
     const newMax = spiv[sbase + take - 1]!;
-    for (let k = take; k <= se; k++) {
+    const meta = spiv[sbase + 15]!;
+    for (let k = take; k < se; k++) {
       ssl[sbase + k - take] = ssl[sbase + k];
-      spiv[sbase + k - take] = k < se ? spiv[sbase + k]! : sibMax;
+      spiv[sbase + k - take] = spiv[sbase + k]!;
     }
+    ssl[sbase + se - take] = ssl[sbase + se];
+    spiv[sbase + se - take] = sibMax;
+    // The clearing may overwrite the metadata cell of a full sibling: rewritten last.
     for (let k = se - take + 1; k <= se; k++) {
       ssl[sbase + k] = undefined;
-      if (k < 15) spiv[sbase + k] = MAX_INDEX;
+      spiv[sbase + k] = MAX_INDEX;
     }
-    setEndAt(spiv, sbase + 15, se - take);
+    spiv[sbase + 15] = meta - (meta & 15) + se - take;
     ppiv[pbase + ps] = newMax;
   }
 
@@ -531,44 +571,49 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const spiv = this.pivS[sib >> 9]!;
     const ssl = this.slotS[sib >> 9]!;
     const se = spiv[sbase + 15]! & 15;
-    const bp = this.bufPiv;
-    const bs = this.bufSlot;
-    let n = 0;
-    for (; n < lo; n++) {
-      bp[n] = piv[base + n]!;
-      bs[n] = sl[base + n];
-    }
-    // The freed NULL, up to the leaf's end or through the sibling's first slot when NULL.
+    // The slots, without a buffer: slot v is the leaf's before `lo`, the freed NULL at `lo` (up
+    // to the leaf's end, or through the sibling's first slot when that is NULL), then the
+    // sibling's slots from j0 on.
     const joins = ssl[sbase] === undefined;
-    bp[n] = joins ? (se > 0 ? spiv[sbase]! : sibMax) : this.lMax[leafD]!;
-    bs[n++] = undefined;
-    for (let k = joins ? 1 : 0; k <= se; k++) {
-      bp[n] = k < se ? spiv[sbase + k]! : sibMax;
-      bs[n++] = ssl[sbase + k];
-    }
+    const j0 = joins ? 1 : 0;
+    const nullEnd = joins ? (se > 0 ? spiv[sbase]! : sibMax) : this.lMax[leafD]!;
+    const n = lo + 1 + se + 1 - j0;
     const sibRightmost = sibMax === MAX_INDEX;
     let left = n;
     const parentShort = p === 0 ? pe - 1 < 1 : pe < this.internalMin && parentMax !== MAX_INDEX;
     if (n > MAPLE_RANGE64_SLOTS || parentShort) {
       left = (n + 1) >> 1;
-      if (bs[left - 1] === undefined) left += left - 1 >= RANGE64_MIN_SLOTS ? -1 : 1;
+      if (this.joinedIsNull(sl, base, ssl, sbase, lo, j0, left - 1))
+        left += left - 1 >= RANGE64_MIN_SLOTS ? -1 : 1;
       const right = n - left;
       if (
         left < RANGE64_MIN_SLOTS ||
         left > MAPLE_RANGE64_SLOTS ||
         right > MAPLE_RANGE64_SLOTS ||
-        bs[left - 1] === undefined
+        this.joinedIsNull(sl, base, ssl, sbase, lo, j0, left - 1)
       ) {
         left = -1;
       } else if (right < RANGE64_MIN_SLOTS && !sibRightmost) left = -1;
-      if (left < 0 || right < 1) {
-        for (let i = 0; i < n; i++) bs[i] = undefined;
-        return false;
-      }
+      if (left < 0 || right < 1) return false;
     }
     this.seq++;
-    const minL = this.lMin[leafD]!;
-    this.writeNode(node, true, 0, left, minL, MAPLE_RANGE64_SLOTS);
+    // The leaf keeps its slots before lo and takes the NULL and the sibling's first slots
+    // (left >= RANGE64_MIN_SLOTS > lo: the leaf never gives). A leaf of 16 slots does not
+    // store its last pivot; cells past its old end hold MAX_INDEX already.
+    const e = piv[base + 15]! & 15;
+    const meta = piv[base + 15]!;
+    sl[base + lo] = undefined;
+    piv[base + lo] = nullEnd;
+    for (let v = lo + 1; v < left; v++) {
+      const k = j0 + v - lo - 1;
+      sl[base + v] = ssl[sbase + k];
+      if (v < 15) piv[base + v] = k < se ? spiv[sbase + k]! : sibMax;
+    }
+    for (let i = left; i <= e; i++) {
+      sl[base + i] = undefined;
+      piv[base + i] = MAX_INDEX;
+    }
+    piv[base + 15] = meta - (meta & 15) + left - 1;
     if (left === n) {
       // Merged: the sibling leaves the parent, whose later children shift down one slot.
       for (let i = ps + 1; i < pe; i++) this.moveChild(ppiv, pkids, pbase, i + 1, i, pe, parentMax);
@@ -578,11 +623,41 @@ export class MapleStore<T> extends MapleRebuild<T> {
       setEndAt(ppiv, pbase + 15, pe - 1);
       this.freeNode(sib);
     } else {
-      this.writeNode(sib, true, left, n - left, bp[left - 1]! + 1, MAPLE_RANGE64_SLOTS);
-      ppiv[pbase + ps] = bp[left - 1]!;
+      // Redistributed: the sibling's first g slots went to the leaf, the rest move to its front.
+      const g = left - lo - 1 + j0;
+      const smeta = spiv[sbase + 15]!;
+      if (g > 0) {
+        for (let k = g; k < se; k++) {
+          ssl[sbase + k - g] = ssl[sbase + k];
+          spiv[sbase + k - g] = spiv[sbase + k]!;
+        }
+        ssl[sbase + se - g] = ssl[sbase + se];
+        spiv[sbase + se - g] = sibMax;
+        for (let k = se - g + 1; k <= se; k++) {
+          ssl[sbase + k] = undefined;
+          spiv[sbase + k] = MAX_INDEX;
+        }
+      }
+      spiv[sbase + 15] = smeta - (smeta & 15) + se - g;
+      // The leaf's new maximum, its last pivot (stored: the leaf is not full, left <= n / 2 + 1).
+      ppiv[pbase + ps] = piv[base + left - 1]!;
     }
-    for (let i = 0; i < n; i++) bs[i] = undefined;
     return true;
+  }
+
+  /** Whether slot `v` of eraseLastWithSibling()'s joined sequence (see there) is NULL. */
+  private joinedIsNull(
+    sl: unknown[],
+    base: number,
+    ssl: unknown[],
+    sbase: number,
+    lo: number,
+    j0: number,
+    v: number,
+  ): boolean {
+    if (v < lo) return sl[base + v] === undefined;
+    if (v === lo) return true;
+    return ssl[sbase + j0 + v - lo - 1] === undefined;
   }
 
   /**
@@ -651,6 +726,49 @@ export class MapleStore<T> extends MapleRebuild<T> {
   }
 
   /**
+   * rewriteLeafInPlace() of a value cutting slot `ls` (`[ss, se]`) of a leaf with room into two
+   * or three pieces (mas_wr_node_store() growing the leaf by one or two slots), the commonest
+   * write of random stores: small enough for the compiler to take it into write(). The slots
+   * after `ls` move up, and the head piece keeps its value cell.
+   */
+  private insertInLeaf(
+    node: number,
+    ls: number,
+    e: number,
+    ss: number,
+    se: number,
+    a: number,
+    b: number,
+    value: T,
+    leafMax: number,
+  ): void {
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const sl = this.slotS[node >> 9]!;
+    const meta = piv[base + 15]!;
+    const at = ss < a ? ls + 1 : ls;
+    const tail = b < se;
+    const shift = at - ls + (tail ? 1 : 0);
+    if (ls < e) {
+      // A leaf that fills writes its last pivot into the metadata cell: rewritten below.
+      sl[base + e + shift] = sl[base + e];
+      piv[base + e + shift] = leafMax;
+      for (let i = e - 1; i > ls; i--) {
+        sl[base + i + shift] = sl[base + i];
+        piv[base + i + shift] = piv[base + i]!;
+      }
+    }
+    if (tail) {
+      sl[base + at + 1] = sl[base + ls];
+      piv[base + at + 1] = se;
+    }
+    if (at > ls) piv[base + ls] = a - 1;
+    sl[base + at] = value;
+    piv[base + at] = b;
+    piv[base + 15] = meta - (meta & 15) + e + shift;
+  }
+
+  /**
    * Replace slots `ls..k` of a leaf by [ss, a-1]=old(ls), [a, b]=value, [b+1, se]=old(k),
    * shifting the slots after `k`. A full leaf has no room for its last pivot (implied by the
    * parent): cell 15 holds the end.
@@ -678,9 +796,15 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const meta = piv[base + 15]!;
     const shift = newEnd - e;
     if (shift > 0) {
-      for (let i = e; i > k; i--) {
-        sl[so + i + shift] = sl[so + i];
-        piv[base + i + shift] = i < e ? piv[base + i]! : leafMax;
+      // The last slot's pivot is the leaf's maximum (not stored when the leaf is full): it
+      // is moved outside the loop, which then copies cells only.
+      if (k < e) {
+        sl[so + e + shift] = sl[so + e];
+        piv[base + e + shift] = leafMax;
+        for (let i = e - 1; i > k; i--) {
+          sl[so + i + shift] = sl[so + i];
+          piv[base + i + shift] = piv[base + i]!;
+        }
       }
     } else if (shift < 0) {
       for (let i = k + 1; i <= e; i++) {

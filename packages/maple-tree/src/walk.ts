@@ -101,16 +101,21 @@ export class MapleWalk<T> extends MapleNodes {
    * same leaf right after does not walk again; slot bounds go to foundStart/foundEnd.
    */
   protected walkToSlot(index: number): T | undefined {
-    const leafD = this.height - 1;
     const v = this.walkPath(index, this.lNode, this.lSlot, this.lMin, this.lMax);
     this.pathSeq = this.seq;
+    this.recordedSlotBounds();
+    return v as T | undefined;
+  }
+
+  /** First and last index of the slot on the recorded path's leaf, to foundStart/foundEnd. */
+  protected recordedSlotBounds(): void {
+    const leafD = this.height - 1;
     const node = this.lNode[leafD]!;
     const k = this.lSlot[leafD]!;
     const b = (node & 511) << 4;
     const piv = this.pivS[node >> 9]!;
     this.foundStart = k > 0 ? piv[b + k - 1]! + 1 : this.lMin[leafD]!;
     this.foundEnd = k < (piv[b + 15]! & 15) ? piv[b + k]! : this.lMax[leafD]!;
-    return v as T | undefined;
   }
 
   /**
@@ -131,32 +136,22 @@ export class MapleWalk<T> extends MapleNodes {
     let node = this.root;
     let min = 0;
     let max = MAX_INDEX;
-    for (let d = 0; d < leafDepth; d++) {
+    // One loop for every level, the leaf included: a single searchNode() call site keeps the
+    // walk small enough for the compiler to inline it and the write's in-leaf store together.
+    for (let d = 0; ; d++) {
       const b = (node & 511) << 4;
       const piv = pivS[node >> 9]!;
-      const kids = kidS[node >> 9]!;
-      // As in load(): the first child is read early so its cache line overlaps the search.
-      const first = kids[b]!;
-      const e = piv[b + 15]! & 15;
       const k = searchNode(piv, b, index);
       N[d] = node;
       S[d] = k;
       Mn[d] = min;
       Mx[d] = max;
+      if (d === leafDepth) return this.slotS[node >> 9]![b + k];
+      const e = piv[b + 15]! & 15;
       if (k > 0) min = piv[b + k - 1]! + 1;
       if (k < e) max = piv[b + k]!;
-      node = k === 0 ? first : kids[b + k]!;
+      node = kidS[node >> 9]![b + k]!;
     }
-    const b = (node & 511) << 4;
-    const piv = pivS[node >> 9]!;
-    const sl = this.slotS[node >> 9]!;
-    const first = sl[b];
-    const k = searchNode(piv, b, index);
-    N[leafDepth] = node;
-    S[leafDepth] = k;
-    Mn[leafDepth] = min;
-    Mx[leafDepth] = max;
-    return k === 0 ? first : sl[b + k];
   }
 
   /** @internal Position a state on the slot containing `index` (lib/maple_tree.c: mas_walk()). */
