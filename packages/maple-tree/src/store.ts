@@ -336,8 +336,9 @@ export class MapleStore<T> extends MapleRebuild<T> {
     }
     const ssl = this.slotS[sib >> 9]!;
     let take = (total >> 1) - (newEnd + 1);
-    // The slot that becomes the giver's last (left sibling) or the leaf's last (right one).
-    if (ssl[sb + (left ? se - take : take - 1)] === undefined) take++;
+    // The slot that becomes the giver's last (left sibling) or the leaf's last (right one);
+    // none when nothing would move (take 0 is no rebalance: the general write merges).
+    if (take >= 1 && take <= se && ssl[sb + (left ? se - take : take - 1)] === undefined) take++;
     const sibRightmost = !left && ps + 1 === pe && this.lMax[p] === MAX_INDEX;
     if (take < 1 || take > se || newEnd + 1 + take < RANGE64_MIN_SLOTS) return -1;
     if (se + 1 - take < RANGE64_MIN_SLOTS && !sibRightmost) return -1;
