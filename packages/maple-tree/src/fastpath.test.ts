@@ -528,6 +528,24 @@ describe('in-place writes do not rebuild nodes', () => {
     }
   });
 
+  it('a short leaf whose merge leaves its parent short merges in place, the parent level on rebuilds', () => {
+    fc.assert(
+      fc.property(orderArb(1000), orderArb(1000), (order, victims) => {
+        const { t, m } = build(order);
+        const counts = spy(t, ['mergeRightThenRebuild', 'rebuild']);
+        let i = 0;
+        for (const k of victims) {
+          expect(t.erase(k * 10)).toBe(m.erase(k * 10));
+          if (++i % 25 === 0) same(t, m);
+        }
+        same(t, m);
+        expect(counts.mergeRightThenRebuild).toBeGreaterThan(0);
+        expect(counts.rebuild).toBeGreaterThanOrEqual(counts.mergeRightThenRebuild!);
+      }),
+      { numRuns: 10 },
+    );
+  });
+
   it('an erase that leaves a leaf below its minimum rebalances with its right sibling in place', () => {
     for (const alloc of [false, true]) {
       const { t, m } = build([...Array(2000).keys()], alloc);
