@@ -82,7 +82,9 @@ export class MapleRebuild<T> extends MapleGaps<T> {
    * A buffer that would leave a node below minimum occupancy, or a leaf ending in NULL, pulls
    * in the next node of that level; then it is cut into as many nodes as needed, and the
    * parents' buffer is their untouched children around the new nodes. Covered subtrees are
-   * dropped. The loop stops at the first level rewritten in place or at the root.
+   * dropped. The loop stops at the first level rewritten in place or at the root. A caller
+   * that did a level in place starts the loop above it (`from` < leafD, see rebuildParents()):
+   * that level's new nodes are then in newIds/newMax/newCount.
    */
   protected rebuild(leafD: number, newPos: number, from = leafD): void {
     const LN = this.lNode;
