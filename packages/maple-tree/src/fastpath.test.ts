@@ -614,6 +614,35 @@ describe('in-place writes do not rebuild nodes', () => {
     );
   });
 
+  it('a short leaf whose halves with its sibling would move nothing is merged, not left ending on NULL', () => {
+    // Two leaves under the root, the left one of 8 slots, the right (last) one of 7: an erase
+    // leaves the left one with 6; a merge would leave the root one child, and an even share
+    // would move no slot (the check of the slot to move must not read outside the sibling).
+    const { t, m } = build([47, 190, 314, 402, 528, 693, 975, 10, 20]);
+    for (const k of [10, 20, 47]) {
+      expect(t.erase(k * 10)).toBe(m.erase(k * 10));
+      same(t, m);
+    }
+  });
+
+  it('a short leaf whose merge leaves its parent short merges in place, the parent level on rebuilds', () => {
+    fc.assert(
+      fc.property(orderArb(1000), orderArb(1000), (order, victims) => {
+        const { t, m } = build(order);
+        const counts = spy(t, ['mergeRightThenRebuild', 'rebuild']);
+        let i = 0;
+        for (const k of victims) {
+          expect(t.erase(k * 10)).toBe(m.erase(k * 10));
+          if (++i % 25 === 0) same(t, m);
+        }
+        same(t, m);
+        expect(counts.mergeRightThenRebuild).toBeGreaterThan(0);
+        expect(counts.rebuild).toBeGreaterThanOrEqual(counts.mergeRightThenRebuild!);
+      }),
+      { numRuns: 10 },
+    );
+  });
+
   it('an erase that leaves a leaf below its minimum rebalances with its right sibling in place', () => {
     for (const alloc of [false, true]) {
       const { t, m } = build([...Array(2000).keys()], alloc);

@@ -310,11 +310,14 @@ export class MapleNodes {
   protected freeNode(id: number): void {
     // Pivots and children are left as they are: writeNode() sets every cell when the id is
     // used again, and leaving them spares the cache misses of touching cold cells.
+    // Value cells past the end are empty already (every write keeps them so, validate()
+    // checks it): only those up to the end are emptied.
     const kind = this.slabKind[id >> 9]!;
     if (kind !== SLAB_INNER) {
       const sl = this.slotS[id >> 9]!;
       const o = (id & 511) << 4;
-      for (let i = 0; i < 16; i++) sl[o + i] = undefined;
+      const e = this.pivS[id >> 9]![o + 15]! & 15;
+      for (let i = 0; i <= e; i++) sl[o + i] = undefined;
     }
     this.setMark(id, MARK_FREE);
     this.freeIds[kind]!.push(id);

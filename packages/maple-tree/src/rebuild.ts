@@ -82,7 +82,9 @@ export class MapleRebuild<T> extends MapleGaps<T> {
    * A buffer that would leave a node below minimum occupancy, or a leaf ending in NULL, pulls
    * in the next node of that level; then it is cut into as many nodes as needed, and the
    * parents' buffer is their untouched children around the new nodes. Covered subtrees are
-   * dropped. The loop stops at the first level rewritten in place or at the root.
+   * dropped. The loop stops at the first level rewritten in place or at the root. A caller
+   * that did a level in place starts the loop above it (`from` < leafD, see rebuildParents()):
+   * that level's new nodes are then in newIds/newMax/newCount.
    */
   protected rebuild(leafD: number, newPos: number, from = leafD): void {
     const LN = this.lNode;
@@ -664,19 +666,30 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     }
     // A full parent: the two leaves are what rebuild() would make of the leaf's buffer (it
     // does not push leaves, see pushLeaves); it goes on from the parent level with them.
-    this.newIds[0] = leaf;
-    this.newMax[0] = leftMax;
-    this.newGap[0] = 0;
     this.newIds[1] = id;
     this.newMax[1] = leafMax;
     this.newGap[1] = 0;
-    this.newCount = 2;
+    this.rebuildParents(leafD, this.lSlot[leafD - 1]!, 2, leftMax);
+  }
+
+  /**
+   * rebuild() from the parent level of the recorded path, once the leaf level was done in
+   * place: children `lSlot[p]..rs` of the parent are replaced by the `count` leaves in
+   * newIds (the first is the path's leaf, ending at `max0`; a second was set by the caller).
+   * Not for allocation trees (no gaps are computed).
+   */
+  protected rebuildParents(leafD: number, rs: number, count: number, max0: number): void {
+    this.newIds[0] = this.lNode[leafD]!;
+    this.newMax[0] = max0;
+    this.newGap[0] = 0;
+    this.newCount = count;
     for (let d = 0; d < leafD; d++) {
       this.rNode[d] = this.lNode[d]!;
       this.rSlot[d] = this.lSlot[d]!;
       this.rMin[d] = this.lMin[d]!;
       this.rMax[d] = this.lMax[d]!;
     }
+    this.rSlot[leafD - 1] = rs;
     this.rebuild(leafD, 0, leafD - 1);
   }
 

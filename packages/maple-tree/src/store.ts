@@ -290,8 +290,11 @@ export class MapleStore<T> extends MapleRebuild<T> {
     // A leaf that falls below its minimum rebalances with its right sibling in place, or its
     // left one when it is its parent's last child (see siblingFits()); otherwise the general
     // write rebalances.
-    const sibling = short ? this.siblingFits(leafD, newEnd) : -1;
-    if (short && sibling < 0) return false;
+    let sibling = short ? this.siblingFits(leafD, newEnd) : -1;
+    if (short && sibling < 0) {
+      sibling = this.mergeSibling(leafD, newEnd);
+      if (sibling < 0) return false;
+    }
     this.seq++;
     sl[base + lo] = undefined;
     if (lo < 15) piv[base + lo] = hi < e ? piv[base + hi]! : leafMax;
@@ -314,7 +317,8 @@ export class MapleStore<T> extends MapleRebuild<T> {
       piv[base + 15] = meta - (meta & 15) + newEnd;
     }
     if (short) {
-      if (this.rebalanceLeft) this.rebalanceWithLeft(leafD, node, newEnd, sibling);
+      if (this.rebalanceTake < 0) this.mergeRightThenRebuild(leafD, node, newEnd, sibling);
+      else if (this.rebalanceLeft) this.rebalanceWithLeft(leafD, node, newEnd, sibling);
       else this.rebalanceRight(leafD, node, newEnd, sibling);
       return true;
     }
@@ -361,13 +365,67 @@ export class MapleStore<T> extends MapleRebuild<T> {
     }
     const ssl = this.slotS[sib >> 9]!;
     let take = (total >> 1) - (newEnd + 1);
-    // The slot that becomes the giver's last (left sibling) or the leaf's last (right one).
-    if (ssl[sb + (left ? se - take : take - 1)] === undefined) take++;
+    // The slot that becomes the giver's last (left sibling) or the leaf's last (right one);
+    // none when nothing would move (take 0 is no rebalance: the general write merges).
+    if (take >= 1 && take <= se && ssl[sb + (left ? se - take : take - 1)] === undefined) take++;
     const sibRightmost = !left && ps + 1 === pe && this.lMax[p] === MAX_INDEX;
     if (take < 1 || take > se || newEnd + 1 + take < RANGE64_MIN_SLOTS) return -1;
     if (se + 1 - take < RANGE64_MIN_SLOTS && !sibRightmost) return -1;
     this.rebalanceTake = take;
     return sib;
+  }
+
+  /**
+   * When siblingFits() found no in-place rebalance: the right sibling (same parent) with which
+   * the general write would merge the leaf, its parent then left short. The write's rebuild()
+   * pulls the next leaf into a buffer below the minimum and makes one leaf of the two when
+   * they fit; that leaf level is done in place (mergeRightThenRebuild()), and only the parent
+   * level on takes the rebuild. -1 (the general write) when the leaf is its parent's last
+   * child (the next leaf is a cousin), when the two do not fit in one leaf, or when the
+   * merged leaf would still be short and not the last one (the rebuild would pull again).
+   * Sets rebalanceTake to -1 for eraseInLeaf().
+   */
+  private mergeSibling(leafD: number, newEnd: number): number {
+    if (this.allocRangeEnabled) return -1;
+    const p = leafD - 1;
+    const parent = this.lNode[p]!;
+    const ps = this.lSlot[p]!;
+    const pe = this.endOf(parent);
+    if (ps >= pe) return -1;
+    const sib = this.childAt(parent, ps + 1);
+    const total = newEnd + 1 + this.endOf(sib) + 1;
+    const sibMax = ps + 1 < pe ? this.pivotAt(parent, ps + 1) : this.lMax[p]!;
+    if (total > MAPLE_RANGE64_SLOTS || (total < RANGE64_MIN_SLOTS && sibMax !== MAX_INDEX)) return -1;
+    this.rebalanceTake = -1;
+    return sib;
+  }
+
+  /**
+   * The leaf on the recorded path (end `end`) takes all the slots of its right sibling `sib`,
+   * which is freed, and rebuild() goes on from the parent level, where the two children
+   * become one (see mergeSibling()).
+   */
+  private mergeRightThenRebuild(leafD: number, node: number, end: number, sib: number): void {
+    const p = leafD - 1;
+    const parent = this.lNode[p]!;
+    const ps = this.lSlot[p]!;
+    const pe = this.endOf(parent);
+    const sibMax = ps + 1 < pe ? this.pivotAt(parent, ps + 1) : this.lMax[p]!;
+    const base = (node & 511) << 4;
+    const piv = this.pivS[node >> 9]!;
+    const sl = this.slotS[node >> 9]!;
+    const sbase = (sib & 511) << 4;
+    const spiv = this.pivS[sib >> 9]!;
+    const ssl = this.slotS[sib >> 9]!;
+    const se = spiv[sbase + 15]! & 15;
+    for (let k = 0; k <= se; k++) {
+      const to = end + 1 + k;
+      sl[base + to] = ssl[sbase + k];
+      if (to < 15) piv[base + to] = k < se ? spiv[sbase + k]! : sibMax;
+    }
+    setEndAt(piv, base + 15, end + 1 + se);
+    this.freeNode(sib);
+    this.rebuildParents(leafD, ps + 1, 1, sibMax);
   }
 
   /**
@@ -528,14 +586,16 @@ export class MapleStore<T> extends MapleRebuild<T> {
     if (nsl[nb] !== undefined) {
       const ne = npiv[nb + 15]! & 15;
       if (ne === MAPLE_RANGE64_SLOTS - 1) return false;
-      // Its slots move up one; a full leaf does not store its last pivot (cell 15 is the word).
+      // Its slots move up one; a full leaf does not store its last pivot (cell 15 is the word,
+      // read first and rewritten last, so that the loop copies cells without a test).
+      const meta = npiv[nb + 15]!;
       for (let i = ne; i >= 0; i--) {
         nsl[nb + i + 1] = nsl[nb + i];
-        if (i + 1 < 15) npiv[nb + i + 1] = npiv[nb + i]!;
+        npiv[nb + i + 1] = npiv[nb + i]!;
       }
       nsl[nb] = undefined;
       npiv[nb] = this.lMax[leafD]!;
-      setEndAt(npiv, nb + 15, ne + 1);
+      npiv[nb + 15] = meta - (meta & 15) + ne + 1;
     }
     this.seq++;
     this.dropLeafTail(leafD, d, lo, a);
