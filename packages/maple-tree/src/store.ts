@@ -99,12 +99,15 @@ export class MapleStore<T> extends MapleRebuild<T> {
       const b = (node & 511) << 4;
       const piv = pivS[node >> 9]!;
       const sl = this.slotS[node >> 9]!;
+      // As in walkPath(): the first value is read before the search, so that the values'
+      // cache line is on its way while the pivots are searched.
+      const firstVal = sl[b];
       const k = searchNode(piv, b, first);
       LN[leafD] = node;
       LS[leafD] = k;
       Mn[leafD] = min;
       Mx[leafD] = max;
-      cur = sl[b + k];
+      cur = k === 0 ? firstVal : sl[b + k];
       if (
         value !== undefined &&
         (k > 0 ? piv[b + k - 1]! + 1 : min) === first &&
