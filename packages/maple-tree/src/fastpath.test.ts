@@ -483,6 +483,40 @@ describe('in-place writes do not rebuild nodes', () => {
     );
   });
 
+  for (const alloc of [false, true]) {
+    it(`a store that fills exactly any slot, first and last of a leaf and NULL ones too, changes only that slot (allocRange: ${alloc})`, () => {
+      const order = [...Array(700).keys()].sort((a, b) => ((a * 7919) % 701) - ((b * 7919) % 701));
+      const { t, m } = build(order, alloc);
+      const other = new MapleTree<number>();
+      other.storeRange(0, 9, 0);
+      other.storeRange(10, 19, 0);
+      let v = 1000;
+      for (const leaf of leavesOf(t)) {
+        for (const slot of leaf.slots) {
+          if (slot.e === MAX_INDEX) continue;
+          // Another tree's write first, so that the store walks (not the same-leaf path).
+          other.storeRange(20, 29, v);
+          const counts = spy(t, ['rebuild', 'rewriteLeafInPlace', 'allocNode']);
+          t.storeRange(slot.s, slot.e, v);
+          m.storeRange(slot.s, slot.e, v);
+          v++;
+          expect(counts).toEqual({ rebuild: 0, rewriteLeafInPlace: 0, allocNode: 0 });
+          delete (t as unknown as Record<string, unknown>).rebuild;
+          delete (t as unknown as Record<string, unknown>).rewriteLeafInPlace;
+          delete (t as unknown as Record<string, unknown>).allocNode;
+        }
+      }
+      same(t, m);
+      // The path recorded by a slot store serves the next write in the same leaf.
+      const leaf = leavesOf(t)[3]!;
+      t.storeRange(leaf.slots[1]!.s, leaf.slots[1]!.e, 1);
+      m.storeRange(leaf.slots[1]!.s, leaf.slots[1]!.e, 1);
+      t.storeRange(leaf.slots[2]!.s, leaf.slots[2]!.s, 2);
+      m.storeRange(leaf.slots[2]!.s, leaf.slots[2]!.s, 2);
+      same(t, m);
+    });
+  }
+
   it('a store into a NULL slot of a leaf with room is done in place', () => {
     const { t, m } = build([0, 2, 4, 6]);
     const counts = spy(t, ['rebuild', 'allocNode']);

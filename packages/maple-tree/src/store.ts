@@ -4,7 +4,7 @@
  * mas_wr_node_store(), mas_wr_spanning_store(), mas_erase()): the in-place fast paths, and the
  * hand-over to MapleRebuild for everything that changes the node structure.
  */
-import { MAPLE_RANGE64_SLOTS, MAX_INDEX, RANGE64_MIN_SLOTS, setEndAt } from './node';
+import { MAPLE_RANGE64_SLOTS, MAX_INDEX, RANGE64_MIN_SLOTS, searchNode, setEndAt } from './node';
 import { MapleRebuild } from './rebuild';
 import { PATHS } from './walk';
 
@@ -16,7 +16,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
    * @internal
    */
   write(first: number, last: number, value: T | undefined): void {
-    const pathValid = this.pathSeq === this.seq && PATHS.owner === this;
+    const pathValid = this.pathSeq === this.seq && PATHS.owner === this.pathOwner;
     this.seq++;
     if (this.root < 0) {
       if (value !== undefined) this.storeIntoEmpty(first, last, value);
@@ -69,7 +69,55 @@ export class MapleStore<T> extends MapleRebuild<T> {
       LS[leafD] = k;
       cur = sl[base + k];
     } else {
-      cur = this.walkPath(first, LN, LS, this.lMin, this.lMax);
+      // walkPath() written out, with the slot store (lib/maple_tree.c: mas_wr_slot_store())
+      // decided at the leaf before anything else: a value that fills exactly the slot it
+      // lands in changes only that slot. Exact overwrites measured 5-11 % faster than with
+      // the call and the general checks after it, random stores no slower.
+      PATHS.owner = this.pathOwner;
+      const Mn = this.lMin;
+      const Mx = this.lMax;
+      const pivS = this.pivS;
+      const kidS = this.kidS;
+      let node = this.root;
+      let min = 0;
+      let max = MAX_INDEX;
+      for (let d = 0; d < leafD; d++) {
+        const b = (node & 511) << 4;
+        const piv = pivS[node >> 9]!;
+        const kids = kidS[node >> 9]!;
+        const firstKid = kids[b]!;
+        const e = piv[b + 15]! & 15;
+        const k = searchNode(piv, b, first);
+        LN[d] = node;
+        LS[d] = k;
+        Mn[d] = min;
+        Mx[d] = max;
+        if (k > 0) min = piv[b + k - 1]! + 1;
+        if (k < e) max = piv[b + k]!;
+        node = k === 0 ? firstKid : kids[b + k]!;
+      }
+      const b = (node & 511) << 4;
+      const piv = pivS[node >> 9]!;
+      const sl = this.slotS[node >> 9]!;
+      // As in walkPath(): the first value is read before the search, so that the values'
+      // cache line is on its way while the pivots are searched.
+      const firstVal = sl[b];
+      const k = searchNode(piv, b, first);
+      LN[leafD] = node;
+      LS[leafD] = k;
+      Mn[leafD] = min;
+      Mx[leafD] = max;
+      cur = k === 0 ? firstVal : sl[b + k];
+      if (
+        value !== undefined &&
+        (k > 0 ? piv[b + k - 1]! + 1 : min) === first &&
+        (k < (piv[b + 15]! & 15) ? piv[b + k]! : max) === last
+      ) {
+        sl[b + k] = value;
+        if (this.allocRangeEnabled && cur === undefined) this.propagateGap(leafD);
+        this.pathSeq = this.seq;
+        return;
+      }
     }
     const lnode = LN[leafD]!;
     const lbase = (lnode & 511) << 4;

@@ -9,10 +9,12 @@ import type { MapleState } from './state';
 /**
  * The path records of writes, shared by every tree: JavaScript runs one write at a time and a
  * write calls no user code, so one set serves all trees, and a small tree does not carry its
- * own. `owner` is the tree whose path the left arrays hold (see MapleStore.write()).
+ * own. `owner` is the number (pathOwner) of the tree whose path the left arrays hold (see
+ * MapleStore.write()): a number, not the tree, because storing a young tree into this old
+ * object costs a write barrier's remembered-set entry at every walk.
  */
 export const PATHS = {
-  owner: null as unknown,
+  owner: 0,
   lNode: new Int32Array(MAPLE_HEIGHT_MAX + 1),
   lSlot: new Int32Array(MAPLE_HEIGHT_MAX + 1),
   lMin: new Float64Array(MAPLE_HEIGHT_MAX + 1),
@@ -23,8 +25,13 @@ export const PATHS = {
   rMax: new Float64Array(MAPLE_HEIGHT_MAX + 1),
 };
 
+/** The last pathOwner handed out. */
+let lastOwner = 0;
+
 /** The read path of a tree, and the left/right path records a write starts from. */
 export class MapleWalk<T> extends MapleNodes {
+  /** This tree's number in PATHS.owner (unique for the process: 2^53 trees are never made). */
+  protected readonly pathOwner = ++lastOwner;
   /** seq at which the recorded left path (lNode...) was last known to match the tree */
   protected pathSeq = -1;
   // The left and right paths of a write, recorded by walkPath(): the arrays every tree shares.
@@ -129,7 +136,7 @@ export class MapleWalk<T> extends MapleNodes {
     Mn: Float64Array,
     Mx: Float64Array,
   ): unknown {
-    if (N === this.lNode) PATHS.owner = this;
+    if (N === this.lNode) PATHS.owner = this.pathOwner;
     const pivS = this.pivS;
     const kidS = this.kidS;
     const leafDepth = this.height - 1;
