@@ -432,6 +432,88 @@ describe('appends in place (mas_wr_append())', () => {
   });
 });
 
+describe('appends meeting a full rightmost parent split up the right edge in place', () => {
+  it('give the tree the general rebuild gives, through growing heights, erases and stores in between', () => {
+    // The twin tree takes the general rebuild for the same writes (splitAppendUp() refused):
+    // both dumps (node ids included) must agree, and both must match the model.
+    const taken = { inPlace: 0, alloc: 0, pushLeaves: 0 };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 200, max: 4000 }),
+        fc.integer({ min: 0, max: 30 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (n, churn, alloc, pushLeaves, seed) => {
+          const t = new MapleTree<number>({ allocRange: alloc });
+          const twin = new MapleTree<number>({ allocRange: alloc });
+          const m = new ModelTree();
+          t.pushLeaves = pushLeaves;
+          twin.pushLeaves = pushLeaves;
+          const counts = spy(t, []);
+          const obj = t as unknown as Record<string, (...a: unknown[]) => unknown>;
+          const up = obj.splitAppendUp!;
+          counts.up = 0;
+          obj.splitAppendUp = function (this: unknown, ...a: unknown[]) {
+            const done = up.apply(this, a);
+            if (done) counts.up!++;
+            return done;
+          };
+          (twin as unknown as Record<string, unknown>).splitAppendUp = () => false;
+          let r = seed;
+          const rnd = (k: number): number => {
+            r = (r * 1103515245 + 12345) % 2147483648;
+            return Math.floor((r / 2147483648) * k);
+          };
+          let next = 0;
+          const put = (a: number, b: number, v: number | undefined): void => {
+            t.storeRange(a, b, v);
+            twin.storeRange(a, b, v);
+            m.storeRange(a, b, v);
+          };
+          for (let i = 0; i < n; i++) {
+            const x = rnd(1000);
+            if (x < churn && next > 0) {
+              const a = rnd(next);
+              put(a, a + rnd(40), undefined);
+            } else if (x < 2 * churn && next > 0) {
+              const a = rnd(next);
+              put(a, a + rnd(30), i);
+            } else {
+              const a = next + (rnd(10) === 0 ? 1 + rnd(4) : 0);
+              next = a + 1 + rnd(12);
+              put(a, next - 1, i);
+            }
+            if (next > 0 && rnd(60) === 0) expect(t.dump()).toBe(twin.dump());
+          }
+          same(t, m);
+          expect(t.dump()).toBe(twin.dump());
+          if (alloc) taken.alloc += counts.up!;
+          else if (pushLeaves) taken.pushLeaves += counts.up!;
+          else taken.inPlace += counts.up!;
+        },
+      ),
+      { numRuns: 40 },
+    );
+    // Allocation trees (gaps) and pushed leaves keep the general rebuild.
+    expect(taken.alloc + taken.pushLeaves).toBe(0);
+    expect(taken.inPlace).toBeGreaterThan(20);
+  });
+
+  it('grow a tree of ascending adjacent ranges by levels without rebuild()', () => {
+    const t = new MapleTree<number>();
+    const counts = spy(t, ['rebuild', 'splitAppendUp']);
+    const n = 8000;
+    for (let i = 0; i < n; i++) t.storeRange(i * 10, i * 10 + 9, i);
+    t.validate();
+    expect(entries(t)).toBe([...Array(n).keys()].map((i) => `${i * 10}-${i * 10 + 9}=${i}`).join(' '));
+    expect(t.height).toBe(4);
+    // The root leaf's first split is the one rebuild() (the leaf has no parent).
+    expect(counts.rebuild).toBe(1);
+    expect(counts.splitAppendUp).toBeGreaterThan(30);
+  });
+});
+
 describe('in-place writes do not rebuild nodes', () => {
   it('overwriting every range exactly touches no node structure (slot store)', () => {
     const order = [...Array(3000).keys()].sort((a, b) => ((a * 7919) % 3001) - ((b * 7919) % 3001));

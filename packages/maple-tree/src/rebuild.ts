@@ -792,4 +792,101 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     this.lMin[leafD] = a;
     this.pathSeq = this.seq;
   }
+
+  /**
+   * lib/maple_tree.c: mas_split() of an append whose parent is full, done in place: what
+   * splitAppend() does at the leaf, then at each full rightmost ancestor what rebuild() would
+   * do with its 17 children (mab_calc_split() at the right edge keeps the left node's first 15
+   * children in place; a new node takes its last child and the new node from below), up to the
+   * first ancestor with room, which gains the new node as its last child (mas_wr_append() at
+   * that level), or to the root, which then gets a new root above it. Nodes are allocated and
+   * written in rebuild()'s order, so the tree comes out identical. Returns false, having
+   * changed nothing, where rebuild() would first push into a left sibling (mas_push_data()),
+   * for allocation trees (gaps) and a leaf root; the recorded path is left stale, as rebuild()
+   * leaves it (the next write walks).
+   */
+  protected splitAppendUp(leafD: number, a: number, b: number, value: T): boolean {
+    if (leafD === 0 || this.allocRangeEnabled || this.pushLeaves) return false;
+    const LN = this.lNode;
+    const LS = this.lSlot;
+    const full = this.internalSlots - 1;
+    // The deepest ancestor with room (-1: none, the root splits too).
+    let g = leafD - 1;
+    while (g >= 0 && (this.pivS[LN[g]! >> 9]![((LN[g]! & 511) << 4) + 15]! & 15) === full) {
+      // pushLeft() at this level: a left sibling taking part of the 17 children.
+      if (g > 0 && LS[g - 1]! > 0) {
+        const sib = this.childAt(LN[g - 1]!, LS[g - 1]! - 1);
+        if (this.endOf(sib) + 1 + full + 2 <= this.pushLimit(full + 1, false, true)) return false;
+      }
+      g--;
+    }
+    const leaf = LN[leafD]!;
+    // The leaf keeps its first 15 slots; its pivot 14 already ends at a - 1.
+    setEndAt(this.pivS[leaf >> 9]!, ((leaf & 511) << 4) + 15, MAPLE_RANGE64_SLOTS - 2);
+    let fresh = this.allocNode(true);
+    {
+      const rb = (fresh & 511) << 4;
+      const rpiv = this.pivS[fresh >> 9]!;
+      rpiv[rb] = b;
+      for (let i = 1; i < 15; i++) rpiv[rb + i] = MAX_INDEX;
+      setEndAt(rpiv, rb + 15, 1);
+      this.slotS[fresh >> 9]![rb] = value;
+    }
+    let leftMax = a - 1;
+    for (let d = leafD - 1; d > g; d--) {
+      // Full node x keeps children 0..14; a new node takes child 15 (split below) and `fresh`.
+      const y = this.allocNode(false);
+      const x = LN[d]!;
+      const xb = (x & 511) << 4;
+      const xpiv = this.pivS[x >> 9]!;
+      const xkids = this.kidS[x >> 9]!;
+      const moved = xkids[xb + full]!;
+      xkids[xb + full] = 0;
+      setEndAt(xpiv, xb + 15, full - 1);
+      const yb = (y & 511) << 4;
+      const ypiv = this.pivS[y >> 9]!;
+      const ykids = this.kidS[y >> 9]!;
+      ypiv[yb] = leftMax;
+      for (let i = 1; i < 15; i++) ypiv[yb + i] = MAX_INDEX;
+      setEndAt(ypiv, yb + 15, 1);
+      ykids[yb] = moved;
+      ykids[yb + 1] = fresh;
+      for (let i = 2; i < 16; i++) ykids[yb + i] = 0;
+      this.setParent(moved, y, 0);
+      this.setParent(fresh, y, 1);
+      leftMax = xpiv[xb + full - 1]!;
+      fresh = y;
+    }
+    if (g >= 0) {
+      // replaceChildrenInPlace() at the ancestor with room: `fresh` after its last child.
+      const node = LN[g]!;
+      const nb = (node & 511) << 4;
+      const npiv = this.pivS[node >> 9]!;
+      const ls = LS[g]!;
+      npiv[nb + ls] = leftMax;
+      this.kidS[node >> 9]![nb + ls + 1] = fresh;
+      this.setParent(fresh, node, ls + 1);
+      if (ls + 1 < 15) npiv[nb + ls + 1] = MAX_INDEX;
+      setEndAt(npiv, nb + 15, ls + 1);
+      return true;
+    }
+    // finishRoot(): the old root and `fresh` under a new root, one level more.
+    const old = this.root;
+    const r = this.allocNode(false);
+    const rb = (r & 511) << 4;
+    const rpiv = this.pivS[r >> 9]!;
+    const rkids = this.kidS[r >> 9]!;
+    rpiv[rb] = leftMax;
+    for (let i = 1; i < 15; i++) rpiv[rb + i] = MAX_INDEX;
+    setEndAt(rpiv, rb + 15, 1);
+    rkids[rb] = old;
+    rkids[rb + 1] = fresh;
+    for (let i = 2; i < 16; i++) rkids[rb + i] = 0;
+    this.setParent(old, r, 0);
+    this.setParent(fresh, r, 1);
+    this.setParent(r, -1, 0);
+    this.root = r;
+    this.height++;
+    return true;
+  }
 }

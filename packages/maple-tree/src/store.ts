@@ -65,6 +65,8 @@ export class MapleStore<T> extends MapleRebuild<T> {
           this.splitAppend(leafD, first, last, value);
           return;
         }
+        // A full parent: the split goes up the right edge in place (splitAppendUp()).
+        if (this.splitAppendUp(leafD, first, last, value)) return;
       }
       LS[leafD] = k;
       cur = sl[base + k];
@@ -160,6 +162,15 @@ export class MapleStore<T> extends MapleRebuild<T> {
             this.splitLeaf(leafD, ls, e, ss, se, first, last, value);
             return;
           }
+        } else if (
+          leafMax === MAX_INDEX &&
+          ls === e &&
+          ss === first &&
+          cur === undefined &&
+          last < MAX_INDEX &&
+          this.splitAppendUp(leafD, first, last, value)
+        ) {
+          return;
         } else if (
           leafD > 0 &&
           !this.allocRangeEnabled &&
