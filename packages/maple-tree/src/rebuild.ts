@@ -665,11 +665,110 @@ export class MapleRebuild<T> extends MapleGaps<T> {
       return;
     }
     // A full parent: the two leaves are what rebuild() would make of the leaf's buffer (it
-    // does not push leaves, see pushLeaves); it goes on from the parent level with them.
+    // does not push leaves, see pushLeaves); it goes on from the parent level with them,
+    // unless the parent splits in place (splitParent()).
+    if (this.splitParent(leafD, leftMax, id, leafMax)) return;
     this.newIds[1] = id;
     this.newMax[1] = leafMax;
     this.newGap[1] = 0;
     this.rebuildParents(leafD, this.lSlot[leafD - 1]!, 2, leftMax);
+  }
+
+  /**
+   * lib/maple_tree.c: mas_split() of a full parent (16 children) that gains leaf `id` (up to
+   * `rightMax`) after the leaf on the recorded path (now ending at `leftMax`), done in place
+   * when rebuild() would split it into two nodes hung in a grandparent with room: neither
+   * sibling takes part of it (mas_push_data() declines: the limits of pushLeft() and
+   * pushRight()), so its 17 children are cut where mab_calc_split() cuts them (see
+   * planSplit(): 9 and 8, or 15 and 2 for an append at the right edge). The parent keeps the
+   * left part in place, a new node takes the right part (its children get their parent
+   * links), and the grandparent gains it after the parent, its later children shifting up
+   * one slot (as replaceChildrenInPlace() would). A root parent or a full grandparent
+   * declines (false): the general rebuild then goes on from the parent level.
+   */
+  private splitParent(leafD: number, leftMax: number, id: number, rightMax: number): boolean {
+    const p = leafD - 1;
+    const g = p - 1;
+    if (g < 0) return false;
+    const gp = this.lNode[g]!;
+    let gb = (gp & 511) << 4;
+    const gEnd = this.pivS[gp >> 9]![gb + 15]! & 15;
+    if (gEnd >= MAPLE_RANGE64_SLOTS - 1) return false;
+    const gs = this.lSlot[g]!;
+    const parentMax = this.lMax[p]!;
+    const rightmost = parentMax === MAX_INDEX;
+    // mas_push_data() of the parent (pushLeft(), then pushRight()): 17 children and a sibling.
+    if (gs > 0 && this.endOf(this.childAt(gp, gs - 1)) + 18 <= 30 - (rightmost ? 1 : 0)) return false;
+    if (gs < gEnd) {
+      const sibMax = gs + 1 < gEnd ? this.pivotAt(gp, gs + 1) : this.lMax[g]!;
+      if (this.endOf(this.childAt(gp, gs + 1)) + 18 <= 30 - (sibMax === MAX_INDEX ? 1 : 0)) return false;
+    }
+    // The new node first: growing an internal slab replaces its arrays.
+    const nn = this.allocNode(false);
+    gb = (gp & 511) << 4;
+    const gpiv = this.pivS[gp >> 9]!;
+    const gkids = this.kidS[gp >> 9]!;
+    const parent = this.lNode[p]!;
+    const pb = (parent & 511) << 4;
+    const ppiv = this.pivS[parent >> 9]!;
+    const pkids = this.kidS[parent >> 9]!;
+    const ps = this.lSlot[p]!;
+    // Child v of the 17 is the parent's child v up to ps, leaf `id` at ps + 1, then the
+    // parent's child v - 1. planSplit(): the append split when the leaf is among the last two
+    // of the rightmost node (its buffer position ps, of 17), else the larger half on the left.
+    const left = rightmost && ps >= 15 ? 15 : 9;
+    const nb = (nn & 511) << 4;
+    const npiv = this.pivS[nn >> 9]!;
+    const nkids = this.kidS[nn >> 9]!;
+    // The right part into the new node first (it reads cells the left part overwrites).
+    for (let v = left; v < 17; v++) {
+      const j = v - left;
+      const child = v <= ps ? pkids[pb + v]! : v === ps + 1 ? id : pkids[pb + v - 1]!;
+      nkids[nb + j] = child;
+      npiv[nb + j] =
+        v < ps
+          ? ppiv[pb + v]!
+          : v === ps
+            ? leftMax
+            : v === ps + 1
+              ? rightMax
+              : v - 1 < 15
+                ? ppiv[pb + v - 1]!
+                : parentMax;
+      this.setParent(child, nn, j);
+    }
+    const rcnt = 17 - left;
+    for (let j = rcnt; j < 15; j++) npiv[nb + j] = MAX_INDEX;
+    for (let j = rcnt; j < 16; j++) nkids[nb + j] = 0;
+    npiv[nb + 15] = rcnt - 1 + (gs + 1) * 16 + (gp + 1) * 16384;
+    // The left part in place: children after ps move up one slot, the new leaf follows ps.
+    if (ps + 1 < left) {
+      for (let v = left - 1; v > ps + 1; v--) {
+        const child = pkids[pb + v - 1]!;
+        pkids[pb + v] = child;
+        ppiv[pb + v] = ppiv[pb + v - 1]!;
+        this.setParentSlot(child, v);
+      }
+      pkids[pb + ps + 1] = id;
+      ppiv[pb + ps + 1] = rightMax;
+      this.setParent(id, parent, ps + 1);
+    }
+    if (ps < left) ppiv[pb + ps] = leftMax;
+    const meta = ppiv[pb + 15]!;
+    for (let v = left; v < 16; v++) {
+      pkids[pb + v] = 0;
+      ppiv[pb + v] = MAX_INDEX;
+    }
+    ppiv[pb + 15] = meta - (meta & 15) + left - 1;
+    const splitMax = ppiv[pb + left - 1]!;
+    // The grandparent gains the new node after the parent (its last pivot is its maximum).
+    const gMax = this.lMax[g]!;
+    for (let i = gEnd; i > gs; i--) this.moveChild(gpiv, gkids, gb, i, i + 1, gEnd, gMax);
+    gpiv[gb + gs] = splitMax;
+    gkids[gb + gs + 1] = nn;
+    if (gs + 1 < 15) gpiv[gb + gs + 1] = parentMax;
+    setEndAt(gpiv, gb + 15, gEnd + 1);
+    return true;
   }
 
   /**
