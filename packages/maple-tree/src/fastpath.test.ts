@@ -853,7 +853,7 @@ describe('iteration', () => {
   });
 });
 
-describe('parent splits in place (mas_split() of a full internal node)', () => {
+describe('full parents split or push into a sibling in place (mas_split() of an internal node)', () => {
   type Inner = {
     height: number;
     lNode: Int32Array;
@@ -880,6 +880,8 @@ describe('parent splits in place (mas_split() of a full internal node)', () => {
     it(`random stores and erases through full parents match the model (allocRange: ${alloc})`, () => {
       const seen: Record<string, number> = {};
       let grew = 0;
+      let pushedLeft = 0;
+      let pushedRight = 0;
       fc.assert(
         fc.property(
           orderArb(1500),
@@ -891,6 +893,7 @@ describe('parent splits in place (mas_split() of a full internal node)', () => {
             const t = new MapleTree<number>({ allocRange: alloc });
             const m = new ModelTree();
             watch(t, seen);
+            const pushes = spy(t, ['pushParentLeft', 'pushParentRight']);
             for (const k of order) {
               const h = t.height;
               t.storeRange(k * 10, k * 10 + 4, k);
@@ -910,10 +913,19 @@ describe('parent splits in place (mas_split() of a full internal node)', () => {
               }
             }
             same(t, m);
+            pushedLeft += pushes.pushParentLeft!;
+            pushedRight += pushes.pushParentRight!;
           },
         ),
         { numRuns: 12 },
       );
+      // Taken in place: splits (a new node) and pushes into either sibling (mas_push_data()).
+      const taken = (seen.first ?? 0) + (seen.middle ?? 0) + (seen.last ?? 0);
+      if (!alloc) {
+        expect(pushedLeft).toBeGreaterThan(0);
+        expect(pushedRight).toBeGreaterThan(0);
+        expect(taken - pushedLeft - pushedRight).toBeGreaterThan(0);
+      }
       if (alloc) {
         // Allocation trees keep the general rebuild (their gaps change with the split).
         expect(seen.first ?? 0).toBe(0);

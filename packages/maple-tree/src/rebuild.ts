@@ -36,6 +36,10 @@ const BUFFER = {
   reused: [] as number[],
 };
 
+/** The children of a full parent and the leaf it gains, with their maxima (see parentSeq()). */
+const SEQ_KIDS = new Int32Array(MAPLE_RANGE64_SLOTS + 1);
+const SEQ_PIV = new Float64Array(MAPLE_RANGE64_SLOTS + 1);
+
 /** The buffer of a write and the node rebuilds that split, push, merge and collapse nodes. */
 export class MapleRebuild<T> extends MapleGaps<T> {
   protected readonly bufPiv = BUFFER.piv;
@@ -677,14 +681,15 @@ export class MapleRebuild<T> extends MapleGaps<T> {
   /**
    * lib/maple_tree.c: mas_split() of a full parent (16 children) that gains leaf `id` (up to
    * `rightMax`) after the leaf on the recorded path (now ending at `leftMax`), done in place
-   * when rebuild() would split it into two nodes hung in a grandparent with room: neither
-   * sibling takes part of it (mas_push_data() declines: the limits of pushLeft() and
-   * pushRight()), so its 17 children are cut where mab_calc_split() cuts them (see
-   * planSplit(): 9 and 8, or 15 and 2 for an append at the right edge). The parent keeps the
-   * left part in place, a new node takes the right part (its children get their parent
-   * links), and the grandparent gains it after the parent, its later children shifting up
-   * one slot (as replaceChildrenInPlace() would). A root parent or a full grandparent
-   * declines (false): the general rebuild then goes on from the parent level.
+   * as rebuild() would do it from the parent level. First mas_push_data(): when a sibling
+   * and the 17 children fit in two nodes with room to spare, they are shared between the two
+   * (pushParentLeft(), pushParentRight()). Else the 17 children are cut where
+   * mab_calc_split() cuts them (see planSplit(): 9 and 8, or 15 and 2 for an append at the
+   * right edge): the parent keeps the left part in place, a new node takes the right part
+   * (its children get their parent links), and the grandparent gains it after the parent,
+   * its later children shifting up one slot (as replaceChildrenInPlace() would). A root
+   * parent, or a split under a full grandparent, declines (false): the general rebuild then
+   * goes on from the parent level.
    */
   private splitParent(leafD: number, leftMax: number, id: number, rightMax: number): boolean {
     const p = leafD - 1;
@@ -693,16 +698,30 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     const gp = this.lNode[g]!;
     let gb = (gp & 511) << 4;
     const gEnd = this.pivS[gp >> 9]![gb + 15]! & 15;
-    if (gEnd >= MAPLE_RANGE64_SLOTS - 1) return false;
     const gs = this.lSlot[g]!;
     const parentMax = this.lMax[p]!;
     const rightmost = parentMax === MAX_INDEX;
-    // mas_push_data() of the parent (pushLeft(), then pushRight()): 17 children and a sibling.
-    if (gs > 0 && this.endOf(this.childAt(gp, gs - 1)) + 18 <= 30 - (rightmost ? 1 : 0)) return false;
-    if (gs < gEnd) {
-      const sibMax = gs + 1 < gEnd ? this.pivotAt(gp, gs + 1) : this.lMax[g]!;
-      if (this.endOf(this.childAt(gp, gs + 1)) + 18 <= 30 - (sibMax === MAX_INDEX ? 1 : 0)) return false;
+    // mas_push_data() of the parent (pushLeft(), then pushRight()): the 17 children and a
+    // sibling's fit in two nodes with room to spare (pushLimit()); no node is added.
+    if (gs > 0) {
+      const sib = this.childAt(gp, gs - 1);
+      const cnt = this.endOf(sib) + 1;
+      if (cnt + 17 <= 30 - (rightmost ? 1 : 0)) {
+        this.pushParentLeft(leafD, leftMax, id, rightMax, sib, cnt);
+        return true;
+      }
     }
+    if (gs < gEnd) {
+      const sib = this.childAt(gp, gs + 1);
+      const cnt = this.endOf(sib) + 1;
+      const sibMax = gs + 1 < gEnd ? this.pivotAt(gp, gs + 1) : this.lMax[g]!;
+      if (cnt + 17 <= 30 - (sibMax === MAX_INDEX ? 1 : 0)) {
+        this.pushParentRight(leafD, leftMax, id, rightMax, sib, cnt, sibMax);
+        return true;
+      }
+    }
+    // A split: the grandparent gains a child (a full one takes the rebuild).
+    if (gEnd >= MAPLE_RANGE64_SLOTS - 1) return false;
     // The new node first: growing an internal slab replaces its arrays.
     const nn = this.allocNode(false);
     gb = (gp & 511) << 4;
@@ -769,6 +788,137 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     if (gs + 1 < 15) gpiv[gb + gs + 1] = parentMax;
     setEndAt(gpiv, gb + 15, gEnd + 1);
     return true;
+  }
+
+  /**
+   * The 17 children of a full parent gaining leaf `id` after its child ps (see splitParent())
+   * into SEQ_KIDS / SEQ_PIV, each with its maximum.
+   */
+  private parentSeq(leafD: number, leftMax: number, id: number, rightMax: number): void {
+    const p = leafD - 1;
+    const parent = this.lNode[p]!;
+    const pb = (parent & 511) << 4;
+    const ppiv = this.pivS[parent >> 9]!;
+    const pkids = this.kidS[parent >> 9]!;
+    const ps = this.lSlot[p]!;
+    const parentMax = this.lMax[p]!;
+    const sk = SEQ_KIDS;
+    const sp = SEQ_PIV;
+    for (let v = 0; v < ps; v++) {
+      sk[v] = pkids[pb + v]!;
+      sp[v] = ppiv[pb + v]!;
+    }
+    sk[ps] = pkids[pb + ps]!;
+    sp[ps] = leftMax;
+    sk[ps + 1] = id;
+    sp[ps + 1] = rightMax;
+    for (let v = ps + 2; v < 17; v++) {
+      sk[v] = pkids[pb + v - 1]!;
+      sp[v] = v - 1 < 15 ? ppiv[pb + v - 1]! : parentMax;
+    }
+  }
+
+  /**
+   * mas_push_data() of a full parent into its left sibling `sib` (`cnt` children), in place:
+   * the 17 children and the sibling's are cut as planSplit() cuts them after pushLeft()
+   * (the larger half on the left, 15 on the left for an append at the right edge); the
+   * sibling takes the first ones after its own, the parent keeps the rest from its slot 0,
+   * and only the grandparent's pivot between the two moves. rebuild() would write the same
+   * two nodes with the same ids (the sibling, then the parent's id reused).
+   */
+  private pushParentLeft(
+    leafD: number,
+    leftMax: number,
+    id: number,
+    rightMax: number,
+    sib: number,
+    cnt: number,
+  ): void {
+    const p = leafD - 1;
+    const parent = this.lNode[p]!;
+    const ps = this.lSlot[p]!;
+    this.parentSeq(leafD, leftMax, id, rightMax);
+    const sk = SEQ_KIDS;
+    const sp = SEQ_PIV;
+    const total = cnt + 17;
+    const left = this.lMax[p] === MAX_INDEX && ps >= 15 ? 15 : (total + 1) >> 1;
+    const m = left - cnt;
+    const sb = (sib & 511) << 4;
+    const spiv = this.pivS[sib >> 9]!;
+    const skids = this.kidS[sib >> 9]!;
+    for (let v = 0; v < m; v++) {
+      skids[sb + cnt + v] = sk[v]!;
+      spiv[sb + cnt + v] = sp[v]!;
+      this.setParent(sk[v]!, sib, cnt + v);
+    }
+    setEndAt(spiv, sb + 15, left - 1);
+    const right = 17 - m;
+    const pb = (parent & 511) << 4;
+    const ppiv = this.pivS[parent >> 9]!;
+    const pkids = this.kidS[parent >> 9]!;
+    for (let j = 0; j < right; j++) {
+      pkids[pb + j] = sk[m + j]!;
+      ppiv[pb + j] = sp[m + j]!;
+      this.setParent(sk[m + j]!, parent, j);
+    }
+    for (let j = right; j < 15; j++) ppiv[pb + j] = MAX_INDEX;
+    for (let j = right; j < 16; j++) pkids[pb + j] = 0;
+    setEndAt(ppiv, pb + 15, right - 1);
+    const gp = this.lNode[p - 1]!;
+    this.pivS[gp >> 9]![((gp & 511) << 4) + this.lSlot[p - 1]! - 1] = sp[m - 1]!;
+  }
+
+  /**
+   * mas_push_data() of a full parent into its right sibling `sib` (`cnt` children, up to
+   * `sibMax`), in place: the parent keeps the first half of the 17 children and the
+   * sibling's (the larger one), the sibling's children move up and it takes the parent's
+   * last ones at its front; only the grandparent's pivot between the two moves.
+   */
+  private pushParentRight(
+    leafD: number,
+    leftMax: number,
+    id: number,
+    rightMax: number,
+    sib: number,
+    cnt: number,
+    sibMax: number,
+  ): void {
+    const p = leafD - 1;
+    const parent = this.lNode[p]!;
+    const ps = this.lSlot[p]!;
+    this.parentSeq(leafD, leftMax, id, rightMax);
+    const sk = SEQ_KIDS;
+    const sp = SEQ_PIV;
+    const left = (cnt + 18) >> 1;
+    const mv = 17 - left;
+    const sb = (sib & 511) << 4;
+    const spiv = this.pivS[sib >> 9]!;
+    const skids = this.kidS[sib >> 9]!;
+    for (let i = cnt - 1; i >= 0; i--) {
+      const child = skids[sb + i]!;
+      skids[sb + i + mv] = child;
+      spiv[sb + i + mv] = i < cnt - 1 ? spiv[sb + i]! : sibMax;
+      this.setParentSlot(child, i + mv);
+    }
+    for (let j = 0; j < mv; j++) {
+      skids[sb + j] = sk[left + j]!;
+      spiv[sb + j] = sp[left + j]!;
+      this.setParent(sk[left + j]!, sib, j);
+    }
+    setEndAt(spiv, sb + 15, cnt + mv - 1);
+    const pb = (parent & 511) << 4;
+    const ppiv = this.pivS[parent >> 9]!;
+    const pkids = this.kidS[parent >> 9]!;
+    for (let v = ps; v < left; v++) {
+      pkids[pb + v] = sk[v]!;
+      ppiv[pb + v] = sp[v]!;
+      if (v > ps) this.setParent(sk[v]!, parent, v);
+    }
+    for (let j = left; j < 15; j++) ppiv[pb + j] = MAX_INDEX;
+    for (let j = left; j < 16; j++) pkids[pb + j] = 0;
+    setEndAt(ppiv, pb + 15, left - 1);
+    const gp = this.lNode[p - 1]!;
+    this.pivS[gp >> 9]![((gp & 511) << 4) + this.lSlot[p - 1]!] = sp[left - 1]!;
   }
 
   /**
