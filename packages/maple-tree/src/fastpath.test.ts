@@ -668,12 +668,12 @@ describe('in-place writes do not rebuild nodes', () => {
     }
   });
 
-  it('a short leaf whose merge leaves its parent short merges in place, the parent level on rebuilds', () => {
+  it('a short leaf whose merge leaves its parent short merges in place, the parent rebalances in place or rebuilds', () => {
     let merges = 0;
     fc.assert(
       fc.property(orderArb(1000), orderArb(1000), (order, victims) => {
         const { t, m } = build(order);
-        const counts = spy(t, ['mergeRightThenRebuild', 'rebuild']);
+        const counts = spy(t, ['mergeRightThenRebuild', 'mergeParent', 'rebuild']);
         let i = 0;
         for (const k of victims) {
           expect(t.erase(k * 10)).toBe(m.erase(k * 10));
@@ -681,7 +681,8 @@ describe('in-place writes do not rebuild nodes', () => {
         }
         same(t, m);
         merges += counts.mergeRightThenRebuild!;
-        expect(counts.rebuild).toBeGreaterThanOrEqual(counts.mergeRightThenRebuild!);
+        // Each such merge tries the parent's rebalance in place (mergeParent()), else rebuilds.
+        expect(counts.mergeParent).toBe(counts.mergeRightThenRebuild);
       }),
       { numRuns: 10 },
     );
@@ -959,5 +960,66 @@ describe('full parents split or push into a sibling in place (mas_split() of an 
     }
     same(t, m);
     expect((seen.first ?? 0) + (seen.middle ?? 0) + (seen.last ?? 0)).toBeGreaterThan(0);
+  });
+});
+
+describe('short parents rebalance with their right sibling in place (mas_rebalance() of an internal node)', () => {
+  it('random erases that merge leaves under short parents match the model', () => {
+    let merged = 0;
+    let shared = 0;
+    let declined = 0;
+    fc.assert(
+      fc.property(orderArb(1200), orderArb(1200), (order, eraseOrder) => {
+        const { t, m } = build(order);
+        type Inner = {
+          height: number;
+          lNode: Int32Array;
+          lSlot: Int32Array;
+          endOf(id: number): number;
+          childAt(id: number, k: number): number;
+          mergeParent(...a: unknown[]): boolean;
+        };
+        const obj = t as unknown as Inner;
+        const f = obj.mergeParent;
+        obj.mergeParent = function (this: Inner, ...a: unknown[]) {
+          const g = this.height - 3;
+          const gp = g >= 0 ? this.lNode[g]! : -1;
+          const before = g >= 0 ? this.endOf(gp) : -1;
+          const r = f.apply(this, a);
+          if (!r) declined++;
+          else if (this.endOf(gp) < before) merged++;
+          else shared++;
+          return r;
+        };
+        for (let i = 0; i < eraseOrder.length; i++) {
+          const k = eraseOrder[i]!;
+          t.erase(k * 10);
+          m.erase(k * 10);
+          if (i % 97 === 0) same(t, m);
+        }
+        same(t, m);
+        expect(t.height).toBe(0);
+      }),
+      { numRuns: 12 },
+    );
+    // Both outcomes of the parent's rebalance, and the general rebuild for the rest.
+    expect(merged).toBeGreaterThan(0);
+    expect(shared).toBeGreaterThan(0);
+    expect(declined).toBeGreaterThan(0);
+  });
+
+  it('allocation trees keep the general rebuild for short parents', () => {
+    const order = [...Array(1500).keys()].map((i) => (i * 7919) % 1500);
+    const { t, m } = build(order, true);
+    const counts = spy(t, ['mergeParent', 'rebuild']);
+    for (let i = 0; i < 1500; i += 2) {
+      const k = order[(i * 31) % 1500]!;
+      t.erase(k * 10);
+      m.erase(k * 10);
+    }
+    same(t, m);
+    expect(counts.rebuild).toBeGreaterThan(0);
+    // Allocation trees do not merge leaves in place, so they never reach it.
+    expect(counts.mergeParent).toBe(0);
   });
 });

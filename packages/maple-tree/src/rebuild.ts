@@ -37,8 +37,8 @@ const BUFFER = {
 };
 
 /** The children of a full parent and the leaf it gains, with their maxima (see parentSeq()). */
-const SEQ_KIDS = new Int32Array(MAPLE_RANGE64_SLOTS + 1);
-const SEQ_PIV = new Float64Array(MAPLE_RANGE64_SLOTS + 1);
+const SEQ_KIDS = new Int32Array(2 * MAPLE_RANGE64_SLOTS);
+const SEQ_PIV = new Float64Array(2 * MAPLE_RANGE64_SLOTS);
 
 /** The buffer of a write and the node rebuilds that split, push, merge and collapse nodes. */
 export class MapleRebuild<T> extends MapleGaps<T> {
@@ -919,6 +919,93 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     setEndAt(ppiv, pb + 15, left - 1);
     const gp = this.lNode[p - 1]!;
     this.pivS[gp >> 9]![((gp & 511) << 4) + this.lSlot[p - 1]!] = sp[left - 1]!;
+  }
+
+  /**
+   * lib/maple_tree.c: mas_rebalance() of a parent left short by a leaf merge, done in place:
+   * the parent's child ps + 1 (the right leaf of the merge, freed, up to `sibMax`) leaves it,
+   * and the parent, below its minimum and not the last node of its level, takes its right
+   * sibling (same grandparent) as rebuild()'s pullRight() would: all of it when the two fit
+   * in one node (the sibling is freed and leaves the grandparent, whose later children shift
+   * down), else the front of it up to the even cut of planSplit(); only the grandparent's
+   * pivot between the two moves. Declines (false, nothing changed) when the parent keeps its
+   * minimum, is its parent's last child or the root's child, or when the merge would leave
+   * the grandparent short: the general rebuild does those.
+   */
+  protected mergeParent(leafD: number, ps: number, sibMax: number): boolean {
+    const p = leafD - 1;
+    const g = p - 1;
+    if (g < 0 || this.allocRangeEnabled) return false;
+    const parent = this.lNode[p]!;
+    const pb = (parent & 511) << 4;
+    const ppiv = this.pivS[parent >> 9]!;
+    const pkids = this.kidS[parent >> 9]!;
+    const pe = ppiv[pb + 15]! & 15;
+    const parentMax = this.lMax[p]!;
+    const cnt = pe;
+    if (cnt >= this.internalMin || parentMax === MAX_INDEX) return false;
+    const gp = this.lNode[g]!;
+    const gb = (gp & 511) << 4;
+    const gpiv = this.pivS[gp >> 9]!;
+    const gkids = this.kidS[gp >> 9]!;
+    const gEnd = gpiv[gb + 15]! & 15;
+    const gs = this.lSlot[g]!;
+    if (gs >= gEnd) return false;
+    const gMax = this.lMax[g]!;
+    const sib = gkids[gb + gs + 1]!;
+    const sb = (sib & 511) << 4;
+    const spiv = this.pivS[sib >> 9]!;
+    const skids = this.kidS[sib >> 9]!;
+    const se = spiv[sb + 15]! & 15;
+    const rMax = gs + 1 < gEnd ? gpiv[gb + gs + 1]! : gMax;
+    const total = cnt + se + 1;
+    const merge = total <= MAPLE_RANGE64_SLOTS;
+    if (merge && (g === 0 ? gEnd - 1 === 0 : gEnd < this.internalMin && gMax !== MAX_INDEX)) return false;
+    // The children in order: the parent's without child ps + 1, then the sibling's.
+    const sk = SEQ_KIDS;
+    const sp = SEQ_PIV;
+    for (let v = 0; v < cnt; v++) {
+      const o = v <= ps ? v : v + 1;
+      sk[v] = pkids[pb + o]!;
+      sp[v] = v === ps ? sibMax : o < pe ? ppiv[pb + o]! : parentMax;
+    }
+    for (let k = 0; k <= se; k++) {
+      sk[cnt + k] = skids[sb + k]!;
+      sp[cnt + k] = k < se ? spiv[sb + k]! : rMax;
+    }
+    const left = merge ? total : (total + 1) >> 1;
+    for (let j = ps + 1; j < left; j++) {
+      pkids[pb + j] = sk[j]!;
+      if (j < 15) ppiv[pb + j] = sp[j]!;
+      this.setParent(sk[j]!, parent, j);
+    }
+    ppiv[pb + ps] = sp[ps]!;
+    for (let j = left; j < 15; j++) ppiv[pb + j] = MAX_INDEX;
+    for (let j = left; j < 16; j++) pkids[pb + j] = 0;
+    setEndAt(ppiv, pb + 15, left - 1);
+    if (!merge) {
+      const right = total - left;
+      for (let j = 0; j < right; j++) {
+        skids[sb + j] = sk[left + j]!;
+        spiv[sb + j] = sp[left + j]!;
+        this.setParent(sk[left + j]!, sib, j);
+      }
+      for (let j = right; j <= se; j++) {
+        skids[sb + j] = 0;
+        if (j < 15) spiv[sb + j] = MAX_INDEX;
+      }
+      setEndAt(spiv, sb + 15, right - 1);
+      gpiv[gb + gs] = sp[left - 1]!;
+      return true;
+    }
+    // Merged: the sibling leaves the grandparent, whose later children shift down one slot.
+    gpiv[gb + gs] = rMax;
+    for (let i = gs + 2; i <= gEnd; i++) this.moveChild(gpiv, gkids, gb, i, i - 1, gEnd, gMax);
+    gkids[gb + gEnd] = 0;
+    if (gEnd < 15) gpiv[gb + gEnd] = MAX_INDEX;
+    setEndAt(gpiv, gb + 15, gEnd - 1);
+    this.freeNode(sib);
+    return true;
   }
 
   /**
