@@ -681,8 +681,9 @@ describe('in-place writes do not rebuild nodes', () => {
         }
         same(t, m);
         merges += counts.mergeRightThenRebuild!;
-        // Each such merge tries the parent's rebalance in place (mergeParent()), else rebuilds.
-        expect(counts.mergeParent).toBe(counts.mergeRightThenRebuild);
+        // Each such merge tries the parent's rebalance in place (mergeParent()), else rebuilds
+        // (whose parent level tries it too).
+        expect(counts.mergeParent).toBeGreaterThanOrEqual(counts.mergeRightThenRebuild!);
       }),
       { numRuns: 10 },
     );
@@ -1011,7 +1012,15 @@ describe('short parents rebalance with their right sibling in place (mas_rebalan
   it('allocation trees keep the general rebuild for short parents', () => {
     const order = [...Array(1500).keys()].map((i) => (i * 7919) % 1500);
     const { t, m } = build(order, true);
-    const counts = spy(t, ['mergeParent', 'rebuild']);
+    const counts = spy(t, ['rebuild']);
+    const obj = t as unknown as { mergeParent(...a: unknown[]): boolean };
+    const f = obj.mergeParent;
+    let taken = 0;
+    obj.mergeParent = function (this: unknown, ...a: unknown[]) {
+      const r = f.apply(this, a);
+      if (r) taken++;
+      return r;
+    };
     for (let i = 0; i < 1500; i += 2) {
       const k = order[(i * 31) % 1500]!;
       t.erase(k * 10);
@@ -1019,7 +1028,7 @@ describe('short parents rebalance with their right sibling in place (mas_rebalan
     }
     same(t, m);
     expect(counts.rebuild).toBeGreaterThan(0);
-    // Allocation trees do not merge leaves in place, so they never reach it.
-    expect(counts.mergeParent).toBe(0);
+    // Their gaps change with the children: mergeParent() always declines.
+    expect(taken).toBe(0);
   });
 });

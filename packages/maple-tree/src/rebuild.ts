@@ -103,7 +103,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     for (let d = from; ; d--) {
       const isLeaf = d === leafD;
       const lnode = LN[d]!;
-      if (!isLeaf && this.replaceChildrenInPlace(d, leafD)) break;
+      if (!isLeaf && (this.replaceChildrenInPlace(d, leafD) || this.rebalanceChildInPlace(d))) break;
       if (!isLeaf) {
         // Parents' buffer: children left of the old left node, the new nodes, children right
         // of the old right node. Everything in between is covered by the write.
@@ -263,6 +263,22 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     }
     setEndAt(piv, base + 15, newEnd);
     return true;
+  }
+
+  /**
+   * The parent level of a rebuild whose level below merged two adjacent children of one
+   * node into the first (a leaf merge of the general write): the node, left short, takes its
+   * right sibling in place as mergeParent() does, when the region stays under one
+   * grandparent slot.
+   */
+  private rebalanceChildInPlace(d: number): boolean {
+    if (d === 0 || this.newCount !== 1) return false;
+    const node = this.lNode[d]!;
+    const ls = this.lSlot[d]!;
+    if (this.rNode[d] !== node || this.rSlot[d] !== ls + 1 || this.childAt(node, ls) !== this.newIds[0])
+      return false;
+    if (this.rNode[d - 1] !== this.lNode[d - 1] || this.rSlot[d - 1] !== this.lSlot[d - 1]) return false;
+    return this.mergeParent(d + 1, ls, this.newMax[0]!, true);
   }
 
   /** Move child `from` of a node to slot `to` (its pivot too: the node max for the last one). */
@@ -932,7 +948,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
    * minimum, is its parent's last child or the root's child, or when the merge would leave
    * the grandparent short: the general rebuild does those.
    */
-  protected mergeParent(leafD: number, ps: number, sibMax: number): boolean {
+  protected mergeParent(leafD: number, ps: number, sibMax: number, inRebuild = false): boolean {
     const p = leafD - 1;
     const g = p - 1;
     if (g < 0 || this.allocRangeEnabled) return false;
@@ -1004,7 +1020,9 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     gkids[gb + gEnd] = 0;
     if (gEnd < 15) gpiv[gb + gEnd] = MAX_INDEX;
     setEndAt(gpiv, gb + 15, gEnd - 1);
-    this.freeNode(sib);
+    // Inside rebuild() the sibling is freed with the write's other dead nodes, after them.
+    if (inRebuild) this.dead[this.nDead++] = sib;
+    else this.freeNode(sib);
     return true;
   }
 
