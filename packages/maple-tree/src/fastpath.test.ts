@@ -867,15 +867,25 @@ describe('full parents split or push into a sibling in place (mas_split() of an 
   const watch = (t: MapleTree<number>, seen: Record<string, number>) => {
     const obj = t as unknown as Inner;
     const f = obj.splitParent;
+    let nested = 0;
     obj.splitParent = function (this: Inner, ...a: unknown[]) {
+      if (nested > 0) {
+        // A full grandparent gaining the split's new node (one level up).
+        seen.cascade = (seen.cascade ?? 0) + 1;
+        return f.apply(this, a);
+      }
+      nested++;
+      const cascades = seen.cascade ?? 0;
       const g = this.height - 3;
       const gp = g >= 0 ? this.lNode[g]! : -1;
       const gs = g >= 0 ? this.lSlot[g]! : -1;
       const ge = g >= 0 ? this.endOf(gp) : -1;
       const r = f.apply(this, a);
+      nested--;
       // A split adds a child to the grandparent; a push into a sibling does not.
       const where = gs === 0 ? 'first' : gs === ge ? 'last' : 'middle';
-      const key = !r ? 'declined' : this.endOf(gp) > ge ? where : 'push';
+      // (After a cascade the grandparent itself was split or pushed: the parent was split.)
+      const key = !r ? 'declined' : (seen.cascade ?? 0) > cascades || this.endOf(gp) > ge ? where : 'push';
       seen[key] = (seen[key] ?? 0) + 1;
       return r;
     };
@@ -929,7 +939,7 @@ describe('full parents split or push into a sibling in place (mas_split() of an 
       if (!alloc) {
         expect(pushedLeft).toBeGreaterThan(0);
         expect(pushedRight).toBeGreaterThan(0);
-        expect(seen.push).toBe(pushedLeft + pushedRight);
+        expect(seen.push).toBeLessThanOrEqual(pushedLeft + pushedRight);
       }
       if (alloc) {
         // Allocation trees keep the general rebuild (their gaps change with the split).
@@ -942,6 +952,7 @@ describe('full parents split or push into a sibling in place (mas_split() of an 
         expect(seen.middle).toBeGreaterThan(0);
         expect(seen.last).toBeGreaterThan(0);
         expect(seen.declined).toBeGreaterThan(0);
+        expect(seen.cascade).toBeGreaterThan(0);
       }
       // Internal nodes full up to the root: the tree grew a level above the parents.
       expect(grew).toBeGreaterThan(0);

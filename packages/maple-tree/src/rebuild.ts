@@ -703,9 +703,10 @@ export class MapleRebuild<T> extends MapleGaps<T> {
    * mab_calc_split() cuts them (see planSplit(): 9 and 8, or 15 and 2 for an append at the
    * right edge): the parent keeps the left part in place, a new node takes the right part
    * (its children get their parent links), and the grandparent gains it after the parent,
-   * its later children shifting up one slot (as replaceChildrenInPlace() would). A root
-   * parent, or a split under a full grandparent, declines (false): the general rebuild then
-   * goes on from the parent level.
+   * its later children shifting up one slot (as replaceChildrenInPlace() would); a full
+   * grandparent gains it the same way, one level up, or through the rebuild from its level
+   * when it is the root. A root parent declines (false): the general rebuild then goes on
+   * from the parent level.
    */
   private splitParent(leafD: number, leftMax: number, id: number, rightMax: number): boolean {
     const p = leafD - 1;
@@ -736,8 +737,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
         return true;
       }
     }
-    // A split: the grandparent gains a child (a full one takes the rebuild).
-    if (gEnd >= MAPLE_RANGE64_SLOTS - 1) return false;
+    // A split: the grandparent gains a child (a full one the same way, see the end).
     // The new node first: growing an internal slab replaces its arrays.
     const nn = this.allocNode(false);
     gb = (gp & 511) << 4;
@@ -775,7 +775,9 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     const rcnt = 17 - left;
     for (let j = rcnt; j < 15; j++) npiv[nb + j] = MAX_INDEX;
     for (let j = rcnt; j < 16; j++) nkids[nb + j] = 0;
-    npiv[nb + 15] = rcnt - 1 + (gs + 1) * 16 + (gp + 1) * 16384;
+    // Its metadata word: end, slot gs + 1 of the grandparent (under a full one, the level
+    // above sets the link: slot 16 does not fit the field), pool mark 0.
+    npiv[nb + 15] = rcnt - 1 + (gEnd < MAPLE_RANGE64_SLOTS - 1 ? (gs + 1) * 16 : 0) + (gp + 1) * 16384;
     // The left part in place: children after ps move up one slot, the new leaf follows ps.
     if (ps + 1 < left) {
       for (let v = left - 1; v > ps + 1; v--) {
@@ -796,6 +798,17 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     }
     ppiv[pb + 15] = meta - (meta & 15) + left - 1;
     const splitMax = ppiv[pb + left - 1]!;
+    if (gEnd >= MAPLE_RANGE64_SLOTS - 1) {
+      // A full grandparent gains the new node the same way, one level up; at the root, the
+      // rebuild goes on from the grandparent's level (finishRoot() adds a level).
+      if (!this.splitParent(p, splitMax, nn, parentMax)) {
+        this.newIds[1] = nn;
+        this.newMax[1] = parentMax;
+        this.newGap[1] = 0;
+        this.rebuildParents(p, gs, 2, splitMax);
+      }
+      return true;
+    }
     // The grandparent gains the new node after the parent (its last pivot is its maximum).
     const gMax = this.lMax[g]!;
     for (let i = gEnd; i > gs; i--) this.moveChild(gpiv, gkids, gb, i, i + 1, gEnd, gMax);
