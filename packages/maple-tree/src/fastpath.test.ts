@@ -265,7 +265,7 @@ describe('leaf splits from the leaf (mas_split() with room in the parent)', () =
     }
   });
 
-  it('a full leaf under a full parent splits from the leaf, the parent level on takes the rebuild', () => {
+  it('a full leaf under a full parent splits from the leaf, the parent splits in place', () => {
     // Ascending appends leave leaves of 14 slots under parents of 15 children. A split of one
     // leaf fills the second parent; then a leaf of it (its first, a middle or its last child)
     // is filled to 16 slots in place and overflowed by the next store.
@@ -305,11 +305,12 @@ describe('leaf splits from the leaf (mas_split() with room in the parent)', () =
       const leaf = leaves.get(inner.childAt(parent, target))!;
       expect(leaf.slots.length).toBe(14);
       expect(leaf.max).not.toBe(MAX_INDEX);
-      const counts = spy(t, ['splitLeaf', 'rebuild']);
+      const counts = spy(t, ['splitLeaf', 'splitParent', 'rebuild']);
       cut(t, m, leaf, 0, 3);
-      expect(counts).toEqual({ splitLeaf: 0, rebuild: 0 });
+      expect(counts).toEqual({ splitLeaf: 0, splitParent: 0, rebuild: 0 });
       cut(t, m, leaf, 2, 4);
-      expect(counts).toEqual({ splitLeaf: 1, rebuild: 1 });
+      // Its siblings are full too (no push) and the root has room: no rebuild (splitParent()).
+      expect(counts).toEqual({ splitLeaf: 1, splitParent: 1, rebuild: 0 });
       same(t, m);
       const after = leavesOf(t).filter((l) => l.min >= leaf.min && l.max <= leaf.max);
       expect(after.length).toBe(2);
@@ -749,12 +750,12 @@ describe('in-place writes do not rebuild nodes', () => {
     }
   });
 
-  it('a short leaf whose merge leaves its parent short merges in place, the parent level on rebuilds', () => {
+  it('a short leaf whose merge leaves its parent short merges in place, the parent rebalances in place or rebuilds', () => {
     let merges = 0;
     fc.assert(
       fc.property(orderArb(1000), orderArb(1000), (order, victims) => {
         const { t, m } = build(order);
-        const counts = spy(t, ['mergeRightThenRebuild', 'rebuild']);
+        const counts = spy(t, ['mergeRightThenRebuild', 'mergeParent', 'rebuild']);
         let i = 0;
         for (const k of victims) {
           expect(t.erase(k * 10)).toBe(m.erase(k * 10));
@@ -762,7 +763,9 @@ describe('in-place writes do not rebuild nodes', () => {
         }
         same(t, m);
         merges += counts.mergeRightThenRebuild!;
-        expect(counts.rebuild).toBeGreaterThanOrEqual(counts.mergeRightThenRebuild!);
+        // Each such merge tries the parent's rebalance in place (mergeParent()), else rebuilds
+        // (whose parent level tries it too).
+        expect(counts.mergeParent).toBeGreaterThanOrEqual(counts.mergeRightThenRebuild!);
       }),
       { numRuns: 10 },
     );
@@ -931,5 +934,198 @@ describe('iteration', () => {
       if (outerRev === 3) w.forEachEntryRev(() => void innerRev++);
     });
     expect(innerRev).toBe(outerRev);
+  });
+});
+
+describe('full parents split or push into a sibling in place (mas_split() of an internal node)', () => {
+  type Inner = {
+    height: number;
+    lNode: Int32Array;
+    lSlot: Int32Array;
+    endOf(id: number): number;
+    splitParent(...a: unknown[]): boolean;
+  };
+  /** Wraps splitParent(): counts taken splits by the parent's place in the grandparent. */
+  const watch = (t: MapleTree<number>, seen: Record<string, number>) => {
+    const obj = t as unknown as Inner;
+    const f = obj.splitParent;
+    let nested = 0;
+    obj.splitParent = function (this: Inner, ...a: unknown[]) {
+      if (nested > 0) {
+        // A full grandparent gaining the split's new node (one level up).
+        seen.cascade = (seen.cascade ?? 0) + 1;
+        return f.apply(this, a);
+      }
+      nested++;
+      const cascades = seen.cascade ?? 0;
+      const g = this.height - 3;
+      const gp = g >= 0 ? this.lNode[g]! : -1;
+      const gs = g >= 0 ? this.lSlot[g]! : -1;
+      const ge = g >= 0 ? this.endOf(gp) : -1;
+      const r = f.apply(this, a);
+      nested--;
+      // A split adds a child to the grandparent; a push into a sibling does not.
+      const where = gs === 0 ? 'first' : gs === ge ? 'last' : 'middle';
+      // (After a cascade the grandparent itself was split or pushed: the parent was split.)
+      const key = !r ? 'declined' : (seen.cascade ?? 0) > cascades || this.endOf(gp) > ge ? where : 'push';
+      seen[key] = (seen[key] ?? 0) + 1;
+      return r;
+    };
+  };
+
+  for (const alloc of [false, true]) {
+    it(`random stores and erases through full parents match the model (allocRange: ${alloc})`, () => {
+      const seen: Record<string, number> = {};
+      let grew = 0;
+      let pushedLeft = 0;
+      let pushedRight = 0;
+      fc.assert(
+        fc.property(
+          orderArb(1500),
+          fc.array(fc.tuple(fc.nat(15_000), fc.integer({ min: 0, max: 3 }), fc.nat(99)), {
+            minLength: 100,
+            maxLength: 300,
+          }),
+          (order, ops) => {
+            const t = new MapleTree<number>({ allocRange: alloc });
+            const m = new ModelTree();
+            watch(t, seen);
+            const pushes = spy(t, ['pushParentLeft', 'pushParentRight']);
+            for (const k of order) {
+              const h = t.height;
+              t.storeRange(k * 10, k * 10 + 4, k);
+              m.storeRange(k * 10, k * 10 + 4, k);
+              if (t.height > h && h >= 3) grew++;
+            }
+            same(t, m);
+            for (const [a, kind, v] of ops) {
+              if (kind === 0) {
+                t.erase(a);
+                m.erase(a);
+              } else {
+                // Points and short ranges inside the gaps: leaves fill and split, and so do parents.
+                const b = a + (kind === 3 ? 3 : 0);
+                t.storeRange(a, b, v);
+                m.storeRange(a, b, v);
+              }
+            }
+            same(t, m);
+            pushedLeft += pushes.pushParentLeft!;
+            pushedRight += pushes.pushParentRight!;
+          },
+        ),
+        { numRuns: 12 },
+      );
+      // Taken in place: splits (a new node, counted by the parent's slot in the grandparent)
+      // and pushes into either sibling (mas_push_data()).
+      if (!alloc) {
+        expect(pushedLeft).toBeGreaterThan(0);
+        expect(pushedRight).toBeGreaterThan(0);
+        expect(seen.push).toBeLessThanOrEqual(pushedLeft + pushedRight);
+      }
+      if (alloc) {
+        // Allocation trees keep the general rebuild (their gaps change with the split).
+        expect(seen.first ?? 0).toBe(0);
+        expect(seen.middle ?? 0).toBe(0);
+        expect(seen.last ?? 0).toBe(0);
+        expect(seen.push ?? 0).toBe(0);
+      } else {
+        expect(seen.first).toBeGreaterThan(0);
+        expect(seen.middle).toBeGreaterThan(0);
+        expect(seen.last).toBeGreaterThan(0);
+        expect(seen.declined).toBeGreaterThan(0);
+        expect(seen.cascade).toBeGreaterThan(0);
+      }
+      // Internal nodes full up to the root: the tree grew a level above the parents.
+      expect(grew).toBeGreaterThan(0);
+    });
+  }
+
+  it('ascending stores fill parents to the last child and split them where the kernel cuts', () => {
+    // Ranges with a gap between them, stored left to right, then gaps filled right to left:
+    // the rightmost parent splits as an append (15 and 2 children), inner ones 9 and 8.
+    const t = new MapleTree<number>();
+    const m = new ModelTree();
+    const seen: Record<string, number> = {};
+    watch(t, seen);
+    for (let i = 0; i < 4000; i++) {
+      t.storeRange(i * 10, i * 10 + 4, i);
+      m.storeRange(i * 10, i * 10 + 4, i);
+    }
+    for (let i = 3999; i >= 0; i -= 3) {
+      t.storeRange(i * 10 + 6, i * 10 + 7, -i);
+      m.storeRange(i * 10 + 6, i * 10 + 7, -i);
+    }
+    same(t, m);
+    expect((seen.first ?? 0) + (seen.middle ?? 0) + (seen.last ?? 0) + (seen.push ?? 0)).toBeGreaterThan(0);
+  });
+});
+
+describe('short parents rebalance with their right sibling in place (mas_rebalance() of an internal node)', () => {
+  it('random erases that merge leaves under short parents match the model', () => {
+    let merged = 0;
+    let shared = 0;
+    let declined = 0;
+    fc.assert(
+      fc.property(orderArb(1200), orderArb(1200), (order, eraseOrder) => {
+        const { t, m } = build(order);
+        type Inner = {
+          height: number;
+          lNode: Int32Array;
+          lSlot: Int32Array;
+          endOf(id: number): number;
+          childAt(id: number, k: number): number;
+          mergeParent(...a: unknown[]): boolean;
+        };
+        const obj = t as unknown as Inner;
+        const f = obj.mergeParent;
+        obj.mergeParent = function (this: Inner, ...a: unknown[]) {
+          const g = this.height - 3;
+          const gp = g >= 0 ? this.lNode[g]! : -1;
+          const before = g >= 0 ? this.endOf(gp) : -1;
+          const r = f.apply(this, a);
+          if (!r) declined++;
+          else if (this.endOf(gp) < before) merged++;
+          else shared++;
+          return r;
+        };
+        for (let i = 0; i < eraseOrder.length; i++) {
+          const k = eraseOrder[i]!;
+          t.erase(k * 10);
+          m.erase(k * 10);
+          if (i % 97 === 0) same(t, m);
+        }
+        same(t, m);
+        expect(t.height).toBe(0);
+      }),
+      { numRuns: 12 },
+    );
+    // Both outcomes of the parent's rebalance, and the general rebuild for the rest.
+    expect(merged).toBeGreaterThan(0);
+    expect(shared).toBeGreaterThan(0);
+    expect(declined).toBeGreaterThan(0);
+  });
+
+  it('allocation trees keep the general rebuild for short parents', () => {
+    const order = [...Array(1500).keys()].map((i) => (i * 7919) % 1500);
+    const { t, m } = build(order, true);
+    const counts = spy(t, ['rebuild']);
+    const obj = t as unknown as { mergeParent(...a: unknown[]): boolean };
+    const f = obj.mergeParent;
+    let taken = 0;
+    obj.mergeParent = function (this: unknown, ...a: unknown[]) {
+      const r = f.apply(this, a);
+      if (r) taken++;
+      return r;
+    };
+    for (let i = 0; i < 1500; i += 2) {
+      const k = order[(i * 31) % 1500]!;
+      t.erase(k * 10);
+      m.erase(k * 10);
+    }
+    same(t, m);
+    expect(counts.rebuild).toBeGreaterThan(0);
+    // Their gaps change with the children: mergeParent() always declines.
+    expect(taken).toBe(0);
   });
 });

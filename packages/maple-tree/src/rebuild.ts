@@ -36,6 +36,10 @@ const BUFFER = {
   reused: [] as number[],
 };
 
+/** The children of a full parent and the leaf it gains, with their maxima (see parentSeq()). */
+const SEQ_KIDS = new Int32Array(2 * MAPLE_RANGE64_SLOTS);
+const SEQ_PIV = new Float64Array(2 * MAPLE_RANGE64_SLOTS);
+
 /** The buffer of a write and the node rebuilds that split, push, merge and collapse nodes. */
 export class MapleRebuild<T> extends MapleGaps<T> {
   protected readonly bufPiv = BUFFER.piv;
@@ -99,7 +103,7 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     for (let d = from; ; d--) {
       const isLeaf = d === leafD;
       const lnode = LN[d]!;
-      if (!isLeaf && this.replaceChildrenInPlace(d, leafD)) break;
+      if (!isLeaf && (this.replaceChildrenInPlace(d, leafD) || this.rebalanceChildInPlace(d))) break;
       if (!isLeaf) {
         // Parents' buffer: children left of the old left node, the new nodes, children right
         // of the old right node. Everything in between is covered by the write.
@@ -259,6 +263,22 @@ export class MapleRebuild<T> extends MapleGaps<T> {
     }
     setEndAt(piv, base + 15, newEnd);
     return true;
+  }
+
+  /**
+   * The parent level of a rebuild whose level below merged two adjacent children of one
+   * node into the first (a leaf merge of the general write): the node, left short, takes its
+   * right sibling in place as mergeParent() does, when the region stays under one
+   * grandparent slot.
+   */
+  private rebalanceChildInPlace(d: number): boolean {
+    if (d === 0 || this.newCount !== 1) return false;
+    const node = this.lNode[d]!;
+    const ls = this.lSlot[d]!;
+    if (this.rNode[d] !== node || this.rSlot[d] !== ls + 1 || this.childAt(node, ls) !== this.newIds[0])
+      return false;
+    if (this.rNode[d - 1] !== this.lNode[d - 1] || this.rSlot[d - 1] !== this.lSlot[d - 1]) return false;
+    return this.mergeParent(d + 1, ls, this.newMax[0]!, true);
   }
 
   /** Move child `from` of a node to slot `to` (its pivot too: the node max for the last one). */
@@ -665,11 +685,358 @@ export class MapleRebuild<T> extends MapleGaps<T> {
       return;
     }
     // A full parent: the two leaves are what rebuild() would make of the leaf's buffer (it
-    // does not push leaves, see pushLeaves); it goes on from the parent level with them.
+    // does not push leaves, see pushLeaves); it goes on from the parent level with them,
+    // unless the parent splits in place (splitParent()).
+    if (this.splitParent(leafD, leftMax, id, leafMax)) return;
     this.newIds[1] = id;
     this.newMax[1] = leafMax;
     this.newGap[1] = 0;
     this.rebuildParents(leafD, this.lSlot[leafD - 1]!, 2, leftMax);
+  }
+
+  /**
+   * lib/maple_tree.c: mas_split() of a full parent (16 children) that gains leaf `id` (up to
+   * `rightMax`) after the leaf on the recorded path (now ending at `leftMax`), done in place
+   * as rebuild() would do it from the parent level. First mas_push_data(): when a sibling
+   * and the 17 children fit in two nodes with room to spare, they are shared between the two
+   * (pushParentLeft(), pushParentRight()). Else the 17 children are cut where
+   * mab_calc_split() cuts them (see planSplit(): 9 and 8, or 15 and 2 for an append at the
+   * right edge): the parent keeps the left part in place, a new node takes the right part
+   * (its children get their parent links), and the grandparent gains it after the parent,
+   * its later children shifting up one slot (as replaceChildrenInPlace() would); a full
+   * grandparent gains it the same way, one level up, or through the rebuild from its level
+   * when it is the root. A root parent declines (false): the general rebuild then goes on
+   * from the parent level.
+   */
+  private splitParent(leafD: number, leftMax: number, id: number, rightMax: number): boolean {
+    const p = leafD - 1;
+    const g = p - 1;
+    if (g < 0) return false;
+    const gp = this.lNode[g]!;
+    let gb = (gp & 511) << 4;
+    const gEnd = this.pivS[gp >> 9]![gb + 15]! & 15;
+    const gs = this.lSlot[g]!;
+    const parentMax = this.lMax[p]!;
+    const rightmost = parentMax === MAX_INDEX;
+    // mas_push_data() of the parent (pushLeft(), then pushRight()): the 17 children and a
+    // sibling's fit in two nodes with room to spare (pushLimit()); no node is added.
+    if (gs > 0) {
+      const sib = this.childAt(gp, gs - 1);
+      const cnt = this.endOf(sib) + 1;
+      if (cnt + 17 <= 30 - (rightmost ? 1 : 0)) {
+        this.pushParentLeft(leafD, leftMax, id, rightMax, sib, cnt);
+        return true;
+      }
+    }
+    if (gs < gEnd) {
+      const sib = this.childAt(gp, gs + 1);
+      const cnt = this.endOf(sib) + 1;
+      const sibMax = gs + 1 < gEnd ? this.pivotAt(gp, gs + 1) : this.lMax[g]!;
+      if (cnt + 17 <= 30 - (sibMax === MAX_INDEX ? 1 : 0)) {
+        this.pushParentRight(leafD, leftMax, id, rightMax, sib, cnt, sibMax);
+        return true;
+      }
+    }
+    // A split: the grandparent gains a child (a full one the same way, see the end).
+    // The new node first: growing an internal slab replaces its arrays.
+    const nn = this.allocNode(false);
+    gb = (gp & 511) << 4;
+    const gpiv = this.pivS[gp >> 9]!;
+    const gkids = this.kidS[gp >> 9]!;
+    const parent = this.lNode[p]!;
+    const pb = (parent & 511) << 4;
+    const ppiv = this.pivS[parent >> 9]!;
+    const pkids = this.kidS[parent >> 9]!;
+    const ps = this.lSlot[p]!;
+    // Child v of the 17 is the parent's child v up to ps, leaf `id` at ps + 1, then the
+    // parent's child v - 1. planSplit(): the append split when the leaf is among the last two
+    // of the rightmost node (its buffer position ps, of 17), else the larger half on the left.
+    const left = rightmost && ps >= 15 ? 15 : 9;
+    const nb = (nn & 511) << 4;
+    const npiv = this.pivS[nn >> 9]!;
+    const nkids = this.kidS[nn >> 9]!;
+    // The right part into the new node first (it reads cells the left part overwrites).
+    for (let v = left; v < 17; v++) {
+      const j = v - left;
+      const child = v <= ps ? pkids[pb + v]! : v === ps + 1 ? id : pkids[pb + v - 1]!;
+      nkids[nb + j] = child;
+      npiv[nb + j] =
+        v < ps
+          ? ppiv[pb + v]!
+          : v === ps
+            ? leftMax
+            : v === ps + 1
+              ? rightMax
+              : v - 1 < 15
+                ? ppiv[pb + v - 1]!
+                : parentMax;
+      this.setParent(child, nn, j);
+    }
+    const rcnt = 17 - left;
+    for (let j = rcnt; j < 15; j++) npiv[nb + j] = MAX_INDEX;
+    for (let j = rcnt; j < 16; j++) nkids[nb + j] = 0;
+    // Its metadata word: end, slot gs + 1 of the grandparent (under a full one, the level
+    // above sets the link: slot 16 does not fit the field), pool mark 0.
+    npiv[nb + 15] = rcnt - 1 + (gEnd < MAPLE_RANGE64_SLOTS - 1 ? (gs + 1) * 16 : 0) + (gp + 1) * 16384;
+    // The left part in place: children after ps move up one slot, the new leaf follows ps.
+    if (ps + 1 < left) {
+      for (let v = left - 1; v > ps + 1; v--) {
+        const child = pkids[pb + v - 1]!;
+        pkids[pb + v] = child;
+        ppiv[pb + v] = ppiv[pb + v - 1]!;
+        this.setParentSlot(child, v);
+      }
+      pkids[pb + ps + 1] = id;
+      ppiv[pb + ps + 1] = rightMax;
+      this.setParent(id, parent, ps + 1);
+    }
+    if (ps < left) ppiv[pb + ps] = leftMax;
+    const meta = ppiv[pb + 15]!;
+    for (let v = left; v < 16; v++) {
+      pkids[pb + v] = 0;
+      ppiv[pb + v] = MAX_INDEX;
+    }
+    ppiv[pb + 15] = meta - (meta & 15) + left - 1;
+    const splitMax = ppiv[pb + left - 1]!;
+    if (gEnd >= MAPLE_RANGE64_SLOTS - 1) {
+      // A full grandparent gains the new node the same way, one level up; at the root, the
+      // rebuild goes on from the grandparent's level (finishRoot() adds a level).
+      if (!this.splitParent(p, splitMax, nn, parentMax)) {
+        this.newIds[1] = nn;
+        this.newMax[1] = parentMax;
+        this.newGap[1] = 0;
+        this.rebuildParents(p, gs, 2, splitMax);
+      }
+      return true;
+    }
+    // The grandparent gains the new node after the parent (its last pivot is its maximum).
+    const gMax = this.lMax[g]!;
+    for (let i = gEnd; i > gs; i--) this.moveChild(gpiv, gkids, gb, i, i + 1, gEnd, gMax);
+    gpiv[gb + gs] = splitMax;
+    gkids[gb + gs + 1] = nn;
+    if (gs + 1 < 15) gpiv[gb + gs + 1] = parentMax;
+    setEndAt(gpiv, gb + 15, gEnd + 1);
+    return true;
+  }
+
+  /**
+   * The 17 children of a full parent gaining leaf `id` after its child ps (see splitParent())
+   * into SEQ_KIDS / SEQ_PIV, each with its maximum.
+   */
+  private parentSeq(leafD: number, leftMax: number, id: number, rightMax: number): void {
+    const p = leafD - 1;
+    const parent = this.lNode[p]!;
+    const pb = (parent & 511) << 4;
+    const ppiv = this.pivS[parent >> 9]!;
+    const pkids = this.kidS[parent >> 9]!;
+    const ps = this.lSlot[p]!;
+    const parentMax = this.lMax[p]!;
+    const sk = SEQ_KIDS;
+    const sp = SEQ_PIV;
+    for (let v = 0; v < ps; v++) {
+      sk[v] = pkids[pb + v]!;
+      sp[v] = ppiv[pb + v]!;
+    }
+    sk[ps] = pkids[pb + ps]!;
+    sp[ps] = leftMax;
+    sk[ps + 1] = id;
+    sp[ps + 1] = rightMax;
+    for (let v = ps + 2; v < 17; v++) {
+      sk[v] = pkids[pb + v - 1]!;
+      sp[v] = v - 1 < 15 ? ppiv[pb + v - 1]! : parentMax;
+    }
+  }
+
+  /**
+   * mas_push_data() of a full parent into its left sibling `sib` (`cnt` children), in place:
+   * the 17 children and the sibling's are cut as planSplit() cuts them after pushLeft()
+   * (the larger half on the left, 15 on the left for an append at the right edge); the
+   * sibling takes the first ones after its own, the parent keeps the rest from its slot 0,
+   * and only the grandparent's pivot between the two moves. rebuild() would write the same
+   * two nodes with the same ids (the sibling, then the parent's id reused).
+   */
+  private pushParentLeft(
+    leafD: number,
+    leftMax: number,
+    id: number,
+    rightMax: number,
+    sib: number,
+    cnt: number,
+  ): void {
+    const p = leafD - 1;
+    const parent = this.lNode[p]!;
+    const ps = this.lSlot[p]!;
+    this.parentSeq(leafD, leftMax, id, rightMax);
+    const sk = SEQ_KIDS;
+    const sp = SEQ_PIV;
+    const total = cnt + 17;
+    const left = this.lMax[p] === MAX_INDEX && ps >= 15 ? 15 : (total + 1) >> 1;
+    const m = left - cnt;
+    const sb = (sib & 511) << 4;
+    const spiv = this.pivS[sib >> 9]!;
+    const skids = this.kidS[sib >> 9]!;
+    for (let v = 0; v < m; v++) {
+      skids[sb + cnt + v] = sk[v]!;
+      spiv[sb + cnt + v] = sp[v]!;
+      this.setParent(sk[v]!, sib, cnt + v);
+    }
+    setEndAt(spiv, sb + 15, left - 1);
+    const right = 17 - m;
+    const pb = (parent & 511) << 4;
+    const ppiv = this.pivS[parent >> 9]!;
+    const pkids = this.kidS[parent >> 9]!;
+    for (let j = 0; j < right; j++) {
+      pkids[pb + j] = sk[m + j]!;
+      ppiv[pb + j] = sp[m + j]!;
+      this.setParent(sk[m + j]!, parent, j);
+    }
+    for (let j = right; j < 15; j++) ppiv[pb + j] = MAX_INDEX;
+    for (let j = right; j < 16; j++) pkids[pb + j] = 0;
+    setEndAt(ppiv, pb + 15, right - 1);
+    const gp = this.lNode[p - 1]!;
+    this.pivS[gp >> 9]![((gp & 511) << 4) + this.lSlot[p - 1]! - 1] = sp[m - 1]!;
+  }
+
+  /**
+   * mas_push_data() of a full parent into its right sibling `sib` (`cnt` children, up to
+   * `sibMax`), in place: the parent keeps the first half of the 17 children and the
+   * sibling's (the larger one), the sibling's children move up and it takes the parent's
+   * last ones at its front; only the grandparent's pivot between the two moves.
+   */
+  private pushParentRight(
+    leafD: number,
+    leftMax: number,
+    id: number,
+    rightMax: number,
+    sib: number,
+    cnt: number,
+    sibMax: number,
+  ): void {
+    const p = leafD - 1;
+    const parent = this.lNode[p]!;
+    const ps = this.lSlot[p]!;
+    this.parentSeq(leafD, leftMax, id, rightMax);
+    const sk = SEQ_KIDS;
+    const sp = SEQ_PIV;
+    const left = (cnt + 18) >> 1;
+    const mv = 17 - left;
+    const sb = (sib & 511) << 4;
+    const spiv = this.pivS[sib >> 9]!;
+    const skids = this.kidS[sib >> 9]!;
+    for (let i = cnt - 1; i >= 0; i--) {
+      const child = skids[sb + i]!;
+      skids[sb + i + mv] = child;
+      spiv[sb + i + mv] = i < cnt - 1 ? spiv[sb + i]! : sibMax;
+      this.setParentSlot(child, i + mv);
+    }
+    for (let j = 0; j < mv; j++) {
+      skids[sb + j] = sk[left + j]!;
+      spiv[sb + j] = sp[left + j]!;
+      this.setParent(sk[left + j]!, sib, j);
+    }
+    setEndAt(spiv, sb + 15, cnt + mv - 1);
+    const pb = (parent & 511) << 4;
+    const ppiv = this.pivS[parent >> 9]!;
+    const pkids = this.kidS[parent >> 9]!;
+    for (let v = ps; v < left; v++) {
+      pkids[pb + v] = sk[v]!;
+      ppiv[pb + v] = sp[v]!;
+      if (v > ps) this.setParent(sk[v]!, parent, v);
+    }
+    for (let j = left; j < 15; j++) ppiv[pb + j] = MAX_INDEX;
+    for (let j = left; j < 16; j++) pkids[pb + j] = 0;
+    setEndAt(ppiv, pb + 15, left - 1);
+    const gp = this.lNode[p - 1]!;
+    this.pivS[gp >> 9]![((gp & 511) << 4) + this.lSlot[p - 1]!] = sp[left - 1]!;
+  }
+
+  /**
+   * lib/maple_tree.c: mas_rebalance() of a parent left short by a leaf merge, done in place:
+   * the parent's child ps + 1 (the right leaf of the merge, freed, up to `sibMax`) leaves it,
+   * and the parent, below its minimum and not the last node of its level, takes its right
+   * sibling (same grandparent) as rebuild()'s pullRight() would: all of it when the two fit
+   * in one node (the sibling is freed and leaves the grandparent, whose later children shift
+   * down), else the front of it up to the even cut of planSplit(); only the grandparent's
+   * pivot between the two moves. Declines (false, nothing changed) when the parent keeps its
+   * minimum, is its parent's last child or the root's child, or when the merge would leave
+   * the grandparent short: the general rebuild does those.
+   */
+  protected mergeParent(leafD: number, ps: number, sibMax: number, inRebuild = false): boolean {
+    const p = leafD - 1;
+    const g = p - 1;
+    if (g < 0 || this.allocRangeEnabled) return false;
+    const parent = this.lNode[p]!;
+    const pb = (parent & 511) << 4;
+    const ppiv = this.pivS[parent >> 9]!;
+    const pkids = this.kidS[parent >> 9]!;
+    const pe = ppiv[pb + 15]! & 15;
+    const parentMax = this.lMax[p]!;
+    const cnt = pe;
+    if (cnt >= this.internalMin || parentMax === MAX_INDEX) return false;
+    const gp = this.lNode[g]!;
+    const gb = (gp & 511) << 4;
+    const gpiv = this.pivS[gp >> 9]!;
+    const gkids = this.kidS[gp >> 9]!;
+    const gEnd = gpiv[gb + 15]! & 15;
+    const gs = this.lSlot[g]!;
+    if (gs >= gEnd) return false;
+    const gMax = this.lMax[g]!;
+    const sib = gkids[gb + gs + 1]!;
+    const sb = (sib & 511) << 4;
+    const spiv = this.pivS[sib >> 9]!;
+    const skids = this.kidS[sib >> 9]!;
+    const se = spiv[sb + 15]! & 15;
+    const rMax = gs + 1 < gEnd ? gpiv[gb + gs + 1]! : gMax;
+    const total = cnt + se + 1;
+    const merge = total <= MAPLE_RANGE64_SLOTS;
+    if (merge && (g === 0 ? gEnd - 1 === 0 : gEnd < this.internalMin && gMax !== MAX_INDEX)) return false;
+    // The children in order: the parent's without child ps + 1, then the sibling's.
+    const sk = SEQ_KIDS;
+    const sp = SEQ_PIV;
+    for (let v = 0; v < cnt; v++) {
+      const o = v <= ps ? v : v + 1;
+      sk[v] = pkids[pb + o]!;
+      sp[v] = v === ps ? sibMax : o < pe ? ppiv[pb + o]! : parentMax;
+    }
+    for (let k = 0; k <= se; k++) {
+      sk[cnt + k] = skids[sb + k]!;
+      sp[cnt + k] = k < se ? spiv[sb + k]! : rMax;
+    }
+    const left = merge ? total : (total + 1) >> 1;
+    for (let j = ps + 1; j < left; j++) {
+      pkids[pb + j] = sk[j]!;
+      if (j < 15) ppiv[pb + j] = sp[j]!;
+      this.setParent(sk[j]!, parent, j);
+    }
+    ppiv[pb + ps] = sp[ps]!;
+    for (let j = left; j < 15; j++) ppiv[pb + j] = MAX_INDEX;
+    for (let j = left; j < 16; j++) pkids[pb + j] = 0;
+    setEndAt(ppiv, pb + 15, left - 1);
+    if (!merge) {
+      const right = total - left;
+      for (let j = 0; j < right; j++) {
+        skids[sb + j] = sk[left + j]!;
+        spiv[sb + j] = sp[left + j]!;
+        this.setParent(sk[left + j]!, sib, j);
+      }
+      for (let j = right; j <= se; j++) {
+        skids[sb + j] = 0;
+        if (j < 15) spiv[sb + j] = MAX_INDEX;
+      }
+      setEndAt(spiv, sb + 15, right - 1);
+      gpiv[gb + gs] = sp[left - 1]!;
+      return true;
+    }
+    // Merged: the sibling leaves the grandparent, whose later children shift down one slot.
+    gpiv[gb + gs] = rMax;
+    for (let i = gs + 2; i <= gEnd; i++) this.moveChild(gpiv, gkids, gb, i, i - 1, gEnd, gMax);
+    gkids[gb + gEnd] = 0;
+    if (gEnd < 15) gpiv[gb + gEnd] = MAX_INDEX;
+    setEndAt(gpiv, gb + 15, gEnd - 1);
+    // Inside rebuild() the sibling is freed with the write's other dead nodes, after them.
+    if (inRebuild) this.dead[this.nDead++] = sib;
+    else this.freeNode(sib);
+    return true;
   }
 
   /**

@@ -484,6 +484,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
     }
     setEndAt(piv, base + 15, end + 1 + se);
     this.freeNode(sib);
+    if (this.mergeParent(leafD, ps, sibMax)) return;
     this.rebuildParents(leafD, ps + 1, 1, sibMax);
   }
 
