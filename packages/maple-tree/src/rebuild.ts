@@ -2,7 +2,10 @@
  * Node rebuilds of the write path (lib/maple_tree.c: mas_split(), mas_push_data(),
  * mas_rebalance(), mas_spanning_rebalance(), mab_calc_split(), mas_topiary_node(),
  * mas_wr_bnode()): the buffer of a write (the kernel's maple_big_node) cut into new nodes, and
- * the parents updated level by level.
+ * the parents updated level by level; and the commonest of those cases done in place, without
+ * the buffer: leaf splits (splitLeaf(), splitAppend(), splitAppendUp()) and, one level up,
+ * parent splits, pushes into a sibling and merges (splitParent(), pushParentLeft(),
+ * pushParentRight(), mergeParent()), which build the same nodes as the general rebuild.
  */
 import { MapleTreeCorruptionError } from './errors';
 import { MapleGaps } from './gap';
