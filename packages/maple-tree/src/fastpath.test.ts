@@ -33,6 +33,16 @@ function leavesOf(t: MapleTree<number>): Leaf[] {
 }
 
 /** Counts of calls to internal methods of one tree (the write path's rebuilds, node allocations). */
+/** The span of `leaf` is now two leaves, each at its minimum occupancy and not ending on NULL. */
+function expectSplitInTwo(t: MapleTree<number>, leaf: Leaf): void {
+  const after = leavesOf(t).filter((l) => l.min >= leaf.min && l.max <= leaf.max);
+  expect(after.length).toBe(2);
+  for (const l of after) {
+    expect(l.slots.length).toBeGreaterThanOrEqual(7);
+    expect(l.slots[l.slots.length - 1]!.v).not.toBe('undefined');
+  }
+}
+
 function spy(t: MapleTree<number>, names: string[]): Record<string, number> {
   const counts: Record<string, number> = {};
   const obj = t as unknown as Record<string, (...a: unknown[]) => unknown>;
@@ -257,12 +267,7 @@ describe('leaf splits from the leaf (mas_split() with room in the parent)', () =
     m.storeRange(gaps[3]!.s + 1, gaps[3]!.s + 1, 7);
     expect(counts).toEqual({ splitLeaf: 1, rebuild: 0, allocNode: 1 });
     same(t, m);
-    const after = leavesOf(t).filter((l) => l.min >= leaf.min && l.max <= leaf.max);
-    expect(after.length).toBe(2);
-    for (const l of after) {
-      expect(l.slots.length).toBeGreaterThanOrEqual(7);
-      expect(l.slots[l.slots.length - 1]!.v).not.toBe('undefined');
-    }
+    expectSplitInTwo(t, leaf);
   });
 
   it('a full leaf under a full parent splits from the leaf, the parent splits in place', () => {
@@ -312,12 +317,7 @@ describe('leaf splits from the leaf (mas_split() with room in the parent)', () =
       // Its siblings are full too (no push) and the root has room: no rebuild (splitParent()).
       expect(counts).toEqual({ splitLeaf: 1, splitParent: 1, rebuild: 0 });
       same(t, m);
-      const after = leavesOf(t).filter((l) => l.min >= leaf.min && l.max <= leaf.max);
-      expect(after.length).toBe(2);
-      for (const l of after) {
-        expect(l.slots.length).toBeGreaterThanOrEqual(7);
-        expect(l.slots[l.slots.length - 1]!.v).not.toBe('undefined');
-      }
+      expectSplitInTwo(t, leaf);
     }
   });
 

@@ -582,39 +582,74 @@ export class MapleStore<T> extends MapleRebuild<T> {
     if (last < 15) piv[base + last] = take - 1 < se ? spiv[sbase + take - 1]! : sibMax;
     setEndAt(piv, base + 15, last);
     if (take === se + 1) {
-      // Merged: the sibling leaves the parent, whose later children shift down one slot.
-      if (ps + 1 < pe) {
-        for (let i = ps + 1; i < pe - 1; i++) {
-          const child = pkids[pbase + i + 1]!;
-          pkids[pbase + i] = child;
-          this.setParentSlot(child, i);
-          ppiv[pbase + i] = ppiv[pbase + i + 1]!;
-        }
-        this.moveChild(ppiv, pkids, pbase, pe, pe - 1, pe, parentMax);
-      }
-      ppiv[pbase + ps] = sibMax;
-      pkids[pbase + pe] = 0;
-      if (pe < 15) ppiv[pbase + pe] = MAX_INDEX;
-      setEndAt(ppiv, pbase + 15, pe - 1);
-      this.freeNode(sib);
+      this.dropRightSibling(ppiv, pkids, pbase, ps, pe, parentMax, sib, sibMax);
       return;
     }
     // Redistributed: the sibling's remaining slots move to its front.
     const newMax = spiv[sbase + take - 1]!;
-    const meta = spiv[sbase + 15]!;
-    for (let k = take; k < se; k++) {
-      ssl[sbase + k - take] = ssl[sbase + k];
-      spiv[sbase + k - take] = spiv[sbase + k]!;
+    this.shiftLeafFront(spiv, ssl, sbase, se, take, sibMax);
+    ppiv[pbase + ps] = newMax;
+  }
+
+  /**
+   * A merge took all the slots of child `ps + 1` of the parent (cells at `pbase`, end `pe`,
+   * maximum `parentMax`) into child `ps`: the sibling `sib` (up to `sibMax`) leaves the parent,
+   * whose later children shift down one slot, and goes back to the pool.
+   */
+  private dropRightSibling(
+    ppiv: number[],
+    pkids: Int32Array,
+    pbase: number,
+    ps: number,
+    pe: number,
+    parentMax: number,
+    sib: number,
+    sibMax: number,
+  ): void {
+    if (ps + 1 < pe) {
+      // The last child's pivot is the parent's maximum: moved after the loop, which then
+      // copies cells only.
+      for (let i = ps + 1; i < pe - 1; i++) {
+        const child = pkids[pbase + i + 1]!;
+        pkids[pbase + i] = child;
+        this.setParentSlot(child, i);
+        ppiv[pbase + i] = ppiv[pbase + i + 1]!;
+      }
+      this.moveChild(ppiv, pkids, pbase, pe, pe - 1, pe, parentMax);
     }
-    ssl[sbase + se - take] = ssl[sbase + se];
-    spiv[sbase + se - take] = sibMax;
-    // The clearing may overwrite the metadata cell of a full sibling: rewritten last.
-    for (let k = se - take + 1; k <= se; k++) {
+    ppiv[pbase + ps] = sibMax;
+    pkids[pbase + pe] = 0;
+    if (pe < 15) ppiv[pbase + pe] = MAX_INDEX;
+    setEndAt(ppiv, pbase + 15, pe - 1);
+    this.freeNode(sib);
+  }
+
+  /**
+   * Leaf slots `g..se` (its end `se`, its maximum `sibMax`) move to the front of the leaf at
+   * `sbase`, after its first `g` slots went to its left neighbour; the cells they leave hold
+   * MAX_INDEX and undefined.
+   */
+  private shiftLeafFront(
+    spiv: number[],
+    ssl: unknown[],
+    sbase: number,
+    se: number,
+    g: number,
+    sibMax: number,
+  ): void {
+    const meta = spiv[sbase + 15]!;
+    for (let k = g; k < se; k++) {
+      ssl[sbase + k - g] = ssl[sbase + k];
+      spiv[sbase + k - g] = spiv[sbase + k]!;
+    }
+    ssl[sbase + se - g] = ssl[sbase + se];
+    spiv[sbase + se - g] = sibMax;
+    // The clearing may overwrite the metadata cell of a full leaf: rewritten last.
+    for (let k = se - g + 1; k <= se; k++) {
       ssl[sbase + k] = undefined;
       spiv[sbase + k] = MAX_INDEX;
     }
-    spiv[sbase + 15] = meta - (meta & 15) + se - take;
-    ppiv[pbase + ps] = newMax;
+    spiv[sbase + 15] = meta - (meta & 15) + se - g;
   }
 
   /**
@@ -735,30 +770,11 @@ export class MapleStore<T> extends MapleRebuild<T> {
     }
     piv[base + 15] = meta - (meta & 15) + left - 1;
     if (left === n) {
-      // Merged: the sibling leaves the parent, whose later children shift down one slot.
-      for (let i = ps + 1; i < pe; i++) this.moveChild(ppiv, pkids, pbase, i + 1, i, pe, parentMax);
-      ppiv[pbase + ps] = sibMax;
-      pkids[pbase + pe] = 0;
-      if (pe < 15) ppiv[pbase + pe] = MAX_INDEX;
-      setEndAt(ppiv, pbase + 15, pe - 1);
-      this.freeNode(sib);
+      this.dropRightSibling(ppiv, pkids, pbase, ps, pe, parentMax, sib, sibMax);
     } else {
       // Redistributed: the sibling's first g slots went to the leaf, the rest move to its front.
       const g = left - lo - 1 + j0;
-      const smeta = spiv[sbase + 15]!;
-      if (g > 0) {
-        for (let k = g; k < se; k++) {
-          ssl[sbase + k - g] = ssl[sbase + k];
-          spiv[sbase + k - g] = spiv[sbase + k]!;
-        }
-        ssl[sbase + se - g] = ssl[sbase + se];
-        spiv[sbase + se - g] = sibMax;
-        for (let k = se - g + 1; k <= se; k++) {
-          ssl[sbase + k] = undefined;
-          spiv[sbase + k] = MAX_INDEX;
-        }
-      }
-      spiv[sbase + 15] = smeta - (smeta & 15) + se - g;
+      if (g > 0) this.shiftLeafFront(spiv, ssl, sbase, se, g, sibMax);
       // The leaf's new maximum, its last pivot (stored: the leaf is not full, left <= n / 2 + 1).
       ppiv[pbase + ps] = piv[base + left - 1]!;
     }
