@@ -406,14 +406,37 @@ describe('stepping from leaf to leaf (mas_next_node/mas_prev_node by parent link
           const each = t.state(MAX_INDEX);
           for (const v of each.forEachRev(0)) values.push(`${each.index}-${each.last}=${v}`);
           expect(values.reverse()).toEqual(m.ranges.map((r) => `${r.s}-${r.e}=${r.v}`));
+          // The for..of loops over a window, which step to the parent's next (previous) child
+          // themselves: the values and ranges find() (findRev()) gives on the model, and the
+          // state each loop ends in.
+          const lo = Math.min(w1, w2);
+          const hi = Math.min(Math.max(w1, w2), lo + 3000);
+          for (const [dir, from, limit] of [
+            [1, lo, hi],
+            [-1, hi, lo],
+          ] as const) {
+            const ms = new ModelState(m, from, from);
+            const want: string[] = [];
+            for (let v = dir > 0 ? ms.find(limit) : ms.findRev(limit); v !== undefined; ) {
+              want.push(`${ms.index}-${ms.last}=${v}`);
+              v = dir > 0 ? ms.find(limit) : ms.findRev(limit);
+            }
+            const st = t.state(from);
+            const got: string[] = [];
+            for (const v of dir > 0 ? st.forEach(limit) : st.forEachRev(limit))
+              got.push(`${st.index}-${st.last}=${v}`);
+            expect(got).toEqual(want);
+            expect([st.index, st.last, st.status]).toEqual([ms.index, ms.last, ms.status]);
+          }
           // The callback loops, which step between the leaves' parents through the grandparent,
           // over the whole tree and over a window.
-          const lo = Math.min(w1, w2);
-          const hi = Math.max(w1, w2);
-          const inWindow = m.ranges.filter((r) => r.e >= lo && r.s <= hi).map((r) => `${r.s}-${r.e}=${r.v}`);
+          const hiAll = Math.max(w1, w2);
+          const inWindow = m.ranges
+            .filter((r) => r.e >= lo && r.s <= hiAll)
+            .map((r) => `${r.s}-${r.e}=${r.v}`);
           for (const [first, last, want] of [
             [0, MAX_INDEX, m.ranges.map((r) => `${r.s}-${r.e}=${r.v}`)],
-            [lo, hi, inWindow],
+            [lo, hiAll, inWindow],
           ] as const) {
             const up: string[] = [];
             t.forEachEntry((v, index, end) => void up.push(`${index}-${end}=${v}`), first, last);

@@ -32,9 +32,9 @@ const STATUS_NAMES: readonly MapleStatus[] = ['start', 'active', 'pause', 'none'
  */
 export class MapleState<T> {
   /** First index of the range the state describes. */
-  index: number;
+  index = 0;
   /** Last index of the range the state describes. */
-  last: number;
+  last = 0;
   /** @internal ma_status */
   st = ST_START;
   /** @internal leaf the state sits on (-1: empty tree) */
@@ -53,7 +53,8 @@ export class MapleState<T> {
   base = 0;
   /** @internal tree.seq when positioned; -1 = never */
   seq = -1;
-  private readonly tree: MapleTree<T>;
+  /** @internal */
+  readonly tree: MapleTree<T>;
 
   /** @internal use `tree.state()` */
   constructor(tree: MapleTree<T>, index: number, last: number) {
@@ -545,8 +546,12 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  */
 abstract class StateLoop<T, R> implements IterableIterator<R> {
   protected readonly mas: MapleState<T>;
-  protected readonly limit: number;
+  // Initialised here so that the field holds doubles unboxed (declared bare, it would start
+  // as undefined and hold every number boxed).
+  protected readonly limit: number = 0;
   protected done = false;
+  /** The limit passed a find()'s checks: the loop may step on its own. */
+  protected checked = false;
   private readonly result: { done: false; value: R } = { done: false, value: undefined as R };
 
   constructor(mas: MapleState<T>, limit: number) {
@@ -572,27 +577,190 @@ abstract class StateLoop<T, R> implements IterableIterator<R> {
   }
 }
 
-/** The loop behind mas.forEach(): each step is one find() on the same state. */
+/**
+ * The loop behind mas.forEach(): each step is what find() on the same state returns. While the
+ * state is the loop's own (active, on an unchanged tree, the limit checked by a first find()),
+ * a step scans the leaf's slots from the state's offset, and at the leaf's end moves to the
+ * parent's next child without climbing (lib/maple_tree.c: mas_next_slot(), mas_next_node());
+ * anything else is find()'s. next() holds only the scan within the leaf, so that the compiler
+ * inlines it into the caller's for..of loop (with the leaf step inside, it did not, and every
+ * step cost a call).
+ */
 class ForEachLoop<T> extends StateLoop<T, T> {
   next(): IteratorResult<T> {
-    return this.done ? DONE : this.deliver(this.mas.find(this.limit));
+    const mas = this.mas;
+    let off = -1;
+    if (this.checked && mas.st === ST_ACTIVE && mas.seq === mas.tree.seq) {
+      const piv = mas.leafPiv;
+      const sl = mas.leafSlots;
+      const base = mas.base;
+      const end = piv[base + 15]! & 15;
+      const max = this.limit;
+      for (off = mas.offset; off < end; ) {
+        const start = piv[base + off]! + 1;
+        if (start > max) return this.findNext();
+        off++;
+        const v = sl[base + off] as T | undefined;
+        if (v !== undefined) {
+          mas.offset = off;
+          mas.index = start;
+          mas.last = off < end ? piv[base + off]! : mas.nodeMax;
+          return this.deliver(v);
+        }
+      }
+    }
+    return off < 0 ? this.findNext() : this.nextLeaf();
+  }
+
+  /**
+   * The leaf's slots after the state's are NULL (or there are none): the next leaf, when it
+   * is the parent's next child but not its last (whose maximum may be the parent's own) and
+   * the leaf ends below the limit.
+   */
+  private nextLeaf(): IteratorResult<T> {
+    const mas = this.mas;
+    const tree = mas.tree;
+    const max = this.limit;
+    const nodeMax = mas.nodeMax;
+    const lw = mas.leafPiv[mas.base + 15]!;
+    const parent = Math.floor(lw / 16384) - 1;
+    if (nodeMax >= max || parent < 0) return this.findNext();
+    const slot = ((lw >> 4) & 15) + 1;
+    const pb = (parent & 511) << 4;
+    const ppiv = tree.pivS[parent >> 9]!;
+    if (slot >= (ppiv[pb + 15]! & 15)) return this.findNext();
+    const node = tree.kidS[parent >> 9]![pb + slot]!;
+    const piv = tree.pivS[node >> 9]!;
+    const sl = tree.slotS[node >> 9]!;
+    const base = (node & 511) << 4;
+    const nmax = ppiv[pb + slot]!;
+    const end = piv[base + 15]! & 15;
+    // The first slot, else the second: two NULL slots never sit side by side.
+    const off = sl[base] !== undefined ? 0 : 1;
+    if (off > end) return this.findNext();
+    const start = off > 0 ? piv[base]! + 1 : nodeMax + 1;
+    // A NULL first slot reaching the limit ends the loop on it: find()'s to do.
+    if (start > max) return this.findNext();
+    const v = sl[base + off] as T | undefined;
+    if (v === undefined) return this.findNext();
+    mas.node = node;
+    mas.nodeMin = nodeMax + 1;
+    mas.nodeMax = nmax;
+    mas.leafPiv = piv;
+    mas.leafSlots = sl;
+    mas.base = base;
+    mas.offset = off;
+    mas.index = start;
+    mas.last = off < end ? piv[base + off]! : nmax;
+    return this.deliver(v);
+  }
+
+  private findNext(): IteratorResult<T> {
+    if (this.done) return DONE;
+    const v = this.mas.find(this.limit);
+    // The limit is valid once find() did not throw; after the last entry only find() runs.
+    this.checked = v !== undefined;
+    return this.deliver(v);
   }
 }
 
-/** The loop behind mas.forEachRev(): each step is one findRev() on the same state. */
+/** The loop behind mas.forEachRev(): mirror of ForEachLoop, each step what findRev() returns. */
 class ForEachRevLoop<T> extends StateLoop<T, T> {
   next(): IteratorResult<T> {
-    return this.done ? DONE : this.deliver(this.mas.findRev(this.limit));
+    const mas = this.mas;
+    let off = -1;
+    if (this.checked && mas.st === ST_ACTIVE && mas.seq === mas.tree.seq) {
+      const piv = mas.leafPiv;
+      const sl = mas.leafSlots;
+      const base = mas.base;
+      const min = this.limit;
+      for (off = mas.offset; off > 0; ) {
+        const last = piv[base + off - 1]!;
+        if (last < min) return this.findPrev();
+        off--;
+        const v = sl[base + off] as T | undefined;
+        if (v !== undefined) {
+          mas.offset = off;
+          mas.index = off > 0 ? piv[base + off - 1]! + 1 : mas.nodeMin;
+          mas.last = last;
+          return this.deliver(v);
+        }
+      }
+    }
+    return off < 0 ? this.findPrev() : this.prevLeaf();
+  }
+
+  /**
+   * The leaf's slots before the state's are NULL (or there are none): the previous leaf, when
+   * it is the parent's previous child but not its first (whose minimum is the parent's own)
+   * and the leaf starts above the limit. The leaf before that one is read ahead (see
+   * MapleWalk.touchLeaf()).
+   */
+  private prevLeaf(): IteratorResult<T> {
+    const mas = this.mas;
+    const tree = mas.tree;
+    const min = this.limit;
+    const nodeMin = mas.nodeMin;
+    const lw = mas.leafPiv[mas.base + 15]!;
+    const parent = Math.floor(lw / 16384) - 1;
+    if (nodeMin <= min || parent < 0) return this.findPrev();
+    const slot = ((lw >> 4) & 15) - 1;
+    if (slot < 1) return this.findPrev();
+    const pb = (parent & 511) << 4;
+    const ppiv = tree.pivS[parent >> 9]!;
+    const kids = tree.kidS[parent >> 9]!;
+    const node = kids[pb + slot]!;
+    const piv = tree.pivS[node >> 9]!;
+    const sl = tree.slotS[node >> 9]!;
+    const base = (node & 511) << 4;
+    const nmin = ppiv[pb + slot - 1]! + 1;
+    const end = piv[base + 15]! & 15;
+    // The last slot, else the one before: two NULL slots never sit side by side.
+    const off = sl[base + end] !== undefined ? end : end - 1;
+    if (off < 0) return this.findPrev();
+    const last = off < end ? piv[base + off]! : nodeMin - 1;
+    // A NULL last slot reaching the limit ends the loop on it: findRev()'s to do.
+    if (last < min) return this.findPrev();
+    const v = sl[base + off] as T | undefined;
+    if (v === undefined) return this.findPrev();
+    if (slot > 1) tree.touchLeaf(kids[pb + slot - 1]!);
+    mas.node = node;
+    mas.nodeMin = nmin;
+    mas.nodeMax = nodeMin - 1;
+    mas.leafPiv = piv;
+    mas.leafSlots = sl;
+    mas.base = base;
+    mas.offset = off;
+    mas.index = off > 0 ? piv[base + off - 1]! + 1 : nmin;
+    mas.last = last;
+    return this.deliver(v);
+  }
+
+  private findPrev(): IteratorResult<T> {
+    if (this.done) return DONE;
+    const v = this.mas.findRev(this.limit);
+    this.checked = v !== undefined;
+    return this.deliver(v);
   }
 }
 
-/** The loop behind `for (const e of tree)`: one find() per step, the entry as a new object. */
+/**
+ * The loop behind `for (const e of tree)`: the steps of mas.forEach() (ForEachLoop), each
+ * entry as a new object, as callers keep them.
+ */
 export class EntryLoop<T> extends StateLoop<T, MapleEntry<T>> {
+  private readonly steps: ForEachLoop<T>;
+
+  constructor(mas: MapleState<T>, limit: number) {
+    super(mas, limit);
+    this.steps = new ForEachLoop<T>(mas, limit);
+  }
+
   next(): IteratorResult<MapleEntry<T>> {
-    if (this.done) return DONE;
+    const r = this.steps.next();
+    if (r.done) return DONE;
     const mas = this.mas;
-    const value = mas.find(this.limit);
-    return this.deliver(value === undefined ? undefined : { index: mas.index, last: mas.last, value });
+    return this.deliver({ index: mas.index, last: mas.last, value: r.value });
   }
 }
 

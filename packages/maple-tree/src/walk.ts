@@ -229,7 +229,7 @@ export class MapleWalk<T> extends MapleNodes {
         const node = this.kidS[parent >> 9]![pb + slot]!;
         if (dir > 0) this.placeOnLeaf(mas, node, 0, mas.nodeMax + 1, ppiv[pb + slot]!);
         else this.placeOnLeaf(mas, node, this.endOf(node), ppiv[pb + slot - 1]! + 1, mas.nodeMin - 1);
-        this.touchSibling(node, dir);
+        if (dir < 0) this.touchSibling(node, dir);
         return;
       }
     }
@@ -246,7 +246,7 @@ export class MapleWalk<T> extends MapleNodes {
     node = this.childAt(node, slot);
     if (dir > 0) this.placeOnLeaf(mas, node, 0, mas.nodeMax + 1, edge);
     else this.placeOnLeaf(mas, node, this.endOf(node), edge, mas.nodeMin - 1);
-    this.touchSibling(node, dir);
+    if (dir < 0) this.touchSibling(node, dir);
   }
 
   /**
