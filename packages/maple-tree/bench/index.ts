@@ -17,8 +17,8 @@
  */
 import { execSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OrderedMap as OrderedMapClass } from 'js-sdsl';
 import type BTreeModule from 'sorted-btree';
@@ -54,7 +54,8 @@ const btreeCopy = (): BTreeCtor => {
   const m = ownCopy<{ default?: BTreeCtor }>('sorted-btree');
   return m.default ?? (m as unknown as BTreeCtor);
 };
-const sdslCopy = (): typeof OrderedMapClass => ownCopy<{ OrderedMap: typeof OrderedMapClass }>('js-sdsl').OrderedMap;
+const sdslCopy = (): typeof OrderedMapClass =>
+  ownCopy<{ OrderedMap: typeof OrderedMapClass }>('js-sdsl').OrderedMap;
 type Pair = [number, number];
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
