@@ -428,6 +428,54 @@ describe('stepping from leaf to leaf (mas_next_node/mas_prev_node by parent link
             expect(got).toEqual(want);
             expect([st.index, st.last, st.status]).toEqual([ms.index, ms.last, ms.status]);
           }
+          // The same loops with writes and pauses in the body: a step after one is find()'s
+          // (findRev()'s), then the loop steps on its own again. On copies of the tree.
+          for (const [dir, from, limit] of [
+            [1, lo, hi],
+            [-1, hi, lo],
+          ] as const) {
+            const tc = new MapleTree<number>({ allocRange: alloc });
+            const mc = new ModelTree();
+            for (const r of m.ranges) {
+              tc.storeRange(r.s, r.e, r.v);
+              mc.storeRange(r.s, r.e, r.v);
+            }
+            // Through the state, and through the tree (which leaves the state to re-walk).
+            const act = (
+              i: number,
+              v: number,
+              s: { index: number; last: number; store(x: number): void; pause(): void; erase(): unknown },
+              tree: { storeRange(a: number, b: number, x: number): void },
+            ) => {
+              if (i % 7 === 3) s.store(v + 100);
+              else if (i % 11 === 5) s.pause();
+              else if (i % 13 === 7) s.erase();
+              else if (i % 5 === 1) {
+                // Just behind the loop, in the same leaf mostly: the slots the state's offset
+                // counts shift.
+                const x = Math.max(0, dir > 0 ? s.index - 3 : s.last + 3);
+                tree.storeRange(x, x, v + 200);
+              }
+            };
+            const ms = new ModelState(mc, from, from);
+            const want: string[] = [];
+            let i = 0;
+            for (let v = dir > 0 ? ms.find(limit) : ms.findRev(limit); v !== undefined; ) {
+              want.push(`${ms.index}-${ms.last}=${v}`);
+              act(i++, v, ms, mc);
+              v = dir > 0 ? ms.find(limit) : ms.findRev(limit);
+            }
+            const st = tc.state(from);
+            const got: string[] = [];
+            i = 0;
+            for (const v of dir > 0 ? st.forEach(limit) : st.forEachRev(limit)) {
+              got.push(`${st.index}-${st.last}=${v}`);
+              act(i++, v, st, tc);
+            }
+            expect(got).toEqual(want);
+            expect([st.index, st.last, st.status]).toEqual([ms.index, ms.last, ms.status]);
+            tc.validate();
+          }
           // The callback loops, which step between the leaves' parents through the grandparent,
           // over the whole tree and over a window.
           const hiAll = Math.max(w1, w2);
