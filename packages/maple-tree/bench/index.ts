@@ -18,7 +18,7 @@
 import { execSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OrderedMap as OrderedMapClass } from 'js-sdsl';
 import type BTreeModule from 'sorted-btree';
@@ -36,16 +36,21 @@ const requireHere = createRequire(import.meta.url);
  */
 function ownCopy<M>(name: string): M {
   const main = requireHere.resolve(name);
-  const at = main.lastIndexOf('/node_modules/') + '/node_modules/'.length;
-  const root = main.slice(0, at + name.length + 1);
+  const dir = `${sep}node_modules${sep}`;
+  const root = main.slice(0, main.lastIndexOf(dir) + dir.length + name.length + 1);
   const forget = (): void => {
     for (const k of Object.keys(requireHere.cache)) if (k.startsWith(root)) delete requireHere.cache[k];
   };
   forget();
   const m = requireHere(main) as M;
   forget();
+  // A loader that caches modules elsewhere would hand out the same instance again.
+  if (COPIES.has(m)) throw new Error(`bench: ${name} was loaded twice as one instance`);
+  COPIES.add(m);
   return m;
 }
+
+const COPIES = new Set<unknown>();
 
 type BTreeCtor = typeof BTreeModule;
 type BTree<V> = BTreeModule<number, V>;
