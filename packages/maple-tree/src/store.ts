@@ -658,8 +658,11 @@ export class MapleStore<T> extends MapleRebuild<T> {
    * spanning store). When the leaf keeps its minimum occupancy, the leaf gives that NULL to
    * the next leaf: it joins the next leaf's first slot when that is NULL (see
    * eraseIntoNextLeaf()), or becomes its new first slot when the next leaf has room; the
-   * pivot separating the two leaves moves down to the NULL's start. Not for allocation
-   * trees, whose gaps change on both paths.
+   * pivot separating the two leaves moves down to the NULL's start. A leaf that falls below
+   * its minimum rebalances with its right sibling (eraseLastWithSibling()), or, when it ends
+   * its parent, gives its NULL as above and rebalances with its left sibling
+   * (rebalanceWithLeft()), as the general write's rebalance would. Not for allocation trees,
+   * whose gaps change on both paths.
    */
   private eraseLastEntry(leafD: number, ls: number): boolean {
     if (this.allocRangeEnabled || leafD === 0) return false;
@@ -668,7 +671,8 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const piv = this.pivS[node >> 9]!;
     const sl = this.slotS[node >> 9]!;
     const lo = ls > 0 && sl[base + ls - 1] === undefined ? ls - 1 : ls;
-    if (lo - 1 < RANGE64_MIN_SLOTS - 1) return this.eraseLastWithSibling(leafD, lo);
+    const short = lo - 1 < RANGE64_MIN_SLOTS - 1;
+    if (short && this.eraseLastWithSibling(leafD, lo)) return true;
     const d = this.partingLevel(leafD);
     if (d < 0) return false;
     // The next leaf: down the leftmost path of the next child at the parting level.
@@ -678,6 +682,12 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const npiv = this.pivS[next >> 9]!;
     const nsl = this.slotS[next >> 9]!;
     const a = piv[base + lo - 1]! + 1;
+    // A leaf left short that is its parent's last child (the next leaf is a cousin): it gives
+    // its NULL to the next leaf as below, then rebalances with its left sibling in place, as
+    // a short leaf that ends its parent does (rebalanceWithLeft()). Without a left sibling
+    // that can, the general write.
+    const sib = short ? this.leftSiblingFits(leafD, lo - 1) : -1;
+    if (short && sib < 0) return false;
     if (nsl[nb] !== undefined) {
       const ne = npiv[nb + 15]! & 15;
       if (ne === MAPLE_RANGE64_SLOTS - 1) return false;
@@ -694,7 +704,23 @@ export class MapleStore<T> extends MapleRebuild<T> {
     }
     this.seq++;
     this.dropLeafTail(leafD, d, lo, a);
+    if (short) {
+      // The leaf and the last children between it and the parting level now end at a - 1.
+      for (let q = d + 1; q <= leafD; q++) this.lMax[q] = a - 1;
+      this.rebalanceWithLeft(leafD, node, lo - 1, sib);
+    }
     return true;
+  }
+
+  /**
+   * siblingFits() for a leaf that is its parent's last child with a left sibling (the sibling
+   * it returns is that one, rebalanceTake set), -1 otherwise.
+   */
+  private leftSiblingFits(leafD: number, newEnd: number): number {
+    const p = leafD - 1;
+    const ps = this.lSlot[p]!;
+    if (ps === 0 || ps !== this.endOf(this.lNode[p]!)) return -1;
+    return this.siblingFits(leafD, newEnd);
   }
 
   /**
@@ -704,7 +730,9 @@ export class MapleStore<T> extends MapleRebuild<T> {
    * NULL) and the sibling's, go into the write buffer; they are written back as one leaf when
    * they fit and the parent keeps its minimum without the sibling, else as two leaves cut where
    * mab_calc_split() would cut them, both at their minimum and the first not ending on NULL
-   * (the pivot between them moves). False, with nothing changed, when neither works.
+   * (the pivot between them moves). When they fit in one leaf but the parent would fall short
+   * and they cannot share evenly, they merge and the parent level goes on as after
+   * mergeRightThenRebuild(). False, with nothing changed, when none of these works.
    */
   private eraseLastWithSibling(leafD: number, lo: number): boolean {
     const p = leafD - 1;
@@ -736,6 +764,9 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const sibRightmost = sibMax === MAX_INDEX;
     let left = n;
     const parentShort = p === 0 ? pe - 1 < 1 : pe < this.internalMin && parentMax !== MAX_INDEX;
+    // A merge that leaves the parent short, when the two cannot split evenly: as
+    // mergeRightThenRebuild() does, the parent rebalances in place or the rebuild goes on from it.
+    let viaParent = false;
     if (n > MAPLE_RANGE64_SLOTS || parentShort) {
       left = (n + 1) >> 1;
       if (this.joinedIsNull(sl, base, ssl, sbase, lo, j0, left - 1))
@@ -749,7 +780,11 @@ export class MapleStore<T> extends MapleRebuild<T> {
       ) {
         left = -1;
       } else if (right < RANGE64_MIN_SLOTS && !sibRightmost) left = -1;
-      if (left < 0 || right < 1) return false;
+      if (left < 0 || right < 1) {
+        if (n > MAPLE_RANGE64_SLOTS || p === 0 || (n < RANGE64_MIN_SLOTS && !sibRightmost)) return false;
+        left = n;
+        viaParent = true;
+      }
     }
     this.seq++;
     // The leaf keeps its slots before lo and takes the NULL and the sibling's first slots
@@ -769,7 +804,10 @@ export class MapleStore<T> extends MapleRebuild<T> {
       piv[base + i] = MAX_INDEX;
     }
     piv[base + 15] = meta - (meta & 15) + left - 1;
-    if (left === n) {
+    if (viaParent) {
+      this.freeNode(sib);
+      if (!this.mergeParent(leafD, ps, sibMax)) this.rebuildParents(leafD, ps + 1, 1, sibMax);
+    } else if (left === n) {
       this.dropRightSibling(ppiv, pkids, pbase, ps, pe, parentMax, sib, sibMax);
     } else {
       // Redistributed: the sibling's first g slots went to the leaf, the rest move to its front.
