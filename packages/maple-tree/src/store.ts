@@ -483,9 +483,17 @@ export class MapleStore<T> extends MapleRebuild<T> {
       if (to < 15) piv[base + to] = k < se ? spiv[sbase + k]! : sibMax;
     }
     setEndAt(piv, base + 15, end + 1 + se);
+    this.afterRightMerge(leafD, ps, sib, sibMax);
+  }
+
+  /**
+   * The leaf on the recorded path has taken all of its right sibling `sib` (up to `sibMax`),
+   * which leaves the parent short: the sibling is freed, and the parent rebalances in place
+   * (mergeParent()) or rebuild() goes on from the parent level.
+   */
+  private afterRightMerge(leafD: number, ps: number, sib: number, sibMax: number): void {
     this.freeNode(sib);
-    if (this.mergeParent(leafD, ps, sibMax)) return;
-    this.rebuildParents(leafD, ps + 1, 1, sibMax);
+    if (!this.mergeParent(leafD, ps, sibMax)) this.rebuildParents(leafD, ps + 1, 1, sibMax);
   }
 
   /**
@@ -704,11 +712,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
     }
     this.seq++;
     this.dropLeafTail(leafD, d, lo, a);
-    if (short) {
-      // The leaf and the last children between it and the parting level now end at a - 1.
-      for (let q = d + 1; q <= leafD; q++) this.lMax[q] = a - 1;
-      this.rebalanceWithLeft(leafD, node, lo - 1, sib);
-    }
+    if (short) this.rebalanceWithLeft(leafD, node, lo - 1, sib);
     return true;
   }
 
@@ -732,7 +736,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
    * mab_calc_split() would cut them, both at their minimum and the first not ending on NULL
    * (the pivot between them moves). When they fit in one leaf but the parent would fall short
    * and they cannot share evenly, they merge and the parent level goes on as after
-   * mergeRightThenRebuild(). False, with nothing changed, when none of these works.
+   * mergeRightThenRebuild() (afterRightMerge()). False, with nothing changed, when none of these works.
    */
   private eraseLastWithSibling(leafD: number, lo: number): boolean {
     const p = leafD - 1;
@@ -764,8 +768,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const sibRightmost = sibMax === MAX_INDEX;
     let left = n;
     const parentShort = p === 0 ? pe - 1 < 1 : pe < this.internalMin && parentMax !== MAX_INDEX;
-    // A merge that leaves the parent short, when the two cannot split evenly: as
-    // mergeRightThenRebuild() does, the parent rebalances in place or the rebuild goes on from it.
+    // A merge that leaves the parent short, when the two cannot split evenly (afterRightMerge()).
     let viaParent = false;
     if (n > MAPLE_RANGE64_SLOTS || parentShort) {
       left = (n + 1) >> 1;
@@ -805,8 +808,7 @@ export class MapleStore<T> extends MapleRebuild<T> {
     }
     piv[base + 15] = meta - (meta & 15) + left - 1;
     if (viaParent) {
-      this.freeNode(sib);
-      if (!this.mergeParent(leafD, ps, sibMax)) this.rebuildParents(leafD, ps + 1, 1, sibMax);
+      this.afterRightMerge(leafD, ps, sib, sibMax);
     } else if (left === n) {
       this.dropRightSibling(ppiv, pkids, pbase, ps, pe, parentMax, sib, sibMax);
     } else {
@@ -848,7 +850,8 @@ export class MapleStore<T> extends MapleRebuild<T> {
    * The leaf on the recorded path ends at `a - 1`: its slots from `from` on go, and the pivot
    * separating it from the next leaf, at parting level `d`, becomes `a - 1`. Nodes between that
    * level and the leaf are last children whose stored last pivot (when not full) is their
-   * maximum, so it moves too; the next leaf's first slot grows down to `a`.
+   * maximum, so it moves too; the next leaf's first slot grows down to `a`. The recorded
+   * path's maxima follow, for the in-place rebalance that may come next.
    */
   private dropLeafTail(leafD: number, d: number, from: number, a: number): void {
     const node = this.lNode[leafD]!;
@@ -864,10 +867,12 @@ export class MapleStore<T> extends MapleRebuild<T> {
     const newEnd = from - 1;
     if (newEnd < 15) piv[base + newEnd] = newMax;
     setEndAt(piv, base + 15, newEnd);
+    this.lMax[leafD] = newMax;
     for (let q = d + 1; q < leafD; q++) {
       const nd = this.lNode[q]!;
       const ne = this.endOf(nd);
       if (ne < 15) this.pivS[nd >> 9]![((nd & 511) << 4) + ne] = newMax;
+      this.lMax[q] = newMax;
     }
     const sep = this.lNode[d]!;
     this.pivS[sep >> 9]![((sep & 511) << 4) + this.lSlot[d]!] = newMax;

@@ -270,7 +270,8 @@ export class MapleWalk<T> extends MapleNodes {
     }
   }
 
-  private placeOnLeaf(mas: MapleState<T>, node: number, offset: number, min: number, max: number): void {
+  /** @internal Put state `mas` on slot `offset` of leaf `node`, which spans `[min, max]`. */
+  placeOnLeaf(mas: MapleState<T>, node: number, offset: number, min: number, max: number): void {
     mas.node = node;
     mas.offset = offset;
     mas.nodeMin = min;
